@@ -1,0 +1,114 @@
+package dev.tensorj;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reverse-mode autograd: records an op only when an input requires grad, walks the graph in
+ * reverse topological order on {@code backward()}, sums broadcast gradients back to each input's
+ * shape (the one place that un-broadcasts) and accumulates into the leaves' {@code grad}.
+ */
+final class Autograd {
+    private Autograd() {}
+
+    /** Attaches {@code rule} to {@code out} if grad mode is on and any input requires grad. */
+    static void record(Tensor out, String op, Tensor[] inputs, GradFn.Rule rule) {
+        if (!NoGrad.isGradEnabled()) {
+            return;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                out.setGradFn(new GradFn(op, inputs, rule));
+                return;
+            }
+        }
+    }
+
+    static void backward(Tensor root, Tensor seed, boolean retainGraph) {
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, seed);
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (Tensor t : order) {
+                Tensor g = grads.remove(t);
+                if (g == null) {
+                    continue;
+                }
+                GradFn fn = t.gradFn();
+                if (fn == null) {
+                    t.accumulateGrad(g);
+                    continue;
+                }
+                Tensor[] inputs = fn.inputs();
+                Tensor[] inputGrads = fn.apply(g);
+                for (int i = 0; i < inputs.length; i++) {
+                    Tensor in = inputs[i];
+                    if (in == null || !in.requiresGrad() || inputGrads[i] == null) {
+                        continue;
+                    }
+                    Tensor gi = sumToShape(inputGrads[i], in.shape());
+                    Tensor prev = grads.get(in);
+                    grads.put(in, prev == null ? gi : prev.add(gi));
+                }
+                if (!retainGraph) {
+                    fn.free();
+                }
+            }
+        }
+    }
+
+    /** Root first; every tensor before the inputs it was computed from. Iterative: graphs can be deep. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> postOrder = new ArrayList<>();
+        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {tensor, next input index}
+        visited.add(root);
+        stack.push(new Object[] {root, 0});
+        while (!stack.isEmpty()) {
+            Object[] top = stack.peek();
+            Tensor t = (Tensor) top[0];
+            GradFn fn = t.gradFn();
+            Tensor[] inputs = fn == null ? new Tensor[0] : fn.inputs();
+            int next = (Integer) top[1];
+            if (next < inputs.length) {
+                top[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in != null && in.requiresGrad() && visited.add(in)) {
+                    stack.push(new Object[] {in, 0});
+                }
+            } else {
+                stack.pop();
+                postOrder.add(t);
+            }
+        }
+        Collections.reverse(postOrder);
+        return postOrder;
+    }
+
+    /**
+     * Sums {@code grad} over the dimensions along which an input of {@code shape} was broadcast,
+     * so that e.g. a Linear bias gets the batch sum with no code of its own.
+     */
+    static Tensor sumToShape(Tensor grad, int[] shape) {
+        int[] gs = grad.shape();
+        if (java.util.Arrays.equals(gs, shape)) {
+            return grad;
+        }
+        Tensor g = grad;
+        int lead = gs.length - shape.length;
+        for (int i = 0; i < lead; i++) {
+            g = g.sum(0, false);
+        }
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1 && g.shape()[d] != 1) {
+                g = g.sum(d, true);
+            }
+        }
+        return g;
+    }
+}

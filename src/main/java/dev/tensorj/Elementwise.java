@@ -1,0 +1,97 @@
+package dev.tensorj;
+
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.UnaryOp;
+
+/** Elementwise ops: forward dispatch and backward rule side by side. */
+final class Elementwise {
+    private Elementwise() {}
+
+    static Tensor binary(String op, BinaryOp kind, Tensor a, Tensor b) {
+        Backend be = Dispatch.check(op, "input", a, "other", b);
+        int[] shape = Shapes.broadcast(op, a.shapeRef(), b.shapeRef());
+        Tensor out = Tensor.empty(be, shape);
+        if (out.numel() > 0) {
+            be.binary(kind, a.storage(), Shapes.broadcastStrides(a.shapeRef(), shape),
+                    b.storage(), Shapes.broadcastStrides(b.shapeRef(), shape), out.storage(), shape);
+        }
+        Autograd.record(out, op, new Tensor[] {a, b}, g -> binaryGrads(kind, a, b, g));
+        return out;
+    }
+
+    private static Tensor[] binaryGrads(BinaryOp kind, Tensor a, Tensor b, Tensor g) {
+        switch (kind) {
+            case ADD: // d(a+b) = g, g
+                return new Tensor[] {g, g};
+            case SUB: // d(a-b) = g, -g
+                return new Tensor[] {g, b.requiresGrad() ? g.neg() : null};
+            case MUL: // d(ab) = g·b, g·a
+                return new Tensor[] {a.requiresGrad() ? g.mul(b) : null, b.requiresGrad() ? g.mul(a) : null};
+            case DIV: // d(a/b) = g/b, -g·a/b²
+                return new Tensor[] {a.requiresGrad() ? g.div(b) : null,
+                        b.requiresGrad() ? g.mul(a).div(b.mul(b)).neg() : null};
+            default:
+                throw new AssertionError(kind);
+        }
+    }
+
+    static Tensor scalar(String op, BinaryOp kind, Tensor a, float s) {
+        Backend be = Dispatch.check(op, a);
+        Tensor out = Tensor.empty(be, a.shapeRef());
+        if (out.numel() > 0) {
+            be.binaryScalar(kind, a.storage(), s, out.storage());
+        }
+        Autograd.record(out, op, new Tensor[] {a}, g -> new Tensor[] {scalarGrad(kind, a, s, g)});
+        return out;
+    }
+
+    private static Tensor scalarGrad(BinaryOp kind, Tensor a, float s, Tensor g) {
+        switch (kind) {
+            case ADD:
+            case SUB:
+                return g;
+            case MUL:
+                return g.mul(s);
+            case DIV:
+                return g.div(s);
+            case POW: // d(a^s) = g·s·a^(s-1)
+                return s == 2f ? g.mul(a).mul(2f) : g.mul(a.pow(s - 1f).mul(s));
+            default:
+                throw new AssertionError(kind);
+        }
+    }
+
+    static Tensor unary(String op, UnaryOp kind, Tensor a) {
+        Backend be = Dispatch.check(op, a);
+        Tensor out = Tensor.empty(be, a.shapeRef());
+        if (out.numel() > 0) {
+            be.unary(kind, a.storage(), out.storage());
+        }
+        Autograd.record(out, op, new Tensor[] {a}, g -> new Tensor[] {unaryGrad(kind, a, g)});
+        return out;
+    }
+
+    private static Tensor unaryGrad(UnaryOp kind, Tensor a, Tensor g) {
+        switch (kind) {
+            case NEG:
+                return g.neg();
+            case RELU: // g where a > 0, else 0 (0 at a == 0, as PyTorch)
+                return reluBackward(a, g);
+            default:
+                throw new AssertionError(kind);
+        }
+    }
+
+    /** ReLU's gradient in one kernel: {@code a > 0 ? g : 0}. Not itself differentiable. */
+    private static Tensor reluBackward(Tensor a, Tensor g) {
+        Backend be = Dispatch.check("relu_backward", "input", a, "grad", g);
+        int[] shape = a.shapeRef();
+        Tensor out = Tensor.empty(be, shape);
+        if (out.numel() > 0) {
+            long[] strides = Shapes.strides(shape);
+            be.binary(BinaryOp.RELU_BACKWARD, a.storage(), strides, g.storage(), strides, out.storage(), shape);
+        }
+        return out;
+    }
+}

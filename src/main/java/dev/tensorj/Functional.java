@@ -1,0 +1,38 @@
+package dev.tensorj;
+
+/**
+ * Stateless ops behind the {@code nn} modules, as {@code torch.nn.functional}. Each checks its
+ * operands' devices and shapes as one op, so errors name the layer's roles (input, weight, bias).
+ */
+public final class Functional {
+    private Functional() {}
+
+    /**
+     * {@code input·weightᵀ + bias}: input {@code [..., in]}, weight {@code [out, in]}, bias
+     * {@code [out]} or {@code null}.
+     *
+     * @throws DeviceMismatchException if the three are not on one device
+     * @throws ShapeMismatchException if input's last dimension is not {@code in}
+     */
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        return Linalg.linear(input, weight, bias);
+    }
+
+    public static Tensor relu(Tensor input) {
+        return input.relu();
+    }
+
+    /**
+     * Mean squared error, {@code mean((input - target)²)}. The shapes must be equal: a {@code [N,1]}
+     * input against a {@code [N]} target is rejected rather than silently broadcast to {@code [N,N]}.
+     */
+    public static Tensor mseLoss(Tensor input, Tensor target) {
+        Dispatch.check("mse_loss", "input", input, "target", target);
+        if (!java.util.Arrays.equals(input.shapeRef(), target.shapeRef())) {
+            throw new ShapeMismatchException("mse_loss", "input " + Shapes.str(input.shapeRef()) + " and target "
+                    + Shapes.str(target.shapeRef()) + " must have the same shape (broadcasting here is almost "
+                    + "always a bug); reshape one of them", input.shapeRef(), target.shapeRef());
+        }
+        return input.sub(target).square().mean();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.tensorj;
+
+import dev.tensorj.backend.Backend;
+
+/** Matrix products: forward dispatch and backward rules. */
+final class Linalg {
+    private Linalg() {}
+
+    /** {@code torch.matmul} for 1-d and 2-d operands. */
+    static Tensor matmul(Tensor a, Tensor b) {
+        Dispatch.check("matmul", "input", a, "other", b);
+        int[] as = a.shapeRef();
+        int[] bs = b.shapeRef();
+        if (as.length < 1 || as.length > 2 || bs.length < 1 || bs.length > 2) {
+            throw new ShapeMismatchException("matmul", "expected 1-d or 2-d tensors, got " + Shapes.str(as)
+                    + " and " + Shapes.str(bs), as, bs);
+        }
+        int k = as[as.length - 1];
+        int kb = bs[0];
+        if (k != kb) {
+            throw new ShapeMismatchException("matmul", "cannot multiply " + Shapes.str(as) + " by " + Shapes.str(bs)
+                    + ": inner dimensions " + k + " and " + kb + " differ", as, bs);
+        }
+        if (as.length == 2 && bs.length == 2) {
+            return mm(a, b, false, false);
+        }
+        // 1-d operands: a row vector on the left, a column on the right; that dimension is dropped.
+        Tensor a2 = as.length == 1 ? a.reshape(1, k) : a;
+        Tensor b2 = bs.length == 1 ? b.reshape(k, 1) : b;
+        Tensor c = mm(a2, b2, false, false);
+        if (as.length == 1 && bs.length == 1) {
+            return c.reshape();
+        }
+        return as.length == 1 ? c.reshape(c.size(1)) : c.reshape(c.size(0));
+    }
+
+    /**
+     * {@code op(a)·op(b)} for 2-d tensors, {@code op} transposing when asked: the transposes are
+     * handled by the kernel (cuBLAS flags), never by copies. Callers have checked the shapes.
+     */
+    static Tensor mm(Tensor a, Tensor b, boolean transA, boolean transB) {
+        Backend be = Dispatch.check("matmul", "input", a, "other", b);
+        int m = transA ? a.size(1) : a.size(0);
+        int k = transA ? a.size(0) : a.size(1);
+        int n = transB ? b.size(0) : b.size(1);
+        Tensor c = Tensor.empty(be, new int[] {m, n});
+        if (c.numel() > 0) {
+            be.matmul(a.storage(), b.storage(), c.storage(), m, n, k, transA, transB);
+        }
+        Autograd.record(c, "matmul", new Tensor[] {a, b}, g -> new Tensor[] {
+                a.requiresGrad() ? gradA(a, b, g, transA, transB) : null,
+                b.requiresGrad() ? gradB(a, b, g, transA, transB) : null});
+        return c;
+    }
+
+    // For C = op(A)·op(B): dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, then undo op on each side.
+    private static Tensor gradA(Tensor a, Tensor b, Tensor g, boolean transA, boolean transB) {
+        if (!transA) {
+            return mm(g, b, false, !transB);       // G·op(B)ᵀ
+        }
+        return mm(b, g, transB, true);            // (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ
+    }
+
+    private static Tensor gradB(Tensor a, Tensor b, Tensor g, boolean transA, boolean transB) {
+        if (!transB) {
+            return mm(a, g, !transA, false);       // op(A)ᵀ·G
+        }
+        return mm(g, a, true, transA);            // (op(A)ᵀ·G)ᵀ = Gᵀ·op(A)
+    }
+
+    /**
+     * {@code input·weightᵀ + bias} with PyTorch's layout (weight {@code [out, in]}, bias {@code [out]}),
+     * checked as one op so that errors name the layer's roles.
+     */
+    static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        Dispatch.check("linear", "input", input, "weight", weight, "bias", bias);
+        int[] ws = weight.shapeRef();
+        int[] xs = input.shapeRef();
+        if (ws.length != 2) {
+            throw new ShapeMismatchException("linear", "weight must be 2-d [out, in], got " + Shapes.str(ws), ws);
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0])) {
+            throw new ShapeMismatchException("linear", "bias must be [" + ws[0] + "] for weight " + Shapes.str(ws)
+                    + ", got " + Shapes.str(bias.shapeRef()), ws, bias.shapeRef());
+        }
+        if (xs.length < 1 || xs[xs.length - 1] != ws[1]) {
+            throw new ShapeMismatchException("linear", "expected input with " + ws[1]
+                    + " in-features (last dimension), got " + Shapes.str(xs), xs, ws);
+        }
+        Tensor x2 = xs.length == 2 ? input : input.reshape(-1, ws[1]);
+        Tensor y = mm(x2, weight, false, true);
+        if (bias != null) {
+            y = y.add(bias);
+        }
+        if (xs.length == 2) {
+            return y;
+        }
+        int[] outShape = xs.clone();
+        outShape[outShape.length - 1] = ws[0];
+        return y.reshape(outShape);
+    }
+}

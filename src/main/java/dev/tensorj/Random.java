@@ -1,0 +1,34 @@
+package dev.tensorj;
+
+import dev.tensorj.backend.Backends;
+
+/**
+ * The global generator behind randn, rand and layer initialisation. Samples are drawn on the host
+ * (so a seed gives the same values on every device) and copied once to the target device.
+ */
+final class Random {
+    /** A fixed default seed, so runs are reproducible unless seeded otherwise (PyTorch's choice too). */
+    private static final long DEFAULT_SEED = 67280421310721L;
+    private static java.util.Random generator = new java.util.Random(DEFAULT_SEED);
+
+    private Random() {}
+
+    static synchronized void seed(long seed) {
+        generator = new java.util.Random(seed);
+    }
+
+    static Tensor create(Device device, int[] shape, boolean normal) {
+        long n = Shapes.numel(normal ? "randn" : "rand", shape);
+        var backend = Backends.of(device);
+        if (device.isMeta()) {
+            return Tensor.empty(backend, shape);
+        }
+        float[] data = new float[Math.toIntExact(n)];
+        synchronized (Random.class) {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = normal ? (float) generator.nextGaussian() : generator.nextFloat();
+            }
+        }
+        return Tensor.wrap(backend.fromHost(data), shape.clone());
+    }
+}

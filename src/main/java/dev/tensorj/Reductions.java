@@ -1,0 +1,85 @@
+package dev.tensorj;
+
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BinaryOp;
+
+/** Sums and means, and expand (the backward of a sum). */
+final class Reductions {
+    private Reductions() {}
+
+    static Tensor sumAll(Tensor x) {
+        Backend be = Dispatch.check("sum", x);
+        Tensor out = Tensor.empty(be, new int[0]);
+        if (x.numel() == 0) {
+            be.fill(out.storage(), 0f);
+        } else {
+            be.sumAxis(x.storage(), 1, Math.toIntExact(x.numel()), 1, out.storage());
+        }
+        int[] shape = x.shape();
+        Autograd.record(out, "sum", new Tensor[] {x}, g -> new Tensor[] {expand(g, shape)});
+        return out;
+    }
+
+    static Tensor sum(Tensor x, int dim, boolean keepDim) {
+        Backend be = Dispatch.check("sum", x);
+        int[] s = x.shapeRef();
+        if (s.length == 0) {
+            Shapes.dim("sum", dim, 0);
+            return sumAll(x);
+        }
+        int d = Shapes.dim("sum", dim, s.length);
+        long outer = 1;
+        long inner = 1;
+        for (int i = 0; i < d; i++) {
+            outer *= s[i];
+        }
+        for (int i = d + 1; i < s.length; i++) {
+            inner *= s[i];
+        }
+        int[] kept = s.clone();
+        kept[d] = 1;
+        Tensor out = Tensor.empty(be, keepDim ? kept : drop(s, d));
+        if (out.numel() > 0) {
+            if (s[d] == 0) {
+                be.fill(out.storage(), 0f);
+            } else {
+                be.sumAxis(x.storage(), outer, s[d], inner, out.storage());
+            }
+        }
+        int[] shape = x.shape();
+        Autograd.record(out, "sum", new Tensor[] {x}, g -> new Tensor[] {expand(g.reshape(kept), shape)});
+        return out;
+    }
+
+    static Tensor meanAll(Tensor x) {
+        return sumAll(x).div((float) x.numel());
+    }
+
+    static Tensor mean(Tensor x, int dim, boolean keepDim) {
+        int n = x.dim() == 0 ? 1 : x.size(dim);
+        return sum(x, dim, keepDim).div((float) n);
+    }
+
+    /** {@code g} broadcast to {@code shape}: one binary kernel against a one-element zero. */
+    static Tensor expand(Tensor g, int[] shape) {
+        Backend be = Dispatch.check("expand", g);
+        Tensor zero = Tensor.zeros(g.device());
+        Tensor out = Tensor.empty(be, shape);
+        if (out.numel() > 0) {
+            be.binary(BinaryOp.ADD, g.storage(), Shapes.broadcastStrides(g.shapeRef(), shape),
+                    zero.storage(), new long[shape.length], out.storage(), shape);
+        }
+        zero.close();
+        return out;
+    }
+
+    private static int[] drop(int[] s, int d) {
+        int[] out = new int[s.length - 1];
+        for (int i = 0, j = 0; i < s.length; i++) {
+            if (i != d) {
+                out[j++] = s[i];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,478 @@
+package dev.tensorj;
+
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.Backends;
+import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.Storage;
+import dev.tensorj.backend.UnaryOp;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A float32 tensor on one {@link Device}. Every op runs on the device its operands live on and
+ * returns a tensor there; operands on different devices are rejected with a
+ * {@link DeviceMismatchException} before anything is computed. Data crosses devices only through
+ * {@link #to(Device)}; only {@link #item()}, {@link #toFloatArray()} and {@code to(Device.CPU)}
+ * wait for a GPU.
+ *
+ * <p>Autograd: ops on tensors that {@linkplain #requiresGrad(boolean) require grad} record a graph;
+ * {@link #backward()} fills {@link #grad()} of the leaves. {@link NoGrad} turns recording off.
+ *
+ * <p>Memory: a tensor's memory is reclaimed when it becomes unreachable, or at once by
+ * {@link #close()} (try-with-resources). Using a closed tensor throws {@link TensorClosedException}.
+ *
+ * <p>Tensors are not synchronised: share one between threads only for reading.
+ */
+public final class Tensor implements AutoCloseable {
+    static {
+        TensorAccessImpl.install();
+    }
+
+    private final int[] shape;
+    private final long numel;
+    private Device device;    // changes only through Module.to's in-place move
+    private Storage storage;
+    private boolean requiresGrad;
+    private Tensor grad;
+    private GradFn gradFn;
+    private volatile boolean closed;
+
+    Tensor(Storage storage, int[] shape) {
+        this.storage = storage;
+        this.device = storage.device();
+        this.shape = shape;
+        this.numel = Shapes.numel("tensor", shape);
+    }
+
+    /** A new, uninitialised tensor of {@code shape} on {@code backend}'s device. */
+    static Tensor empty(Backend backend, int[] shape) {
+        long n = Shapes.numel("tensor", shape);
+        return new Tensor(backend.allocate(n), shape.clone());
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /**
+     * A CPU tensor holding a copy of {@code data}, laid out row-major in {@code shape}. With no
+     * shape, a 1-d tensor of {@code data.length} elements.
+     *
+     * @throws ShapeMismatchException if the shape does not hold exactly {@code data.length} elements
+     */
+    public static Tensor of(float[] data, int... shape) {
+        Objects.requireNonNull(data, "data");
+        int[] s = shape.length == 0 && data.length != 1 ? new int[] {data.length} : shape.clone();
+        if (Shapes.numel("of", s) != data.length) {
+            throw new ShapeMismatchException("of", "shape " + Shapes.str(s) + " holds "
+                    + Shapes.numel("of", s) + " elements but data has " + data.length, s);
+        }
+        return new Tensor(Backends.of(Device.CPU).fromHost(data), s);
+    }
+
+    /** A 0-d CPU tensor holding {@code value}. */
+    public static Tensor scalar(float value) {
+        return of(new float[] {value});
+    }
+
+    public static Tensor zeros(int... shape) {
+        return full(Device.CPU, 0f, shape);
+    }
+
+    public static Tensor zeros(Device device, int... shape) {
+        return full(device, 0f, shape);
+    }
+
+    public static Tensor ones(int... shape) {
+        return full(Device.CPU, 1f, shape);
+    }
+
+    public static Tensor ones(Device device, int... shape) {
+        return full(device, 1f, shape);
+    }
+
+    /** A tensor of {@code shape} on {@code device}, every element {@code value}. */
+    public static Tensor full(Device device, float value, int... shape) {
+        Shapes.numel("full", shape); // validate before touching the device
+        Backend be = Backends.of(device);
+        Tensor t = empty(be, shape);
+        be.fill(t.storage, value);
+        return t;
+    }
+
+    /** Standard normal samples from the global generator ({@link #manualSeed}). */
+    public static Tensor randn(int... shape) {
+        return randn(Device.CPU, shape);
+    }
+
+    /** Standard normal samples, generated on the host and placed on {@code device}. */
+    public static Tensor randn(Device device, int... shape) {
+        return Random.create(device, shape, true);
+    }
+
+    /** Uniform samples in [0, 1) from the global generator. */
+    public static Tensor rand(int... shape) {
+        return rand(Device.CPU, shape);
+    }
+
+    /** Uniform samples in [0, 1), generated on the host and placed on {@code device}. */
+    public static Tensor rand(Device device, int... shape) {
+        return Random.create(device, shape, false);
+    }
+
+    /** Seeds the global generator behind {@code randn}, {@code rand} and layer initialisation. */
+    public static void manualSeed(long seed) {
+        Random.seed(seed);
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    public Device device() {
+        return device;
+    }
+
+    /** The shape (a copy). */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** The size of dimension {@code dim} (negative counts from the end). */
+    public int size(int dim) {
+        return shape[Shapes.dim("size", dim, shape.length)];
+    }
+
+    public int dim() {
+        return shape.length;
+    }
+
+    public long numel() {
+        return numel;
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------- devices
+
+    /**
+     * This tensor on {@code target}: the same tensor when it is already there, else a copy. The
+     * copy is part of the autograd graph (its gradient flows back to this device).
+     *
+     * @throws CudaUnavailableException if {@code target} is a CUDA device that cannot be used
+     */
+    public Tensor to(Device target) {
+        Objects.requireNonNull(target, "target");
+        checkOpen("to", "input");
+        if (target.equals(device)) {
+            return this;
+        }
+        Backend dst = Backends.of(target);
+        Tensor out = new Tensor(transfer(storage, dst), shape.clone());
+        Device source = device;
+        Autograd.record(out, "to", new Tensor[] {this}, g -> new Tensor[] {g.to(source)});
+        return out;
+    }
+
+    /** Copies {@code src} into a new storage on {@code dst}'s device (through the host). */
+    private static Storage transfer(Storage src, Backend dst) {
+        if (dst.device().isMeta()) {
+            return dst.allocate(src.numel());
+        }
+        if (src.device().isMeta()) {
+            throw new UnsupportedOperationException("to: cannot copy out of a meta tensor: it has no data");
+        }
+        float[] host = new float[Math.toIntExact(src.numel())];
+        Backends.of(src.device()).toHost(src, host);
+        return dst.fromHost(host);
+    }
+
+    // ---------------------------------------------------------------- arithmetic
+
+    /** {@code this + other}, broadcasting as PyTorch does. */
+    public Tensor add(Tensor other) {
+        return Elementwise.binary("add", BinaryOp.ADD, this, other);
+    }
+
+    /** {@code this - other}, broadcasting. */
+    public Tensor sub(Tensor other) {
+        return Elementwise.binary("sub", BinaryOp.SUB, this, other);
+    }
+
+    /** {@code this * other} elementwise, broadcasting. */
+    public Tensor mul(Tensor other) {
+        return Elementwise.binary("mul", BinaryOp.MUL, this, other);
+    }
+
+    /** {@code this / other} elementwise, broadcasting. */
+    public Tensor div(Tensor other) {
+        return Elementwise.binary("div", BinaryOp.DIV, this, other);
+    }
+
+    public Tensor add(float value) {
+        return Elementwise.scalar("add", BinaryOp.ADD, this, value);
+    }
+
+    public Tensor sub(float value) {
+        return Elementwise.scalar("sub", BinaryOp.SUB, this, value);
+    }
+
+    public Tensor mul(float value) {
+        return Elementwise.scalar("mul", BinaryOp.MUL, this, value);
+    }
+
+    public Tensor div(float value) {
+        return Elementwise.scalar("div", BinaryOp.DIV, this, value);
+    }
+
+    /** {@code this ^ exponent} elementwise. */
+    public Tensor pow(float exponent) {
+        return Elementwise.scalar("pow", BinaryOp.POW, this, exponent);
+    }
+
+    /** {@code this * this} elementwise. */
+    public Tensor square() {
+        return pow(2f);
+    }
+
+    public Tensor neg() {
+        return Elementwise.unary("neg", UnaryOp.NEG, this);
+    }
+
+    /** {@code max(this, 0)} elementwise. */
+    public Tensor relu() {
+        return Elementwise.unary("relu", UnaryOp.RELU, this);
+    }
+
+    /**
+     * Matrix product, as {@code torch.matmul} for 1-d and 2-d operands: {@code [m,k] @ [k,n] → [m,n]};
+     * a 1-d left operand is a row, a 1-d right operand a column, and that dimension is dropped.
+     *
+     * @throws ShapeMismatchException if the inner dimensions differ or an operand is not 1-d or 2-d
+     */
+    public Tensor matmul(Tensor other) {
+        return Linalg.matmul(this, other);
+    }
+
+    /** The transpose of a 2-d tensor (a copy); a 0-d or 1-d tensor is returned as is. */
+    public Tensor t() {
+        return ShapeOps.transpose(this);
+    }
+
+    // ---------------------------------------------------------------- reductions and shape
+
+    /** The sum of all elements, as a 0-d tensor. */
+    public Tensor sum() {
+        return Reductions.sumAll(this);
+    }
+
+    /** The sum along {@code dim}; {@code keepDim} keeps it with size 1. */
+    public Tensor sum(int dim, boolean keepDim) {
+        return Reductions.sum(this, dim, keepDim);
+    }
+
+    /** The mean of all elements, as a 0-d tensor (NaN for an empty tensor, as in PyTorch). */
+    public Tensor mean() {
+        return Reductions.meanAll(this);
+    }
+
+    /** The mean along {@code dim}. */
+    public Tensor mean(int dim, boolean keepDim) {
+        return Reductions.mean(this, dim, keepDim);
+    }
+
+    /**
+     * The same data in a new shape (shares memory; one dimension may be -1).
+     *
+     * @throws ShapeMismatchException if the element counts differ
+     */
+    public Tensor reshape(int... newShape) {
+        return ShapeOps.reshape(this, newShape);
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /**
+     * Sets whether autograd records ops on this tensor and accumulates its gradient. Only leaves
+     * (tensors not computed by a recorded op) can be changed.
+     *
+     * @return this tensor
+     */
+    public Tensor requiresGrad(boolean requires) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad: only leaf tensors can change it; this tensor was "
+                    + "computed by '" + gradFn.op + "'. Use detach() for a leaf copy that shares memory");
+        }
+        this.requiresGrad = requires;
+        return this;
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** The accumulated gradient of a leaf after {@link #backward()}, or {@code null}. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Drops the accumulated gradient (what {@code Optimizer.zeroGrad()} does). */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** Whether this tensor was created by the user rather than by a recorded op. */
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** The name of the op that computed this tensor in the autograd graph, or {@code null} for a leaf. */
+    public String gradFnName() {
+        return gradFn == null ? null : gradFn.toString();
+    }
+
+    /**
+     * Computes the gradient of this scalar with respect to every leaf that requires grad, and
+     * frees the graph.
+     *
+     * @throws IllegalStateException if this tensor is not a scalar, does not require grad, or its
+     *     graph was already freed by an earlier backward
+     */
+    public void backward() {
+        backward(false);
+    }
+
+    /** As {@link #backward()}; with {@code retainGraph} the graph can be walked again. */
+    public void backward(boolean retainGraph) {
+        if (numel != 1) {
+            throw new IllegalStateException("backward: grad can be implicitly created only for a tensor with one "
+                    + "element, got shape " + Shapes.str(shape) + "; reduce it first (sum(), mean()) or pass a "
+                    + "gradient to backward(Tensor)");
+        }
+        backward(ones(device, shape), retainGraph);
+    }
+
+    /** Backpropagates {@code gradient} (same shape and device as this tensor). */
+    public void backward(Tensor gradient, boolean retainGraph) {
+        Dispatch.check("backward", "self", this, "gradient", gradient);
+        if (!Arrays.equals(shape, gradient.shape)) {
+            throw new ShapeMismatchException("backward", "gradient of shape " + Shapes.str(gradient.shape)
+                    + " does not match the tensor's shape " + Shapes.str(shape), shape, gradient.shape);
+        }
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: this tensor does not require grad and has no graph; "
+                    + "call requiresGrad(true) on the leaves (e.g. model parameters) before computing it");
+        }
+        Autograd.backward(this, gradient, retainGraph);
+    }
+
+    /** A leaf that shares this tensor's memory and is cut from the graph. */
+    public Tensor detach() {
+        checkOpen("detach", "input");
+        storage.retain();
+        return new Tensor(storage, shape.clone());
+    }
+
+    // ---------------------------------------------------------------- reading values
+
+    /**
+     * The value of a one-element tensor. Waits for pending GPU work.
+     *
+     * @throws IllegalStateException if the tensor has more than one element
+     */
+    public float item() {
+        checkOpen("item", "input");
+        if (numel != 1) {
+            throw new IllegalStateException("item: a tensor with " + numel + " elements (shape " + Shapes.str(shape)
+                    + ") cannot be converted to a scalar");
+        }
+        return toFloatArray()[0];
+    }
+
+    /** A row-major copy of the values on the host. Waits for pending GPU work. */
+    public float[] toFloatArray() {
+        checkOpen("toFloatArray", "input");
+        float[] out = new float[Math.toIntExact(numel)];
+        Backends.of(device).toHost(storage, out);
+        return out;
+    }
+
+    /** Frees the memory now (shared memory is freed when its last tensor closes). Idempotent. */
+    @Override
+    public void close() {
+        Storage s;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            s = storage;
+        }
+        s.release();
+    }
+
+    /** Shape and device; values only for small CPU tensors, so printing never waits for a GPU. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("tensor(");
+        if (device.isCpu() && !closed && numel <= 16) {
+            sb.append(Arrays.toString(toFloatArray())).append(", ");
+        }
+        sb.append("shape=").append(Shapes.str(shape)).append(", device=").append(device);
+        if (gradFn != null) {
+            sb.append(", gradFn=").append(gradFn);
+        } else if (requiresGrad) {
+            sb.append(", requiresGrad=true");
+        }
+        return sb.append(closed ? ", closed)" : ")").toString();
+    }
+
+    // ---------------------------------------------------------------- package-private plumbing
+
+    Storage storage() {
+        return storage;
+    }
+
+    int[] shapeRef() {
+        return shape;
+    }
+
+    GradFn gradFn() {
+        return gradFn;
+    }
+
+    void setGradFn(GradFn fn) {
+        this.gradFn = fn;
+        this.requiresGrad = true;
+    }
+
+    void checkOpen(String op, String role) {
+        if (closed) {
+            throw new TensorClosedException(op, role, shape, device);
+        }
+    }
+
+    void accumulateGrad(Tensor g) {
+        grad = grad == null ? g : grad.add(g);
+    }
+
+    /** Module.to: moves this tensor's data (and its gradient) to {@code target}, keeping its identity. */
+    void moveInPlace(Device target) {
+        checkOpen("to", "parameter");
+        if (target.equals(device)) {
+            return;
+        }
+        Backend dst = Backends.of(target);
+        Tensor movedGrad = grad == null ? null : grad.to(target);
+        Storage moved = transfer(storage, dst);
+        Storage old = storage;
+        storage = moved;
+        device = target;
+        grad = movedGrad;
+        old.release();
+    }
+
+    /** Wraps a storage already holding {@code shape}'s data (shared: the caller retained it). */
+    static Tensor wrap(Storage s, int[] shape) {
+        return new Tensor(s, shape);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tensorj.backend;
+
+import dev.tensorj.Device;
+
+/**
+ * What every device implements: storage and kernels over contiguous row-major float32 buffers.
+ *
+ * <p>Callers ({@code Tensor}'s ops, after the one device check) guarantee that every storage
+ * passed in lives on {@link #device()} and that sizes agree, so backends never re-check. Kernels
+ * may run asynchronously; only {@link #toHost} waits for them. An output storage may be the same
+ * object as an input for elementwise kernels (in-place update).
+ */
+public interface Backend {
+
+    Device device();
+
+    /** A new buffer of {@code numel} floats; contents unspecified. */
+    Storage allocate(long numel);
+
+    /** A new buffer holding a copy of {@code data}. */
+    Storage fromHost(float[] data);
+
+    /** Copies all of {@code src} into {@code dst} (length {@code src.numel()}); waits for pending work. */
+    void toHost(Storage src, float[] dst);
+
+    /** Copies {@code src} into {@code dst}, both on this device, same length. */
+    void copy(Storage src, Storage dst);
+
+    void fill(Storage out, float value);
+
+    /** {@code out[i] = op(x[i])} for every element of {@code out}. */
+    void unary(UnaryOp op, Storage x, Storage out);
+
+    /**
+     * {@code out[idx] = op(a[idx·aStrides], b[idx·bStrides])} over every index of {@code outShape};
+     * a stride of 0 broadcasts that dimension. Strides are in elements, one per output dimension.
+     */
+    void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+                Storage out, int[] outShape);
+
+    /** {@code out[i] = op(a[i], scalar)}. */
+    void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out);
+
+    /**
+     * {@code c[m×n] = op(a) · op(b)} in row-major order, where {@code op(a)} is {@code m×k}
+     * ({@code a} stored {@code k×m} when {@code transA}) and {@code op(b)} is {@code k×n}
+     * ({@code b} stored {@code n×k} when {@code transB}). With {@code k == 0}, {@code c} is zeros.
+     */
+    void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB);
+
+    /** {@code out[o, i] = Σ_l x[o, l, i]} for {@code x} viewed as {@code [outer, len, inner]}. */
+    void sumAxis(Storage x, long outer, int len, long inner, Storage out);
+
+    /** {@code out[c, r] = x[r, c]} for {@code x} of {@code rows × cols}. */
+    void transpose(Storage x, int rows, int cols, Storage out);
+
+    /** One fused, in-place SGD update of {@code param} (and {@code momentumBuffer} when not null). */
+    void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p);
+}

@@ -1,0 +1,7 @@
+package dev.tensorj.backend;
+
+/** Elementwise ops of one tensor. */
+public enum UnaryOp {
+    NEG,
+    RELU
+}

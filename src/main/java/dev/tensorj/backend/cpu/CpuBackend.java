@@ -1,0 +1,133 @@
+package dev.tensorj.backend.cpu;
+
+import dev.tensorj.Device;
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.SgdParams;
+import dev.tensorj.backend.Storage;
+import dev.tensorj.backend.UnaryOp;
+
+/** The host backend: Java loops over {@code float[]}, split across cores where it pays. */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    static float[] data(Storage s) {
+        return ((CpuStorage) s).data;
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public Storage allocate(long numel) {
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(
+                    "cpu tensors hold at most " + (Integer.MAX_VALUE - 8) + " elements, asked for " + numel);
+        }
+        return new CpuStorage(new float[(int) numel]);
+    }
+
+    @Override
+    public Storage fromHost(float[] data) {
+        return new CpuStorage(data.clone());
+    }
+
+    @Override
+    public void toHost(Storage src, float[] dst) {
+        System.arraycopy(data(src), 0, dst, 0, (int) src.numel());
+    }
+
+    @Override
+    public void copy(Storage src, Storage dst) {
+        System.arraycopy(data(src), 0, data(dst), 0, (int) src.numel());
+    }
+
+    @Override
+    public void fill(Storage out, float value) {
+        java.util.Arrays.fill(data(out), value);
+    }
+
+    @Override
+    public void unary(UnaryOp op, Storage x, Storage out) {
+        float[] a = data(x);
+        float[] o = data(out);
+        CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> {
+            switch (op) {
+                case NEG:
+                    for (int i = from; i < to; i++) o[i] = -a[i];
+                    break;
+                case RELU:
+                    // Math.max compiles to a branch-free vmaxss; a branch costs dearly on random data.
+                    for (int i = from; i < to; i++) o[i] = Math.max(a[i], 0f);
+                    break;
+                default:
+                    throw new AssertionError(op);
+            }
+        });
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+                       Storage out, int[] outShape) {
+        CpuElementwise.binary(op, data(a), aStrides, data(b), bStrides, data(out), outShape);
+    }
+
+    @Override
+    public void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {
+        float[] x = data(a);
+        float[] o = data(out);
+        CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS,
+                (from, to) -> CpuElementwise.scalarRange(op, x, scalar, o, from, to));
+    }
+
+    @Override
+    public void matmul(Storage a, Storage b, Storage c, int m, int n, int k,
+                       boolean transA, boolean transB) {
+        CpuMatmul.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
+    }
+
+    @Override
+    public void sumAxis(Storage x, long outer, int len, long inner, Storage out) {
+        CpuReduce.sumAxis(data(x), (int) outer, len, (int) inner, data(out));
+    }
+
+    @Override
+    public void transpose(Storage x, int rows, int cols, Storage out) {
+        float[] src = data(x);
+        float[] dst = data(out);
+        final int tile = 32; // cache-sized tiles keep both the reads and the writes local
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        dst[c * rows + r] = src[r * cols + c];
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {
+        float[] w = data(param);
+        float[] g = data(grad);
+        float[] buf = momentumBuffer == null ? null : data(momentumBuffer);
+        CpuThreads.parallelFor(w.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float d = g[i] + p.weightDecay * w[i];
+                if (buf != null) {
+                    float bi = p.firstStep ? d : p.momentum * buf[i] + (1f - p.dampening) * d;
+                    buf[i] = bi;
+                    d = p.nesterov ? d + p.momentum * bi : bi;
+                }
+                w[i] -= p.lr * d;
+            }
+        });
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tensorj.backend.cpu;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * The CPU backend's worker pool: one thread per core (system property {@code tensorj.cpu.threads}
+ * overrides). The common pool is not used because it has cores - 1 workers.
+ */
+final class CpuThreads {
+    /** Below this many elements an elementwise kernel runs on the calling thread. */
+    static final int PARALLEL_MIN_ELEMENTS = 1 << 16;
+
+    static final int THREADS = Math.max(1,
+            Integer.getInteger("tensorj.cpu.threads", Runtime.getRuntime().availableProcessors()));
+
+    private static final ForkJoinPool POOL = THREADS == 1 ? null : new ForkJoinPool(THREADS, pool -> {
+        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+        t.setDaemon(true);
+        t.setName("tensorj-cpu-" + t.getPoolIndex());
+        return t;
+    }, null, false);
+
+    /** A loop body over a half-open range. */
+    interface RangeBody {
+        void run(int from, int to);
+    }
+
+    private CpuThreads() {}
+
+    /**
+     * Runs {@code body} over {@code [0, n)}, split into one chunk per thread when {@code n} is at
+     * least {@code grain}; otherwise on the calling thread.
+     */
+    static void parallelFor(int n, int grain, RangeBody body) {
+        if (POOL == null || n < grain || n < 2 || ForkJoinTask.getPool() == POOL) { // no nested fan-out
+            body.run(0, n);
+            return;
+        }
+        int chunks = Math.min(THREADS, n);
+        POOL.invoke(new RecursiveAction() {
+            @Override
+            protected void compute() {
+                ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
+                for (int c = 1; c < chunks; c++) {
+                    int from = (int) ((long) n * c / chunks);
+                    int to = (int) ((long) n * (c + 1) / chunks);
+                    tasks[c - 1] = ForkJoinTask.adapt(() -> body.run(from, to)).fork();
+                }
+                body.run(0, (int) ((long) n / chunks));
+                for (ForkJoinTask<?> t : tasks) {
+                    t.join();
+                }
+            }
+        });
+    }
+}

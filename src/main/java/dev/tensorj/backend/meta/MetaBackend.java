@@ -1,0 +1,78 @@
+package dev.tensorj.backend.meta;
+
+import dev.tensorj.Device;
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.SgdParams;
+import dev.tensorj.backend.Storage;
+import dev.tensorj.backend.UnaryOp;
+
+/**
+ * The {@code meta} device: storage with a size and no data. Every kernel is a no-op, so ops
+ * compute output shapes (and run every placement check) without touching memory; reading values
+ * throws. Lets a machine without a GPU exercise every placement rule.
+ */
+public final class MetaBackend implements Backend {
+    public static final MetaBackend INSTANCE = new MetaBackend();
+
+    private MetaBackend() {}
+
+    private static final class MetaStorage extends Storage {
+        MetaStorage(long numel) {
+            super(Device.META, numel);
+        }
+
+        @Override
+        protected void free() {}
+    }
+
+    @Override
+    public Device device() {
+        return Device.META;
+    }
+
+    @Override
+    public Storage allocate(long numel) {
+        return new MetaStorage(numel);
+    }
+
+    @Override
+    public Storage fromHost(float[] data) {
+        return new MetaStorage(data.length);
+    }
+
+    @Override
+    public void toHost(Storage src, float[] dst) {
+        throw new UnsupportedOperationException(
+                "meta tensors have shapes but no data: there are no values to read; "
+                        + "create the tensor on cpu or cuda to compute values");
+    }
+
+    @Override
+    public void copy(Storage src, Storage dst) {}
+
+    @Override
+    public void fill(Storage out, float value) {}
+
+    @Override
+    public void unary(UnaryOp op, Storage x, Storage out) {}
+
+    @Override
+    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+                       Storage out, int[] outShape) {}
+
+    @Override
+    public void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {}
+
+    @Override
+    public void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB) {}
+
+    @Override
+    public void sumAxis(Storage x, long outer, int len, long inner, Storage out) {}
+
+    @Override
+    public void transpose(Storage x, int rows, int cols, Storage out) {}
+
+    @Override
+    public void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {}
+}

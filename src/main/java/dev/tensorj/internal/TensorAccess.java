@@ -1,0 +1,27 @@
+package dev.tensorj.internal;
+
+import dev.tensorj.Device;
+import dev.tensorj.Tensor;
+import dev.tensorj.backend.SgdParams;
+
+/**
+ * Not API. The few in-place operations that {@code dev.tensorj.nn} and {@code dev.tensorj.optim}
+ * need on tensors, kept out of {@link Tensor}'s public surface (the JDK's "shared secrets" idiom).
+ */
+public interface TensorAccess {
+
+    /** Moves a parameter's data and gradient to {@code device}, keeping the same {@code Tensor} object. */
+    void moveInPlace(Tensor parameter, Device device);
+
+    /**
+     * One fused SGD update of {@code param} from its gradient, in place, after checking that
+     * param, grad and momentum buffer share a device. When {@code p.momentum != 0} and
+     * {@code momentumBuffer} is null, a buffer is created on the param's device (after the check)
+     * and returned; otherwise {@code momentumBuffer} is returned.
+     */
+    Tensor sgdStep(String op, Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams p);
+
+    static TensorAccess get() {
+        return Holder.access();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.tensorj.nn;
+
+import dev.tensorj.Functional;
+import dev.tensorj.NoGrad;
+import dev.tensorj.Tensor;
+
+/**
+ * {@code y = x·Wᵀ + b} with PyTorch's layout and default initialisation: weight {@code [out, in]}
+ * and bias {@code [out]}, both uniform in ±1/√in. Created on the CPU; move with {@link #to}.
+ */
+public class Linear extends Module {
+    private final int inFeatures;
+    private final int outFeatures;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    public Linear(int inFeatures, int outFeatures) {
+        this(inFeatures, outFeatures, true);
+    }
+
+    public Linear(int inFeatures, int outFeatures, boolean bias) {
+        if (inFeatures <= 0 || outFeatures <= 0) {
+            throw new IllegalArgumentException("Linear(" + inFeatures + ", " + outFeatures
+                    + "): feature counts must be positive");
+        }
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        float bound = (float) (1.0 / Math.sqrt(inFeatures));
+        this.weight = registerParameter("weight", uniform(bound, outFeatures, inFeatures));
+        this.bias = bias ? registerParameter("bias", uniform(bound, outFeatures)) : null;
+    }
+
+    private static Tensor uniform(float bound, int... shape) {
+        try (NoGrad g = NoGrad.enter(); Tensor u = Tensor.rand(shape)) {
+            return u.mul(2f * bound).sub(bound);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return Functional.linear(input, weight, bias);
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias, or {@code null} when built without one. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    public int inFeatures() {
+        return inFeatures;
+    }
+
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    @Override
+    public String toString() {
+        return "Linear(in=" + inFeatures + ", out=" + outFeatures + ", bias=" + (bias != null) + ")";
+    }
+}

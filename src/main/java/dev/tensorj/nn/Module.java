@@ -1,0 +1,137 @@
+package dev.tensorj.nn;
+
+import dev.tensorj.Device;
+import dev.tensorj.Tensor;
+import dev.tensorj.internal.TensorAccess;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A layer or a model: parameters, submodules and a {@link #forward} pass, as {@code torch.nn.Module}.
+ * A subclass registers each part with one call, in a field initialiser or its constructor:
+ * <pre>{@code
+ * class SimpleModel extends Module {
+ *     final Linear linear = register("linear", new Linear(10, 1));
+ *     public Tensor forward(Tensor x) { return linear.forward(x); }
+ * }
+ * }</pre>
+ */
+public abstract class Module {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** The forward pass. */
+    public abstract Tensor forward(Tensor input);
+
+    /**
+     * Registers a submodule under {@code name} (its parameters become {@code name.*}) and returns it.
+     *
+     * @throws IllegalArgumentException if the name is empty, contains '.', or is taken
+     */
+    protected final <M extends Module> M register(String name, M module) {
+        Objects.requireNonNull(module, "module");
+        checkName(name);
+        children.put(name, module);
+        return module;
+    }
+
+    /** Registers {@code tensor} as a parameter (it will require grad) and returns it. */
+    protected final Tensor registerParameter(String name, Tensor tensor) {
+        Objects.requireNonNull(tensor, "tensor");
+        checkName(name);
+        if (!tensor.isLeaf()) {
+            throw new IllegalArgumentException("parameter '" + name + "' must be a leaf tensor; it was computed by "
+                    + tensor.gradFnName() + " (use detach())");
+        }
+        parameters.put(name, tensor.requiresGrad(true));
+        return tensor;
+    }
+
+    private void checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("invalid name '" + name + "': must be non-empty and contain no '.'");
+        }
+        if (parameters.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("'" + name + "' is already registered in " + getClass().getSimpleName());
+        }
+    }
+
+    /** All parameters, this module's first, then each submodule's in registration order. */
+    public final List<Tensor> parameters() {
+        return List.copyOf(namedParameters().values());
+    }
+
+    /** Parameters by dotted path, such as {@code linear1.weight}. */
+    public final Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collect(String prefix, Map<String, Tensor> out) {
+        parameters.forEach((name, p) -> out.putIfAbsent(prefix + name, p));
+        children.forEach((name, child) -> child.collect(prefix + name + ".", out));
+    }
+
+    /** The direct submodules, by name. */
+    public final Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /**
+     * Moves every parameter (and its gradient) to {@code device} in place: the {@code Tensor}
+     * objects stay the same, so an optimizer built before the move keeps working.
+     *
+     * @return this module
+     * @throws dev.tensorj.CudaUnavailableException if {@code device} cannot be used (nothing is moved)
+     */
+    @SuppressWarnings("unchecked")
+    public final <M extends Module> M to(Device device) {
+        Objects.requireNonNull(device, "device");
+        TensorAccess access = TensorAccess.get();
+        for (Tensor p : parameters()) {
+            access.moveInPlace(p, device);
+        }
+        return (M) this;
+    }
+
+    /** Training mode (the default); affects layers such as dropout. Returns this module. */
+    @SuppressWarnings("unchecked")
+    public final <M extends Module> M train() {
+        setTraining(true);
+        return (M) this;
+    }
+
+    /** Evaluation mode. Returns this module. */
+    @SuppressWarnings("unchecked")
+    public final <M extends Module> M eval() {
+        setTraining(false);
+        return (M) this;
+    }
+
+    private void setTraining(boolean mode) {
+        training = mode;
+        children.values().forEach(c -> c.setTraining(mode));
+    }
+
+    public final boolean isTraining() {
+        return training;
+    }
+
+    @Override
+    public String toString() {
+        if (children.isEmpty()) {
+            return getClass().getSimpleName() + "()";
+        }
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(\n");
+        children.forEach((name, c) -> sb.append("  (").append(name).append("): ")
+                .append(c.toString().replace("\n", "\n  ")).append('\n'));
+        return sb.append(')').toString();
+    }
+}
