@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The main job: picks {@link Device#best()}, trains the tutorial's two models on it and prints
  * the device, the loss per epoch and where the parameters live.
- * Run with {@code mvn -q test-compile exec:java}.
+ * Run with {@code mvn -q test-compile exec:exec}.
  */
 public final class TrainTutorialModels {
     private TrainTutorialModels() {}

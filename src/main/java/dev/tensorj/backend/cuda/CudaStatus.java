@@ -113,8 +113,18 @@ public final class CudaStatus {
         return v / 1000 + "." + (v % 1000) / 10;
     }
 
+    /**
+     * The informative part of a loader error: JCuda's UnsatisfiedLinkError lists every attempt,
+     * and the one that matters names the missing library ({@code libcuda.so.1: cannot open ...}).
+     */
     private static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage());
+        for (String line : m.split("\n")) {
+            int so = line.indexOf(".so: ");
+            if (so >= 0 && line.startsWith("java.lang.UnsatisfiedLinkError")) {
+                return line.substring(so + 5).trim();
+            }
+        }
         int nl = m.indexOf('\n');
         return e.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl));
     }
