@@ -4,12 +4,18 @@ import dev.tensorj.Device;
 import dev.tensorj.backend.cpu.CpuBackend;
 import dev.tensorj.backend.cuda.CudaBackends;
 import dev.tensorj.backend.meta.MetaBackend;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Device → backend. CUDA is reached through {@link CudaBackends} only when a CUDA device is used,
- * so the CPU path never loads a JCuda class or native library.
+ * Device → backend, each wrapped once in a {@link CountingBackend}. CUDA is reached through
+ * {@link CudaBackends} only when a CUDA device is used, so the CPU path never loads a JCuda class
+ * or native library.
  */
 public final class Backends {
+    private static final Backend CPU = new CountingBackend(CpuBackend.INSTANCE);
+    private static final Backend META = new CountingBackend(MetaBackend.INSTANCE);
+    private static final ConcurrentHashMap<Integer, Backend> CUDA = new ConcurrentHashMap<>();
+
     private Backends() {}
 
     /**
@@ -20,11 +26,12 @@ public final class Backends {
     public static Backend of(Device device) {
         switch (device.type()) {
             case CPU:
-                return CpuBackend.INSTANCE;
+                return CPU;
             case META:
-                return MetaBackend.INSTANCE;
+                return META;
             case CUDA:
-                return CudaBackends.get(device.index());
+                // CudaBackends.get throws when CUDA is unusable; nothing is cached then.
+                return CUDA.computeIfAbsent(device.index(), i -> new CountingBackend(CudaBackends.get(i)));
             default:
                 throw new AssertionError(device);
         }

@@ -1,0 +1,45 @@
+package dev.tensorj;
+
+import dev.tensorj.backend.DeviceCounters;
+
+/**
+ * Per-device counters of what tensorj ran, always on: kernel launches, matmul FLOPs, allocations
+ * and bytes copied between host and device. Made for assertions in tests:
+ * <pre>{@code
+ * Counters.Snapshot before = Counters.snapshot(Device.cuda(0));
+ * trainOneStep();
+ * Counters.Snapshot step = Counters.snapshot(Device.cuda(0)).minus(before);
+ * assertEquals(0, Counters.snapshot(Device.CPU).minus(cpuBefore).flops());
+ * }</pre>
+ */
+public final class Counters {
+    private Counters() {}
+
+    /** The counts of one device at one moment (or the difference of two moments). */
+    public record Snapshot(Device device, long launches, long flops, long allocations, long bytesAllocated,
+                           long bytesHostToDevice, long bytesDeviceToHost) {
+
+        /** What happened between {@code earlier} and this snapshot. */
+        public Snapshot minus(Snapshot earlier) {
+            if (!device.equals(earlier.device)) {
+                throw new IllegalArgumentException("snapshots of different devices: " + device + " and "
+                        + earlier.device);
+            }
+            return new Snapshot(device, launches - earlier.launches, flops - earlier.flops,
+                    allocations - earlier.allocations, bytesAllocated - earlier.bytesAllocated,
+                    bytesHostToDevice - earlier.bytesHostToDevice, bytesDeviceToHost - earlier.bytesDeviceToHost);
+        }
+    }
+
+    /** The current counts of {@code device} (all zero if nothing ran there). */
+    public static Snapshot snapshot(Device device) {
+        DeviceCounters c = DeviceCounters.of(device);
+        return new Snapshot(device, c.launches(), c.flops(), c.allocations(), c.bytesAllocated(),
+                c.bytesHostToDevice(), c.bytesDeviceToHost());
+    }
+
+    /** Zeroes the counters of every device. */
+    public static void reset() {
+        DeviceCounters.resetAll();
+    }
+}
