@@ -20,12 +20,22 @@ final class TensorAccessImpl implements TensorAccess {
     }
 
     @Override
-    public Tensor sgdStep(String op, Tensor param, Tensor grad, Tensor buf, SgdParams p) {
+    public void checkSgd(String op, Tensor param, Tensor grad, Tensor buf) {
+        check(op, param, grad, buf);
+    }
+
+    private static Backend check(String op, Tensor param, Tensor grad, Tensor buf) {
         Backend be = Dispatch.check(op, "param", param, "grad", grad, "momentum_buffer", buf);
         if (!Arrays.equals(param.shapeRef(), grad.shapeRef())) {
             throw new ShapeMismatchException(op, "grad " + Shapes.str(grad.shapeRef()) + " does not match param "
                     + Shapes.str(param.shapeRef()), param.shapeRef(), grad.shapeRef());
         }
+        return be;
+    }
+
+    @Override
+    public Tensor sgdStep(String op, Tensor param, Tensor grad, Tensor buf, SgdParams p) {
+        Backend be = check(op, param, grad, buf);
         if (buf == null && p.momentum != 0f) {
             buf = Tensor.empty(be, param.shape()); // filled by the kernel on this first step
         }

@@ -13,6 +13,9 @@ public interface TensorAccess {
     /** Moves a parameter's data and gradient to {@code device}, keeping the same {@code Tensor} object. */
     void moveInPlace(Tensor parameter, Device device);
 
+    /** Checks that an SGD update of {@code param} could run: open tensors on one device, equal shapes. */
+    void checkSgd(String op, Tensor param, Tensor grad, Tensor momentumBuffer);
+
     /**
      * One fused SGD update of {@code param} from its gradient, in place, after checking that
      * param, grad and momentum buffer share a device. When {@code p.momentum != 0} and

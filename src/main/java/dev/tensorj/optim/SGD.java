@@ -49,9 +49,22 @@ public class SGD extends Optimizer {
         this.nesterov = nesterov;
     }
 
+    /**
+     * Updates every parameter that has a gradient. All parameters are checked first, so a device
+     * or shape error leaves every parameter and buffer unchanged.
+     *
+     * @throws dev.tensorj.DeviceMismatchException if a parameter, its gradient and its momentum
+     *     buffer are not on one device (e.g. the model was moved after the first step: build the
+     *     optimizer after moving the model)
+     */
     @Override
     public void step() {
         TensorAccess access = TensorAccess.get();
+        for (Tensor p : params) {
+            if (p.grad() != null) {
+                access.checkSgd("sgd.step", p, p.grad(), momentumBuffers.get(p));
+            }
+        }
         for (Tensor p : params) {
             Tensor g = p.grad();
             if (g == null) {
