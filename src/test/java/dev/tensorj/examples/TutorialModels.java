@@ -11,7 +11,7 @@ public final class TutorialModels {
 
     /** {@code nn.Linear(10, 1)}. */
     public static class SimpleModel extends Module {
-        final Linear linear = register("linear", new Linear(10, 1));
+        public final Linear linear = register("linear", new Linear(10, 1));
 
         @Override
         public Tensor forward(Tensor x) {
@@ -21,9 +21,9 @@ public final class TutorialModels {
 
     /** {@code Linear(10, 20) → ReLU → Linear(20, 1)}. */
     public static class ComplexModel extends Module {
-        final Linear linear1 = register("linear1", new Linear(10, 20));
-        final ReLU relu = register("relu", new ReLU());
-        final Linear linear2 = register("linear2", new Linear(20, 1));
+        public final Linear linear1 = register("linear1", new Linear(10, 20));
+        public final ReLU relu = register("relu", new ReLU());
+        public final Linear linear2 = register("linear2", new Linear(20, 1));
 
         @Override
         public Tensor forward(Tensor x) {
