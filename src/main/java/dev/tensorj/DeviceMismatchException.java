@@ -26,8 +26,12 @@ public final class DeviceMismatchException extends TensorjException {
             }
             sb.append(devices.get(i)).append(" (").append(roles.get(i)).append(')');
         }
-        Device target = devices.get(0);
-        return sb.append("; move them with .to(").append(target).append(")").toString();
+        return sb.append("; move them with .to(").append(suggestedTarget(devices)).append(")").toString();
+    }
+
+    /** A GPU among the operands is almost always where the user meant to run; else the first operand's device. */
+    private static Device suggestedTarget(List<Device> devices) {
+        return devices.stream().filter(Device::isCuda).findFirst().orElse(devices.get(0));
     }
 
     /** The role of each operand, in order ({@code "input"}, {@code "weight"}, ...). */
