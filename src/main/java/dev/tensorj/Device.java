@@ -96,11 +96,12 @@ public final class Device {
     }
 
     /**
-     * Why CUDA is or is not usable, with the underlying error. Probed once, on first use, and
-     * logged once.
+     * Whether CUDA is usable and, if not, why (no driver, natives missing, cuBLAS missing or the
+     * wrong version, driver too old ...), with the underlying error. Probed once, on first use,
+     * and logged once; its {@code toString()} is one line for people.
      */
-    public static String cudaStatus() {
-        return CudaStatus.get().describe();
+    public static CudaAvailability cudaStatus() {
+        return CudaStatus.get().availability();
     }
 
     /** {@code cuda:0} when CUDA is available, otherwise {@code cpu}. Logs the choice. */

@@ -51,8 +51,12 @@ class DeviceTest {
         assumeFalse(Device.isCudaAvailable(), "this machine has CUDA; the unavailable path is not reachable");
         assertEquals(0, Device.cudaDeviceCount());
         assertEquals(Device.CPU, Device.best());
-        String reason = Device.cudaStatus();
+        CudaAvailability status = Device.cudaStatus();
+        assertFalse(status.available());
+        assertNotEquals(CudaAvailability.Reason.AVAILABLE, status.reason());
+        String reason = status.message();
         assertFalse(reason.isBlank());
+        assertEquals(reason, status.toString());
 
         CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
                 () -> Tensor.zeros(Device.cuda(), 2, 2));
@@ -63,5 +67,17 @@ class DeviceTest {
         // The failed attempts poisoned nothing: the CPU path still works.
         assertEquals(Device.CPU, x.matmul(x).device());
         assertEquals(Device.CPU, x.to(Device.CPU).device());
+    }
+
+    @Test
+    void withoutADriverTheReasonSaysSo() {
+        assumeFalse(Device.isCudaAvailable(), "this machine has CUDA");
+        boolean driverInstalled = java.nio.file.Files.exists(java.nio.file.Path.of("/usr/lib/x86_64-linux-gnu/libcuda.so.1"))
+                || java.nio.file.Files.exists(java.nio.file.Path.of("/usr/lib64/libcuda.so.1"));
+        assumeFalse(driverInstalled, "an NVIDIA driver is installed here; CUDA is unavailable for another reason");
+        CudaAvailability status = Device.cudaStatus();
+        assertEquals(CudaAvailability.Reason.NO_DRIVER, status.reason(), status.message());
+        assertTrue(status.message().contains("libcuda.so.1"), status.message());
+        assertTrue(status.cause() instanceof UnsatisfiedLinkError, String.valueOf(status.cause()));
     }
 }

@@ -1,32 +1,26 @@
 package dev.tensorj.backend.cuda;
 
+import dev.tensorj.CudaAvailability;
+import dev.tensorj.CudaAvailability.Reason;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether CUDA can be used here, and if not, exactly why. Probed once, on first use (never on the
- * CPU path), and logged once. Every failure is caught here so that no class-initialisation error
- * poisons later calls.
+ * Probes, once and on first use (never on the CPU path), whether CUDA can be used here, and logs
+ * the answer once. Every failure is caught here so that no class-initialisation error poisons
+ * later calls.
  */
 public final class CudaStatus {
     private static final Logger LOG = LoggerFactory.getLogger(CudaStatus.class);
     /** Driver API version 12.0, the oldest that JCuda 12.6's natives run on. */
     private static final int MIN_DRIVER_VERSION = 12000;
 
-    private final boolean available;
-    private final int deviceCount;
-    private final int driverVersion;
-    private final String reason;
-    private final Throwable cause;
+    private final CudaAvailability availability;
 
-    private CudaStatus(boolean available, int deviceCount, int driverVersion, String reason, Throwable cause) {
-        this.available = available;
-        this.deviceCount = deviceCount;
-        this.driverVersion = driverVersion;
-        this.reason = reason;
-        this.cause = cause;
+    private CudaStatus(CudaAvailability availability) {
+        this.availability = availability;
     }
 
     private static final class Holder {
@@ -38,40 +32,39 @@ public final class CudaStatus {
         return Holder.STATUS;
     }
 
+    public CudaAvailability availability() {
+        return availability;
+    }
+
     public boolean available() {
-        return available;
+        return availability.available();
     }
 
     public int deviceCount() {
-        return deviceCount;
-    }
-
-    /** The CUDA driver API version, such as 13000, or 0 when no driver answered. */
-    public int driverVersion() {
-        return driverVersion;
+        return availability.deviceCount();
     }
 
     /** The underlying error when unavailable, else {@code null}. */
     public Throwable cause() {
-        return cause;
+        return availability.cause();
     }
 
     /** One line: available with what, or unavailable and why. */
     public String describe() {
-        return reason;
+        return availability.message();
     }
 
     private static CudaStatus probe() {
-        CudaStatus s = probeQuietly();
-        if (s.available) {
-            LOG.info("CUDA available: {}", s.reason);
+        CudaAvailability a = probeQuietly();
+        if (a.available()) {
+            LOG.info("CUDA available: {}; loaded natives JCudaDriver and JCublas2 (JCuda 12.6.0)", a.message());
         } else {
-            LOG.info("CUDA unavailable: {}", s.reason);
+            LOG.info("CUDA unavailable ({}): {}", a.reason(), a.message());
         }
-        return s;
+        return new CudaStatus(a);
     }
 
-    private static CudaStatus probeQuietly() {
+    private static CudaAvailability probeQuietly() {
         int[] version = {0};
         int[] count = {0};
         try {
@@ -81,32 +74,46 @@ public final class CudaStatus {
             JCudaDriver.cuDriverGetVersion(version);
             JCudaDriver.cuDeviceGetCount(count);
         } catch (UnsatisfiedLinkError e) {
-            return unavailable(version[0], "no CUDA driver or JCuda driver natives could not be loaded ("
-                    + firstLine(e) + ")", e);
+            String detail = loaderDetail(e);
+            if (detail.contains("libcuda.so")) {
+                return unavailable(Reason.NO_DRIVER, 0, "no NVIDIA driver: " + detail
+                        + " (install the NVIDIA driver, R525 or newer)", e);
+            }
+            return unavailable(Reason.NATIVES_MISSING, 0, "JCuda's native driver library could not be loaded: "
+                    + detail + " (the jcuda-natives jar for this platform must be on the classpath)", e);
         } catch (Throwable e) {
-            return unavailable(version[0], "the CUDA driver failed to initialise (" + firstLine(e) + ")", e);
+            if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_NO_DEVICE")) {
+                return unavailable(Reason.NO_DEVICE, version[0], "the CUDA driver found no device ("
+                        + e.getMessage() + ")", e);
+            }
+            return unavailable(Reason.INIT_FAILED, version[0], "the CUDA driver failed to initialise: "
+                    + loaderDetail(e), e);
         }
         if (version[0] < MIN_DRIVER_VERSION) {
-            return unavailable(version[0], "CUDA driver too old: API version " + fmt(version[0])
-                    + ", JCuda 12.6 needs 12.0 or newer", null);
+            return unavailable(Reason.DRIVER_TOO_OLD, version[0], "CUDA driver too old: API version "
+                    + fmt(version[0]) + ", JCuda 12.6 needs 12.0 or newer (driver R525+)", null);
         }
         if (count[0] == 0) {
-            return unavailable(version[0], "CUDA driver " + fmt(version[0]) + " found but no CUDA device", null);
+            return unavailable(Reason.NO_DEVICE, version[0], "CUDA driver " + fmt(version[0])
+                    + " found but no CUDA device is visible", null);
         }
         try {
-            // Loads libJCublas2, which links against libcublas.so.12 (see README: CUDA 13 machines).
+            // Loads libJCublas2, which links against libcublas.so.12 (README: CUDA 13-only machines).
             JCublas2.setExceptionsEnabled(true);
             JCublas2.initialize();
         } catch (Throwable e) {
-            return unavailable(version[0], "cuBLAS could not be loaded: JCublas2 needs libcublas.so.12 ("
-                    + firstLine(e) + ")", e);
+            String detail = loaderDetail(e);
+            Reason r = detail.contains("version") || detail.contains("undefined symbol")
+                    ? Reason.CUBLAS_WRONG_VERSION : Reason.CUBLAS_MISSING;
+            return unavailable(r, version[0], "cuBLAS unusable: JCublas2 needs libcublas.so.12 from CUDA 12 ("
+                    + detail + "); on a CUDA 13-only machine see the README's CUDA section", e);
         }
-        return new CudaStatus(true, count[0], version[0],
-                count[0] + " device(s), driver API " + fmt(version[0]), null);
+        return new CudaAvailability(true, Reason.AVAILABLE, count[0] + " device(s), driver API "
+                + fmt(version[0]), count[0], version[0], null);
     }
 
-    private static CudaStatus unavailable(int version, String reason, Throwable cause) {
-        return new CudaStatus(false, 0, version, reason, cause);
+    private static CudaAvailability unavailable(Reason reason, int version, String message, Throwable cause) {
+        return new CudaAvailability(false, reason, message, 0, version, cause);
     }
 
     private static String fmt(int v) {
@@ -117,7 +124,7 @@ public final class CudaStatus {
      * The informative part of a loader error: JCuda's UnsatisfiedLinkError lists every attempt,
      * and the one that matters names the missing library ({@code libcuda.so.1: cannot open ...}).
      */
-    private static String firstLine(Throwable e) {
+    private static String loaderDetail(Throwable e) {
         String m = String.valueOf(e.getMessage());
         for (String line : m.split("\n")) {
             int so = line.indexOf(".so: ");
