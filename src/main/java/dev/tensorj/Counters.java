@@ -3,8 +3,9 @@ package dev.tensorj;
 import dev.tensorj.backend.DeviceCounters;
 
 /**
- * Per-device counters of what tensorj ran, always on: kernel launches, matmul FLOPs, allocations
- * and bytes copied between host and device. Made for assertions in tests:
+ * Per-device counters of what tensorj ran, always on: ops dispatched (each call through the device
+ * check, including the ops inside backward rules), kernel launches, matmul FLOPs, allocations and
+ * bytes copied between host and device. Made for assertions in tests:
  * <pre>{@code
  * Counters.Snapshot before = Counters.snapshot(Device.cuda(0));
  * trainOneStep();
@@ -16,7 +17,7 @@ public final class Counters {
     private Counters() {}
 
     /** The counts of one device at one moment (or the difference of two moments). */
-    public record Snapshot(Device device, long launches, long flops, long allocations, long bytesAllocated,
+    public record Snapshot(Device device, long ops, long launches, long flops, long allocations, long bytesAllocated,
                            long bytesHostToDevice, long bytesDeviceToHost) {
 
         /** What happened between {@code earlier} and this snapshot. */
@@ -25,7 +26,7 @@ public final class Counters {
                 throw new IllegalArgumentException("snapshots of different devices: " + device + " and "
                         + earlier.device);
             }
-            return new Snapshot(device, launches - earlier.launches, flops - earlier.flops,
+            return new Snapshot(device, ops - earlier.ops, launches - earlier.launches, flops - earlier.flops,
                     allocations - earlier.allocations, bytesAllocated - earlier.bytesAllocated,
                     bytesHostToDevice - earlier.bytesHostToDevice, bytesDeviceToHost - earlier.bytesDeviceToHost);
         }
@@ -34,7 +35,7 @@ public final class Counters {
     /** The current counts of {@code device} (all zero if nothing ran there). */
     public static Snapshot snapshot(Device device) {
         DeviceCounters c = DeviceCounters.of(device);
-        return new Snapshot(device, c.launches(), c.flops(), c.allocations(), c.bytesAllocated(),
+        return new Snapshot(device, c.ops(), c.launches(), c.flops(), c.allocations(), c.bytesAllocated(),
                 c.bytesHostToDevice(), c.bytesDeviceToHost());
     }
 

@@ -8,14 +8,14 @@ import java.util.List;
 /**
  * The one place that checks operands before an op runs: every operand open and on one device.
  * It runs before any shortcut (empty tensors, scalars) and before anything is allocated, then
- * hands back that device's backend. Backends never re-check.
+ * hands back that device's backend, counting the op there. Backends never re-check.
  */
 final class Dispatch {
     private Dispatch() {}
 
     static Backend check(String op, Tensor a) {
         a.checkOpen(op, "input");
-        return Backends.of(a.device());
+        return Backends.forOp(a.device());
     }
 
     static Backend check(String op, String roleA, Tensor a, String roleB, Tensor b) {
@@ -24,7 +24,7 @@ final class Dispatch {
         if (!a.device().equals(b.device())) {
             throw new DeviceMismatchException(op, List.of(roleA, roleB), List.of(a.device(), b.device()));
         }
-        return Backends.of(a.device());
+        return Backends.forOp(a.device());
     }
 
     /** Roles and tensors alternate: {@code "input", x, "weight", w, ...}; null tensors are skipped. */
@@ -55,6 +55,6 @@ final class Dispatch {
             }
             throw new DeviceMismatchException(op, roles, devices);
         }
-        return Backends.of(device);
+        return Backends.forOp(device);
     }
 }

@@ -8,7 +8,7 @@ final class Linalg {
 
     /** {@code torch.matmul} for 1-d and 2-d operands. */
     static Tensor matmul(Tensor a, Tensor b) {
-        Dispatch.check("matmul", "input", a, "other", b);
+        Backend be = Dispatch.check("matmul", "input", a, "other", b);
         int[] as = a.shapeRef();
         int[] bs = b.shapeRef();
         if (as.length < 1 || as.length > 2 || bs.length < 1 || bs.length > 2) {
@@ -22,7 +22,7 @@ final class Linalg {
                     + ": inner dimensions " + k + " and " + kb + " differ", as, bs);
         }
         if (as.length == 2 && bs.length == 2) {
-            return mm(a, b, false, false);
+            return mm(be, a, b, false, false);
         }
         // 1-d operands: a row vector on the left, a column on the right; that dimension is dropped.
         Tensor a2 = as.length == 1 ? a.reshape(1, k) : a;
@@ -39,7 +39,10 @@ final class Linalg {
      * handled by the kernel (cuBLAS flags), never by copies. Callers have checked the shapes.
      */
     static Tensor mm(Tensor a, Tensor b, boolean transA, boolean transB) {
-        Backend be = Dispatch.check("matmul", "input", a, "other", b);
+        return mm(Dispatch.check("matmul", "input", a, "other", b), a, b, transA, transB);
+    }
+
+    private static Tensor mm(Backend be, Tensor a, Tensor b, boolean transA, boolean transB) {
         int m = transA ? a.size(1) : a.size(0);
         int k = transA ? a.size(0) : a.size(1);
         int n = transB ? b.size(0) : b.size(1);

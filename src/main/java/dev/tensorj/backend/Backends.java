@@ -12,8 +12,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * or native library.
  */
 public final class Backends {
-    private static final Backend CPU = new CountingBackend(CpuBackend.INSTANCE);
-    private static final Backend META = new CountingBackend(MetaBackend.INSTANCE);
+    /**
+     * Counters are always on; {@code -Dtensorj.counters=false} exists only to measure what they
+     * cost (a static final, so the JIT drops the wrapper entirely).
+     */
+    private static final boolean COUNTING = !"false".equals(System.getProperty("tensorj.counters"));
+    private static final Backend CPU = wrap(CpuBackend.INSTANCE);
+    private static final Backend META = wrap(MetaBackend.INSTANCE);
     private static final ConcurrentHashMap<Integer, Backend> CUDA = new ConcurrentHashMap<>();
 
     private Backends() {}
@@ -31,9 +36,22 @@ public final class Backends {
                 return META;
             case CUDA:
                 // CudaBackends.get throws when CUDA is unusable; nothing is cached then.
-                return CUDA.computeIfAbsent(device.index(), i -> new CountingBackend(CudaBackends.get(i)));
+                return CUDA.computeIfAbsent(device.index(), i -> wrap(CudaBackends.get(i)));
             default:
                 throw new AssertionError(device);
         }
+    }
+
+    /** The backend of {@code device}, counting one op dispatched there. */
+    public static Backend forOp(Device device) {
+        Backend b = of(device);
+        if (b instanceof CountingBackend) {
+            ((CountingBackend) b).countOp();
+        }
+        return b;
+    }
+
+    private static Backend wrap(Backend b) {
+        return COUNTING ? new CountingBackend(b) : b;
     }
 }

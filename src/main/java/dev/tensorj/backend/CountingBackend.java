@@ -19,6 +19,11 @@ final class CountingBackend implements Backend {
         this.countsTransfers = !inner.device().isCpu();
     }
 
+    /** An op was dispatched to this device (counted once per op, before its kernels). */
+    void countOp() {
+        c.ops.increment();
+    }
+
     @Override
     public Device device() {
         return inner.device();

@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Always-on, per-device counts of what the backends did: kernel launches, matmul FLOPs,
+ * Always-on, per-device counts of what ran there: ops dispatched, kernel launches, matmul FLOPs,
  * allocations, and bytes copied host→device and device→host. {@link CountingBackend} is the only
  * writer; {@code dev.tensorj.Counters} is the public reader. LongAdders keep the cost of a count
  * to a few nanoseconds even when several threads run ops.
@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DeviceCounters {
     private static final ConcurrentHashMap<Device, DeviceCounters> ALL = new ConcurrentHashMap<>();
 
+    final LongAdder ops = new LongAdder();
     final LongAdder launches = new LongAdder();
     final LongAdder flops = new LongAdder();
     final LongAdder allocations = new LongAdder();
@@ -29,6 +30,10 @@ public final class DeviceCounters {
     /** The devices that have counted anything, or were asked for. */
     public static java.util.Set<Device> devices() {
         return java.util.Set.copyOf(ALL.keySet());
+    }
+
+    public long ops() {
+        return ops.sum();
     }
 
     public long launches() {
@@ -58,6 +63,7 @@ public final class DeviceCounters {
     /** Zeroes every counter of every device. */
     public static void resetAll() {
         for (DeviceCounters c : ALL.values()) {
+            c.ops.reset();
             c.launches.reset();
             c.flops.reset();
             c.allocations.reset();
