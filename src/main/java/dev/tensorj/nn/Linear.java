@@ -38,6 +38,7 @@ public class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        checkPlacement(input);
         return Functional.linear(input, weight, bias);
     }
 

@@ -2,6 +2,7 @@ package dev.tensorj.nn;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.internal.IdleGpuGuard;
 import dev.tensorj.internal.TensorAccess;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +24,7 @@ import java.util.Objects;
 public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private Module parent; // the first module this one was registered in; null for a root
     private boolean training = true;
 
     /** The forward pass. */
@@ -36,7 +38,15 @@ public abstract class Module {
     protected final <M extends Module> M register(String name, M module) {
         Objects.requireNonNull(module, "module");
         checkName(name);
+        if (module == this || isAncestor(module)) {
+            throw new IllegalArgumentException("cannot register " + module.getClass().getSimpleName() + " as '" + name
+                    + "': it contains this module");
+        }
         children.put(name, module);
+        Module child = module; // a type variable's private fields are not accessible
+        if (child.parent == null) {
+            child.parent = this;
+        }
         return module;
     }
 
@@ -50,6 +60,40 @@ public abstract class Module {
         }
         parameters.put(name, tensor.requiresGrad(true));
         return tensor;
+    }
+
+    private boolean isAncestor(Module m) {
+        for (Module p = parent; p != null; p = p.parent) {
+            if (p == m) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The outermost module this one was registered in (itself when it is a root). */
+    protected final Module root() {
+        Module m = this;
+        while (m.parent != null) {
+            m = m.parent;
+        }
+        return m;
+    }
+
+    /**
+     * Called by layers with parameters at the start of their forward pass: applies
+     * {@link dev.tensorj.IdleGpuPolicy} when this model runs on the CPU while a GPU is available.
+     */
+    protected final void checkPlacement(Tensor input) {
+        if (input.device().isCpu()) {
+            Module model = root();
+            IdleGpuGuard.onForward(model, model.namedParameters(), input);
+        }
+    }
+
+    /** Where each parameter lives; mixed placement is flagged. */
+    public final PlacementReport placement() {
+        return new PlacementReport(getClass().getSimpleName(), namedParameters());
     }
 
     private void checkName(String name) {

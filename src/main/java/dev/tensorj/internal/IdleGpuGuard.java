@@ -1,0 +1,97 @@
+package dev.tensorj.internal;
+
+import dev.tensorj.Device;
+import dev.tensorj.IdleGpuException;
+import dev.tensorj.IdleGpuPolicy;
+import dev.tensorj.Tensor;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.WeakHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Not API. Carries out {@link IdleGpuPolicy} for modules and optimizers: once per model (its root
+ * module) and once per optimizer, when CUDA is available and the work is on the CPU.
+ */
+public final class IdleGpuGuard {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.tensorj.IdleGpu");
+    private static final Set<Object> WARNED = Collections.synchronizedSet(
+            Collections.newSetFromMap(new WeakHashMap<>()));
+
+    private IdleGpuGuard() {}
+
+    /**
+     * A module with parameters is about to run its forward pass on {@code input}.
+     *
+     * @param model the root module (what the user holds), named in the message
+     * @param parameters the model's named parameters
+     */
+    public static void onForward(Object model, Map<String, Tensor> parameters, Tensor input) {
+        if (!input.device().isCpu() || IdleGpuPolicy.mode() == IdleGpuPolicy.Mode.SILENT
+                || WARNED.contains(model) || !IdleGpuPolicy.cudaAvailableForCheck()) {
+            return;
+        }
+        String name = model.getClass().getSimpleName();
+        String message = "GPU idle: " + name + " is running its forward pass on cpu while " + Device.cuda()
+                + " is available. Parameters: " + where(parameters) + "; input " + shape(input) + " on "
+                + input.device() + ". Move both: model.to(Device.cuda(0)) and input.to(Device.cuda(0))"
+                + " (silence with IdleGpuPolicy.setMode(SILENT) or -Dtensorj.idleGpu=silent)";
+        report(model, "forward", message);
+    }
+
+    /** An optimizer is about to update {@code parameters}. */
+    public static void onStep(Object optimizer, Iterable<Tensor> parameters) {
+        if (IdleGpuPolicy.mode() == IdleGpuPolicy.Mode.SILENT || WARNED.contains(optimizer)) {
+            return;
+        }
+        int onCpu = 0;
+        for (Tensor p : parameters) {
+            if (p.device().isCpu() && p.grad() != null) {
+                onCpu++;
+            }
+        }
+        if (onCpu == 0 || !IdleGpuPolicy.cudaAvailableForCheck()) {
+            return;
+        }
+        String message = "GPU idle: " + optimizer.getClass().getSimpleName() + ".step() is updating " + onCpu
+                + " parameter(s) on cpu while " + Device.cuda() + " is available. Move the model with "
+                + "model.to(Device.cuda(0)) (the optimizer keeps working) and its inputs with .to(Device.cuda(0))";
+        report(optimizer, "step", message);
+    }
+
+    private static void report(Object owner, String op, String message) {
+        if (IdleGpuPolicy.mode() == IdleGpuPolicy.Mode.STRICT) {
+            throw new IdleGpuException(op, message);
+        }
+        if (WARNED.add(owner)) {
+            LOG.warn(message);
+        }
+    }
+
+    /** "2 on cpu (linear.weight, linear.bias)" per device. */
+    private static String where(Map<String, Tensor> parameters) {
+        Map<String, StringBuilder> byDevice = new TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
+        parameters.forEach((name, p) -> {
+            String d = p.device().toString();
+            StringBuilder sb = byDevice.computeIfAbsent(d, k -> new StringBuilder());
+            if (counts.merge(d, 1, Integer::sum) <= 4) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(name);
+            }
+        });
+        StringBuilder out = new StringBuilder();
+        byDevice.forEach((d, names) -> {
+            int n = counts.get(d);
+            out.append(out.length() == 0 ? "" : "; ").append(n).append(" on ").append(d)
+                    .append(" (").append(names).append(n > 4 ? ", ..." : "").append(')');
+        });
+        return out.toString();
+    }
+
+    private static String shape(Tensor t) {
+        return java.util.Arrays.toString(t.shape());
+    }
+}
