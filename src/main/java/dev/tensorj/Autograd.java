@@ -33,6 +33,7 @@ final class Autograd {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
+        boolean anomaly = AnomalyMode.isEnabled();
         try (NoGrad ignored = NoGrad.enter()) {
             for (Tensor t : order) {
                 Tensor g = grads.remove(t);
@@ -52,6 +53,9 @@ final class Autograd {
                         continue;
                     }
                     Tensor gi = sumToShape(inputGrads[i], in.shape());
+                    if (anomaly) {
+                        AnomalyMode.check(fn, i, in, gi);
+                    }
                     Tensor prev = grads.get(in);
                     grads.put(in, prev == null ? gi : prev.add(gi));
                 }

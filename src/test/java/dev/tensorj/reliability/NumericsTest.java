@@ -1,0 +1,124 @@
+package dev.tensorj.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorj.AnomalyException;
+import dev.tensorj.AnomalyMode;
+import dev.tensorj.Device;
+import dev.tensorj.Tensor;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** NaN and ±Inf propagate as IEEE arithmetic says, the same way on every device; sums stay accurate. */
+class NumericsTest {
+    static final float NAN = Float.NaN;
+    static final float INF = Float.POSITIVE_INFINITY;
+
+    static Stream<Device> devices() {
+        return Stream.of(Device.CPU, Device.cuda(0));
+    }
+
+    private static void assume(Device d) {
+        if (d.isCuda()) {
+            Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+        }
+    }
+
+    private static Tensor on(Device d, float[] v, int... shape) {
+        return Tensor.of(v, shape).to(d);
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
+    void reluKeepsNanAndInfinities(Device d) {
+        assume(d);
+        float[] out = on(d, new float[] {NAN, INF, -INF, -0f, 2.5f, -1f}).relu().toFloatArray();
+        assertArrayEquals(new float[] {NAN, INF, 0f, 0f, 2.5f, 0f}, out);
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
+    void sumAndMeanPropagateNanAndInf(Device d) {
+        assume(d);
+        assertTrue(Float.isNaN(on(d, new float[] {1f, NAN, 3f}).sum().item()));
+        assertTrue(Float.isNaN(on(d, new float[] {INF, -INF}).sum().item()), "inf - inf is NaN");
+        assertEquals(INF, on(d, new float[] {1f, INF, 3f}).mean().item());
+        float[] rows = on(d, new float[] {1f, 2f, NAN, 4f, -INF, 6f}, 2, 3).sum(1, false).toFloatArray();
+        assertTrue(Float.isNaN(rows[0]));
+        assertEquals(-INF, rows[1]);
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
+    void matmulPropagatesNanAndInfLikeIeee(Device d) {
+        assume(d);
+        // Row 0 holds a NaN; row 1 is [Inf, 1] (Inf·positive + 1·0); row 2 is [0, Inf] (Inf·0 = NaN).
+        Tensor a = on(d, new float[] {NAN, 1f, INF, 1f, 0f, INF}, 3, 2);
+        Tensor b = on(d, new float[] {1f, 2f, 0f, 0f}, 2, 2); // b[1][*] = 0
+        float[] c = a.matmul(b).toFloatArray();
+        assertTrue(Float.isNaN(c[0]) && Float.isNaN(c[1]), "NaN row");
+        assertEquals(INF, c[2]);
+        assertEquals(INF, c[3]);
+        assertTrue(Float.isNaN(c[4]) && Float.isNaN(c[5]), "Inf·0 is NaN, even though a kernel might skip zeros");
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
+    void aSumOfLargeFloatsOverflowsToInfinityRatherThanThrowing(Device d) {
+        assume(d);
+        float[] big = new float[1000];
+        java.util.Arrays.fill(big, 3e37f);
+        assertEquals(INF, on(d, big).sum().item());
+        java.util.Arrays.fill(big, -3e37f);
+        assertEquals(-INF, on(d, big, 10, 100).sum(1, false).sum().item());
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
+    void longReductionsStayCloseToTheExactSum(Device d) {
+        assume(d);
+        int n = 1 << 22; // 4M elements: a naive float loop drifts by ~1e-3 relative here
+        float[] v = new float[n];
+        java.util.Random r = new java.util.Random(11);
+        double exact = 0;
+        double abs = 0;
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextGaussian() + 0.5);
+            exact += v[i];
+            abs += Math.abs(v[i]);
+        }
+        double got = on(d, v).sum().item();
+        // float32 output rounding plus a bound of a few ulps of the absolute sum for the accumulation.
+        assertEquals(exact, got, 1e-6 * abs, "sum of " + n);
+        double gotMean = on(d, v, 1024, 4096).mean(1, false).mean().item();
+        assertEquals(exact / n, gotMean, 1e-6 * abs / n);
+    }
+
+    @Test
+    void anomalyModeNamesTheOpWhoseBackwardFirstProducedNan() {
+        Tensor x = Tensor.of(new float[] {0f, 1f, 2f}).requiresGrad(true);
+        Tensor w = Tensor.of(new float[] {1f, 2f, 3f}).requiresGrad(true);
+        // pow(0.5) has an infinite slope at 0; times the 0 from relu... the first NaN comes from pow's backward.
+        Tensor y = x.pow(0.5f).mul(w).relu().sum();
+        Tensor loss = y.mul(0f).add(y.mul(0f));
+        try (AnomalyMode a = AnomalyMode.enter()) {
+            AnomalyException e = assertThrows(AnomalyException.class, loss::backward);
+            assertEquals("pow", e.op());
+            assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("[3]"), e.getMessage());
+        }
+        assertTrue(!AnomalyMode.isEnabled(), "the scope restores the mode");
+    }
+
+    @Test
+    void withoutAnomalyModeNanGradientsAreJustValues() {
+        Tensor x = Tensor.of(new float[] {0f, 1f}).requiresGrad(true);
+        x.pow(0.5f).mul(0f).sum().backward();
+        assertTrue(Float.isNaN(x.grad().toFloatArray()[0]), "0·∞ = NaN, reported by nobody");
+    }
+}
