@@ -97,6 +97,7 @@ class AutogradTest {
 
     @ParameterizedTest
     @MethodSource("dev.tensorj.TestDevices#devices")
+    @SuppressWarnings("try") // the scopes are used for their effect, not referenced
     void noGradRecordsNothingAndNests(Device device) {
         TestDevices.assumeAvailable(device);
         Tensor x = leaf(device, 6, 3);

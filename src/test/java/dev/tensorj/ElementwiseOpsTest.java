@@ -21,7 +21,9 @@ class ElementwiseOpsTest {
             new int[][] {{}, {2, 3}},
             new int[][] {{2, 3}, {}},
             new int[][] {{4}, {3, 1}},
-            new int[][] {{5, 6}, {5, 6}});
+            new int[][] {{5, 6}, {5, 6}},
+            new int[][] {{0, 3}, {3}},
+            new int[][] {{2, 0}, {2, 1}});
 
     private static void checkBinary(Device device, String op, BinaryOperator<Tensor> f,
                                     BinaryOperator<Nd> ref, boolean divisor) {
@@ -100,6 +102,26 @@ class ElementwiseOpsTest {
         // Guards the test above against inputs of one sign only.
         float[] r = Tensor.of(new float[] {-1.5f, 0f, 2.25f}).to(device).relu().toFloatArray();
         assertArrayEquals(new float[] {0f, 0f, 2.25f}, r);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void largeTensorsTakeTheParallelPaths(Device device) {
+        TestDevices.assumeAvailable(device);
+        // Above 65536 elements the CPU kernels split the work across threads; check every split path.
+        Random rng = new Random(16);
+        Nd a = Nd.randn(rng, 301, 257);
+        Nd row = Nd.randn(rng, 257);
+        Nd col = Nd.randnAwayFromZero(rng, 0.5, 301, 1);
+        Tensor x = a.tensor(device);
+        assertClose("large add row", x.add(row.tensor(device)), RefOps.add(a, row));
+        assertClose("large div col", x.div(col.tensor(device)), RefOps.div(a, col));
+        assertClose("large col - row", col.tensor(device).sub(row.tensor(device)), RefOps.sub(col, row));
+        assertClose("large mul", x.mul(x), RefOps.mul(a, a));
+        assertClose("large scalar", x.mul(0.3f), a.map(v -> v * 0.3f));
+        assertClose("large pow", x.pow(3f), RefOps.pow(a, 3));
+        assertClose("large relu", x.relu(), RefOps.relu(a));
+        assertClose("large neg", x.neg(), a.map(v -> -v));
     }
 
     @ParameterizedTest

@@ -52,6 +52,16 @@ class GradCheckTest {
 
     @ParameterizedTest
     @MethodSource("dev.tensorj.TestDevices#devices")
+    void reluGradientAtZeroIsZero(Device device) {
+        TestDevices.assumeAvailable(device);
+        // Finite differences are meaningless at the kink; PyTorch's convention is a zero gradient there.
+        Tensor x = Tensor.of(new float[] {-1.5f, 0f, 2.25f}).to(device).requiresGrad(true);
+        x.relu().mul(Tensor.of(new float[] {3f, 5f, 7f}).to(device)).sum().backward();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0f, 0f, 7f}, x.grad().toFloatArray());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
     void reductions(Device device) {
         TestDevices.assumeAvailable(device);
         Random rng = new Random(63);
@@ -65,6 +75,8 @@ class GradCheckTest {
                 check("mean" + what, device, 18, x -> x[0].mean(dim, keep), r -> RefOps.mean(r[0], dim, keep), a);
             }
         }
+        Nd v = Nd.randn(rng, 7);
+        check("1-d mean dim 0", device, 19, x -> x[0].mean(0, false), r -> RefOps.mean(r[0], 0, false), v);
         Nd scalar = Nd.randn(rng);
         check("sum of 0-d", device, 19, x -> x[0].sum(), r -> RefOps.sum(r[0]), scalar);
     }

@@ -35,6 +35,25 @@ class LinalgGradTest {
 
     @ParameterizedTest
     @MethodSource("dev.tensorj.TestDevices#devices")
+    void largeMatmulGradientsUseTransposedKernels(Device device) {
+        TestDevices.assumeAvailable(device);
+        // Too large for finite differences; for L = Σ W·(A·B) by hand: dA = W·Bᵀ, dB = Aᵀ·W. The backward
+        // runs the transposed-operand kernels on sizes that take the parallel path.
+        Random rng = new Random(76);
+        Nd a = Nd.randn(rng, 203, 97);
+        Nd b = Nd.randn(rng, 97, 131);
+        Nd w = Nd.randn(rng, 203, 131);
+        Tensor ta = a.tensor(device).requiresGrad(true);
+        Tensor tb = b.tensor(device).requiresGrad(true);
+        ta.matmul(tb).mul(w.tensor(device)).sum().backward();
+        Approx.assertClose("dA", ta.grad(), RefOps.matmul(w, RefOps.t(b)),
+                RefOps.matmul(RefOps.abs(w), RefOps.t(RefOps.abs(b))));
+        Approx.assertClose("dB", tb.grad(), RefOps.matmul(RefOps.t(a), w),
+                RefOps.matmul(RefOps.t(RefOps.abs(a)), RefOps.abs(w)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
     void linear(Device device) {
         TestDevices.assumeAvailable(device);
         Random rng = new Random(73);

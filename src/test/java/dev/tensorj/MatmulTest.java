@@ -40,6 +40,17 @@ class MatmulTest {
 
     @ParameterizedTest
     @MethodSource("dev.tensorj.TestDevices#devices")
+    void largeMatmulTakesTheParallelPath(Device device) {
+        TestDevices.assumeAvailable(device);
+        Random rng = new Random(22);
+        Nd a = Nd.randn(rng, 203, 97);
+        Nd b = Nd.randn(rng, 97, 131);
+        assertClose("matmul 203x97 @ 97x131", a.tensor(device).matmul(b.tensor(device)), RefOps.matmul(a, b),
+                RefOps.matmul(RefOps.abs(a), RefOps.abs(b)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
     void emptyInnerDimensionGivesZeros(Device device) {
         TestDevices.assumeAvailable(device);
         // [2,0] @ [0,3]: every output is an empty sum. Fill the output's memory first with garbage

@@ -41,7 +41,27 @@ class ReductionTest {
             }
         }
         assertArrayEquals(new int[] {3, 4}, x.sum(-1, false).shape());
+        Nd v = Nd.randn(new Random(45), 7);
+        assertClose("1-d sum dim 0 → 0-d", v.tensor(device).sum(0, false), RefOps.sum(v, 0, false),
+                RefOps.sum(RefOps.abs(v), 0, false));
+        assertArrayEquals(new int[] {1}, v.tensor(device).mean(-1, true).shape());
         assertArrayEquals(new int[] {3, 1, 5}, x.mean(1, true).shape());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void largeReductionsTakeTheParallelPaths(Device device) {
+        TestDevices.assumeAvailable(device);
+        Nd a = Nd.randn(new Random(43), 3, 301, 257);
+        Nd abs = RefOps.abs(a);
+        Tensor x = a.tensor(device);
+        assertClose("large sum", x.sum(), RefOps.sum(a), RefOps.sum(abs));
+        for (int dim = 0; dim < 3; dim++) {
+            assertClose("large sum dim " + dim, x.sum(dim, false), RefOps.sum(a, dim, false), RefOps.sum(abs, dim, false));
+        }
+        Nd rows = Nd.randn(new Random(44), 70000, 2);
+        assertClose("many short rows", rows.tensor(device).sum(1, false), RefOps.sum(rows, 1, false),
+                RefOps.sum(RefOps.abs(rows), 1, false));
     }
 
     @ParameterizedTest
