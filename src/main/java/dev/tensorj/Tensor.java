@@ -54,13 +54,13 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * A CPU tensor holding a copy of {@code data}, laid out row-major in {@code shape}. With no
-     * shape, a 1-d tensor of {@code data.length} elements.
+     * shape, a 1-d tensor of {@code data.length} elements (use {@link #scalar} for a 0-d tensor).
      *
      * @throws ShapeMismatchException if the shape does not hold exactly {@code data.length} elements
      */
     public static Tensor of(float[] data, int... shape) {
         Objects.requireNonNull(data, "data");
-        int[] s = shape.length == 0 && data.length != 1 ? new int[] {data.length} : shape.clone();
+        int[] s = shape.length == 0 ? new int[] {data.length} : shape.clone();
         if (Shapes.numel("of", s) != data.length) {
             throw new ShapeMismatchException("of", "shape " + Shapes.str(s) + " holds "
                     + Shapes.numel("of", s) + " elements but data has " + data.length, s);
@@ -70,7 +70,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A 0-d CPU tensor holding {@code value}. */
     public static Tensor scalar(float value) {
-        return of(new float[] {value});
+        return new Tensor(Backends.of(Device.CPU).fromHost(new float[] {value}), new int[0]);
     }
 
     public static Tensor zeros(int... shape) {

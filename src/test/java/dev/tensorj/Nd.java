@@ -77,7 +77,9 @@ final class Nd {
 
     /** These values as a tensor: built on the CPU, then moved to {@code device}. */
     Tensor tensor(Device device) {
-        return Tensor.of(floats(), shape).to(device);
+        // Tensor.of with an empty shape array means "1-d"; a 0-d tensor comes from Tensor.scalar.
+        Tensor t = shape.length == 0 ? Tensor.scalar(floats()[0]) : Tensor.of(floats(), shape);
+        return t.to(device);
     }
 
     static long[] strides(int[] shape) {
