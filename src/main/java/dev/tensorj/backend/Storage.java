@@ -12,10 +12,12 @@ public abstract class Storage {
     private final Device device;
     private final long numel;
     private final AtomicInteger refs = new AtomicInteger(1);
+    private final long leakId;
 
     protected Storage(Device device, long numel) {
         this.device = device;
         this.numel = numel;
+        this.leakId = LeakTracker.track(this);
     }
 
     public final Device device() {
@@ -38,6 +40,7 @@ public abstract class Storage {
     public final void release() {
         int left = refs.decrementAndGet();
         if (left == 0) {
+            LeakTracker.freed(leakId);
             free();
         } else if (left < 0) {
             refs.incrementAndGet();
