@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,16 +28,17 @@ public final class IdleGpuGuard {
      * A module with parameters is about to run its forward pass on {@code input}.
      *
      * @param model the root module (what the user holds), named in the message
-     * @param parameters the model's named parameters
+     * @param parameters the model's named parameters, asked for only when there is something to say
      */
-    public static void onForward(Object model, Map<String, Tensor> parameters, Tensor input) {
+    public static void onForward(Object model, Supplier<Map<String, Tensor>> parameters, Tensor input) {
+        // Cheapest tests first: this runs on every forward pass of every layer.
         if (!input.device().isCpu() || IdleGpuPolicy.mode() == IdleGpuPolicy.Mode.SILENT
-                || WARNED.contains(model) || !IdleGpuPolicy.cudaAvailableForCheck()) {
+                || !IdleGpuPolicy.cudaAvailableForCheck() || WARNED.contains(model)) {
             return;
         }
         String name = model.getClass().getSimpleName();
         String message = "GPU idle: " + name + " is running its forward pass on cpu while " + Device.cuda()
-                + " is available. Parameters: " + where(parameters) + "; input " + shape(input) + " on "
+                + " is available. Parameters: " + where(parameters.get()) + "; input " + shape(input) + " on "
                 + input.device() + ". Move both: model.to(Device.cuda(0)) and input.to(Device.cuda(0))"
                 + " (silence with IdleGpuPolicy.setMode(SILENT) or -Dtensorj.idleGpu=silent)";
         report(model, "forward", message);
@@ -44,7 +46,8 @@ public final class IdleGpuGuard {
 
     /** An optimizer is about to update {@code parameters}. */
     public static void onStep(Object optimizer, Iterable<Tensor> parameters) {
-        if (IdleGpuPolicy.mode() == IdleGpuPolicy.Mode.SILENT || WARNED.contains(optimizer)) {
+        if (IdleGpuPolicy.mode() == IdleGpuPolicy.Mode.SILENT || !IdleGpuPolicy.cudaAvailableForCheck()
+                || WARNED.contains(optimizer)) {
             return;
         }
         int onCpu = 0;
@@ -53,7 +56,7 @@ public final class IdleGpuGuard {
                 onCpu++;
             }
         }
-        if (onCpu == 0 || !IdleGpuPolicy.cudaAvailableForCheck()) {
+        if (onCpu == 0) {
             return;
         }
         String message = "GPU idle: " + optimizer.getClass().getSimpleName() + ".step() is updating " + onCpu

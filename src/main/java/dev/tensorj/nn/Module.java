@@ -87,7 +87,7 @@ public abstract class Module {
     protected final void checkPlacement(Tensor input) {
         if (input.device().isCpu()) {
             Module model = root();
-            IdleGpuGuard.onForward(model, model.namedParameters(), input);
+            IdleGpuGuard.onForward(model, model::namedParameters, input);
         }
     }
 
