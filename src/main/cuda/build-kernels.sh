@@ -11,7 +11,7 @@
 # No --use_fast_math: IEEE division, no flush-to-zero.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-out="$here/../resources/dev/tensorj/cuda"
+out="${TJ_PTX_OUT:-$here/../resources/dev/tensorj/cuda}" # TJ_PTX_OUT: for the up-to-date check
 nvcc="${NVCC:-/usr/local/cuda/bin/nvcc}"
 ptxas="$(dirname "$nvcc")/ptxas"
 mkdir -p "$out"
