@@ -19,9 +19,8 @@ import java.util.function.LongSupplier;
  * blocks to the driver needs a synchronisation ({@link #emptyCache()}).
  *
  * <p>Blocks of unreachable tensors come back through a {@link java.lang.ref.Cleaner}, that is,
- * only after a garbage collection. The Java heap does not feel device memory, so the pool asks
- * for a collection itself: on a cache miss once it holds {@code gcSlack} bytes more than were live
- * after the last collection, and when the device is out of memory.
+ * only after a garbage collection, which the pool requests itself: on some cache misses (see
+ * {@link GcPolicy}) and when the device is out of memory.
  *
  * <p>Thread-safe: one lock guards the lists and counters; the driver is called outside it, so the
  * cleaner thread can return blocks while an allocation waits for the collector.
@@ -43,6 +42,7 @@ final class BlockPool<B> {
     private final RawAllocator<B> raw;
     private final Device device;
     private final long gcSlack;
+    private final GcPolicy policy;
     private final Collector collector;
     private final Object lock = new Object();
     private final Map<Long, ArrayDeque<B>> free = new HashMap<>();
@@ -51,14 +51,18 @@ final class BlockPool<B> {
     private long deviceAllocs;
     private long gcRequests;
     private long releases;
-    private long gcThreshold;
 
-    BlockPool(RawAllocator<B> raw, Device device, long gcSlack, Collector collector) {
+    /**
+     * @param gcSlack       fresh bytes after which a cache miss always collects first
+     * @param gcIntervalNs  the least time between collections that are not forced by the slack
+     */
+    BlockPool(RawAllocator<B> raw, Device device, long gcSlack, long gcIntervalNs, Collector collector,
+              LongSupplier clock) {
         this.raw = raw;
         this.device = device;
         this.gcSlack = gcSlack;
+        this.policy = new GcPolicy(gcSlack, gcIntervalNs, clock);
         this.collector = collector;
-        this.gcThreshold = gcSlack;
     }
 
     /** The size class of a request: what is actually reserved for it. */
@@ -91,7 +95,7 @@ final class BlockPool<B> {
             if (b != null) {
                 return new Block<>(b, size);
             }
-            askCollector = inUse + cached + size > gcThreshold;
+            askCollector = policy.shouldCollect(size);
         }
         if (askCollector) {
             B b = collectAndTake(size);
@@ -176,20 +180,21 @@ final class BlockPool<B> {
             synchronized (lock) {
                 inUse += size;
                 deviceAllocs++;
+                policy.allocated(size);
             }
         }
         return b;
     }
 
     /**
-     * Collects garbage, then takes a returned block if one fits. The next request comes once the
-     * pool holds {@code gcSlack} bytes more than what was live after this one: in a steady loop the
-     * collector keeps returning the same sizes and no new memory is taken. When it returned only
-     * other sizes (shapes changed), a large cache is dropped so stale sizes cannot pile up.
+     * Collects garbage, then takes a returned block if one fits. When the collector returned only
+     * other sizes (shapes changed), a large cache is dropped so that stale sizes cannot pile up.
      */
     private B collectAndTake(long size) {
+        long start;
         synchronized (lock) {
             gcRequests++;
+            start = policy.now();
         }
         collector.collect(this::releases);
         B b;
@@ -197,12 +202,10 @@ final class BlockPool<B> {
         synchronized (lock) {
             b = take(size);
             stale = b == null && cached > gcSlack / 2;
+            policy.collected(start, b != null);
         }
         if (stale) {
             emptyCache();
-        }
-        synchronized (lock) {
-            gcThreshold = inUse + gcSlack;
         }
         return b;
     }

@@ -41,9 +41,11 @@ final class CudaBackend implements Backend {
             throw CudaErrors.wrap("init (loading kernels)", device, e);
         }
         long total = new DeviceMemory(ctx).memoryInfo()[1];
-        // Ask the GC for unreachable tensors' blocks after this many fresh bytes (see BlockPool).
+        // See GcPolicy: collect at least every gcSlackBytes fresh bytes, at most every gcIntervalMs.
         long slack = Long.getLong("tensorj.cuda.gcSlackBytes", Math.max(256L << 20, total / 8));
-        this.pool = new BlockPool<>(new DeviceMemory(ctx), device, slack, BlockPool::gcAndWait);
+        long intervalMs = Long.getLong("tensorj.cuda.gcIntervalMs", 100);
+        this.pool = new BlockPool<>(new DeviceMemory(ctx), device, slack, intervalMs * 1_000_000,
+                BlockPool::gcAndWait, System::nanoTime);
     }
 
     CudaContext context() {

@@ -79,7 +79,12 @@ class BlockPoolTest {
     private static final long NO_GC = Long.MAX_VALUE / 4;
 
     private static BlockPool<Long> pool(FakeDevice dev, long slack, FakeHeap heap) {
-        BlockPool<Long> p = new BlockPool<>(dev, Device.cuda(0), slack, heap);
+        return pool(dev, slack, 0, heap, () -> 0);
+    }
+
+    private static BlockPool<Long> pool(FakeDevice dev, long slack, long intervalNs, FakeHeap heap,
+                                        java.util.function.LongSupplier clock) {
+        BlockPool<Long> p = new BlockPool<>(dev, Device.cuda(0), slack, intervalNs, heap, clock);
         heap.pool = p;
         return p;
     }
@@ -185,7 +190,7 @@ class BlockPoolTest {
     }
 
     @Test
-    void aLoopThatNeverFreesStaysBoundedThroughTheCollector() {
+    void theSlackCapsFreshMemoryBetweenCollections() {
         FakeDevice dev = new FakeDevice(1L << 40);
         FakeHeap heap = new FakeHeap();
         long slack = 64 << 10;
@@ -206,6 +211,56 @@ class BlockPoolTest {
         assertTrue(heap.collections < 10_000 / 2, "collections " + heap.collections);
         heap.collect(() -> 0);
         assertEquals(params.size(), pool.stats().bytesInUse());
+    }
+
+    /** One training step's blocks, all dropped without close(). */
+    private static void step(BlockPool<Long> pool, FakeHeap heap) {
+        for (long bytes : new long[] {4096, 512, 8192, 4096}) {
+            heap.unreachable.add(pool.acquire("t", bytes));
+        }
+    }
+
+    @Test
+    void aSteadyLoopRecyclesAfterOneProbe() {
+        FakeDevice dev = new FakeDevice(1L << 40);
+        FakeHeap heap = new FakeHeap();
+        BlockPool<Long> pool = pool(dev, NO_GC, heap);
+        for (int i = 0; i < 10_000; i++) {
+            step(pool, heap);
+        }
+        // PROBE_ALLOCS fresh blocks, one collection, then every miss is met by the collector.
+        assertTrue(pool.stats().deviceAllocs() <= GcPolicy.PROBE_ALLOCS + 4, "" + pool.stats());
+    }
+
+    @Test
+    void collectionsWaitForTheIntervalAndThePoolStopsGrowing() {
+        FakeDevice dev = new FakeDevice(1L << 40);
+        FakeHeap heap = new FakeHeap();
+        long[] now = {0};
+        BlockPool<Long> pool = pool(dev, NO_GC, 10_000, heap, () -> now[0]);
+        long allocsAtHalf = 0;
+        for (int i = 0; i < 20_000; i++) {
+            now[0] += 40; // each step takes 40 ns of fake time: a cycle needs >= 250 steps
+            step(pool, heap);
+            if (i == 10_000) {
+                allocsAtHalf = pool.stats().deviceAllocs();
+            }
+        }
+        PoolStats s = pool.stats();
+        assertEquals(allocsAtHalf, s.deviceAllocs(), "still taking memory: " + s);
+        assertTrue(s.deviceAllocs() < 4 * 600, "" + s);
+        assertTrue(heap.collections <= 20_000 * 40 / 10_000 + 1, "collections " + heap.collections);
+    }
+
+    @Test
+    void withNothingToRecycleItCollectsOncePerProbe() {
+        FakeDevice dev = new FakeDevice(1L << 40);
+        FakeHeap heap = new FakeHeap();
+        BlockPool<Long> pool = pool(dev, NO_GC, heap);
+        for (int i = 0; i < 10 * GcPolicy.PROBE_ALLOCS; i++) {
+            pool.acquire("t", 512); // kept: a growing workload
+        }
+        assertEquals(9, heap.collections);
     }
 
     @Test
