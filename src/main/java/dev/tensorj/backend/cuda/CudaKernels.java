@@ -78,6 +78,7 @@ final class CudaKernels {
      * (a struct passed by value).
      */
     void launchBlocks(Kernel k, int blocks, int blockX, int blockY, Object... args) {
+        k.checkArguments(args);
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             params[i] = param(args[i]);

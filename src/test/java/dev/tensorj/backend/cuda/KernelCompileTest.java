@@ -75,6 +75,51 @@ class KernelCompileTest {
         assertEquals(used, defined, "kernels of " + ptx);
     }
 
+    private static final Pattern PARAM = Pattern.compile("\\.param (?:\\.align \\d+ )?\\.(\\w+) \\w+?_param_\\d+(\\[(\\d+)\\])?");
+
+    /** Each kernel's declared parameters (Kernel.params) have the PTX parameters' types and sizes. */
+    @ParameterizedTest
+    @MethodSource("ptxFiles")
+    void kernelParametersMatchWhatTheBackendPasses(Path ptx) throws IOException {
+        String text = Files.readString(ptx);
+        String module = ptx.getFileName().toString().replace(".ptx", "");
+        for (Kernel k : Kernel.values()) {
+            if (!k.module.equals(module)) {
+                continue;
+            }
+            int start = text.indexOf(".visible .entry " + k.symbol + "(");
+            String decl = text.substring(start, text.indexOf(")", start));
+            StringBuilder letters = new StringBuilder();
+            Matcher m = PARAM.matcher(decl);
+            while (m.find()) {
+                String type = m.group(1);
+                if (m.group(3) != null) {
+                    assertEquals("200", m.group(3), k.symbol + ": struct size");
+                    letters.append('s');
+                } else if (type.equals("f32")) {
+                    letters.append('f');
+                } else if (type.equals("u32") || type.equals("s32")) {
+                    letters.append('i');
+                } else if (type.equals("u64") || type.equals("s64")) {
+                    // pointers and 64-bit integers look alike in PTX
+                    letters.append(k.params.charAt(letters.length()) == 'p' ? 'p' : 'l');
+                } else {
+                    letters.append('?');
+                }
+            }
+            assertEquals(k.params, letters.toString(), k.symbol + " parameters");
+        }
+    }
+
+    @Test
+    void launchesRejectArgumentsOfTheWrongType() {
+        Kernel.UNARY.checkArguments(new Object[] {1, null, new jcuda.driver.CUdeviceptr(), 5L});
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Kernel.UNARY.checkArguments(new Object[] {1, null, null, 5}));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Kernel.SGD_STEP.checkArguments(new Object[] {null, null, null, 1L, 1f, 1f, 1f, 1f, 0}));
+    }
+
     @ParameterizedTest
     @MethodSource("ptxFiles")
     void compilesToCubinForTuringAmpereAndHopper(Path ptx) throws IOException {
