@@ -152,6 +152,14 @@ class KernelCompileTest {
     void shippedPtxMatchesTheSources() throws Exception {
         Path nvcc = Path.of(System.getenv().getOrDefault("NVCC", "/usr/local/cuda/bin/nvcc"));
         assumeTrue(Files.isExecutable(nvcc), "no nvcc at " + nvcc + ": cannot rebuild the PTX here");
+        Process v = new ProcessBuilder(nvcc.toString(), "--version").redirectErrorStream(true).start();
+        String version = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        v.waitFor();
+        Matcher release = Pattern.compile("V[0-9][0-9.]*").matcher(version);
+        assumeTrue(release.find(), "cannot read the nvcc version: " + version);
+        String shippedBy = Files.readString(ptxFiles().get(0)).lines().findFirst().orElse("");
+        assumeTrue(shippedBy.endsWith("nvcc " + release.group()),
+                "the PTX was built by another nvcc (" + shippedBy + "), this is " + release.group());
         Path out = Files.createTempDirectory("tensorj-ptx");
         ProcessBuilder pb = new ProcessBuilder("bash", "src/main/cuda/build-kernels.sh").redirectErrorStream(true);
         pb.environment().put("TJ_PTX_OUT", out.toString());
