@@ -1,18 +1,37 @@
 package dev.tensorj.backend.cuda;
 
 import dev.tensorj.CudaUnavailableException;
+import dev.tensorj.Device;
 import dev.tensorj.backend.Backend;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** One backend per CUDA device, created on first use. */
+/**
+ * One backend per CUDA device, created on first use and kept for the life of the process. Also
+ * the few device-level calls that tests and benchmarks need beyond the {@link Backend} interface.
+ */
 public final class CudaBackends {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaBackends.class);
+    private static final ConcurrentHashMap<Integer, CudaBackend> BACKENDS = new ConcurrentHashMap<>();
+
     private CudaBackends() {}
 
     /**
      * The backend of {@code cuda:index}.
      *
      * @throws CudaUnavailableException when CUDA is unusable or there is no such device
+     * @throws dev.tensorj.CudaException when the device fails to initialise
      */
     public static Backend get(int index) {
+        return backend(index);
+    }
+
+    private static CudaBackend backend(int index) {
+        CudaBackend b = BACKENDS.get(index);
+        if (b != null) {
+            return b;
+        }
         CudaStatus status = CudaStatus.get();
         if (!status.available()) {
             throw new CudaUnavailableException("cannot use cuda:" + index + ": CUDA is unavailable: "
@@ -22,7 +41,41 @@ public final class CudaBackends {
             throw new CudaUnavailableException("cannot use cuda:" + index + ": this machine has "
                     + status.deviceCount() + " CUDA device(s) (cuda:0 to cuda:" + (status.deviceCount() - 1) + ")", null);
         }
-        throw new CudaUnavailableException("cannot use cuda:" + index
-                + ": the CUDA backend is not built yet in this version", null);
+        // A failed initialisation throws out of computeIfAbsent and is not cached: the next use retries.
+        return BACKENDS.computeIfAbsent(index, i -> {
+            CudaBackend created = new CudaBackend(Device.cuda(i));
+            LOG.info("CUDA backend ready on {}", created.context().describe());
+            return created;
+        });
+    }
+
+    /** The memory pool's counters for {@code cuda:index}. */
+    public static PoolStats memoryStats(int index) {
+        return backend(index).pool().stats();
+    }
+
+    /** Waits until every op queued on {@code cuda:index} has finished (for timing). */
+    public static void synchronize(int index) {
+        CudaContext ctx = backend(index).context();
+        try {
+            ctx.synchronize();
+        } catch (jcuda.CudaException e) {
+            throw CudaErrors.wrap("synchronize", ctx.device, e);
+        }
+    }
+
+    /** Returns the pool's cached blocks of {@code cuda:index} to the driver. */
+    public static void emptyCache(int index) {
+        backend(index).pool().emptyCache();
+    }
+
+    /** The device's name, compute capability and settings, for logs. */
+    public static String describe(int index) {
+        return backend(index).context().describe();
+    }
+
+    /** {@code {free, total}} bytes of device memory on {@code cuda:index}. */
+    public static long[] memoryInfo(int index) {
+        return new DeviceMemory(backend(index).context()).memoryInfo();
     }
 }

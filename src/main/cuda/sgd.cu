@@ -1,0 +1,17 @@
+// One fused SGD update, PyTorch's rule, in the CPU backend's exact operation order (see
+// SgdParams). buf is null without momentum.
+#include "ops.cuh"
+
+extern "C" __global__ void tj_sgd_step(float* w, const float* __restrict__ g, float* buf, long long n,
+                                       float lr, float momentum, float dampening, float weightDecay,
+                                       int nesterov, int firstStep) {
+    TJ_FOR(i, n) {
+        float d = g[i] + weightDecay * w[i];
+        if (buf != nullptr) {
+            float b = firstStep ? d : momentum * buf[i] + (1.0f - dampening) * d;
+            buf[i] = b;
+            d = nesterov ? d + momentum * b : b;
+        }
+        w[i] = w[i] - lr * d;
+    }
+}

@@ -1,0 +1,320 @@
+package dev.tensorj.backend.cuda;
+
+import dev.tensorj.CudaException;
+import dev.tensorj.Device;
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.SgdParams;
+import dev.tensorj.backend.Storage;
+import dev.tensorj.backend.UnaryOp;
+import java.lang.ref.Reference;
+import java.util.Locale;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasOperation;
+
+/**
+ * One CUDA device. Every op is queued on the device's stream and returns at once; only
+ * {@link #toHost} waits. Storages come from the device's {@link BlockPool}.
+ *
+ * <p>Each method ends with reachability fences on its storages: a storage that became unreachable
+ * mid-call could have its block returned, and handed to another thread, before our kernel is queued.
+ */
+final class CudaBackend implements Backend {
+    private static final Pointer ONE = Pointer.to(new float[] {1f});
+    private static final Pointer ZERO = Pointer.to(new float[] {0f});
+
+    private final Device device;
+    private final CudaContext ctx;
+    private final CudaKernels kernels;
+    private final BlockPool<CUdeviceptr> pool;
+
+    CudaBackend(Device device) {
+        this.device = device;
+        this.ctx = CudaContext.open(device);
+        try {
+            this.kernels = new CudaKernels(ctx);
+        } catch (jcuda.CudaException e) {
+            throw CudaErrors.wrap("init (loading kernels)", device, e);
+        }
+        long total = new DeviceMemory(ctx).memoryInfo()[1];
+        // See GcPolicy: collect at least every gcSlackBytes fresh bytes, at most every gcIntervalMs.
+        long slack = Long.getLong("tensorj.cuda.gcSlackBytes", Math.max(256L << 20, total / 8));
+        long intervalMs = Long.getLong("tensorj.cuda.gcIntervalMs", 100);
+        this.pool = new BlockPool<>(new DeviceMemory(ctx), device, slack, intervalMs * 1_000_000,
+                BlockPool::gcAndWait, System::nanoTime);
+    }
+
+    CudaContext context() {
+        return ctx;
+    }
+
+    BlockPool<CUdeviceptr> pool() {
+        return pool;
+    }
+
+    private static CUdeviceptr ptr(Storage s) {
+        return ((CudaStorage) s).ptr;
+    }
+
+    private CudaException error(String op, jcuda.CudaException e) {
+        return CudaErrors.wrap(op, device, e);
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public Storage allocate(long numel) {
+        return allocate("allocate", numel);
+    }
+
+    private CudaStorage allocate(String op, long numel) {
+        if (numel == 0) {
+            return new CudaStorage(device, 0, pool, null);
+        }
+        return new CudaStorage(device, numel, pool, pool.acquire(op, numel * Sizeof.FLOAT));
+    }
+
+    /**
+     * A synchronous copy through the legacy default stream. That stream waits for all work queued
+     * on our (blocking) stream first, so the new block, which may be a recycled one that a queued
+     * kernel still reads, is never overwritten early. Transfers are rare (inputs, {@code to()}),
+     * so a pinned staging buffer for an asynchronous copy is not worth its complexity yet.
+     */
+    @Override
+    public Storage fromHost(float[] data) {
+        CudaStorage s = allocate("fromHost", data.length);
+        if (data.length > 0) {
+            try {
+                ctx.bind();
+                JCudaDriver.cuMemcpyHtoD(s.ptr, Pointer.to(data), (long) data.length * Sizeof.FLOAT);
+            } catch (jcuda.CudaException e) {
+                throw error("fromHost", e);
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public void toHost(Storage src, float[] dst) {
+        try {
+            ctx.bind();
+            // Waits for the queued ops; an asynchronous kernel failure surfaces here.
+            JCudaDriver.cuStreamSynchronize(ctx.stream);
+            if (src.numel() > 0) {
+                JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), ptr(src), src.numel() * Sizeof.FLOAT);
+            }
+        } catch (jcuda.CudaException e) {
+            throw error("toHost", e);
+        } finally {
+            Reference.reachabilityFence(src);
+        }
+    }
+
+    @Override
+    public void copy(Storage src, Storage dst) {
+        if (src.numel() == 0) {
+            return;
+        }
+        try {
+            ctx.bind();
+            JCudaDriver.cuMemcpyDtoDAsync(ptr(dst), ptr(src), src.numel() * Sizeof.FLOAT, ctx.stream);
+        } catch (jcuda.CudaException e) {
+            throw error("copy", e);
+        } finally {
+            Reference.reachabilityFence(src);
+            Reference.reachabilityFence(dst);
+        }
+    }
+
+    /** A 32-bit memset of the float's bits: exact for every value, NaN payloads included. */
+    @Override
+    public void fill(Storage out, float value) {
+        if (out.numel() == 0) {
+            return;
+        }
+        try {
+            ctx.bind();
+            JCudaDriver.cuMemsetD32Async(ptr(out), Float.floatToRawIntBits(value), out.numel(), ctx.stream);
+        } catch (jcuda.CudaException e) {
+            throw error("fill", e);
+        } finally {
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
+    public void unary(UnaryOp op, Storage x, Storage out) {
+        long n = out.numel();
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.UNARY, n, op.ordinal(), ptr(x), ptr(out), n);
+        } catch (jcuda.CudaException e) {
+            throw error(op.name().toLowerCase(Locale.ROOT), e);
+        } finally {
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+                       Storage out, int[] outShape) {
+        BroadcastPlan p = BroadcastPlan.of(outShape, aStrides, bStrides);
+        try {
+            ctx.bind();
+            launchBinary(op.ordinal(), p, ptr(a), ptr(b), ptr(out));
+        } catch (jcuda.CudaException e) {
+            throw error(op.name().toLowerCase(Locale.ROOT), e);
+        } finally {
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    private void launchBinary(int op, BroadcastPlan p, CUdeviceptr a, CUdeviceptr b, CUdeviceptr out) {
+        long n = p.numel;
+        switch (p.kind) {
+            case CONTIGUOUS:
+                kernels.launch(Kernel.BINARY_CONTIG, n, op, a, b, out, n);
+                return;
+            case A_ONE:
+            case B_ONE:
+                kernels.launch(Kernel.BINARY_ONE, n, op, a, b, out, n, p.kind == BroadcastPlan.Kind.A_ONE ? 1 : 0);
+                return;
+            case A_ROW:
+            case B_ROW: {
+                int aIsRow = p.kind == BroadcastPlan.Kind.A_ROW ? 1 : 0;
+                if (p.fitsInt()) {
+                    kernels.launch(Kernel.BINARY_ROW_I32, n, op, a, b, out, (int) n, (int) p.cols(), aIsRow);
+                } else {
+                    kernels.launch(Kernel.BINARY_ROW_I64, n, op, a, b, out, n, p.cols(), aIsRow);
+                }
+                return;
+            }
+            default: {
+                long[] packed = p.pack();
+                long kn = p.kernelNumel();
+                boolean narrow = p.fitsInt();
+                for (long l = 0, launches = p.hostLaunches(); l < launches; l++) {
+                    long[] off = p.hostOffsets(l);
+                    kernels.launch(narrow ? Kernel.BINARY_ND_I32 : Kernel.BINARY_ND_I64, kn, op,
+                            offset(a, off[0]), offset(b, off[1]), offset(out, off[2]),
+                            narrow ? (Object) (int) kn : (Object) kn, packed);
+                }
+            }
+        }
+    }
+
+    private static CUdeviceptr offset(CUdeviceptr p, long elements) {
+        return elements == 0 ? p : p.withByteOffset(elements * Sizeof.FLOAT);
+    }
+
+    @Override
+    public void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {
+        long n = out.numel();
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.BINARY_SCALAR, n, op.ordinal(), ptr(a), scalar, ptr(out), n);
+        } catch (jcuda.CudaException e) {
+            throw error(op.name().toLowerCase(Locale.ROOT), e);
+        } finally {
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
+    public void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB) {
+        if (k == 0) {
+            fill(c, 0f); // an empty sum; cuBLAS would reject the zero leading dimensions anyway
+            return;
+        }
+        GemmArgs g = GemmArgs.rowMajor(m, n, k, transA, transB);
+        try {
+            ctx.bind();
+            synchronized (ctx.cublasLock) {
+                JCublas2.cublasSgemm(ctx.cublas, op(g.transFirst()), op(g.transSecond()), g.rows(), g.cols(), g.k(),
+                        ONE, ptr(b), g.ldFirst(), ptr(a), g.ldSecond(), ZERO, ptr(c), g.ldc());
+            }
+        } catch (jcuda.CudaException e) {
+            throw error("matmul", e);
+        } finally {
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    private static int op(boolean trans) {
+        return trans ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    }
+
+    @Override
+    public void sumAxis(Storage x, long outer, int len, long inner, Storage out) {
+        ReducePlan plan = ReducePlan.of(outer, len, inner, ctx.multiprocessors);
+        int chunks = plan.chunks();
+        BlockPool.Block<CUdeviceptr> scratch = chunks == 1 ? null
+                : pool.acquire("sum", plan.partials(outer, inner) * Sizeof.DOUBLE);
+        CUdeviceptr partials = scratch == null ? null : scratch.handle();
+        try {
+            ctx.bind();
+            if (plan.rowKernel()) {
+                kernels.launchBlocks(Kernel.SUM_ROWS, kernels.gridOfBlocks(outer * chunks), CudaKernels.BLOCK, 1,
+                        ptr(x), ptr(out), partials, outer, (long) len, chunks);
+            } else {
+                kernels.launch(Kernel.SUM_COLS, outer * chunks * inner,
+                        ptr(x), ptr(out), partials, outer, (long) len, inner, chunks);
+            }
+            if (scratch != null) {
+                kernels.launch(Kernel.SUM_FINISH, outer * inner, partials, ptr(out), outer, chunks, inner);
+            }
+        } catch (jcuda.CudaException e) {
+            throw error("sum", e);
+        } finally {
+            if (scratch != null) {
+                pool.release(scratch.handle(), scratch.size()); // stream-ordered: reused only after these kernels
+            }
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
+    public void transpose(Storage x, int rows, int cols, Storage out) {
+        long tiles = ((rows + 31L) / 32) * ((cols + 31L) / 32);
+        try {
+            ctx.bind();
+            kernels.launchBlocks(Kernel.TRANSPOSE, kernels.gridOfBlocks(tiles), 32, 8, ptr(x), ptr(out), rows, cols);
+        } catch (jcuda.CudaException e) {
+            throw error("t", e);
+        } finally {
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
+    public void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {
+        long n = param.numel();
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.SGD_STEP, n, ptr(param), ptr(grad),
+                    momentumBuffer == null ? null : ptr(momentumBuffer), n,
+                    p.lr, p.momentum, p.dampening, p.weightDecay, p.nesterov ? 1 : 0, p.firstStep ? 1 : 0);
+        } catch (jcuda.CudaException e) {
+            throw error("sgd.step", e);
+        } finally {
+            Reference.reachabilityFence(param);
+            Reference.reachabilityFence(grad);
+            Reference.reachabilityFence(momentumBuffer);
+        }
+    }
+}

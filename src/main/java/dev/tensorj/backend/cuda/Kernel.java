@@ -1,0 +1,60 @@
+package dev.tensorj.backend.cuda;
+
+/**
+ * Every kernel the backend launches, with the PTX module (resource {@code dev/tensorj/cuda/<module>.ptx},
+ * source {@code src/main/cuda/<module>.cu}) that defines it, and its parameters, one letter each:
+ * {@code i} int, {@code l} long, {@code f} float, {@code p} device pointer, {@code s} the 25-long
+ * broadcast struct. KernelCompileTest checks names and parameters against the shipped PTX, and
+ * every launch checks its arguments against them: a mismatch would silently corrupt the launch.
+ */
+enum Kernel {
+    UNARY("elementwise", "tj_unary", "ippl"),
+    BINARY_SCALAR("elementwise", "tj_binary_scalar", "ipfpl"),
+    BINARY_CONTIG("elementwise", "tj_binary_contig", "ipppl"),
+    BINARY_ONE("elementwise", "tj_binary_one", "ipppli"),
+    BINARY_ROW_I32("elementwise", "tj_binary_row_i32", "ipppiii"),
+    BINARY_ROW_I64("elementwise", "tj_binary_row_i64", "ippplli"),
+    BINARY_ND_I32("elementwise", "tj_binary_nd_i32", "ipppis"),
+    BINARY_ND_I64("elementwise", "tj_binary_nd_i64", "ipppls"),
+    SUM_ROWS("reduce", "tj_sum_rows", "ppplli"),
+    SUM_COLS("reduce", "tj_sum_cols", "pppllli"),
+    SUM_FINISH("reduce", "tj_sum_finish", "pplil"),
+    TRANSPOSE("transpose", "tj_transpose", "ppii"),
+    SGD_STEP("sgd", "tj_sgd_step", "ppplffffii");
+
+    final String module;
+    final String symbol;
+    final String params;
+
+    Kernel(String module, String symbol, String params) {
+        this.module = module;
+        this.symbol = symbol;
+        this.params = params;
+    }
+
+    /** Throws unless {@code args} match {@link #params} in number and type. */
+    void checkArguments(Object[] args) {
+        boolean ok = args.length == params.length();
+        for (int i = 0; ok && i < args.length; i++) {
+            Object a = args[i];
+            switch (params.charAt(i)) {
+                case 'i': ok = a instanceof Integer; break;
+                case 'l': ok = a instanceof Long; break;
+                case 'f': ok = a instanceof Float; break;
+                case 'p': ok = a == null || a instanceof jcuda.driver.CUdeviceptr; break;
+                case 's': ok = a instanceof long[] && ((long[]) a).length == 1 + 3 * BroadcastPlan.MAX_KERNEL_RANK; break;
+                default: ok = false;
+            }
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("kernel " + symbol + " takes (" + params + "), got "
+                    + java.util.Arrays.stream(args).map(a -> a == null ? "null" : a.getClass().getSimpleName())
+                            .collect(java.util.stream.Collectors.joining(", ")));
+        }
+    }
+
+    /** The classpath resource holding this kernel's PTX. */
+    String resource() {
+        return "/dev/tensorj/cuda/" + module + ".ptx";
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tensorj.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorj.CudaException;
+import dev.tensorj.Device;
+import jcuda.driver.CUresult;
+import jcuda.jcublas.cublasStatus;
+import org.junit.jupiter.api.Test;
+
+/** JCuda's exceptions carry only the error name; tensorj's name the op and the device too. */
+class CudaErrorsTest {
+
+    @Test
+    void outOfMemoryIsRecognisedByJcudasOwnName() {
+        // DeviceMemory tells an out-of-memory failure (retry after freeing) from any other this way.
+        assertEquals(CudaErrors.OUT_OF_MEMORY, CUresult.stringFor(CUresult.CUDA_ERROR_OUT_OF_MEMORY));
+    }
+
+    @Test
+    void wrappedErrorsNameTheOpTheErrorAndTheDevice() {
+        jcuda.CudaException cause = new jcuda.CudaException(cublasStatus.stringFor(cublasStatus.CUBLAS_STATUS_EXECUTION_FAILED));
+        CudaException e = CudaErrors.wrap("matmul", Device.cuda(1), cause);
+        assertEquals("matmul", e.op());
+        assertEquals("CUBLAS_STATUS_EXECUTION_FAILED", e.errorName());
+        assertTrue(e.getMessage().startsWith("matmul: CUBLAS_STATUS_EXECUTION_FAILED on cuda:1"), e.getMessage());
+        assertSame(cause, e.getCause());
+        CudaException sticky = CudaErrors.wrap("toHost", Device.cuda(0),
+                new jcuda.CudaException(CUresult.stringFor(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS)));
+        assertTrue(sticky.getMessage().contains("earlier op"), sticky.getMessage());
+    }
+}

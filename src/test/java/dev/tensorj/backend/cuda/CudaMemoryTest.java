@@ -1,0 +1,75 @@
+package dev.tensorj.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorj.CudaOutOfMemoryException;
+import dev.tensorj.Device;
+import dev.tensorj.Tensor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Pool behaviour on a real device (needs a GPU). */
+class CudaMemoryTest {
+    private static final Device CUDA = Device.cuda(0);
+
+    @BeforeEach
+    void requireCuda() {
+        CudaTestSupport.requireCuda();
+    }
+
+    @Test
+    void closeReturnsTheBlockAtOnceAndItIsReused() {
+        long start = CudaTestSupport.bytesInUse();
+        Tensor t = Tensor.zeros(CUDA, 1000);
+        assertEquals(start + 4096, CudaTestSupport.bytesInUse());
+        t.close();
+        assertEquals(start, CudaTestSupport.bytesInUse());
+        long allocs = CudaBackends.memoryStats(0).deviceAllocs();
+        try (Tensor u = Tensor.ones(CUDA, 1000)) {
+            assertEquals(allocs, CudaBackends.memoryStats(0).deviceAllocs(), "the cached block is reused");
+            assertEquals(1000f, u.sum().item());
+        }
+        CudaTestSupport.assertSettlesTo(start);
+    }
+
+    @Test
+    void unreachableTensorsComeBackThroughTheCleaner() {
+        long start = CudaTestSupport.bytesInUse();
+        assertTrue(dropSome() >= start + 2 * 256 * 256 * 4, "the tensors were allocated from the pool");
+        CudaTestSupport.assertSettlesTo(start); // never closed: the cleaner returned them
+    }
+
+    /** Creates tensors and drops them without close(); returns the bytes in use while they lived. */
+    private static long dropSome() {
+        Tensor x = Tensor.randn(CUDA, 256, 256);
+        Tensor y = x.relu();
+        long inUse = CudaTestSupport.bytesInUse();
+        java.lang.ref.Reference.reachabilityFence(x);
+        java.lang.ref.Reference.reachabilityFence(y);
+        return inUse;
+    }
+
+    /** More than the free memory: a tensorj exception with both numbers, and the device still works. */
+    @Test
+    void outOfMemoryIsAnExceptionAndTheDeviceStaysUsable() {
+        long start = CudaTestSupport.bytesInUse();
+        long free = CudaBackends.memoryInfo(0)[0];
+        long floats = free / 4 + (1L << 28); // 1 GiB more than is free
+        int cols = 1 << 20;
+        int rows = (int) (floats / cols + 1);
+        CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class, () -> Tensor.zeros(CUDA, rows, cols));
+        assertEquals((long) rows * cols * 4, e.requestedBytes());
+        assertTrue(e.totalBytes() > 0 && e.freeBytes() >= 0 && e.freeBytes() <= e.totalBytes(), e.getMessage());
+        assertTrue(e.requestedBytes() > e.freeBytes(), e.getMessage());
+        assertTrue(e.getMessage().contains(Long.toString(e.requestedBytes()))
+                && e.getMessage().contains(Long.toString(e.freeBytes()))
+                && e.getMessage().contains(Long.toString(e.totalBytes())), e.getMessage());
+        assertEquals("CUDA_ERROR_OUT_OF_MEMORY", e.errorName());
+        try (Tensor small = Tensor.ones(CUDA, 10)) {
+            assertEquals(10f, small.sum().item());
+        }
+        CudaTestSupport.assertSettlesTo(start);
+    }
+}

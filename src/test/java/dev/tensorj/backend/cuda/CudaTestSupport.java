@@ -1,0 +1,92 @@
+package dev.tensorj.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tensorj.Device;
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.Storage;
+
+/** Shared by the tests that need a GPU: the skip, pool accounting and comparisons. */
+final class CudaTestSupport {
+    private CudaTestSupport() {}
+
+    /** Skips the calling test, with the probe's reason, when there is no usable CUDA device. */
+    static void requireCuda() {
+        assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+    }
+
+    static long bytesInUse() {
+        return CudaBackends.memoryStats(0).bytesInUse();
+    }
+
+    /**
+     * Waits (collecting garbage, up to about 10 s) until the pool's bytes in use come down to
+     * {@code expected}, and asserts that they do: every tensor the test dropped was returned.
+     */
+    static PoolStats assertSettlesTo(long expected) {
+        PoolStats s = CudaBackends.memoryStats(0);
+        for (int i = 0; i < 200 && s.bytesInUse() != expected; i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            s = CudaBackends.memoryStats(0);
+        }
+        assertEquals(expected, s.bytesInUse(), "pool bytes in use did not return to the test's starting level: " + s);
+        return s;
+    }
+
+    /** Collects garbage until the pool's bytes in use stop changing (3 quiet polls, at most ~10 s). */
+    static PoolStats settle() {
+        PoolStats s = CudaBackends.memoryStats(0);
+        int quiet = 0;
+        for (int i = 0; i < 200 && quiet < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            PoolStats now = CudaBackends.memoryStats(0);
+            quiet = now.bytesInUse() == s.bytesInUse() ? quiet + 1 : 0;
+            s = now;
+        }
+        return s;
+    }
+
+    static float[] toHost(Backend be, Storage s) {
+        float[] out = new float[Math.toIntExact(s.numel())];
+        be.toHost(s, out);
+        return out;
+    }
+
+    /**
+     * Equal within {@code rel} of the largest magnitude in {@code expected} (norm-wise: matmul and
+     * sums add in a different order on each device); NaN must meet NaN, infinities must match.
+     */
+    static void assertClose(float[] expected, float[] actual, double rel, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double scale = 0;
+        for (float e : expected) {
+            if (Float.isFinite(e)) {
+                scale = Math.max(scale, Math.abs(e));
+            }
+        }
+        double tol = rel * Math.max(scale, 1e-30);
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i];
+            float a = actual[i];
+            boolean ok = Float.isNaN(e) ? Float.isNaN(a)
+                    : Float.isInfinite(e) ? e == a
+                    : Math.abs(e - a) <= tol || Math.abs(e - a) <= rel * Math.abs(e);
+            final int idx = i;
+            assertTrue(ok, () -> what + ": element " + idx + " expected " + e + " got " + a + " (tolerance " + tol + ")");
+        }
+    }
+}
