@@ -1,43 +1,298 @@
 package dev.tensorj.backend.cpu;
 
+import java.util.Arrays;
+
 /**
- * Single-precision matrix product on the host. Operands are packed into zero-based, row-major
- * blocks first: C2 vectorises {@code c[j] += a * b[j]} only when both arrays start at 0.
+ * Single-precision matrix product on the host, in pure Java.
+ *
+ * <p>Large products are packed and blocked. A strip of up to {@link #W} columns of {@code op(b)}
+ * is copied into zero-based row arrays, a block of C rows into zero-based tile rows, and the
+ * micro-kernel {@link #kernel} adds three scaled B rows into two C rows per pass. Everything the
+ * kernel touches is indexed {@code x[j]}: C2's SuperWord pass only vectorises loops whose arrays
+ * it can line up, and it cannot with distinct offsets. The micro-kernel is kept this small
+ * because C2 refuses to unroll (and so to vectorise) a loop body of more than about 60 IR nodes
+ * ({@code LoopUnrollLimit}); 2×3 was the fastest shape under that limit. Its rows are read from
+ * tiny holder arrays at constant indices: passed as separate parameters, C2 17 did not vectorise
+ * the same loop. Blocking keeps {@link #KB} B rows and two C rows in L1 while a block of
+ * {@link #MC} C rows streams through L2.
+ *
+ * <p>Small products take a plain loop: no allocation and no threads, which is what a
+ * {@code 32×10 · 10×1} training step needs.
  */
 final class CpuMatmul {
+    /** Widest column strip: the kernel's vector length in floats. */
+    static final int W = 1024;
+    /** Rows of {@code op(b)} packed per panel (the k block). */
+    static final int KC = 252;
+    /** B rows kept in L1 and reused across a block of C rows; a multiple of 3. */
+    static final int KB = 9;
+    /** C rows per block; even. */
+    static final int MC = 64;
+    /** Below this many multiply-adds the plain loop wins: packing costs more than it saves. */
+    static final long PACKED_MIN_MACS = 1 << 16;
+    /** A strip narrower than this leaves the kernel's vector loop too short to pay. */
+    static final int PACKED_MIN_WIDTH = 96;
+    /** Below this many multiply-adds a product stays on the calling thread. */
+    static final long PARALLEL_MIN_MACS = 1 << 21;
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
     private CpuMatmul() {}
 
     /** {@code c = op(a)·op(b)}, see {@link dev.tensorj.backend.Backend#matmul}. */
     static void sgemm(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
-        java.util.Arrays.fill(c, 0, m * n, 0f);
-        if (m == 0 || n == 0 || k == 0) {
+        if (m == 0 || n == 0) {
             return;
         }
-        // Row-major B (k×n), so each output row is a sum of scaled B rows.
-        float[] bk = transB ? transpose(b, n, k) : b;
-        CpuThreads.parallelFor(m, Math.max(1, (1 << 15) / Math.max(1, n * k / 64 + 1)), (from, to) -> {
-            float[] crow = new float[n];
-            for (int i = from; i < to; i++) {
-                java.util.Arrays.fill(crow, 0f);
+        if (k == 0) {
+            Arrays.fill(c, 0, m * n, 0f);
+            return;
+        }
+        long macs = (long) m * n * k;
+        if (macs < PACKED_MIN_MACS || Math.max(m, n) < PACKED_MIN_WIDTH) {
+            Small.sgemm(a, b, c, m, n, k, transA, transB);
+        } else if (n >= m) {
+            packed(a, b, c, m, n, k, transA, transB, false, macs);
+        } else {
+            // Cᵀ = op(b)ᵀ·op(a)ᵀ puts the longer side along the kernel's vector loop.
+            packed(b, a, c, n, m, k, !transB, !transA, true, macs);
+        }
+    }
+
+    /** {@code c = op(a)·op(b)} through the packed kernel, with c written transposed when {@code transC}. */
+    private static void packed(float[] a, float[] b, float[] c, int m, int n, int k,
+                               boolean transA, boolean transB, boolean transC, long macs) {
+        Gemm g = new Gemm(a, b, c, m, n, k, transA, transB, transC);
+        int strips = (n + W - 1) / W;
+        boolean parallel = macs >= PARALLEL_MIN_MACS && CpuThreads.THREADS > 1;
+        int threads = CpuThreads.THREADS;
+        // Rows split best (each worker packs its own panel, but keeps the longest vector loop);
+        // with too few rows, split the columns instead.
+        boolean splitRows = parallel && strips < threads && m >= 8 * threads;
+        if (parallel && !splitRows && strips < threads && n >= threads * PACKED_MIN_WIDTH) {
+            strips = threads;
+        }
+        // Equal strips, rounded to whole 16-float vectors, so no strip is left short.
+        int width = ((n + strips - 1) / strips + 15) & ~15;
+        int count = (n + width - 1) / width;
+        if (splitRows) {
+            int pairs = (m + 1) / 2;
+            CpuThreads.parallelFor(pairs, 1, (from, to) ->
+                    g.run(WORKSPACE.get(), 2 * from, Math.min(m, 2 * to), 0, n, width));
+        } else if (parallel && count > 1) {
+            CpuThreads.parallelFor(count, 1, (from, to) ->
+                    g.run(WORKSPACE.get(), 0, m, from * width, Math.min(n, to * width), width));
+        } else {
+            g.run(WORKSPACE.get(), 0, m, 0, n, width);
+        }
+    }
+
+    /**
+     * {@code c0 += a00·b0 + a01·b1 + a02·b2}, {@code c1 += a10·b0 + a11·b1 + a12·b2} over
+     * {@code [0, w)}, with the six coefficients at {@code coef[o..o+6)}. All loads come before
+     * the stores so that C2 can move each group of loads together.
+     */
+    static void kernel(float[][] cRows, float[][] bRows, float[] coef, int o, int w) {
+        float[] c0 = cRows[0];
+        float[] c1 = cRows[1];
+        float[] b0 = bRows[0];
+        float[] b1 = bRows[1];
+        float[] b2 = bRows[2];
+        float a00 = coef[o];
+        float a01 = coef[o + 1];
+        float a02 = coef[o + 2];
+        float a10 = coef[o + 3];
+        float a11 = coef[o + 4];
+        float a12 = coef[o + 5];
+        for (int j = 0; j < w; j++) {
+            float y0 = c0[j];
+            float y1 = c1[j];
+            float x0 = b0[j];
+            float x1 = b1[j];
+            float x2 = b2[j];
+            c0[j] = Math.fma(a02, x2, Math.fma(a01, x1, Math.fma(a00, x0, y0)));
+            c1[j] = Math.fma(a12, x2, Math.fma(a11, x1, Math.fma(a10, x0, y1)));
+        }
+    }
+
+    /** Per-thread packing buffers, allocated once: large calls make no garbage. */
+    static final class Workspace {
+        /** Packed rows of {@code op(b)}: one k block of one column strip. */
+        final float[][] bPanel;
+        /** C tile rows for one block, plus one scratch row when the block has an odd count. */
+        final float[][] cTile;
+
+        Workspace() {
+            // One allocation, rows of 16 + 4·(W + 12) bytes, a multiple of 64: all rows then sit at
+            // the same offset from a cache line, and the vector loop's alignment pre-loop, which
+            // aligns one row, aligns them all (about 10% faster than rows split across lines).
+            float[][] rows = new float[KC + MC][W + 12];
+            bPanel = Arrays.copyOfRange(rows, 0, KC);
+            cTile = Arrays.copyOfRange(rows, KC, KC + MC);
+        }
+        /** Coefficients of {@code op(a)} in kernel order: per row pair, per three k steps, six. */
+        final float[] coef = new float[MC * KC];
+        final float[][] cRows = new float[2][];
+        final float[][] bRows = new float[3][];
+    }
+
+    /** One product's operands; {@link #run} computes any rectangle of C with a thread's workspace. */
+    private record Gemm(float[] a, float[] b, float[] c, int m, int n, int k,
+                        boolean transA, boolean transB, boolean transC) {
+
+        /** Rows {@code [i0, i1)} and columns {@code [j0, j1)} of C, in strips of {@code width}. */
+        void run(Workspace ws, int i0, int i1, int j0, int j1, int width) {
+            for (int jc = j0; jc < j1; jc += width) {
+                int w = Math.min(width, j1 - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    int kcp = (kc + 2) / 3 * 3;
+                    packB(ws.bPanel, pc, kc, kcp, jc, w);
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        int mc = Math.min(MC, i1 - ic);
+                        block(ws, ic, mc, pc, kc, kcp, jc, w);
+                    }
+                }
+            }
+        }
+
+        /** Adds {@code op(a)[ic.., pc..]·panel} into C rows {@code [ic, ic+mc)}, columns {@code [jc, jc+w)}. */
+        private void block(Workspace ws, int ic, int mc, int pc, int kc, int kcp, int jc, int w) {
+            float[][] ct = ws.cTile;
+            int mcp = (mc + 1) & ~1;
+            loadC(ct, ic, mc, jc, w, pc == 0);
+            if (mcp != mc) {
+                Arrays.fill(ct[mc], 0, w, 0f);
+            }
+            int groups = kcp / 3;
+            packA(ws.coef, ic, mc, mcp, pc, kc, groups);
+            float[] coef = ws.coef;
+            float[][] cRows = ws.cRows;
+            float[][] bRows = ws.bRows;
+            float[][] panel = ws.bPanel;
+            for (int g0 = 0; g0 < groups; g0 += KB / 3) {
+                int g1 = Math.min(groups, g0 + KB / 3);
+                for (int i = 0; i < mcp; i += 2) {
+                    cRows[0] = ct[i];
+                    cRows[1] = ct[i + 1];
+                    int o = (i / 2 * groups + g0) * 6;
+                    for (int g = g0; g < g1; g++, o += 6) {
+                        bRows[0] = panel[3 * g];
+                        bRows[1] = panel[3 * g + 1];
+                        bRows[2] = panel[3 * g + 2];
+                        kernel(cRows, bRows, coef, o, w);
+                    }
+                }
+            }
+            storeC(ct, ic, mc, jc, w);
+        }
+
+        /** Rows {@code [pc, pc+kc)} of {@code op(b)}, columns {@code [jc, jc+w)}; zero rows up to {@code kcp}. */
+        private void packB(float[][] panel, int pc, int kc, int kcp, int jc, int w) {
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(b, (pc + p) * n + jc, panel[p], 0, w);
+                }
+            } else {
+                // b is n×k: walk each stored row once and scatter it down the panel's rows.
+                for (int j = 0; j < w; j++) {
+                    int src = (jc + j) * k + pc;
+                    for (int p = 0; p < kc; p++) {
+                        panel[p][j] = b[src + p];
+                    }
+                }
+            }
+            for (int p = kc; p < kcp; p++) {
+                Arrays.fill(panel[p], 0, w, 0f);
+            }
+        }
+
+        /** Coefficients for rows {@code ic..}, k steps {@code pc..}; zeros for padding rows and steps. */
+        private void packA(float[] coef, int ic, int mc, int mcp, int pc, int kc, int groups) {
+            int o = 0;
+            for (int i = 0; i < mcp; i += 2) {
+                for (int g = 0; g < groups; g++) {
+                    for (int r = 0; r < 2; r++) {
+                        for (int q = 0; q < 3; q++) {
+                            int p = 3 * g + q;
+                            coef[o++] = i + r < mc && p < kc ? aAt(ic + i + r, pc + p) : 0f;
+                        }
+                    }
+                }
+            }
+        }
+
+        private float aAt(int row, int p) {
+            return transA ? a[p * m + row] : a[row * k + p];
+        }
+
+        private void loadC(float[][] ct, int ic, int mc, int jc, int w, boolean zero) {
+            for (int x = 0; x < mc; x++) {
+                float[] row = ct[x];
+                if (zero) {
+                    Arrays.fill(row, 0, w, 0f);
+                } else if (!transC) {
+                    System.arraycopy(c, (ic + x) * n + jc, row, 0, w);
+                } else {
+                    for (int j = 0; j < w; j++) {
+                        row[j] = c[(jc + j) * m + ic + x];
+                    }
+                }
+            }
+        }
+
+        private void storeC(float[][] ct, int ic, int mc, int jc, int w) {
+            for (int x = 0; x < mc; x++) {
+                float[] row = ct[x];
+                if (!transC) {
+                    System.arraycopy(row, 0, c, (ic + x) * n + jc, w);
+                } else {
+                    for (int j = 0; j < w; j++) {
+                        c[(jc + j) * m + ic + x] = row[j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Plain loops for products too small to pack: no allocation, no threads. */
+    private static final class Small {
+        private Small() {}
+
+        static void sgemm(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
+            if (transB) {
+                // Each c[i][j] is a dot product of a row of op(a) with a stored row of b.
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float s = 0f;
+                        int bo = j * k;
+                        if (transA) {
+                            for (int p = 0; p < k; p++) {
+                                s = Math.fma(a[p * m + i], b[bo + p], s);
+                            }
+                        } else {
+                            int ao = i * k;
+                            for (int p = 0; p < k; p++) {
+                                s = Math.fma(a[ao + p], b[bo + p], s);
+                            }
+                        }
+                        c[i * n + j] = s;
+                    }
+                }
+                return;
+            }
+            // Row i of c is a sum of rows of b scaled by row i of op(a).
+            for (int i = 0; i < m; i++) {
+                int co = i * n;
+                Arrays.fill(c, co, co + n, 0f);
                 for (int p = 0; p < k; p++) {
                     float av = transA ? a[p * m + i] : a[i * k + p];
                     int bo = p * n;
                     for (int j = 0; j < n; j++) {
-                        crow[j] += av * bk[bo + j];
+                        c[co + j] = Math.fma(av, b[bo + j], c[co + j]);
                     }
                 }
-                System.arraycopy(crow, 0, c, i * n, n);
-            }
-        });
-    }
-
-    private static float[] transpose(float[] x, int rows, int cols) {
-        float[] t = new float[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            for (int col = 0; col < cols; col++) {
-                t[col * rows + r] = x[r * cols + col];
             }
         }
-        return t;
     }
 }

@@ -1,0 +1,104 @@
+package dev.tensorj.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@link CpuMatmul#sgemm} against a double-precision reference, for every transpose combination. */
+class CpuMatmulTest {
+    /** Error allowed relative to {@code Σ|a||b|} of each element: float rounding over k terms. */
+    private static final double TOLERANCE = 1e-5;
+
+    static Stream<Arguments> shapes() {
+        int kc = CpuMatmul.KC;
+        int w = CpuMatmul.W;
+        int mc = CpuMatmul.MC;
+        int[][] mnk = {
+            {1, 1, 1}, {0, 5, 3}, {5, 0, 3}, {4, 6, 0}, {0, 0, 0}, {1, 7, 1}, {7, 1, 1}, {32, 1, 10},
+            {17, 33, 65}, {33, 17, 65}, {3, 2, 1000},
+            // The packed path: odd sizes, and sizes on either side of every block boundary.
+            {65, 130, 31}, {130, 65, 31}, {mc + 1, w + 1, kc + 1}, {mc - 1, w - 1, kc - 1},
+            {2 * mc + 3, 2 * w + 17, 2 * kc + 2}, {1, w + 3, 2 * kc}, {2, 3 * w - 5, 7}, {w + 5, 2, 300},
+            {300, 257, 129}, {257, 300, 129}, {129, 1030, 64},
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : mnk) {
+            for (int t = 0; t < 4; t++) {
+                out.add(Arguments.of(s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
+    @MethodSource("shapes")
+    void matchesDoubleReference(int m, int n, int k, boolean transA, boolean transB) {
+        var rnd = new SplittableRandom(31L * m + 7L * n + k + (transA ? 1 : 0) + (transB ? 2 : 0));
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c = new float[m * n];
+        Arrays.fill(c, Float.NaN); // must be fully overwritten, also when k == 0
+        CpuMatmul.sgemm(a, b, c, m, n, k, transA, transB);
+        assertClose(a, b, c, m, n, k, transA, transB);
+    }
+
+    @Test
+    void leavesElementsBeyondTheProductAlone() {
+        float[] c = new float[7];
+        Arrays.fill(c, 5f);
+        CpuMatmul.sgemm(new float[] {2f}, new float[] {3f, 4f}, c, 1, 2, 1, false, false);
+        assertEquals(6f, c[0]);
+        assertEquals(8f, c[1]);
+        assertEquals(5f, c[2]);
+    }
+
+    @Test
+    void referenceCheckCatchesAWrongProduct() {
+        var rnd = new SplittableRandom(1);
+        float[] a = random(rnd, 17 * 9);
+        float[] b = random(rnd, 9 * 13);
+        float[] c = new float[17 * 13];
+        CpuMatmul.sgemm(a, b, c, 17, 13, 9, false, false);
+        c[40] += 1e-3f;
+        assertThrows(AssertionError.class, () -> assertClose(a, b, c, 17, 13, 9, false, false));
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    private static void assertClose(float[] a, float[] b, float[] c, int m, int n, int k,
+                                    boolean transA, boolean transB) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                double abs = 0;
+                for (int p = 0; p < k; p++) {
+                    double x = transA ? a[p * m + i] : a[i * k + p];
+                    double y = transB ? b[j * k + p] : b[p * n + j];
+                    sum += x * y;
+                    abs += Math.abs(x * y);
+                }
+                double err = Math.abs(c[i * n + j] - sum);
+                if (!(err <= TOLERANCE * abs)) { // also fails on NaN
+                    fail(String.format("c[%d][%d] = %s, expected %s (|error| %.3g > %.0e · Σ|a||b| %.3g)",
+                            i, j, c[i * n + j], sum, err, TOLERANCE, abs));
+                }
+            }
+        }
+    }
+}
