@@ -1,0 +1,98 @@
+package dev.tensorj.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorj.Counters;
+import dev.tensorj.CudaUnavailableException;
+import dev.tensorj.Device;
+import dev.tensorj.DeviceMismatchException;
+import dev.tensorj.Functional;
+import dev.tensorj.Tensor;
+import dev.tensorj.examples.TutorialModels;
+import dev.tensorj.nn.MSELoss;
+import dev.tensorj.optim.SGD;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+
+/** cpu/cuda placement rules on a real GPU (skipped without one; the cpu/meta twin is PlacementTest). */
+class CudaPlacementTest {
+
+    @BeforeEach
+    void needsCuda() {
+        Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+    }
+
+    @Test
+    void aDeviceBeyondTheLastIsRejectedWithTheCount() {
+        int count = Device.cudaDeviceCount();
+        CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
+                () -> Tensor.zeros(Device.cuda(count), 2));
+        assertTrue(e.getMessage().contains("cuda:" + count) && e.getMessage().contains(count + " CUDA device"),
+                e.getMessage());
+        assertEquals(Device.cuda(0), Tensor.zeros(Device.cuda(0), 2).device(), "later ops still work");
+    }
+
+    @Test
+    void roundTripThroughTheGpuIsBitIdentical() {
+        float[] v = Tensor.randn(1000).toFloatArray();
+        v[0] = Float.NaN;
+        v[1] = Float.NEGATIVE_INFINITY;
+        v[2] = -0f;
+        v[3] = Float.MIN_VALUE;
+        float[] back = Tensor.of(v).to(Device.cuda()).to(Device.CPU).toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            assertEquals(Float.floatToRawIntBits(v[i]), Float.floatToRawIntBits(back[i]), "element " + i);
+        }
+    }
+
+    @Test
+    void gradientsFlowBackAcrossTo() {
+        Tensor x = Tensor.randn(4, 3).requiresGrad(true);
+        Tensor w = Tensor.randn(3, 2);
+        x.to(Device.cuda()).matmul(w.to(Device.cuda())).sum().backward();
+        assertEquals(Device.CPU, x.grad().device());
+        float[] expected = Tensor.ones(4, 2).matmul(w.t()).toFloatArray();
+        float[] got = x.grad().toFloatArray();
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])));
+        }
+    }
+
+    @Test
+    void everyMultiTensorOpRejectsCpuAgainstCuda() {
+        Tensor c = Tensor.randn(3, 3);
+        Tensor g = Tensor.randn(Device.cuda(), 3, 3);
+        Tensor g0 = Tensor.randn(Device.cuda()); // a 0-d cuda operand is no exception
+        Counters.Snapshot before = Counters.snapshot(Device.cuda());
+        List<Runnable> calls = List.of(() -> c.add(g), () -> g.sub(c), () -> c.mul(g0), () -> g.div(c),
+                () -> c.matmul(g), () -> Functional.linear(c, g, null), () -> Functional.mseLoss(g, c));
+        for (Runnable call : calls) {
+            DeviceMismatchException e = assertThrows(DeviceMismatchException.class, call::run);
+            assertTrue(e.getMessage().contains(".to(cuda:0)"), e.getMessage());
+        }
+        Counters.Snapshot work = Counters.snapshot(Device.cuda()).minus(before);
+        assertEquals(0, work.allocations() + work.launches(), work.toString());
+    }
+
+    @Test
+    void moduleAndOptimizerMisuseIsRejected() {
+        TutorialModels.SimpleModel model = new TutorialModels.SimpleModel().to(Device.cuda());
+        Tensor x = Tensor.randn(32, 10);
+        DeviceMismatchException e = assertThrows(DeviceMismatchException.class, () -> model.forward(x));
+        assertEquals(List.of(Device.CPU, Device.cuda(), Device.cuda()), e.devices());
+
+        SGD sgd = new SGD(model.parameters(), 0.1f, 0.9f);
+        new MSELoss().forward(model.forward(x.to(Device.cuda())), Tensor.randn(Device.cuda(), 32, 1)).backward();
+        sgd.step();
+        model.to(Device.CPU); // momentum buffers stay on cuda:0
+        new MSELoss().forward(model.forward(x), Tensor.randn(32, 1)).backward();
+        float[] before = model.parameters().get(0).toFloatArray();
+        assertThrows(DeviceMismatchException.class, sgd::step);
+        assertArrayEquals(before, model.parameters().get(0).toFloatArray());
+    }
+}
