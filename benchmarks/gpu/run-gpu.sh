@@ -53,13 +53,17 @@ else
 fi
 cublas_dir="$(dirname "${cublas13:-/nonexistent/x}")"
 
+step "without cuBLAS 12, CUDA must say so (no fallback)"
+"$work/jre/bin/java" -version >/dev/null 2>&1 || tar xzf .gpu/jre.tgz -C "$work"
+"$work/jre/bin/java" -cp "$(ls .gpu/lib/*.jar | tr '\n' ':')" dev.tensorj.bench.CudaStatusPrint \
+    "$([[ "$rehearse" == 1 ]] && echo NO_DRIVER || echo CUBLAS_MISSING)" 2>&1 | tee "$OUT/no-cublas.log"
+
 step "cublas12 shim"
 bash benchmarks/gpu/cublas12-shim/build.sh .gpu/shim-src "$work/shim"
 export TENSORJ_CUBLAS13="$cublas13" TENSORJ_SHIM_VERBOSE=1
 export LD_LIBRARY_PATH="$work/shim:$cublas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 step "java runtime"
-tar xzf .gpu/jre.tgz -C "$work"
 java="$work/jre/bin/java"
 "$java" -version
 cp="$(ls .gpu/lib/*.jar | tr '\n' ':')"
