@@ -68,6 +68,34 @@ class NumericsTest {
         assertTrue(Float.isNaN(c[4]) && Float.isNaN(c[5]), "Inf·0 is NaN, even though a kernel might skip zeros");
     }
 
+    /** The same rules for a product large enough for the optimised kernels (OpenBLAS, cuBLAS). */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void largeMatmulPropagatesNanAndInfLikeIeee(Device d) {
+        assume(d);
+        int n = 160;
+        java.util.Random r = new java.util.Random(3);
+        float[] a = new float[n * n];
+        float[] b = new float[n * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+            b[i] = (float) Math.abs(r.nextGaussian()) + 0.1f; // positive, so Inf·b is +Inf
+        }
+        a[0] = NAN;            // row 0 of the product is all NaN
+        a[n] = INF;            // row 1: +Inf, except where b's row 0 is 0
+        b[5] = 0f;             // Inf·0 = NaN at (1, 5)
+        float[] c = on(d, a, n, n).matmul(on(d, b, n, n)).toFloatArray();
+        for (int j = 0; j < n; j++) {
+            assertTrue(Float.isNaN(c[j]), "row 0, col " + j);
+            if (j == 5) {
+                assertTrue(Float.isNaN(c[n + j]), "Inf·0 at (1, 5)");
+            } else {
+                assertEquals(INF, c[n + j], "(1, " + j + ")");
+            }
+            assertTrue(Float.isFinite(c[2 * n + j]), "row 2 is untouched");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("devices")
     void aSumOfLargeFloatsOverflowsToInfinityRatherThanThrowing(Device d) {

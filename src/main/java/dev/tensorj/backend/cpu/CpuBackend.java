@@ -10,6 +10,8 @@ import dev.tensorj.backend.UnaryOp;
 /** The host backend: Java loops over {@code float[]}, split across cores where it pays. */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
+    /** Below this many multiply-adds the Java kernel is as fast, and needs no copies. */
+    static final long OPENBLAS_MIN_MACS = Long.getLong("tensorj.cpu.openblasMinMacs", 1L << 18);
 
     private CpuBackend() {}
 
@@ -87,7 +89,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k,
                        boolean transA, boolean transB) {
-        CpuMatmul.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
+        if (OpenBlas.AVAILABLE && (long) m * n * k >= OPENBLAS_MIN_MACS && k > 0) {
+            OpenBlas.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
+        } else {
+            CpuMatmul.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
+        }
     }
 
     @Override
