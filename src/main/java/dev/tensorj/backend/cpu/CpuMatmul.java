@@ -31,7 +31,13 @@ final class CpuMatmul {
     /** Below this many multiply-adds the plain loop wins: packing costs more than it saves. */
     static final long PACKED_MIN_MACS = 1 << 16;
     /** A strip narrower than this leaves the kernel's vector loop too short to pay. */
-    static final int PACKED_MIN_WIDTH = 96;
+    static final int PACKED_MIN_WIDTH = 128;
+    /**
+     * Narrower strips are padded to this width. C2 unrolls a loop, and so sets its vector width,
+     * only as far as the loop's profiled trip count allows (16 floats need more than 150): a
+     * kernel first compiled while running narrow strips would keep 8-float vectors for good.
+     */
+    static final int KERNEL_MIN_WIDTH = 256;
     /** Below this many multiply-adds a product stays on the calling thread. */
     static final long PARALLEL_MIN_MACS = 1 << 21;
 
@@ -69,7 +75,7 @@ final class CpuMatmul {
         // Rows split best (each worker packs its own panel, but keeps the longest vector loop);
         // with too few rows, split the columns instead.
         boolean splitRows = parallel && strips < threads && m >= 8 * threads;
-        if (parallel && !splitRows && strips < threads && n >= threads * PACKED_MIN_WIDTH) {
+        if (parallel && !splitRows && strips < threads && n >= threads * KERNEL_MIN_WIDTH) {
             strips = threads;
         }
         // Equal strips, rounded to whole 16-float vectors, so no strip is left short.
@@ -91,6 +97,11 @@ final class CpuMatmul {
      * {@code c0 += a00·b0 + a01·b1 + a02·b2}, {@code c1 += a10·b0 + a11·b1 + a12·b2} over
      * {@code [0, w)}, with the six coefficients at {@code coef[o..o+6)}. All loads come before
      * the stores so that C2 can move each group of loads together.
+     *
+     * <p>The rows come in holder arrays that are built once and never written afterwards, and are
+     * read at constant indices. C2 17 did not vectorise this loop when the five rows were
+     * parameters, nor when it could see them being picked by variable indices (as it does once
+     * this method is inlined into a caller that fills the holders).
      */
     static void kernel(float[][] cRows, float[][] bRows, float[] coef, int o, int w) {
         float[] c0 = cRows[0];
@@ -121,6 +132,11 @@ final class CpuMatmul {
         final float[][] bPanel;
         /** C tile rows for one block, plus one scratch row when the block has an odd count. */
         final float[][] cTile;
+        /** The kernel's operands, {@code {cTile[2i], cTile[2i+1]}} and {@code bPanel[3g..3g+3)}. */
+        final float[][][] cPairs = new float[MC / 2][][];
+        final float[][][] bTriples = new float[KC / 3][][];
+        /** Coefficients of {@code op(a)} in kernel order: per row pair, per three k steps, six. */
+        final float[] coef = new float[MC * KC];
 
         Workspace() {
             // One allocation, rows of 16 + 4·(W + 12) bytes, a multiple of 64: all rows then sit at
@@ -129,11 +145,13 @@ final class CpuMatmul {
             float[][] rows = new float[KC + MC][W + 12];
             bPanel = Arrays.copyOfRange(rows, 0, KC);
             cTile = Arrays.copyOfRange(rows, KC, KC + MC);
+            for (int i = 0; i < cPairs.length; i++) {
+                cPairs[i] = new float[][] {cTile[2 * i], cTile[2 * i + 1]};
+            }
+            for (int g = 0; g < bTriples.length; g++) {
+                bTriples[g] = new float[][] {bPanel[3 * g], bPanel[3 * g + 1], bPanel[3 * g + 2]};
+            }
         }
-        /** Coefficients of {@code op(a)} in kernel order: per row pair, per three k steps, six. */
-        final float[] coef = new float[MC * KC];
-        final float[][] cRows = new float[2][];
-        final float[][] bRows = new float[3][];
     }
 
     /** One product's operands; {@link #run} computes any rectangle of C with a thread's workspace. */
@@ -144,51 +162,50 @@ final class CpuMatmul {
         void run(Workspace ws, int i0, int i1, int j0, int j1, int width) {
             for (int jc = j0; jc < j1; jc += width) {
                 int w = Math.min(width, j1 - jc);
+                int wk = Math.max(w, KERNEL_MIN_WIDTH);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
                     int kcp = (kc + 2) / 3 * 3;
-                    packB(ws.bPanel, pc, kc, kcp, jc, w);
+                    packB(ws.bPanel, pc, kc, kcp, jc, w, wk);
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
-                        block(ws, ic, mc, pc, kc, kcp, jc, w);
+                        block(ws, ic, mc, pc, kc, kcp, jc, w, wk);
                     }
                 }
             }
         }
 
-        /** Adds {@code op(a)[ic.., pc..]·panel} into C rows {@code [ic, ic+mc)}, columns {@code [jc, jc+w)}. */
-        private void block(Workspace ws, int ic, int mc, int pc, int kc, int kcp, int jc, int w) {
+        /**
+         * Adds {@code op(a)[ic.., pc..]·panel} into C rows {@code [ic, ic+mc)}, columns
+         * {@code [jc, jc+w)}. The kernel runs over {@code wk >= w} columns, the rest padding.
+         */
+        private void block(Workspace ws, int ic, int mc, int pc, int kc, int kcp, int jc, int w, int wk) {
             float[][] ct = ws.cTile;
             int mcp = (mc + 1) & ~1;
-            loadC(ct, ic, mc, jc, w, pc == 0);
+            loadC(ct, ic, mc, jc, w, wk, pc == 0);
             if (mcp != mc) {
-                Arrays.fill(ct[mc], 0, w, 0f);
+                Arrays.fill(ct[mc], 0, wk, 0f);
             }
             int groups = kcp / 3;
             packA(ws.coef, ic, mc, mcp, pc, kc, groups);
             float[] coef = ws.coef;
-            float[][] cRows = ws.cRows;
-            float[][] bRows = ws.bRows;
-            float[][] panel = ws.bPanel;
+            float[][][] cPairs = ws.cPairs;
+            float[][][] bTriples = ws.bTriples;
             for (int g0 = 0; g0 < groups; g0 += KB / 3) {
                 int g1 = Math.min(groups, g0 + KB / 3);
-                for (int i = 0; i < mcp; i += 2) {
-                    cRows[0] = ct[i];
-                    cRows[1] = ct[i + 1];
-                    int o = (i / 2 * groups + g0) * 6;
+                for (int i = 0; i < mcp / 2; i++) {
+                    float[][] cRows = cPairs[i];
+                    int o = (i * groups + g0) * 6;
                     for (int g = g0; g < g1; g++, o += 6) {
-                        bRows[0] = panel[3 * g];
-                        bRows[1] = panel[3 * g + 1];
-                        bRows[2] = panel[3 * g + 2];
-                        kernel(cRows, bRows, coef, o, w);
+                        kernel(cRows, bTriples[g], coef, o, wk);
                     }
                 }
             }
             storeC(ct, ic, mc, jc, w);
         }
 
-        /** Rows {@code [pc, pc+kc)} of {@code op(b)}, columns {@code [jc, jc+w)}; zero rows up to {@code kcp}. */
-        private void packB(float[][] panel, int pc, int kc, int kcp, int jc, int w) {
+        /** Rows {@code [pc, pc+kc)} of {@code op(b)}, columns {@code [jc, jc+w)}; zeros up to row {@code kcp}, column {@code wk}. */
+        private void packB(float[][] panel, int pc, int kc, int kcp, int jc, int w, int wk) {
             if (!transB) {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, (pc + p) * n + jc, panel[p], 0, w);
@@ -202,8 +219,8 @@ final class CpuMatmul {
                     }
                 }
             }
-            for (int p = kc; p < kcp; p++) {
-                Arrays.fill(panel[p], 0, w, 0f);
+            for (int p = 0; p < kcp; p++) {
+                Arrays.fill(panel[p], p < kc ? w : 0, wk, 0f);
             }
         }
 
@@ -226,18 +243,22 @@ final class CpuMatmul {
             return transA ? a[p * m + row] : a[row * k + p];
         }
 
-        private void loadC(float[][] ct, int ic, int mc, int jc, int w, boolean zero) {
+        /** C's partial sums into the tile, or zeros for the first k block; padding columns zeroed. */
+        private void loadC(float[][] ct, int ic, int mc, int jc, int w, int wk, boolean zero) {
             for (int x = 0; x < mc; x++) {
                 float[] row = ct[x];
                 if (zero) {
-                    Arrays.fill(row, 0, w, 0f);
-                } else if (!transC) {
+                    Arrays.fill(row, 0, wk, 0f);
+                    continue;
+                }
+                if (!transC) {
                     System.arraycopy(c, (ic + x) * n + jc, row, 0, w);
                 } else {
                     for (int j = 0; j < w; j++) {
                         row[j] = c[(jc + j) * m + ic + x];
                     }
                 }
+                Arrays.fill(row, w, wk, 0f);
             }
         }
 

@@ -30,6 +30,8 @@ class CpuMatmulTest {
             {65, 130, 31}, {130, 65, 31}, {mc + 1, w + 1, kc + 1}, {mc - 1, w - 1, kc - 1},
             {2 * mc + 3, 2 * w + 17, 2 * kc + 2}, {1, w + 3, 2 * kc}, {2, 3 * w - 5, 7}, {w + 5, 2, 300},
             {300, 257, 129}, {257, 300, 129}, {129, 1030, 64},
+            // Strips narrower than the kernel's minimum width, with more than one k block.
+            {2, 200, 2 * kc + 5}, {200, 3, kc + 1}, {130, 130, kc + 2},
         };
         List<Arguments> out = new ArrayList<>();
         for (int[] s : mnk) {
