@@ -31,7 +31,7 @@ final class CpuMatmul {
     /** Below this many multiply-adds the plain loop wins: packing costs more than it saves. */
     static final long PACKED_MIN_MACS = 1 << 16;
     /** A strip narrower than this leaves the kernel's vector loop too short to pay. */
-    static final int PACKED_MIN_WIDTH = 128;
+    static final int PACKED_MIN_WIDTH = 48;
     /**
      * Narrower strips are padded to this width. C2 unrolls a loop, and so sets its vector width,
      * only as far as the loop's profiled trip count allows (16 floats need more than 150): a
@@ -211,11 +211,15 @@ final class CpuMatmul {
                     System.arraycopy(b, (pc + p) * n + jc, panel[p], 0, w);
                 }
             } else {
-                // b is n×k: walk each stored row once and scatter it down the panel's rows.
-                for (int j = 0; j < w; j++) {
-                    int src = (jc + j) * k + pc;
+                // b is n×k: a transpose, 16 columns at a time so that the 16 stored rows being
+                // read stay in L1 while each panel row is written in order.
+                for (int j0 = 0; j0 < w; j0 += 16) {
+                    int j1 = Math.min(w, j0 + 16);
                     for (int p = 0; p < kc; p++) {
-                        panel[p][j] = b[src + p];
+                        float[] row = panel[p];
+                        for (int j = j0, src = (jc + j0) * k + pc + p; j < j1; j++, src += k) {
+                            row[j] = b[src];
+                        }
                     }
                 }
             }
@@ -253,24 +257,31 @@ final class CpuMatmul {
                 }
                 if (!transC) {
                     System.arraycopy(c, (ic + x) * n + jc, row, 0, w);
-                } else {
-                    for (int j = 0; j < w; j++) {
-                        row[j] = c[(jc + j) * m + ic + x];
-                    }
                 }
                 Arrays.fill(row, w, wk, 0f);
+            }
+            if (transC && !zero) {
+                // c holds Cᵀ: its rows are the tile's columns; read each once, in order.
+                for (int j = 0; j < w; j++) {
+                    int src = (jc + j) * m + ic;
+                    for (int x = 0; x < mc; x++) {
+                        ct[x][j] = c[src + x];
+                    }
+                }
             }
         }
 
         private void storeC(float[][] ct, int ic, int mc, int jc, int w) {
-            for (int x = 0; x < mc; x++) {
-                float[] row = ct[x];
-                if (!transC) {
-                    System.arraycopy(row, 0, c, (ic + x) * n + jc, w);
-                } else {
-                    for (int j = 0; j < w; j++) {
-                        c[(jc + j) * m + ic + x] = row[j];
-                    }
+            if (!transC) {
+                for (int x = 0; x < mc; x++) {
+                    System.arraycopy(ct[x], 0, c, (ic + x) * n + jc, w);
+                }
+                return;
+            }
+            for (int j = 0; j < w; j++) {
+                int dst = (jc + j) * m + ic;
+                for (int x = 0; x < mc; x++) {
+                    c[dst + x] = ct[x][j];
                 }
             }
         }
