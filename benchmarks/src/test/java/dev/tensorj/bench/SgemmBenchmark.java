@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * Single-precision matrix products, tensorj's pure-Java kernel against OpenBLAS, in one run.
  * The class name matches none of Surefire's default patterns, so it runs only when asked:
  * {@code mvn -q -f benchmarks test -Dtest=SgemmBenchmark}. It prints a table and writes it to
- * {@code benchmarks/results/<date>-cpu-sgemm.md}.
+ * {@code benchmarks/results/<date>-cpu-sgemm.md}; with {@code -Dappend=true} it adds the run to that
+ * file instead, to show the spread between runs.
  */
 @Tag("benchmark")
 class SgemmBenchmark {
@@ -40,17 +41,25 @@ class SgemmBenchmark {
 
     @Test
     void sgemm() throws Exception {
+        String loadBefore = Report.loadAverage();
         openblas.blas_set_num_threads(THREADS);
         String core = Environment.openblasCore();
         warmUpTensorj();
         for (int[] s : SHAPES) {
             measureShape(s[0], s[1], s[2]);
         }
-        String report = Report.markdown(rows, THREADS, openblas.blas_get_num_threads(), core);
-        System.out.println(report);
         Path out = Path.of("results", LocalDate.now() + "-cpu-sgemm.md");
         Files.createDirectories(out.getParent());
-        Files.writeString(out, report);
+        if (Boolean.getBoolean("append") && Files.exists(out)) {
+            // -Dappend=true adds this run to today's file: repeated runs show the run-to-run spread.
+            String report = Report.repeat(rows, loadBefore);
+            System.out.println(report);
+            Files.writeString(out, report, java.nio.file.StandardOpenOption.APPEND);
+        } else {
+            String report = Report.markdown(rows, THREADS, openblas.blas_get_num_threads(), core, loadBefore);
+            System.out.println(report);
+            Files.writeString(out, report);
+        }
         assertTrue(rows.stream().allMatch(r -> r.maxRelError < 1e-3), "a method computed a wrong product");
     }
 
@@ -69,14 +78,19 @@ class SgemmBenchmark {
 
         Tensor ta = Tensor.of(a, m, k);
         Tensor tb = Tensor.of(b, k, n);
-        float[][] last = new float[1][];
+        // The timed call is the API's: a new result tensor each time. The previous result is
+        // closed inside the timed region (cheap); the last one is read back afterwards.
+        Tensor[] last = new Tensor[1];
         Row tj = measure(shape, "tensorj Tensor.matmul (pure Java)", flop, () -> {
-            try (Tensor c = ta.matmul(tb)) {
-                last[0] = c.toFloatArray();
+            Tensor c = ta.matmul(tb);
+            if (last[0] != null) {
+                last[0].close();
             }
+            last[0] = c;
         }, null, null);
         float[] ref = expected != null ? expected : reference(a, b, m, n, k);
-        tj.maxRelError = relError(last[0], ref);
+        tj.maxRelError = relError(last[0].toFloatArray(), ref);
+        last[0].close();
         rows.add(tj);
 
         try (var pa = new FloatPointer(a); var pb = new FloatPointer(b); var pc = new FloatPointer((long) m * n)) {

@@ -3,21 +3,23 @@ package dev.tensorj.backend.cpu;
 import java.util.Arrays;
 
 /**
- * Single-precision matrix product on the host, in pure Java.
+ * Single-precision matrix product on the host, in pure Java (no Vector API, no native code).
  *
  * <p>Large products are packed and blocked. A strip of up to {@link #W} columns of {@code op(b)}
- * is copied into zero-based row arrays, a block of C rows into zero-based tile rows, and the
- * micro-kernel {@link #kernel} adds three scaled B rows into two C rows per pass. Everything the
- * kernel touches is indexed {@code x[j]}: C2's SuperWord pass only vectorises loops whose arrays
- * it can line up, and it cannot with distinct offsets. The micro-kernel is kept this small
- * because C2 refuses to unroll (and so to vectorise) a loop body of more than about 60 IR nodes
- * ({@code LoopUnrollLimit}); 2×3 was the fastest shape under that limit. Its rows are read from
- * tiny holder arrays at constant indices: passed as separate parameters, C2 17 did not vectorise
- * the same loop. Blocking keeps {@link #KB} B rows and two C rows in L1 while a block of
- * {@link #MC} C rows streams through L2.
+ * is copied into zero-based row arrays (a panel of {@link #KC} rows, kept in L2), a block of
+ * {@link #MC} C rows into zero-based tile rows, and the micro-kernel {@link #kernel} adds three
+ * scaled panel rows into two tile rows, {@link #KB} panel rows (in L1) at a time. Everything
+ * the kernel touches is indexed {@code x[j]}, because C2's SuperWord pass vectorises a loop only
+ * when it can line its arrays up, which it cannot with distinct offsets.
+ *
+ * <p>The kernel is this small because C2 does not unroll, and so does not vectorise, a loop body
+ * of more than about 60 IR nodes ({@code LoopUnrollLimit}); with a variable trip count no 4-row
+ * body fits. Without registers to hold sums across the k loop, each 16-float FMA also loads and
+ * stores C: the kernel reaches about half of one core's FMA peak when all its rows are in L1.
  *
  * <p>Small products take a plain loop: no allocation and no threads, which is what a
- * {@code 32×10 · 10×1} training step needs.
+ * {@code 32×10 · 10×1} training step needs. Larger ones use a per-thread workspace of about
+ * 1.3 MB, allocated on a thread's first large product and kept.
  */
 final class CpuMatmul {
     /** Widest column strip: the kernel's vector length in floats. */
@@ -26,12 +28,12 @@ final class CpuMatmul {
     static final int KC = 252;
     /** B rows kept in L1 and reused across a block of C rows; a multiple of 3. */
     static final int KB = 9;
-    /** C rows per block; even. */
+    /** C rows per block; even, and the tile is reused across the panel's KB-row slices. */
     static final int MC = 64;
     /** Below this many multiply-adds the plain loop wins: packing costs more than it saves. */
     static final long PACKED_MIN_MACS = 1 << 16;
     /** A strip narrower than this leaves the kernel's vector loop too short to pay. */
-    static final int PACKED_MIN_WIDTH = 128;
+    static final int PACKED_MIN_WIDTH = 48;
     /**
      * Narrower strips are padded to this width. C2 unrolls a loop, and so sets its vector width,
      * only as far as the loop's profiled trip count allows (16 floats need more than 150): a
@@ -141,7 +143,8 @@ final class CpuMatmul {
         Workspace() {
             // One allocation, rows of 16 + 4·(W + 12) bytes, a multiple of 64: all rows then sit at
             // the same offset from a cache line, and the vector loop's alignment pre-loop, which
-            // aligns one row, aligns them all (about 10% faster than rows split across lines).
+            // aligns one row, aligns them all (about 10% faster than rows split across lines). A
+            // garbage collector that moves the rows apart undoes this, which costs only that 10%.
             float[][] rows = new float[KC + MC][W + 12];
             bPanel = Arrays.copyOfRange(rows, 0, KC);
             cTile = Arrays.copyOfRange(rows, KC, KC + MC);
@@ -211,11 +214,15 @@ final class CpuMatmul {
                     System.arraycopy(b, (pc + p) * n + jc, panel[p], 0, w);
                 }
             } else {
-                // b is n×k: walk each stored row once and scatter it down the panel's rows.
-                for (int j = 0; j < w; j++) {
-                    int src = (jc + j) * k + pc;
+                // b is n×k: a transpose, 16 columns at a time so that the 16 stored rows being
+                // read stay in L1 while each panel row is written in order.
+                for (int j0 = 0; j0 < w; j0 += 16) {
+                    int j1 = Math.min(w, j0 + 16);
                     for (int p = 0; p < kc; p++) {
-                        panel[p][j] = b[src + p];
+                        float[] row = panel[p];
+                        for (int j = j0, src = (jc + j0) * k + pc + p; j < j1; j++, src += k) {
+                            row[j] = b[src];
+                        }
                     }
                 }
             }
@@ -253,24 +260,31 @@ final class CpuMatmul {
                 }
                 if (!transC) {
                     System.arraycopy(c, (ic + x) * n + jc, row, 0, w);
-                } else {
-                    for (int j = 0; j < w; j++) {
-                        row[j] = c[(jc + j) * m + ic + x];
-                    }
                 }
                 Arrays.fill(row, w, wk, 0f);
+            }
+            if (transC && !zero) {
+                // c holds Cᵀ: its rows are the tile's columns; read each once, in order.
+                for (int j = 0; j < w; j++) {
+                    int src = (jc + j) * m + ic;
+                    for (int x = 0; x < mc; x++) {
+                        ct[x][j] = c[src + x];
+                    }
+                }
             }
         }
 
         private void storeC(float[][] ct, int ic, int mc, int jc, int w) {
-            for (int x = 0; x < mc; x++) {
-                float[] row = ct[x];
-                if (!transC) {
-                    System.arraycopy(row, 0, c, (ic + x) * n + jc, w);
-                } else {
-                    for (int j = 0; j < w; j++) {
-                        c[(jc + j) * m + ic + x] = row[j];
-                    }
+            if (!transC) {
+                for (int x = 0; x < mc; x++) {
+                    System.arraycopy(ct[x], 0, c, (ic + x) * n + jc, w);
+                }
+                return;
+            }
+            for (int j = 0; j < w; j++) {
+                int dst = (jc + j) * m + ic;
+                for (int x = 0; x < mc; x++) {
+                    c[dst + x] = ct[x][j];
                 }
             }
         }

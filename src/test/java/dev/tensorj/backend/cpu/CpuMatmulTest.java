@@ -26,6 +26,8 @@ class CpuMatmulTest {
         int[][] mnk = {
             {1, 1, 1}, {0, 5, 3}, {5, 0, 3}, {4, 6, 0}, {0, 0, 0}, {1, 7, 1}, {7, 1, 1}, {32, 1, 10},
             {17, 33, 65}, {33, 17, 65}, {3, 2, 1000},
+            // Either side of the plain loop / packed kernel switch.
+            {47, 47, 29}, {48, 48, 48}, {50, 49, 31},
             // The packed path: odd sizes, and sizes on either side of every block boundary.
             {65, 130, 31}, {130, 65, 31}, {mc + 1, w + 1, kc + 1}, {mc - 1, w - 1, kc - 1},
             {2 * mc + 3, 2 * w + 17, 2 * kc + 2}, {1, w + 3, 2 * kc}, {2, 3 * w - 5, 7}, {w + 5, 2, 300},
