@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -103,34 +102,12 @@ class SgemmBenchmark {
 
     /** Runs {@code body} until about {@link #TARGET_SECONDS} have passed, after a few untimed runs. */
     private static Row measure(String shape, String method, double flop, Runnable body, float[] out, Runnable fetch) {
-        pause();
-        long t0 = System.nanoTime();
-        int warm = 0;
-        while (warm < 3 || System.nanoTime() - t0 < 200_000_000L && warm < 50) {
-            body.run();
-            warm++;
-        }
-        double once = (System.nanoTime() - t0) / 1e9 / warm;
-        int reps = (int) Math.max(MIN_REPS, Math.min(2000, TARGET_SECONDS / once));
-        double[] ms = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long s = System.nanoTime();
-            body.run();
-            ms[i] = (System.nanoTime() - s) / 1e6;
-        }
+        Timing.pause(300);
+        Timing.Samples t = Timing.calls(body, TARGET_SECONDS, MIN_REPS);
         if (fetch != null) {
             fetch.run();
         }
-        return new Row(shape, method, flop, ms, out);
-    }
-
-    /** Lets OpenBLAS's spinning worker threads go to sleep before the next method is timed. */
-    private static void pause() {
-        try {
-            Thread.sleep(300);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return new Row(shape, method, flop, t.ms, out);
     }
 
     private static void blas(FloatPointer a, FloatPointer b, FloatPointer c, int m, int n, int k) {
@@ -249,58 +226,6 @@ class SgemmBenchmark {
             return String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.3f | **%.1f** | %.1f | %.1f |",
                     shape, method, ms.length, median(), ms[0], ms[ms.length - 1],
                     gflops(median()), gflops(ms[ms.length - 1]), gflops(ms[0]));
-        }
-    }
-
-    /** Facts about the machine and libraries for the report header. */
-    static final class Environment {
-        private Environment() {}
-
-        /**
-         * The core type OpenBLAS's dynamic dispatch picked. JavaCPP does not map
-         * {@code openblas_get_corename()}, so a child JVM loads OpenBLAS with
-         * {@code OPENBLAS_VERBOSE=2}, which makes it print "Core: …".
-         */
-        static String openblasCore() {
-            try {
-                var pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", System.getProperty("java.class.path"), CoreProbe.class.getName());
-                pb.environment().put("OPENBLAS_VERBOSE", "2");
-                pb.redirectErrorStream(true);
-                Process p = pb.start();
-                String text = new String(p.getInputStream().readAllBytes());
-                p.waitFor();
-                return text.lines().filter(l -> l.contains("Core:")).map(l -> l.replaceAll(".*Core:\\s*", "").trim())
-                        .findFirst().orElse("unknown (OpenBLAS printed: " + text.strip() + ")");
-            } catch (IOException e) {
-                return "unknown (" + e + ")";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "unknown (interrupted)";
-            }
-        }
-
-        static String command(String... cmd) {
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                String s = new String(p.getInputStream().readAllBytes()).strip();
-                p.waitFor();
-                return s;
-            } catch (IOException e) {
-                return "unknown (" + e.getMessage() + ")";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "unknown";
-            }
-        }
-    }
-
-    /** Loads OpenBLAS in a child JVM so that its verbose start-up names the core it picked. */
-    static final class CoreProbe {
-        public static void main(String[] args) {
-            float[] x = {1f};
-            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans,
-                    1, 1, 1, 1f, x, 1, x, 1, 0f, new float[1], 1);
         }
     }
 }

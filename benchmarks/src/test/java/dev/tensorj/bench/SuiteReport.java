@@ -1,0 +1,394 @@
+package dev.tensorj.bench;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.DoubleStream;
+
+/** The Markdown write-up of one {@link CpuBenchmarkSuite} run. */
+final class SuiteReport {
+    private SuiteReport() {}
+
+    static final String COMMAND = "mvn -q -o install -DskipTests && mvn -q -f benchmarks test -Dtest=CpuBenchmarkSuite";
+    private static final String[] SGEMM_GOAL_SHAPES = {
+        "512×512 · 512×512", "1024×1024 · 1024×1024", "2048×2048 · 2048×2048",
+        "256×784 · 784×1024", "256×1024 · 1024×1024", "256×1024 · 1024×10",
+    };
+    private static final String PEAK_SHAPE = "2048×2048 · 2048×2048";
+
+    /** What the parent knows about the run besides the children's results. */
+    static final class Meta {
+        String loadStart = "?";
+        String loadEnd = "?";
+        String libraryJar = "?";
+        String openblasCore = "?";
+        double minutes;
+    }
+
+    static String markdown(List<Results.Result> all, Meta meta) {
+        var r = new SuiteReport.Builder(all, meta);
+        r.header();
+        r.goals();
+        r.sgemm();
+        r.training();
+        r.scaling();
+        r.memory();
+        r.counters();
+        r.notes();
+        return r.sb.toString();
+    }
+
+    private static final class Builder {
+        final StringBuilder sb = new StringBuilder();
+        final List<Results.Result> all;
+        final Meta meta;
+        final double peak;
+        final double theoretical;
+
+        Builder(List<Results.Result> all, Meta meta) {
+            this.all = all;
+            this.meta = meta;
+            this.peak = find("sgemm", PEAK_SHAPE, "openblas").map(Builder::gflops).orElse(Double.NaN);
+            this.theoretical = theoreticalPeak();
+        }
+
+        void header() {
+            sb.append("# CPU benchmark suite: tensorj vs DJL (PyTorch engine) vs OpenBLAS\n\n");
+            line("Date", LocalDate.now().toString());
+            line("Commit", Environment.commit());
+            line("Library jar", meta.libraryJar);
+            line("Command", "`" + COMMAND + "` (took " + fmt(meta.minutes, 1) + " min)");
+            line("Machine", Environment.cpuModel() + "; " + lscpu("CPU\\(s\\)|Thread\\(s\\) per core|Core\\(s\\) per socket"
+                    + "|Socket\\(s\\)|Model|Hypervisor vendor") + "; " + Environment.memoryGb() + " GB RAM; "
+                    + Environment.command("uname", "-sr"));
+            line("Caches", Environment.caches());
+            line("fp32 peak", String.format(Locale.ROOT, "practical %.1f GFLOP/s (OpenBLAS sgemm %s on native memory, "
+                    + "median of this run); theoretical %.1f GFLOP/s assumed: %s", peak, PEAK_SHAPE, theoretical,
+                    theoreticalAssumption()));
+            line("JVM", Environment.jvm() + "; child JVM arguments: `" + info("jvm_args") + "`; GC " + info("gc")
+                    + ", heap max " + info("heap_max_mib") + " MiB");
+            for (Results.Result i : select("info", null, null)) {
+                line("Threads (" + i.name().replace("threads", "") + "-thread JVM)", "tensorj.cpu.threads="
+                        + i.get("tensorj_threads") + "; " + i.get("djl") + " (asked with -Dai.djl.pytorch.num_threads="
+                        + i.get("tensorj_threads") + " -Dai.djl.pytorch.num_interop_threads=1, OMP_NUM_THREADS="
+                        + i.get("tensorj_threads") + "); OpenBLAS threads " + i.get("openblas_threads"));
+            }
+            line("OpenBLAS", Environment.openblasVersion() + " (org.bytedeco:openblas 0.3.31-1.5.13), core "
+                    + meta.openblasCore);
+            line("Load average", "at start " + meta.loadStart + ", at end " + meta.loadEnd
+                    + " (1, 5, 15 min); each measurement also records the CPU other processes took meanwhile"
+                    + " (\"others\", in cores) and was repeated, up to 3 times, while that exceeded "
+                    + SuiteWorker.DISTURBED_CORES + " cores");
+            sb.append('\n');
+        }
+
+        void goals() {
+            sb.append("## Goals (ratios within this run)\n\n");
+            sb.append("| goal | measured | met? |\n|---|---:|---|\n");
+            for (String shape : SGEMM_GOAL_SHAPES) {
+                double ratio = sgemmRatio(shape, "openblas");
+                goal("sgemm " + shape + ": tensorj ≥ 0.9× OpenBLAS throughput", fmt(ratio, 2) + "×", ratio >= 0.9);
+            }
+            goal("S3 step: tensorj ≤ 0.8× DJL-PyTorch's time", fmt(stepRatio("S3"), 2) + "×", stepRatio("S3") <= 0.8);
+            goal("S1 step: tensorj ≤ 0.1× DJL-PyTorch's time", fmt(stepRatio("S1"), 3) + "×", stepRatio("S1") <= 0.1);
+            goal("S2 step: tensorj ≤ 0.1× DJL-PyTorch's time", fmt(stepRatio("S2"), 3) + "×", stepRatio("S2") <= 0.1);
+            double cost = counterRatio() - 1;
+            goal("counters cost on the S2 step < 2% (median of per-round ratios)",
+                    String.format(Locale.ROOT, "%+.1f%%", cost * 100), cost < 0.02);
+            sb.append('\n');
+        }
+
+        void sgemm() {
+            sb.append("## SGEMM\n\n");
+            sb.append("C = A·B, fp32, row-major, ").append(SuiteWorker.SGEMM_SHAPES.length).append(" shapes. ")
+                    .append("Each row: 0.2 s of untimed calls, then timed calls for about 1.5 s (at least 11). ")
+                    .append("tensorj: `a.matmul(b)` under NoGrad, the product closed; DJL: `a.matMul(b)`, the product ")
+                    .append("closed; OpenBLAS: `cblas_sgemm` on native buffers (no allocation, no copies). ")
+                    .append("GFLOP/s = 2·m·k·n / median time. Ratio = tensorj's throughput ÷ that library's.\n\n");
+            sb.append("| shape | library | calls | median ms | min ms | max ms | GFLOP/s | % practical peak "
+                    + "| % theoretical | tensorj ÷ it | others |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (int[] s : SuiteWorker.SGEMM_SHAPES) {
+                String shape = s[0] + "×" + s[1] + " · " + s[1] + "×" + s[2];
+                for (String impl : new String[] {"tensorj", "djl", "openblas"}) {
+                    find("sgemm", shape, impl).ifPresent(x -> {
+                        double g = gflops(x);
+                        sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %.1f | %.0f%% | %.0f%% | %s | %s |\n",
+                                shape, label(impl), x.samples().count(), ms(x.samples().median()), ms(x.samples().min()),
+                                ms(x.samples().max()), g, 100 * g / peak, 100 * g / theoretical,
+                                impl.equals("tensorj") ? "—" : fmt(sgemmRatio(shape, impl), 2) + "×",
+                                x.get("other_cores")));
+                    });
+                }
+            }
+            sb.append('\n');
+        }
+
+        void training() {
+            sb.append("## Training steps\n\n");
+            sb.append("S1 = Linear(10,1), batch 32; S2 = Linear(10,20)→ReLU→Linear(20,1), batch 32; ")
+                    .append("S3 = 784→1024→ReLU→1024→ReLU→10, batch 256. Each step: zeroGrad, forward, MSE loss, ")
+                    .append("backward, SGD step (lr 0.01, no momentum), inputs and targets fixed random normal. ")
+                    .append("After 2 s of untimed steps, steps are timed in blocks (S1, S2: blocks of about 20 ms for ")
+                    .append("3 s; S3: one step per sample for 4 s, at least 9); a sample is a block's time per step. ")
+                    .append("GFLOP/s counts matmul FLOPs only (forward, weight gradients, input gradients past the ")
+                    .append("first layer). Ratio = tensorj's median time ÷ DJL's (below 1: tensorj faster).\n\n");
+            sb.append("| case | library | steps timed | median ms | min ms | max ms | GFLOP/s | % practical peak "
+                    + "| tensorj ÷ DJL | loss before → after | GC share | others |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
+            for (String c : new String[] {"S1", "S2", "S3"}) {
+                for (String impl : new String[] {"tensorj", "djl"}) {
+                    find("train", c, impl).ifPresent(x -> {
+                        double g = x.number("flop") / x.samples().median() / 1e6;
+                        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s | %s |\n",
+                                c, label(impl), x.get("steps"), ms(x.samples().median()), ms(x.samples().min()),
+                                ms(x.samples().max()), fmt(g, g < 10 ? 2 : 1), pct(g / peak),
+                                impl.equals("tensorj") ? fmt(stepRatio(c), 3) + "×" : "—",
+                                fmt(x.number("loss_before"), 4), fmt(x.number("loss_after"), 4),
+                                pct(x.number("gc_share")), x.get("other_cores")));
+                    });
+                }
+            }
+            sb.append('\n');
+        }
+
+        void scaling() {
+            sb.append("## Scaling: S3 step time by batch, 2 threads against 1\n\n");
+            sb.append("Same step and method as S3 above (median ms per step; 2 s warm-up, then steps for about 4 s, ")
+                    .append("at least 9). The 1-thread numbers come from a separate JVM started with ")
+                    .append("`-Dtensorj.cpu.threads=1 -Dai.djl.pytorch.num_threads=1`. Speed-up = 1-thread time ÷ ")
+                    .append("2-thread time (2.0 is perfect).\n\n");
+            sb.append("| batch | tensorj 2T ms | tensorj 1T ms | tensorj speed-up | DJL 2T ms | DJL 1T ms | DJL speed-up "
+                    + "| tensorj ÷ DJL (2T) | tensorj ÷ DJL (1T) | tensorj 2T GFLOP/s | DJL 2T GFLOP/s |\n");
+            sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (int b : SuiteWorker.SCALING_BATCHES) {
+                double t2 = median("scaling", "S3 batch " + b + " threads 2", "tensorj");
+                double t1 = median("scaling", "S3 batch " + b + " threads 1", "tensorj");
+                double d2 = median("scaling", "S3 batch " + b + " threads 2", "djl");
+                double d1 = median("scaling", "S3 batch " + b + " threads 1", "djl");
+                double flop = SuiteWorker.S3.withBatch(b).flop();
+                sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f |\n",
+                        b, ms(t2), ms(t1), fmt(t1 / t2, 2) + "×", ms(d2), ms(d1), fmt(d1 / d2, 2) + "×",
+                        fmt(t2 / d2, 2) + "×", fmt(t1 / d1, 2) + "×", flop / t2 / 1e6, flop / d2 / 1e6));
+            }
+            sb.append('\n');
+        }
+
+        void memory() {
+            sb.append("## Memory and GC per training step\n\n");
+            sb.append("Counted over an untimed pass of steps after the timed ones (about a third as many). ")
+                    .append("Heap: bytes allocated by all live JVM threads (com.sun.management.ThreadMXBean"
+                            + ".getThreadAllocatedBytes) ÷ steps; tensorj keeps CPU tensors on the heap (float[]), ")
+                    .append("so its tensor memory is part of that, and its own counters (Counters.snapshot) give the ")
+                    .append("tensor allocations. DJL native: the bytes of the NDArrays a step creates, summed from ")
+                    .append("its per-step NDManager before it closes — a lower bound, since libtorch's temporaries ")
+                    .append("inside backward and its allocator are not visible from Java (PyTorch has no CPU memory ")
+                    .append("statistics). RSS growth: resident set change across the timed steps (a leak check; ")
+                    .append("heap growth counts too). GC share = collection time ÷ wall time during the timed steps.\n\n");
+            sb.append("| case | library | heap bytes/step | tensor allocations/step | tensor bytes/step | native bytes/step "
+                    + "| RSS growth during timed steps | GC share (collections) |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+            for (String c : new String[] {"S1", "S2", "S3"}) {
+                for (String impl : new String[] {"tensorj", "djl"}) {
+                    find("train", c, impl).ifPresent(x -> {
+                        boolean tj = impl.equals("tensorj");
+                        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s over %s steps | %s (%s) |\n",
+                                c, label(impl), bytes(x.number("heap_bytes_per_step")),
+                                tj ? x.get("tj_allocations_per_step") : "—",
+                                tj ? bytes(x.number("tj_bytes_per_step")) : "—",
+                                tj ? "0 (heap only)" : "≥ " + bytes(x.number("native_bytes_per_step")),
+                                bytes(x.number("rss_growth_bytes")), x.get("steps"), pct(x.number("gc_share")),
+                                x.get("gc_count")));
+                    });
+                }
+            }
+            sb.append("\nGC time as a share of each child JVM's whole run (start to exit, warm-ups included):\n\n");
+            sb.append("| JVM | threads | counters | run s | GC ms | collections | GC share |\n|---|---:|---|---:|---:|---:|---:|\n");
+            for (Results.Result x : select("run", null, null)) {
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %s | %s | %s |\n", x.get("mode"),
+                        x.name().replace("threads", ""), x.get("counters"), x.number("uptime_ms") / 1e3, x.get("gc_ms"),
+                        x.get("gc_count"), pct(x.number("gc_share"))));
+            }
+            sb.append('\n');
+        }
+
+        void counters() {
+            sb.append("## Cost of tensorj's always-on counters (S2 step)\n\n");
+            sb.append("Pairs of fresh JVMs, one with the default (counters on) and one with `-Dtensorj.counters=false` ")
+                    .append("(a static final, so the JIT drops the counting wrapper), alternating which runs first. ")
+                    .append("Each warms S2 up for 3 s, then times it for 3 s in 20 ms blocks. Ratio = on ÷ off.\n\n");
+            sb.append("| round | first | on: median ms (min–max) | off: median ms (min–max) | on ÷ off | others (on, off) |\n");
+            sb.append("|---:|---|---|---|---:|---|\n");
+            List<Results.Result> runs = select("counters", null, null);
+            for (int i = 0; i + 1 < runs.size(); i += 2) {
+                Results.Result a = runs.get(i);
+                Results.Result b = runs.get(i + 1);
+                Results.Result on = a.name().endsWith("default") ? a : b;
+                Results.Result off = on == a ? b : a;
+                sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.3f | %s, %s |\n", i / 2 + 1,
+                        on == a ? "on" : "off", range(on), range(off), on.samples().median() / off.samples().median(),
+                        on.get("other_cores"), off.get("other_cores")));
+            }
+            double pooledOn = pooledMedian(runs, "default");
+            double pooledOff = pooledMedian(runs, "false");
+            sb.append(String.format(Locale.ROOT, "\nMedian of the per-round ratios: **%.3f** (%+.1f%%); all on samples' "
+                    + "median ÷ all off samples' median: %.3f.\n\n", counterRatio(), (counterRatio() - 1) * 100,
+                    pooledOn / pooledOff));
+        }
+
+        void notes() {
+            sb.append("## Notes\n\n");
+            sb.append("- Every measurement ran in a child JVM (one for the 2-thread run, one for the 1-thread run, ")
+                    .append("one per counter setting and round) with the same flags; tensorj, DJL and OpenBLAS ")
+                    .append("shared each JVM and ran one after another, each after a `System.gc()` and a 300 ms ")
+                    .append("pause so that spinning OpenBLAS/OpenMP workers sleep. tensorj steps leave their ")
+                    .append("tensors to the garbage collector, as the README's training loop does.\n");
+            sb.append("- DJL is driven without a Trainer (blocks, GradientCollector, `Optimizer.sgd()` with a fixed ")
+                    .append("0.01 tracker, whose update also zeroes the gradient): the Trainer's parameter server ")
+                    .append("copies each gradient every step, which only slows the peer down. Its loss is ")
+                    .append("`pred.sub(y).square().mean()` (DJL's L2Loss is half that). Each step runs in its own ")
+                    .append("NDManager, closed at the end, with the batch temporarily attached to it.\n");
+            sb.append("- JMH is not used: the shortest case (S1) takes microseconds and is timed in 20 ms blocks, ")
+                    .append("where System.nanoTime's cost and resolution do not matter.\n");
+            sb.append("- Numbers are reported, never asserted; the only check that can fail the run is a wrong ")
+                    .append("product (tensorj's and DJL's sgemm results are compared with OpenBLAS's first).\n");
+        }
+
+        // ---- helpers -------------------------------------------------------------------------
+
+        private void line(String key, String value) {
+            sb.append("- ").append(key).append(": ").append(value).append('\n');
+        }
+
+        private void goal(String what, String measured, boolean met) {
+            sb.append("| ").append(what).append(" | ").append(measured).append(" | ").append(met ? "yes" : "**no**")
+                    .append(" |\n");
+        }
+
+        private String info(String key) {
+            return select("info", null, null).stream().map(x -> x.get(key)).filter(v -> !v.isEmpty()).findFirst()
+                    .orElse("?");
+        }
+
+        private List<Results.Result> select(String section, String name, String impl) {
+            List<Results.Result> out = new ArrayList<>();
+            for (Results.Result x : all) {
+                if (x.section().equals(section) && (name == null || x.name().equals(name))
+                        && (impl == null || x.impl().equals(impl))) {
+                    out.add(x);
+                }
+            }
+            return out;
+        }
+
+        private Optional<Results.Result> find(String section, String name, String impl) {
+            return select(section, name, impl).stream().findFirst();
+        }
+
+        private double median(String section, String name, String impl) {
+            return find(section, name, impl).map(x -> x.samples().median()).orElse(Double.NaN);
+        }
+
+        private static double gflops(Results.Result x) {
+            return x.number("flop") / x.samples().median() / 1e6;
+        }
+
+        private double sgemmRatio(String shape, String peer) {
+            return median("sgemm", shape, peer) / median("sgemm", shape, "tensorj");
+        }
+
+        private double stepRatio(String c) {
+            return median("train", c, "tensorj") / median("train", c, "djl");
+        }
+
+        private double counterRatio() {
+            List<Results.Result> runs = select("counters", null, null);
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i + 1 < runs.size(); i += 2) {
+                Results.Result a = runs.get(i);
+                Results.Result b = runs.get(i + 1);
+                Results.Result on = a.name().endsWith("default") ? a : b;
+                Results.Result off = on == a ? b : a;
+                ratios.add(on.samples().median() / off.samples().median());
+            }
+            return new Timing.Samples(ratios.stream().mapToDouble(Double::doubleValue).toArray()).median();
+        }
+
+        private static double pooledMedian(List<Results.Result> runs, String setting) {
+            double[] ms = runs.stream().filter(x -> x.name().endsWith(setting))
+                    .flatMapToDouble(x -> DoubleStream.of(x.samples().ms)).toArray();
+            return new Timing.Samples(ms).median();
+        }
+
+        private static String range(Results.Result x) {
+            return ms(x.samples().median()) + " (" + ms(x.samples().min()) + "–" + ms(x.samples().max()) + ")";
+        }
+
+        private static String label(String impl) {
+            switch (impl) {
+                case "tensorj":
+                    return "tensorj";
+                case "djl":
+                    return "DJL-PyTorch";
+                default:
+                    return "OpenBLAS direct";
+            }
+        }
+
+        /**
+         * Cores × frequency × fp32 FLOPs per cycle and core: 64 with AVX-512 (two 512-bit FMA units,
+         * as on Xeon Gold and Platinum), 32 with AVX2 and FMA. The frequency is /proc/cpuinfo's
+         * "cpu MHz", which under a hypervisor is the nominal (TSC) rate, not the turbo clock.
+         */
+        private static double theoreticalPeak() {
+            return Runtime.getRuntime().availableProcessors() * cpuMhz() / 1e3 * flopsPerCycle();
+        }
+
+        private static String theoreticalAssumption() {
+            return String.format(Locale.ROOT, "%d cores × %.0f MHz (/proc/cpuinfo, nominal; turbo and AVX-512 "
+                    + "licence clocks unknown under the hypervisor) × %d fp32 FLOP/cycle (%s)",
+                    Runtime.getRuntime().availableProcessors(), cpuMhz(), flopsPerCycle(),
+                    flopsPerCycle() == 64 ? "AVX-512: 2 FMA units × 16 lanes × 2, assuming two 512-bit FMA units "
+                            + "per core as on Xeon Gold/Platinum; one unit would halve it"
+                            : "AVX2: 2 FMA units × 8 lanes × 2");
+        }
+
+        private static double cpuMhz() {
+            return Environment.read("/proc/cpuinfo").lines().filter(l -> l.startsWith("cpu MHz"))
+                    .mapToDouble(l -> Double.parseDouble(l.replaceFirst(".*:\\s*", ""))).findFirst().orElse(Double.NaN);
+        }
+
+        private static int flopsPerCycle() {
+            String flags = Environment.read("/proc/cpuinfo");
+            return flags.contains(" avx512f") ? 64 : flags.contains(" fma") ? 32 : 8;
+        }
+
+        private static String lscpu(String keys) {
+            return Environment.command("sh", "-c", "lscpu | grep -E '^(" + keys + "):' | tr -s ' ' | paste -sd ';' -")
+                    .replace(";", ", ");
+        }
+
+        private static String ms(double v) {
+            return Double.isNaN(v) ? "—" : v < 0.1 ? fmt(v, 4) : v < 10 ? fmt(v, 3) : fmt(v, 1);
+        }
+
+        private static String pct(double v) {
+            return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, v < 0.01 ? "%.2f%%" : "%.1f%%", 100 * v);
+        }
+
+        private static String bytes(double v) {
+            if (Double.isNaN(v)) {
+                return "—";
+            }
+            double a = Math.abs(v);
+            return a >= 1 << 20 ? fmt(v / (1 << 20), 2) + " MiB" : a >= 1 << 10 ? fmt(v / 1024, 1) + " KiB"
+                    : String.format(Locale.ROOT, "%.0f B", v);
+        }
+
+        private static String fmt(double v, int decimals) {
+            return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+        }
+    }
+}
