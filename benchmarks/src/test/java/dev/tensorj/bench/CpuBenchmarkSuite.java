@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 class CpuBenchmarkSuite {
     static final int THREADS = 2;
     /** Pairs of counters-on/off JVMs, alternating which goes first. */
-    static final int COUNTER_ROUNDS = 4;
+    static final int COUNTER_ROUNDS = 6;
     static final String LIBRARY_JAR = "tensorj-0.1.0-SNAPSHOT.jar";
 
     @Test
@@ -59,12 +59,16 @@ class CpuBenchmarkSuite {
         meta.openblasCore = Environment.openblasCore();
 
         List<Results.Result> results = new ArrayList<>();
-        results.addAll(child(classpath, work, "main", THREADS, null));
-        results.addAll(child(classpath, work, "scaling", 1, null));
+        results.addAll(child(classpath, work, THREADS, null, "sgemm"));
+        for (String c : new String[] {"S1", "S2", "S3"}) {
+            results.addAll(child(classpath, work, THREADS, null, "train", c));
+        }
+        results.addAll(child(classpath, work, THREADS, null, "scaling"));
+        results.addAll(child(classpath, work, 1, null, "scaling"));
         for (int round = 0; round < COUNTER_ROUNDS; round++) {
             String[] order = round % 2 == 0 ? new String[] {null, "false"} : new String[] {"false", null};
             for (String counters : order) {
-                results.addAll(child(classpath, work, "counters", THREADS, counters));
+                results.addAll(child(classpath, work, THREADS, counters, "counters"));
             }
         }
         meta.loadEnd = Environment.loadAverage();
@@ -78,9 +82,9 @@ class CpuBenchmarkSuite {
     }
 
     /** Runs one {@link SuiteWorker} and reads back what it measured. */
-    private static List<Results.Result> child(String classpath, Path work, String mode, int threads, String counters)
-            throws IOException, InterruptedException {
-        Path file = Files.createTempFile(work, mode + "-", ".tsv");
+    private static List<Results.Result> child(String classpath, Path work, int threads, String counters,
+                                              String... mode) throws IOException, InterruptedException {
+        Path file = Files.createTempFile(work, mode[0] + "-", ".tsv");
         List<String> cmd = new ArrayList<>(List.of(Environment.javaExecutable(),
                 "-Dtensorj.cpu.threads=" + threads,
                 "-Dai.djl.pytorch.num_threads=" + threads,
@@ -91,11 +95,12 @@ class CpuBenchmarkSuite {
         if (counters != null) {
             cmd.add("-Dtensorj.counters=" + counters);
         }
-        cmd.addAll(List.of("-cp", classpath, SuiteWorker.class.getName(), mode, file.toString()));
+        cmd.addAll(List.of("-cp", classpath, SuiteWorker.class.getName(), mode[0], file.toString()));
+        cmd.addAll(List.of(mode).subList(1, mode.length));
         var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("OPENBLAS_NUM_THREADS", String.valueOf(threads));
         pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
-        String tag = "[" + mode + (counters != null ? " counters=" + counters : "") + ", " + threads + "T] ";
+        String tag = "[" + String.join(" ", mode) + (counters != null ? " counters=" + counters : "") + ", " + threads + "T] ";
         System.out.println(tag + "starting child JVM");
         Process p = pb.start();
         Thread echo = new Thread(() -> {

@@ -79,20 +79,35 @@ final class DjlCases {
         private final NDArray y;
         private long lastStepBytes;
 
-        /** {@code widths}: input, hidden..., output; ReLU between layers. */
-        Training(int batch, int... widths) {
+        /**
+         * The same model, batch and starting point as {@code start}: Linear layers of
+         * {@code start.widths()} with ReLU between them, initialised with its weights and biases.
+         */
+        Training(TensorjCases.State start) {
+            int[] widths = start.widths();
             for (int i = 1; i < widths.length; i++) {
                 if (i > 1) {
                     block.add(Activation.reluBlock());
                 }
-                block.add(Linear.builder().setUnits(widths[i]).build());
+                Linear layer = Linear.builder().setUnits(widths[i]).build();
+                float[] w = start.params().get(2 * (i - 1));
+                float[] b = start.params().get(2 * (i - 1) + 1);
+                layer.setInitializer((m, shape, type) -> m.create(w, shape), Parameter.Type.WEIGHT);
+                layer.setInitializer((m, shape, type) -> m.create(b, shape), Parameter.Type.BIAS);
+                block.add(layer);
             }
-            block.initialize(manager, DataType.FLOAT32, new Shape(batch, widths[0]));
+            block.initialize(manager, DataType.FLOAT32, new Shape(start.batch(), widths[0]));
             for (Pair<String, Parameter> p : block.getParameters()) {
                 params.add(p.getValue());
             }
-            x = manager.randomNormal(new Shape(batch, widths[0]));
-            y = manager.randomNormal(new Shape(batch, widths[widths.length - 1]));
+            x = manager.create(start.x(), new Shape(start.batch(), widths[0]));
+            y = manager.create(start.y(), new Shape(start.batch(), widths[widths.length - 1]));
+        }
+
+        /** Arrays the model's own manager holds (parameters, batch): constant unless steps leak. */
+        @Override
+        public long heldArrays() {
+            return manager.getManagedArrays().size();
         }
 
         @Override

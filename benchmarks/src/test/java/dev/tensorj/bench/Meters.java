@@ -83,10 +83,4 @@ final class Meters {
         }
         return busy;
     }
-
-    /** Resident memory of this process in bytes (VmRSS), or -1. */
-    static long residentBytes() {
-        return Environment.read("/proc/self/status").lines().filter(l -> l.startsWith("VmRSS:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(-1);
-    }
 }

@@ -60,26 +60,33 @@ final class SuiteWorker {
         this.threads = threads;
     }
 
+    /**
+     * {@code args}: mode, results file, and for {@code train} the case (S1, S2, S3). Modes:
+     * {@code sgemm}; {@code train} (one case per JVM, as JMH forks per benchmark, so that one case's
+     * JIT profile and heap state cannot slow down the next); {@code scaling}; {@code counters}.
+     */
     public static void main(String[] args) {
         int threads = Integer.getInteger("tensorj.cpu.threads", Runtime.getRuntime().availableProcessors());
         var w = new SuiteWorker(Path.of(args[1]), threads);
         switch (args[0]) {
-            case "main" -> {
+            case "sgemm" -> {
                 w.describe();
-                w.warmUp();
+                w.warmUpSgemm();
                 w.sgemm();
-                w.training();
-                w.scaling();
+            }
+            case "train" -> {
+                w.describe();
+                w.training(args[2]);
             }
             case "scaling" -> {
                 w.describe();
-                w.warmUp();
+                w.warmUpSgemm();
                 w.scaling();
             }
             case "counters" -> w.counters();
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
-        w.totals(args[0]);
+        w.totals(args[0] + (args.length > 2 ? " " + args[2] : ""));
         System.exit(0); // native libraries may hold non-daemon threads
     }
 
@@ -96,7 +103,7 @@ final class SuiteWorker {
         emit(new Results.Result("info", "threads" + threads, "all", info, new Timing.Samples(new double[0])));
     }
 
-    private void warmUp() {
+    private void warmUpSgemm() {
         log("warming up tensorj and DJL");
         TensorjCases.warmUp(SGEMM_SHAPES);
         for (int[] s : SGEMM_SHAPES) {
@@ -105,13 +112,6 @@ final class SuiteWorker {
                     TensorjCases.random(rnd, s[1] * s[2]), s[0], s[1], s[2])) {
                 for (int i = 0; i < 3; i++) {
                     d.run();
-                }
-            }
-        }
-        for (Case c : new Case[] {S1, S2, S3.withBatch(64)}) {
-            for (String impl : new String[] {"tensorj", "djl"}) {
-                try (TrainingStep t = training(impl, c)) {
-                    warm(t, 0.5, 5);
                 }
             }
         }
@@ -146,58 +146,95 @@ final class SuiteWorker {
         }
     }
 
-    private void training() {
-        for (Case c : new Case[] {S1, S2, S3}) {
-            for (String impl : new String[] {"tensorj", "djl"}) {
-                log("training step " + c.name() + " " + impl);
-                try (TrainingStep t = training(impl, c)) {
-                    trainingCase("train", c.name(), impl, c, t, true);
-                }
-            }
+    /**
+     * One training case in both libraries from the same starting point: first a cross-check that
+     * three steps give the same losses in both (else the comparison would be meaningless and the
+     * run fails), then each is warmed up, timed and its allocations counted.
+     */
+    private void training(String caseName) {
+        Case c = switch (caseName) {
+            case "S1" -> S1;
+            case "S2" -> S2;
+            case "S3" -> S3;
+            default -> throw new IllegalArgumentException("unknown case " + caseName);
+        };
+        Tensor.manualSeed(20261127L + caseName.hashCode());
+        try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state())) {
+            Map<String, String> info = crossCheck(c, tj, dj);
+            log("training step " + c.name() + ", tensorj");
+            trainingCase("train", c.name(), "tensorj", c, tj, true, info);
+            log("training step " + c.name() + ", DJL");
+            trainingCase("train", c.name(), "djl", c, dj, true, info);
         }
+    }
+
+    private static Map<String, String> crossCheck(Case c, TrainingStep tj, TrainingStep dj) {
+        StringBuilder a = new StringBuilder();
+        StringBuilder b = new StringBuilder();
+        double worst = 0;
+        for (int i = 0; i <= 3; i++) {
+            if (i > 0) {
+                tj.step();
+                dj.step();
+                a.append(" / ");
+                b.append(" / ");
+            }
+            float lt = tj.loss();
+            float ld = dj.loss();
+            a.append(fmt(lt));
+            b.append(fmt(ld));
+            worst = Math.max(worst, Math.abs(lt - ld) / Math.max(Math.abs(ld), 1e-6));
+        }
+        if (!(worst < 1e-3)) {
+            throw new AssertionError(c.name() + ": tensorj and DJL disagree from the same start, losses " + a
+                    + " against " + b);
+        }
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("xcheck_tensorj", a.toString());
+        info.put("xcheck_djl", b.toString());
+        info.put("xcheck_rel_diff", fmt(worst));
+        return info;
     }
 
     private void scaling() {
         for (int batch : SCALING_BATCHES) {
             Case c = S3.withBatch(batch);
-            for (String impl : new String[] {"tensorj", "djl"}) {
-                log("scaling S3 batch " + batch + " " + impl + ", " + threads + " thread(s)");
-                try (TrainingStep t = training(impl, c)) {
-                    trainingCase("scaling", "S3 batch " + batch + " threads " + threads, impl, c, t, false);
-                }
+            Tensor.manualSeed(batch);
+            try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state())) {
+                String name = "S3 batch " + batch + " threads " + threads;
+                log("scaling " + name);
+                trainingCase("scaling", name, "tensorj", c, tj, false, Map.of());
+                trainingCase("scaling", name, "djl", c, dj, false, Map.of());
             }
         }
     }
 
     /** S2 in tensorj only, for the counters-on/off comparison (the parent runs this in both settings). */
     private void counters() {
-        try (TrainingStep t = training("tensorj", S2)) {
-            warm(t, 1.0, 5); // the class-level warm-up the other modes get
+        Tensor.manualSeed(20261127L + "S2".hashCode());
+        try (TrainingStep t = new TensorjCases.Training(S2.batch(), S2.widths())) {
+            warm(t, 1.0, 5);
             trainingCase("counters", "S2 counters " + System.getProperty("tensorj.counters", "default"), "tensorj",
-                    S2, t, false);
+                    S2, t, false, Map.of());
         }
-    }
-
-    private static TrainingStep training(String impl, Case c) {
-        return impl.equals("tensorj") ? new TensorjCases.Training(c.batch(), c.widths())
-                : new DjlCases.Training(c.batch(), c.widths());
     }
 
     /**
      * Warms the step up, times it, then (with {@code memory}) runs an untimed pass that counts what
      * one step allocates.
      */
-    private void trainingCase(String section, String name, String impl, Case c, TrainingStep t, boolean memory) {
+    private void trainingCase(String section, String name, String impl, Case c, TrainingStep t, boolean memory,
+                              Map<String, String> extra) {
         boolean big = c.flop() > 100_000_000L;
-        Map<String, String> info = new LinkedHashMap<>();
+        Map<String, String> info = new LinkedHashMap<>(extra);
         info.put("flop", String.valueOf(c.flop()));
         info.put("batch", String.valueOf(c.batch()));
         info.put("threads", String.valueOf(threads));
         info.put("loss_before", fmt(t.loss()));
         warm(t, 2.0, big ? 5 : 100);
-        long rss0 = Meters.residentBytes();
+        long held0 = t.heldArrays();
         Results.Result r = measure(section, name, impl, () -> big ? Timing.steps(t::step, 4.0, 0, 9)
-                : Timing.steps(t::step, 3.0, 0.02, 25), info);
+                : Timing.steps(t::step, 4.0, 0.02, 25), info);
         long steps = r.samples().operations;
         info = r.info();
         info.put("steps", String.valueOf(steps));
@@ -206,7 +243,7 @@ final class SuiteWorker {
             emit(r);
             return;
         }
-        info.put("rss_growth_bytes", String.valueOf(Meters.residentBytes() - rss0));
+        info.put("held_arrays", held0 + " -> " + t.heldArrays());
         // What one step allocates, counted over about a second of steps outside the timed runs.
         int n = (int) Math.max(5, Math.min(20_000, steps / 3));
         System.gc();

@@ -26,8 +26,13 @@ final class TensorjCases {
         };
     }
 
+    /** A model's starting point: layer widths, batch, parameters in order (w1, b1, w2, …), data. */
+    record State(int batch, int[] widths, List<float[]> params, float[] x, float[] y) {}
+
     /** One model with its batch and optimizer. */
     static final class Training implements TrainingStep {
+        private final int batch;
+        private final int[] widths;
         private final Module model;
         private final Tensor x;
         private final Tensor y;
@@ -36,6 +41,8 @@ final class TensorjCases {
 
         /** {@code widths}: input, hidden..., output; ReLU between layers; one layer is a bare Linear. */
         Training(int batch, int... widths) {
+            this.batch = batch;
+            this.widths = widths.clone();
             if (widths.length == 2) {
                 model = new Linear(widths[0], widths[1]);
             } else {
@@ -51,6 +58,15 @@ final class TensorjCases {
             x = Tensor.randn(batch, widths[0]);
             y = Tensor.randn(batch, widths[widths.length - 1]);
             sgd = new SGD(model.parameters(), 0.01f);
+        }
+
+        /** The parameters and batch as they are now, for another library to start from. */
+        State state() {
+            List<float[]> params = new ArrayList<>();
+            for (Tensor p : model.parameters()) {
+                params.add(p.toFloatArray());
+            }
+            return new State(batch, widths.clone(), params, x.toFloatArray(), y.toFloatArray());
         }
 
         @Override

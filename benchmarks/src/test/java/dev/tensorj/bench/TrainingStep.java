@@ -16,6 +16,11 @@ interface TrainingStep extends AutoCloseable {
         return -1;
     }
 
+    /** Native arrays the model keeps between steps (a leak check), or -1 where that means nothing. */
+    default long heldArrays() {
+        return -1;
+    }
+
     @Override
     void close();
 }
