@@ -1,10 +1,12 @@
 package dev.tensorj.bench;
 
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.DoubleStream;
 
 /** The Markdown write-up of one {@link CpuBenchmarkSuite} run. */
@@ -90,8 +92,8 @@ final class SuiteReport {
                     + meta.openblasCore);
             line("Load average", "at start " + meta.loadStart + ", at end " + meta.loadEnd
                     + " (1, 5, 15 min); each measurement also records the CPU other processes took meanwhile"
-                    + " (\"others\", in cores) and was repeated, up to 3 times, while that exceeded "
-                    + SuiteWorker.DISTURBED_CORES + " cores");
+                    + " (\"others\", in cores, mean over the kept slots); a round in which that exceeded "
+                    + Rounds.DISTURBED_CORES + " cores in any slot was thrown away and run again");
             sb.append('\n');
         }
 
@@ -100,21 +102,27 @@ final class SuiteReport {
             sb.append("| goal | measured | met? |\n|---|---:|---|\n");
             for (String shape : SGEMM_GOAL_SHAPES) {
                 double ratio = sgemmRatio(shape, "openblas");
-                goal("sgemm " + shape + ": tensorj ≥ 0.9× OpenBLAS throughput", fmt(ratio, 2) + "×", ratio >= 0.9);
+                goal("sgemm " + shape + ": tensorj ≥ 0.9× OpenBLAS throughput", fmt(ratio, 2) + "×", ratio >= 0.9,
+                        disturbed("sgemm", shape));
             }
-            goal("S3 step: tensorj ≤ 0.8× DJL-PyTorch's time", fmt(stepRatio("S3"), 2) + "×", stepRatio("S3") <= 0.8);
-            goal("S1 step: tensorj ≤ 0.1× DJL-PyTorch's time", fmt(stepRatio("S1"), 3) + "×", stepRatio("S1") <= 0.1);
-            goal("S2 step: tensorj ≤ 0.1× DJL-PyTorch's time", fmt(stepRatio("S2"), 3) + "×", stepRatio("S2") <= 0.1);
+            goal("S3 step: tensorj ≤ 0.8× DJL-PyTorch's time", fmt(stepRatio("S3"), 2) + "×", stepRatio("S3") <= 0.8,
+                    disturbed("train", "S3"));
+            goal("S1 step: tensorj ≤ 0.1× DJL-PyTorch's time", fmt(stepRatio("S1"), 3) + "×", stepRatio("S1") <= 0.1,
+                    disturbed("train", "S1"));
+            goal("S2 step: tensorj ≤ 0.1× DJL-PyTorch's time", fmt(stepRatio("S2"), 3) + "×", stepRatio("S2") <= 0.1,
+                    disturbed("train", "S2"));
             double cost = counterRatio() - 1;
             goal("counters cost on the S2 step < 2% (median of per-round ratios)",
-                    String.format(Locale.ROOT, "%+.1f%%", cost * 100), cost < 0.02);
+                    String.format(Locale.ROOT, "%+.1f%%", cost * 100), cost < 0.02, false);
             sb.append('\n');
         }
 
         void sgemm() {
             sb.append("## SGEMM\n\n");
             sb.append("C = A·B, fp32, row-major, ").append(SuiteWorker.SGEMM_SHAPES.length).append(" shapes. ")
-                    .append("Each row: 0.2 s of untimed calls, then timed calls for about 1.5 s (at least 11). ")
+                    .append("The three libraries take turns in ").append(SuiteWorker.SGEMM_ROUNDS)
+                    .append(" rounds, each giving every library a 0.4 s slot (at least 2 calls) after a 100 ms pause, ")
+                    .append("the first library rotating; one sample per call; 0.2 s of untimed calls first. ")
                     .append("tensorj: `a.matmul(b)` under NoGrad, the product closed; DJL: `a.matMul(b)`, the product ")
                     .append("closed; OpenBLAS: `cblas_sgemm` on native buffers (no allocation, no copies). ")
                     .append("GFLOP/s = 2·m·k·n / median time. Ratio = tensorj's throughput ÷ that library's.\n\n");
@@ -144,8 +152,9 @@ final class SuiteReport {
                     .append("backward, SGD step (lr 0.01, no momentum), inputs and targets fixed random normal. ")
                     .append("Each case runs in its own JVM; both libraries start from the same weights and batch ")
                     .append("(tensorj's PyTorch-style initialisation, copied into DJL's initialisers). ")
-                    .append("After 2 s of untimed steps, steps are timed in blocks (S1, S2: blocks of about 20 ms for ")
-                    .append("4 s; S3: one step per sample for 4 s, at least 9); a sample is a block's time per step. ")
+                    .append("After 2 s of untimed steps each, the two take turns in ").append(SuiteWorker.TRAIN_ROUNDS)
+                    .append(" rounds of one slot each (S1, S2: 0.6 s slots of 20 ms blocks, a sample being a block's ")
+                    .append("time per step; S3: 1 s slots, at least 3 steps, one step per sample). ")
                     .append("GFLOP/s counts matmul FLOPs only (forward, weight gradients, input gradients past the ")
                     .append("first layer). Ratio = tensorj's median time ÷ DJL's (below 1: tensorj faster).\n\n");
             sb.append("| case | library | steps timed | median ms | min ms | max ms | GFLOP/s | % practical peak "
@@ -156,7 +165,7 @@ final class SuiteReport {
                     find("train", c, impl).ifPresent(x -> {
                         double g = x.number("flop") / x.samples().median() / 1e6;
                         sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s | %s |\n",
-                                c, label(impl), x.get("steps"), ms(x.samples().median()), ms(x.samples().min()),
+                                c, label(impl), x.get("ops"), ms(x.samples().median()), ms(x.samples().min()),
                                 ms(x.samples().max()), fmt(g, g < 10 ? 2 : 1), pct(g / peak),
                                 impl.equals("tensorj") ? fmt(stepRatio(c), 3) + "×" : "—",
                                 fmt(x.number("loss_before"), 4), fmt(x.number("loss_after"), 4),
@@ -177,8 +186,9 @@ final class SuiteReport {
 
         void scaling() {
             sb.append("## Scaling: S3 step time by batch, 2 threads against 1\n\n");
-            sb.append("Same step and method as S3 above (median ms per step; 2 s warm-up, then steps for about 4 s, ")
-                    .append("at least 9). The 1-thread numbers come from a separate JVM started with ")
+            sb.append("Same step as S3 above (median ms per step; 2 s warm-up each, then ").append(SuiteWorker.SCALING_ROUNDS)
+                    .append(" interleaved rounds of 1 s slots, at least 2 steps per slot; one JVM per thread count, ")
+                    .append("all batches in it). The 1-thread numbers come from a JVM started with ")
                     .append("`-Dtensorj.cpu.threads=1 -Dai.djl.pytorch.num_threads=1`. Speed-up = 1-thread time ÷ ")
                     .append("2-thread time (2.0 is perfect).\n\n");
             sb.append("| batch | tensorj 2T ms | tensorj 1T ms | tensorj speed-up | DJL 2T ms | DJL 1T ms | DJL speed-up "
@@ -221,7 +231,7 @@ final class SuiteReport {
                                 tj ? fmt(x.number("tj_allocations_per_step"), 1) : "—",
                                 tj ? bytes(x.number("tj_bytes_per_step")) : "—",
                                 tj ? "0 (heap only)" : "≥ " + bytes(x.number("native_bytes_per_step")),
-                                tj ? "—" : x.get("held_arrays").replace("->", "→") + " over " + x.get("steps") + " steps",
+                                tj ? "—" : x.get("held_arrays").replace("->", "→") + " over " + x.get("ops") + " steps",
                                 pct(x.number("gc_share")), x.get("gc_count")));
                     });
                 }
@@ -238,42 +248,44 @@ final class SuiteReport {
         }
 
         void counters() {
+            List<Results.Result> slots = select("counters", null, null);
             sb.append("## Cost of tensorj's always-on counters (S2 step)\n\n");
-            sb.append("Pairs of fresh JVMs, one with the default (counters on) and one with `-Dtensorj.counters=false` ")
-                    .append("(a static final, so the JIT drops the counting wrapper), alternating which runs first. ")
-                    .append("Each warms S2 up for 3 s, then times it for 4 s in 20 ms blocks. Ratio = on ÷ off.\n\n");
-            sb.append("| round | first | on: median ms (min–max) | off: median ms (min–max) | on ÷ off | others (on, off) |\n");
-            sb.append("|---:|---|---|---|---:|---|\n");
-            List<Results.Result> runs = select("counters", null, null);
-            for (int i = 0; i + 1 < runs.size(); i += 2) {
-                Results.Result a = runs.get(i);
-                Results.Result b = runs.get(i + 1);
-                Results.Result on = a.name().endsWith("default") ? a : b;
-                Results.Result off = on == a ? b : a;
-                sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.3f | %.2f, %.2f |\n", i / 2 + 1,
-                        on == a ? "on" : "off", range(on), range(off), on.samples().median() / off.samples().median(),
-                        on.number("other_cores"), off.number("other_cores")));
-            }
-            double pooledOn = pooledMedian(runs, "default");
-            double pooledOff = pooledMedian(runs, "false");
-            double minOn = runs.stream().filter(x -> x.name().endsWith("default"))
-                    .mapToDouble(x -> x.samples().min()).min().orElse(Double.NaN);
-            double minOff = runs.stream().filter(x -> x.name().endsWith("false"))
-                    .mapToDouble(x -> x.samples().min()).min().orElse(Double.NaN);
-            sb.append(String.format(Locale.ROOT, "\nMedian of the per-round ratios: **%.3f** (%+.1f%%). Also: all on "
-                    + "samples' median ÷ all off samples' median %.3f; fastest on block ÷ fastest off block %.3f "
-                    + "(least disturbed by the machine).\n\n", counterRatio(), (counterRatio() - 1) * 100,
-                    pooledOn / pooledOff, minOn / minOff));
+            sb.append("Two JVMs, one with the default (counters on) and one with `-Dtensorj.counters=false` (a static ")
+                    .append("final, so the JIT drops the counting wrapper), both warmed up on S2 for 3 s, then taking ")
+                    .append("turns: ").append(slots.size() / 2).append(" rounds of one ")
+                    .append(CpuBenchmarkSuite.COUNTER_SLOT_SECONDS).append(" s slot in each (20 ms blocks), ")
+                    .append("alternating which goes first, so that both see the same phases of the machine. ")
+                    .append("Ratio = on ÷ off.\n\n");
+            Timing.Samples on = pooled(slots, "on");
+            Timing.Samples off = pooled(slots, "off");
+            double[] ratios = roundRatios(slots);
+            sb.append("| setting | blocks | median ms | min ms | max ms |\n|---|---:|---:|---:|---:|\n");
+            sb.append(String.format(Locale.ROOT, "| counters on (default) | %d | %s | %s | %s |\n", on.count(),
+                    ms(on.median()), ms(on.min()), ms(on.max())));
+            sb.append(String.format(Locale.ROOT, "| `-Dtensorj.counters=false` | %d | %s | %s | %s |\n", off.count(),
+                    ms(off.median()), ms(off.min()), ms(off.max())));
+            Timing.Samples r = new Timing.Samples(ratios);
+            sb.append(String.format(Locale.ROOT, "\nOn ÷ off, per round (medians of the two slots): median **%.3f** "
+                    + "(%+.1f%%), range %.3f–%.3f, quartiles %.3f–%.3f. Pooled medians: %.3f; fastest blocks: %.3f. "
+                    + "Rounds dropped as disturbed: %s.\n\n", r.median(), (r.median() - 1) * 100, r.min(), r.max(),
+                    quantile(r.ms, 0.25), quantile(r.ms, 0.75), on.median() / off.median(), on.min() / off.min(),
+                    slots.isEmpty() ? "—" : slots.get(slots.size() - 1).get("rounds_dropped")));
+            sb.append("Per-round ratios: ").append(Arrays.stream(ratios)
+                    .mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(", ")))
+                    .append("\n\n");
         }
 
         void notes() {
             sb.append("## Notes\n\n");
-            sb.append("- Every measurement ran in a child JVM (one for sgemm, one per training case, one per thread ")
-                    .append("count for the scaling, one per counter setting and round) with the same flags; tensorj, ")
-                    .append("DJL and OpenBLAS ")
-                    .append("shared each JVM and ran one after another, each after a `System.gc()` and a 300 ms ")
-                    .append("pause so that spinning OpenBLAS/OpenMP workers sleep. tensorj steps leave their ")
-                    .append("tensors to the garbage collector, as the README's training loop does.\n");
+            sb.append("- Every measurement ran in a child JVM with the same flags: one for sgemm, one per training ")
+                    .append("case (as JMH forks per benchmark, so that one case's JIT profile and heap cannot slow the ")
+                    .append("next), one per thread count for the scaling, one per counter setting. Within a JVM the ")
+                    .append("libraries took turns in short slots (see Rounds.java): this 2-vCPU guest changes speed for ")
+                    .append("seconds at a time with nothing else running in it (a tensorj S2 step runs at 19 µs for a ")
+                    .append("while, then at 33 µs), so timing one library after the other would compare different ")
+                    .append("machines. A 100 ms pause before each slot lets spinning OpenBLAS/OpenMP workers sleep. ")
+                    .append("tensorj steps leave their tensors to the garbage collector, as the README's training ")
+                    .append("loop does.\n");
             sb.append("- DJL is driven without a Trainer (blocks, GradientCollector, `Optimizer.sgd()` with a fixed ")
                     .append("0.01 tracker, whose update also zeroes the gradient): the Trainer's parameter server ")
                     .append("copies each gradient every step, which only slows the peer down. Its loss is ")
@@ -291,9 +303,15 @@ final class SuiteReport {
             sb.append("- ").append(key).append(": ").append(value).append('\n');
         }
 
-        private void goal(String what, String measured, boolean met) {
+        private void goal(String what, String measured, boolean met, boolean disturbed) {
             sb.append("| ").append(what).append(" | ").append(measured).append(" | ").append(met ? "yes" : "**no**")
-                    .append(" |\n");
+                    .append(disturbed ? " (disturbed: other processes were busy; rerun)" : "").append(" |\n");
+        }
+
+        /** Whether any library's kept slots for this case ran while other processes were busy. */
+        private boolean disturbed(String section, String name) {
+            return select(section, name, null).stream().anyMatch(x -> x.number("disturbed_slots_kept") > 0
+                    || x.number("other_cores") > Rounds.DISTURBED_CORES);
         }
 
         private String info(String key) {
@@ -333,22 +351,36 @@ final class SuiteReport {
         }
 
         private double counterRatio() {
-            List<Results.Result> runs = select("counters", null, null);
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i + 1 < runs.size(); i += 2) {
-                Results.Result a = runs.get(i);
-                Results.Result b = runs.get(i + 1);
-                Results.Result on = a.name().endsWith("default") ? a : b;
-                Results.Result off = on == a ? b : a;
-                ratios.add(on.samples().median() / off.samples().median());
-            }
-            return new Timing.Samples(ratios.stream().mapToDouble(Double::doubleValue).toArray()).median();
+            return new Timing.Samples(roundRatios(select("counters", null, null))).median();
         }
 
-        private static double pooledMedian(List<Results.Result> runs, String setting) {
-            double[] ms = runs.stream().filter(x -> x.name().endsWith(setting))
-                    .flatMapToDouble(x -> DoubleStream.of(x.samples().ms)).toArray();
-            return new Timing.Samples(ms).median();
+        /** On ÷ off of each round, from consecutive (on, off) or (off, on) slot results. */
+        private static double[] roundRatios(List<Results.Result> slots) {
+            double[] out = new double[slots.size() / 2];
+            for (int i = 0; i + 1 < slots.size(); i += 2) {
+                Results.Result a = slots.get(i);
+                Results.Result b = slots.get(i + 1);
+                Results.Result on = a.name().equals("on") ? a : b;
+                Results.Result off = on == a ? b : a;
+                out[i / 2] = on.samples().median() / off.samples().median();
+            }
+            return out;
+        }
+
+        private static Timing.Samples pooled(List<Results.Result> slots, String setting) {
+            return new Timing.Samples(slots.stream().filter(x -> x.name().equals(setting))
+                    .flatMapToDouble(x -> DoubleStream.of(x.samples().ms)).toArray());
+        }
+
+        /** Linear-interpolated quantile of sorted values. */
+        private static double quantile(double[] sorted, double q) {
+            if (sorted.length == 0) {
+                return Double.NaN;
+            }
+            double pos = q * (sorted.length - 1);
+            int lo = (int) Math.floor(pos);
+            int hi = Math.min(sorted.length - 1, lo + 1);
+            return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
         }
 
         private static String range(Results.Result x) {

@@ -9,7 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
@@ -29,8 +30,9 @@ final class SuiteWorker {
     static final Case S2 = new Case("S2", 32, 10, 20, 1);
     static final Case S3 = new Case("S3", 256, 784, 1024, 1024, 10);
     static final int[] SCALING_BATCHES = {64, 128, 256, 512, 1024};
-    /** Other processes using more than this many cores make a measurement run again (twice at most). */
-    static final double DISTURBED_CORES = 0.25;
+    static final int SGEMM_ROUNDS = 4;
+    static final int TRAIN_ROUNDS = 6;
+    static final int SCALING_ROUNDS = 4;
 
     /** A training case: batch size and layer widths (input, hidden…, output), ReLU between layers. */
     record Case(String name, int batch, int... widths) {
@@ -65,7 +67,7 @@ final class SuiteWorker {
      * {@code sgemm}; {@code train} (one case per JVM, as JMH forks per benchmark, so that one case's
      * JIT profile and heap state cannot slow down the next); {@code scaling}; {@code counters}.
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         int threads = Integer.getInteger("tensorj.cpu.threads", Runtime.getRuntime().availableProcessors());
         var w = new SuiteWorker(Path.of(args[1]), threads);
         switch (args[0]) {
@@ -127,8 +129,6 @@ final class SuiteWorker {
             var rnd = new SplittableRandom(42);
             float[] a = TensorjCases.random(rnd, m * k);
             float[] b = TensorjCases.random(rnd, k * n);
-            Map<String, String> info = new LinkedHashMap<>();
-            info.put("flop", String.valueOf(2L * m * n * k));
             try (var pa = new FloatPointer(a); var pb = new FloatPointer(b); var pc = new FloatPointer((long) m * n);
                  Tensor ta = Tensor.of(a, m, k); Tensor tb = Tensor.of(b, k, n);
                  var d = new DjlCases.Sgemm(a, b, m, k, n)) {
@@ -139,9 +139,18 @@ final class SuiteWorker {
                 pc.get(ref);
                 check(name, "tensorj", ta.matmul(tb).toFloatArray(), ref);
                 check(name, "djl", d.product(), ref);
-                emit(measure("sgemm", name, "tensorj", () -> Timing.calls(TensorjCases.sgemm(ta, tb), 1.5, 11), info));
-                emit(measure("sgemm", name, "djl", () -> Timing.calls(d::run, 1.5, 11), info));
-                emit(measure("sgemm", name, "openblas", () -> Timing.calls(blas, 1.5, 11), info));
+                System.gc();
+                List<Rounds.Contender> cs = List.of(new Rounds.Contender("tensorj", TensorjCases.sgemm(ta, tb), 0),
+                        new Rounds.Contender("djl", d::run, 0), new Rounds.Contender("openblas", blas, 0));
+                int dropped = Rounds.run(cs, SGEMM_ROUNDS, 0.4, 2);
+                for (Rounds.Contender c : cs) {
+                    Map<String, String> info = new LinkedHashMap<>();
+                    info.put("flop", String.valueOf(2L * m * n * k));
+                    info.putAll(c.info());
+                    info.put("rounds_dropped", String.valueOf(dropped));
+                    emit(new Results.Result("sgemm", name, c.impl, info, c.samples()));
+                    logResult("sgemm " + name, c);
+                }
             }
         }
     }
@@ -149,7 +158,8 @@ final class SuiteWorker {
     /**
      * One training case in both libraries from the same starting point: first a cross-check that
      * three steps give the same losses in both (else the comparison would be meaningless and the
-     * run fails), then each is warmed up, timed and its allocations counted.
+     * run fails), then both are warmed up, timed in interleaved rounds and their allocations
+     * counted.
      */
     private void training(String caseName) {
         Case c = switch (caseName) {
@@ -160,11 +170,15 @@ final class SuiteWorker {
         };
         Tensor.manualSeed(20261127L + caseName.hashCode());
         try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state())) {
-            Map<String, String> info = crossCheck(c, tj, dj);
-            log("training step " + c.name() + ", tensorj");
-            trainingCase("train", c.name(), "tensorj", c, tj, true, info);
-            log("training step " + c.name() + ", DJL");
-            trainingCase("train", c.name(), "djl", c, dj, true, info);
+            Map<String, String> check = crossCheck(c, tj, dj);
+            log("training step " + c.name());
+            boolean big = c.flop() > 100_000_000L;
+            List<Results.Result> rs = timeTogether("train", c.name(), c, tj, dj, TRAIN_ROUNDS, big ? 1.0 : 0.6,
+                    big ? 0 : 0.02, big ? 3 : 10, check);
+            for (Results.Result r : rs) {
+                countAllocations(r, r.impl().equals("tensorj") ? tj : dj);
+                emit(r);
+            }
         }
     }
 
@@ -203,49 +217,76 @@ final class SuiteWorker {
             try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state())) {
                 String name = "S3 batch " + batch + " threads " + threads;
                 log("scaling " + name);
-                trainingCase("scaling", name, "tensorj", c, tj, false, Map.of());
-                trainingCase("scaling", name, "djl", c, dj, false, Map.of());
+                for (Results.Result r : timeTogether("scaling", name, c, tj, dj, SCALING_ROUNDS, 1.0, 0, 2, Map.of())) {
+                    emit(r);
+                }
             }
         }
     }
 
-    /** S2 in tensorj only, for the counters-on/off comparison (the parent runs this in both settings). */
-    private void counters() {
-        Tensor.manualSeed(20261127L + "S2".hashCode());
-        try (TrainingStep t = new TensorjCases.Training(S2.batch(), S2.widths())) {
-            warm(t, 1.0, 5);
-            trainingCase("counters", "S2 counters " + System.getProperty("tensorj.counters", "default"), "tensorj",
-                    S2, t, false, Map.of());
+    /**
+     * Warms both libraries up for 2 s each, then times them in interleaved rounds; returns one
+     * result per library (tensorj first).
+     */
+    private List<Results.Result> timeTogether(String section, String name, Case c, TrainingStep tj, TrainingStep dj,
+                                              int rounds, double slotSeconds, double blockSeconds, int minBlocks,
+                                              Map<String, String> extra) {
+        Map<String, String> before = new LinkedHashMap<>(extra);
+        before.put("loss_before", fmt(tj.loss()));
+        warm(tj, 2.0, 5);
+        warm(dj, 2.0, 5);
+        System.gc();
+        List<Rounds.Contender> cs = List.of(new Rounds.Contender("tensorj", tj::step, blockSeconds),
+                new Rounds.Contender("djl", dj::step, blockSeconds));
+        long held = dj.heldArrays();
+        int dropped = Rounds.run(cs, rounds, slotSeconds, minBlocks);
+        List<Results.Result> out = new ArrayList<>();
+        for (Rounds.Contender k : cs) {
+            TrainingStep t = k.impl.equals("tensorj") ? tj : dj;
+            Map<String, String> info = new LinkedHashMap<>(before);
+            info.put("flop", String.valueOf(c.flop()));
+            info.put("batch", String.valueOf(c.batch()));
+            info.put("threads", String.valueOf(threads));
+            info.putAll(k.info());
+            info.put("rounds_dropped", String.valueOf(dropped));
+            info.put("loss_after", fmt(t.loss()));
+            if (t == dj) {
+                info.put("held_arrays", held + " -> " + dj.heldArrays());
+            }
+            out.add(new Results.Result(section, name, k.impl, info, k.samples()));
+            logResult(section + " " + name, k);
         }
+        return out;
     }
 
     /**
-     * Warms the step up, times it, then (with {@code memory}) runs an untimed pass that counts what
-     * one step allocates.
+     * S2 in tensorj only, for the counters-on/off comparison, driven by the parent through stdin so
+     * that the two JVMs (one per setting) can take turns: after a 3 s warm-up it prints READY,
+     * then answers each {@code slot <seconds>} with one line {@code SLOT <others> <ms,ms,…>} and
+     * ends at {@code quit}.
      */
-    private void trainingCase(String section, String name, String impl, Case c, TrainingStep t, boolean memory,
-                              Map<String, String> extra) {
-        boolean big = c.flop() > 100_000_000L;
-        Map<String, String> info = new LinkedHashMap<>(extra);
-        info.put("flop", String.valueOf(c.flop()));
-        info.put("batch", String.valueOf(c.batch()));
-        info.put("threads", String.valueOf(threads));
-        info.put("loss_before", fmt(t.loss()));
-        warm(t, 2.0, big ? 5 : 100);
-        long held0 = t.heldArrays();
-        Results.Result r = measure(section, name, impl, () -> big ? Timing.steps(t::step, 4.0, 0, 9)
-                : Timing.steps(t::step, 4.0, 0.02, 25), info);
-        long steps = r.samples().operations;
-        info = r.info();
-        info.put("steps", String.valueOf(steps));
-        info.put("loss_after", fmt(t.loss()));
-        if (!memory) {
-            emit(r);
-            return;
+    private void counters() throws java.io.IOException {
+        Tensor.manualSeed(20261127L + "S2".hashCode());
+        try (TrainingStep t = new TensorjCases.Training(S2.batch(), S2.widths())) {
+            warm(t, 3.0, 5);
+            var c = new Rounds.Contender("tensorj", t::step, 0.02);
+            System.out.println("READY");
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+            for (String line; (line = in.readLine()) != null && line.startsWith("slot "); ) {
+                Rounds.Slot s = c.slot(Double.parseDouble(line.substring(5)), 5);
+                StringBuilder sb = new StringBuilder("SLOT ").append(fmt(s.otherCores())).append(' ');
+                for (int i = 0; i < s.ms().length; i++) {
+                    sb.append(i > 0 ? "," : "").append(fmt(s.ms()[i]));
+                }
+                System.out.println(sb);
+            }
         }
-        info.put("held_arrays", held0 + " -> " + t.heldArrays());
-        // What one step allocates, counted over about a second of steps outside the timed runs.
-        int n = (int) Math.max(5, Math.min(20_000, steps / 3));
+    }
+
+    /** An untimed pass of steps (about a third as many as were timed) counting what one step allocates. */
+    private static void countAllocations(Results.Result r, TrainingStep t) {
+        Map<String, String> info = r.info();
+        int n = (int) Math.max(5, Math.min(20_000, r.samples().operations / 3));
         System.gc();
         Counters.Snapshot before = Counters.snapshot(Device.CPU);
         Meters m0 = Meters.now();
@@ -256,7 +297,7 @@ final class SuiteWorker {
         Counters.Snapshot done = Counters.snapshot(Device.CPU).minus(before);
         info.put("alloc_steps", String.valueOf(n));
         info.put("heap_bytes_per_step", String.valueOf((m1.heapBytes - m0.heapBytes) / n));
-        if (impl.equals("tensorj")) {
+        if (r.impl().equals("tensorj")) {
             info.put("tj_allocations_per_step", fmt((double) done.allocations() / n));
             info.put("tj_bytes_per_step", String.valueOf(done.bytesAllocated() / n));
             info.put("tj_ops_per_step", fmt((double) done.ops() / n));
@@ -268,7 +309,6 @@ final class SuiteWorker {
             }
             info.put("native_bytes_per_step", String.valueOf(nat / 3));
         }
-        emit(r);
     }
 
     /** Runs steps for {@code seconds} and at least {@code minSteps} times. */
@@ -279,45 +319,10 @@ final class SuiteWorker {
         }
     }
 
-    /**
-     * Times one case after a collection and a pause; if other processes took more than
-     * {@link #DISTURBED_CORES} of the machine meanwhile, times it again (twice at most) and keeps
-     * the least disturbed attempt.
-     */
-    private Results.Result measure(String section, String name, String impl, Supplier<Timing.Samples> timed,
-                                   Map<String, String> info) {
-        Timing.Samples best = null;
-        double bestOthers = Double.MAX_VALUE;
-        Map<String, String> bestInfo = null;
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            System.gc();
-            Timing.pause(300);
-            Meters before = Meters.now();
-            Timing.Samples s = timed.get();
-            Meters after = Meters.now();
-            double others = after.otherCores(before);
-            if (others < bestOthers) {
-                best = s;
-                bestOthers = others;
-                bestInfo = new LinkedHashMap<>(info);
-                double window = after.seconds(before);
-                bestInfo.put("window_s", fmt(window));
-                bestInfo.put("gc_ms", String.valueOf(after.gcMillis - before.gcMillis));
-                bestInfo.put("gc_count", String.valueOf(after.gcCount - before.gcCount));
-                bestInfo.put("gc_share", fmt((after.gcMillis - before.gcMillis) / 1e3 / window));
-                bestInfo.put("other_cores", fmt(others));
-            }
-            bestInfo.put("attempts", String.valueOf(attempt));
-            if (others <= DISTURBED_CORES) {
-                break;
-            }
-            log(String.format(Locale.ROOT, "  other processes used %.2f cores during %s %s %s; measuring again",
-                    others, section, name, impl));
-            Timing.pause(2000);
-        }
-        log(String.format(Locale.ROOT, "  %s %s %s: median %.4f ms (min %.4f, max %.4f, n=%d)", section, name, impl,
-                best.median(), best.min(), best.max(), best.count()));
-        return new Results.Result(section, name, impl, bestInfo, best);
+    private static void logResult(String what, Rounds.Contender c) {
+        Timing.Samples s = c.samples();
+        log(String.format(Locale.ROOT, "  %s %s: median %.4f ms (min %.4f, max %.4f; %d samples, %d ops)", what, c.impl,
+                s.median(), s.min(), s.max(), s.count(), s.operations));
     }
 
     /** GC time as a share of this JVM's whole run. */
