@@ -3,8 +3,9 @@ package dev.tensorj.bench;
 import java.util.Arrays;
 
 /**
- * The timing loops shared by the benchmarks. Each returns {@link Samples}: milliseconds per
- * operation, one value per timed sample, so a table can show the median with min and max.
+ * Timing shared by the benchmarks: {@link Samples} (milliseconds per operation, one value per timed
+ * sample, so a table can show the median with min and max) and a call-by-call loop. The CPU suite
+ * times its contenders in interleaved rounds instead ({@link Rounds}).
  */
 final class Timing {
     private Timing() {}
@@ -62,33 +63,6 @@ final class Timing {
             ms[i] = (System.nanoTime() - s) / 1e6;
         }
         return new Samples(ms);
-    }
-
-    /**
-     * Times {@code step} in blocks of consecutive steps, each block about {@code blockSeconds} long,
-     * for about {@code seconds} in all (at least {@code minBlocks} blocks); a sample is a block's time
-     * divided by its steps. Blocks make microsecond steps measurable and spread a garbage
-     * collection over the steps whose allocations caused it, as a training loop sees it.
-     */
-    static Samples steps(Runnable step, double seconds, double blockSeconds, int minBlocks) {
-        long t0 = System.nanoTime();
-        int probe = 0;
-        while (probe < 3 || System.nanoTime() - t0 < 50_000_000L) {
-            step.run();
-            probe++;
-        }
-        double once = (System.nanoTime() - t0) / 1e9 / probe;
-        int perBlock = (int) Math.max(1, Math.round(blockSeconds / once));
-        int blocks = (int) Math.max(minBlocks, Math.round(seconds / (perBlock * once)));
-        double[] ms = new double[blocks];
-        for (int b = 0; b < blocks; b++) {
-            long s = System.nanoTime();
-            for (int i = 0; i < perBlock; i++) {
-                step.run();
-            }
-            ms[b] = (System.nanoTime() - s) / 1e6 / perBlock;
-        }
-        return new Samples(ms, (long) blocks * perBlock);
     }
 
     /** Lets spinning worker threads (OpenBLAS, OpenMP) go to sleep before the next method is timed. */
