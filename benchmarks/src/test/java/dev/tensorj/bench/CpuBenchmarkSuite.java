@@ -66,171 +66,93 @@ class CpuBenchmarkSuite {
         String classpath = privateClasspath(work, meta);
         meta.openblasCore = Environment.openblasCore();
 
+        // -Dsuite.groups=train,counters reruns some groups only; the report then goes to a -partial file.
+        String groups = System.getProperty("suite.groups", "sgemm,train,scaling,counters");
+        boolean all = groups.equals("sgemm,train,scaling,counters");
         List<Results.Result> results = new ArrayList<>();
-        results.addAll(Child.start(classpath, work, THREADS, null, "sgemm").finish());
-        for (String c : new String[] {"S1", "S2", "S3"}) {
-            results.addAll(Child.start(classpath, work, THREADS, null, "train", c).finish());
+        if (groups.contains("sgemm")) {
+            results.addAll(ChildJvm.start(classpath, work, THREADS, null, null, "sgemm").finish());
         }
-        results.addAll(Child.start(classpath, work, THREADS, null, "scaling").finish());
-        results.addAll(Child.start(classpath, work, 1, null, "scaling").finish());
-        results.addAll(counters(classpath, work));
+        if (groups.contains("train")) {
+            for (String c : new String[] {"S1", "S2", "S3"}) {
+                results.addAll(ChildJvm.start(classpath, work, THREADS, null, null, "train", c).finish());
+            }
+        }
+        if (groups.contains("scaling")) {
+            results.addAll(scaling(classpath, work));
+        }
+        if (groups.contains("counters")) {
+            results.addAll(counters(classpath, work, meta));
+        }
         meta.loadEnd = Environment.loadAverage();
         meta.minutes = (System.nanoTime() - start) / 60e9;
 
         String report = SuiteReport.markdown(results, meta);
         System.out.println(report);
-        Path out = Path.of("results", LocalDate.now() + "-cpu-suite.md");
+        Path out = Path.of("results", LocalDate.now() + "-cpu-suite" + (all ? "" : "-partial") + ".md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report);
     }
 
     /**
-     * S2 with counters on and off: both JVMs start and warm up, then take turns, one short slot
-     * each per round, so that both see the same phases of the machine. A round in which other
-     * processes took more than {@link Rounds#DISTURBED_CORES} in either slot is run again (at most
-     * {@link #COUNTER_ROUNDS} times).
+     * S3 at each batch, 1 thread against 2: a 2-thread and a 1-thread JVM (tensorj's thread count
+     * is a static final) each build and warm every batch in both libraries, then the four
+     * contenders of a batch take turns ({@link Turns}), so that the thread counts are compared on
+     * the same phases of the machine.
      */
-    private static List<Results.Result> counters(String classpath, Path work) throws Exception {
+    private static List<Results.Result> scaling(String classpath, Path work) throws Exception {
         List<Results.Result> out = new ArrayList<>();
-        try (Child on = Child.start(classpath, work, THREADS, null, "counters")) {
-            on.await("READY");
-            try (Child off = Child.start(classpath, work, THREADS, "false", "counters")) {
-                off.await("READY");
-                int dropped = 0;
-                for (int round = 0; out.size() < 2 * COUNTER_ROUNDS; round++) {
-                    Child[] order = round % 2 == 0 ? new Child[] {on, off} : new Child[] {off, on};
-                    Results.Result[] slot = new Results.Result[2];
-                    double worst = 0;
-                    for (int i = 0; i < 2; i++) {
-                        order[i].send("slot " + COUNTER_SLOT_SECONDS);
-                        String[] f = order[i].await("SLOT ").split(" ");
-                        double others = Double.parseDouble(f[1]);
-                        worst = Math.max(worst, others);
-                        double[] ms = java.util.Arrays.stream(f[2].split(",")).mapToDouble(Double::parseDouble).toArray();
-                        Map<String, String> info = new LinkedHashMap<>();
-                        info.put("round", String.valueOf(out.size() / 2 + 1));
-                        info.put("first", order[0] == on ? "on" : "off");
-                        info.put("other_cores", String.valueOf(others));
-                        slot[i] = new Results.Result("counters", order[i] == on ? "on" : "off", "tensorj", info,
-                                new Timing.Samples(ms));
+        try (ChildJvm two = ChildJvm.start(classpath, work, THREADS, null, null, "serve", "scaling")) {
+            two.await("READY");
+            try (ChildJvm one = ChildJvm.start(classpath, work, 1, null, null, "serve", "scaling")) {
+                one.await("READY");
+                for (int batch : SuiteWorker.SCALING_BATCHES) {
+                    System.out.println("[scaling] S3 batch " + batch);
+                    List<Turns.Seat> seats = new ArrayList<>();
+                    for (String impl : new String[] {"tensorj", "djl"}) {
+                        for (ChildJvm jvm : new ChildJvm[] {two, one}) {
+                            int threads = jvm == two ? THREADS : 1;
+                            seats.add(new Turns.Seat(jvm, "S3 batch " + batch + " " + impl, "scaling",
+                                    "S3 batch " + batch + " threads " + threads, impl,
+                                    Map.of("flop", String.valueOf(SuiteWorker.S3.withBatch(batch).flop()),
+                                            "batch", String.valueOf(batch), "threads", String.valueOf(threads))));
+                        }
                     }
-                    if (worst > Rounds.DISTURBED_CORES && dropped < COUNTER_ROUNDS) {
-                        dropped++;
-                        System.out.printf("[counters] round dropped: other processes took %.2f cores%n", worst);
-                        Thread.sleep(1000);
-                        continue;
-                    }
-                    for (Results.Result r : slot) {
-                        r.info().put("rounds_dropped", String.valueOf(dropped));
-                        out.add(r);
-                    }
+                    out.addAll(Turns.run(seats, SuiteWorker.SCALING_ROUNDS, 1.0));
                 }
+                out.addAll(one.finish());
+            }
+            out.addAll(two.finish());
+        }
+        return out;
+    }
+
+    /**
+     * S2 with counters on and off, in two JVMs taking turns ({@link Turns}), both pinned to the
+     * same CPU (with taskset, where there is one): unpinned, a 20 µs step moves between about 17
+     * and 33 µs as the thread and the GC threads move between the two vCPUs, noise far above the
+     * 2% to be resolved.
+     */
+    private static List<Results.Result> counters(String classpath, Path work, SuiteReport.Meta meta)
+            throws Exception {
+        List<Results.Result> out = new ArrayList<>();
+        String cpu = String.valueOf(Runtime.getRuntime().availableProcessors() - 1);
+        String pin = Files.isExecutable(Path.of("/usr/bin/taskset")) ? cpu : null;
+        meta.countersPinning = pin == null ? "not pinned (no /usr/bin/taskset)" : "both pinned to CPU " + pin
+                + " with taskset";
+        try (ChildJvm on = ChildJvm.start(classpath, work, THREADS, null, pin, "serve", "counters")) {
+            on.await("READY");
+            try (ChildJvm off = ChildJvm.start(classpath, work, THREADS, "false", pin, "serve", "counters")) {
+                off.await("READY");
+                List<Turns.Seat> seats = List.of(
+                        new Turns.Seat(on, "S2 tensorj", "counters", "on", "tensorj", Map.of()),
+                        new Turns.Seat(off, "S2 tensorj", "counters", "off", "tensorj", Map.of()));
+                out.addAll(Turns.run(seats, COUNTER_ROUNDS, COUNTER_SLOT_SECONDS));
                 out.addAll(off.finish());
             }
             out.addAll(on.finish());
         }
         return out;
-    }
-
-    /** A running {@link SuiteWorker} and the lines it prints. */
-    private static final class Child implements AutoCloseable {
-        private static final String EOF = "\u0000eof";
-        private final Process process;
-        private final String tag;
-        private final Path file;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        private final Writer stdin;
-
-        private Child(Process process, String tag, Path file) {
-            this.process = process;
-            this.tag = tag;
-            this.file = file;
-            this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("output lost: " + e);
-                }
-                lines.add(EOF);
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Child start(String classpath, Path work, int threads, String counters, String... mode)
-                throws IOException {
-            Path file = Files.createTempFile(work, mode[0] + "-", ".tsv");
-            List<String> cmd = new ArrayList<>(List.of(Environment.javaExecutable(),
-                    "-Dtensorj.cpu.threads=" + threads,
-                    "-Dai.djl.pytorch.num_threads=" + threads,
-                    "-Dai.djl.pytorch.num_interop_threads=1",
-                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    // DJL probes for CUDA even with the CPU natives; on a machine without a GPU that is noise.
-                    "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error"));
-            if (counters != null) {
-                cmd.add("-Dtensorj.counters=" + counters);
-            }
-            cmd.addAll(List.of("-cp", classpath, SuiteWorker.class.getName(), mode[0], file.toString()));
-            cmd.addAll(List.of(mode).subList(1, mode.length));
-            var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().put("OPENBLAS_NUM_THREADS", String.valueOf(threads));
-            pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
-            String tag = "[" + String.join(" ", mode) + (counters != null ? " counters=" + counters : "") + ", "
-                    + threads + "T] ";
-            System.out.println(tag + "starting child JVM");
-            return new Child(pb.start(), tag, file);
-        }
-
-        void send(String command) throws IOException {
-            stdin.write(command + "\n");
-            stdin.flush();
-        }
-
-        /** Echoes lines until one starts with {@code prefix}, and returns that one. */
-        String await(String prefix) throws InterruptedException {
-            while (true) {
-                String line = lines.poll(10, TimeUnit.MINUTES);
-                if (line == null || line.equals(EOF)) {
-                    throw new IllegalStateException(tag + "child JVM ended or hung before printing " + prefix);
-                }
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-                System.out.println(tag + line);
-            }
-        }
-
-        /** Closes its input, echoes the rest of its output and reads back what it measured. */
-        List<Results.Result> finish() throws IOException, InterruptedException {
-            try {
-                send("quit");
-                stdin.close();
-            } catch (IOException e) {
-                // it has ended already; its exit status tells how
-            }
-            for (String line; !EOF.equals(line = lines.poll(20, TimeUnit.MINUTES)); ) {
-                if (line == null) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException(tag + "child JVM printed nothing for 20 minutes; killed");
-                }
-                System.out.println(tag + line);
-            }
-            if (!process.waitFor(1, TimeUnit.MINUTES)) {
-                process.destroyForcibly().waitFor();
-            }
-            assertEquals(0, process.exitValue(), tag + "child JVM failed (its output is above)");
-            return Results.read(file);
-        }
-
-        @Override
-        public void close() {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-        }
     }
 
     /**

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import java.util.stream.DoubleStream;
 
 /** The Markdown write-up of one {@link CpuBenchmarkSuite} run. */
 final class SuiteReport {
@@ -26,8 +25,11 @@ final class SuiteReport {
         String loadEnd = "?";
         String libraryJar = "?";
         String openblasCore = "?";
+        String countersPinning = "?";
         double minutes;
     }
+
+    private static final Timing.Samples EMPTY = new Timing.Samples(new double[] {Double.NaN});
 
     static String markdown(List<Results.Result> all, Meta meta) {
         var r = new SuiteReport.Builder(all, meta);
@@ -186,9 +188,12 @@ final class SuiteReport {
 
         void scaling() {
             sb.append("## Scaling: S3 step time by batch, 2 threads against 1\n\n");
-            sb.append("Same step as S3 above (median ms per step; 2 s warm-up each, then ").append(SuiteWorker.SCALING_ROUNDS)
-                    .append(" interleaved rounds of 1 s slots, at least 2 steps per slot; one JVM per thread count, ")
-                    .append("all batches in it). The 1-thread numbers come from a JVM started with ")
+            sb.append("Same step as S3 above, median ms per step. A 2-thread and a 1-thread JVM each hold every ")
+                    .append("batch in both libraries (same start for both, 2 s warm-up each); then, batch by batch, ")
+                    .append("the four contenders (2 libraries × 2 thread counts) take turns in ")
+                    .append(SuiteWorker.SCALING_ROUNDS).append(" rounds of 1 s slots (at least 2 steps, one step per ")
+                    .append("sample), so that 1 and 2 threads see the same phases of the machine. The 1-thread JVM ")
+                    .append("is started with ")
                     .append("`-Dtensorj.cpu.threads=1 -Dai.djl.pytorch.num_threads=1`. Speed-up = 1-thread time ÷ ")
                     .append("2-thread time (2.0 is perfect).\n\n");
             sb.append("| batch | tensorj 2T ms | tensorj 1T ms | tensorj speed-up | DJL 2T ms | DJL 1T ms | DJL speed-up "
@@ -249,15 +254,18 @@ final class SuiteReport {
 
         void counters() {
             List<Results.Result> slots = select("counters", null, null);
+            int rounds = slots.isEmpty() ? 0 : (int) slots.get(0).number("slots");
             sb.append("## Cost of tensorj's always-on counters (S2 step)\n\n");
             sb.append("Two JVMs, one with the default (counters on) and one with `-Dtensorj.counters=false` (a static ")
                     .append("final, so the JIT drops the counting wrapper), both warmed up on S2 for 3 s, then taking ")
-                    .append("turns: ").append(slots.size() / 2).append(" rounds of one ")
+                    .append("turns: ").append(rounds).append(" rounds of one ")
                     .append(CpuBenchmarkSuite.COUNTER_SLOT_SECONDS).append(" s slot in each (20 ms blocks), ")
-                    .append("alternating which goes first, so that both see the same phases of the machine. ")
-                    .append("Ratio = on ÷ off.\n\n");
-            Timing.Samples on = pooled(slots, "on");
-            Timing.Samples off = pooled(slots, "off");
+                    .append("alternating which goes first, so that both see the same phases of the machine; ")
+                    .append(meta.countersPinning).append(" (unpinned, the S2 step of a single JVM moves between about ")
+                    .append("17 and 33 µs as its threads move between the vCPUs, far more noise than the 2% to be ")
+                    .append("resolved). Ratio = on ÷ off.\n\n");
+            Timing.Samples on = find("counters", "on", "tensorj").map(Results.Result::samples).orElse(EMPTY);
+            Timing.Samples off = find("counters", "off", "tensorj").map(Results.Result::samples).orElse(EMPTY);
             double[] ratios = roundRatios(slots);
             sb.append("| setting | blocks | median ms | min ms | max ms |\n|---|---:|---:|---:|---:|\n");
             sb.append(String.format(Locale.ROOT, "| counters on (default) | %d | %s | %s | %s |\n", on.count(),
@@ -269,7 +277,7 @@ final class SuiteReport {
                     + "(%+.1f%%), range %.3f–%.3f, quartiles %.3f–%.3f. Pooled medians: %.3f; fastest blocks: %.3f. "
                     + "Rounds dropped as disturbed: %s.\n\n", r.median(), (r.median() - 1) * 100, r.min(), r.max(),
                     quantile(r.ms, 0.25), quantile(r.ms, 0.75), on.median() / off.median(), on.min() / off.min(),
-                    slots.isEmpty() ? "—" : slots.get(slots.size() - 1).get("rounds_dropped")));
+                    slots.isEmpty() ? "—" : slots.get(0).get("rounds_dropped")));
             sb.append("Per-round ratios: ").append(Arrays.stream(ratios)
                     .mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(", ")))
                     .append("\n\n");
@@ -279,8 +287,9 @@ final class SuiteReport {
             sb.append("## Notes\n\n");
             sb.append("- Every measurement ran in a child JVM with the same flags: one for sgemm, one per training ")
                     .append("case (as JMH forks per benchmark, so that one case's JIT profile and heap cannot slow the ")
-                    .append("next), one per thread count for the scaling, one per counter setting. Within a JVM the ")
-                    .append("libraries took turns in short slots (see Rounds.java): this 2-vCPU guest changes speed for ")
+                    .append("next), one per thread count for the scaling, one per counter setting. Contenders took ")
+                    .append("turns in short slots, within a JVM (Rounds.java) and across JVMs on the parent's command ")
+                    .append("(Turns.java): this 2-vCPU guest changes speed for ")
                     .append("seconds at a time with nothing else running in it (a tensorj S2 step runs at 19 µs for a ")
                     .append("while, then at 33 µs), so timing one library after the other would compare different ")
                     .append("machines. A 100 ms pause before each slot lets spinning OpenBLAS/OpenMP workers sleep. ")
@@ -354,22 +363,22 @@ final class SuiteReport {
             return new Timing.Samples(roundRatios(select("counters", null, null))).median();
         }
 
-        /** On ÷ off of each round, from consecutive (on, off) or (off, on) slot results. */
+        /** On ÷ off of each round: the two slots' medians. */
         private static double[] roundRatios(List<Results.Result> slots) {
-            double[] out = new double[slots.size() / 2];
-            for (int i = 0; i + 1 < slots.size(); i += 2) {
-                Results.Result a = slots.get(i);
-                Results.Result b = slots.get(i + 1);
-                Results.Result on = a.name().equals("on") ? a : b;
-                Results.Result off = on == a ? b : a;
-                out[i / 2] = on.samples().median() / off.samples().median();
+            double[] on = medians(slots, "on");
+            double[] off = medians(slots, "off");
+            double[] out = new double[Math.min(on.length, off.length)];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = on[i] / off[i];
             }
             return out;
         }
 
-        private static Timing.Samples pooled(List<Results.Result> slots, String setting) {
-            return new Timing.Samples(slots.stream().filter(x -> x.name().equals(setting))
-                    .flatMapToDouble(x -> DoubleStream.of(x.samples().ms)).toArray());
+        private static double[] medians(List<Results.Result> slots, String setting) {
+            return slots.stream().filter(x -> x.name().equals(setting)).findFirst()
+                    .map(x -> Arrays.stream(x.get("round_medians").split(",")).filter(v -> !v.isEmpty())
+                            .mapToDouble(Double::parseDouble).toArray())
+                    .orElse(new double[0]);
         }
 
         /** Linear-interpolated quantile of sorted values. */

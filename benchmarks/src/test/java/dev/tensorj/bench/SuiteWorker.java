@@ -63,9 +63,11 @@ final class SuiteWorker {
     }
 
     /**
-     * {@code args}: mode, results file, and for {@code train} the case (S1, S2, S3). Modes:
-     * {@code sgemm}; {@code train} (one case per JVM, as JMH forks per benchmark, so that one case's
-     * JIT profile and heap state cannot slow down the next); {@code scaling}; {@code counters}.
+     * {@code args}: mode, results file, then for {@code train} the case (S1, S2, S3) and for
+     * {@code serve} the group (scaling, counters). Modes: {@code sgemm}; {@code train} (one case
+     * per JVM, as JMH forks per benchmark, so that one case's JIT profile and heap state cannot
+     * slow down the next); {@code serve}, which times slots on the parent's command so that two JVMs
+     * (1 and 2 threads; counters on and off) can take turns.
      */
     public static void main(String[] args) throws Exception {
         int threads = Integer.getInteger("tensorj.cpu.threads", Runtime.getRuntime().availableProcessors());
@@ -80,12 +82,13 @@ final class SuiteWorker {
                 w.describe();
                 w.training(args[2]);
             }
-            case "scaling" -> {
-                w.describe();
-                w.warmUpSgemm();
-                w.scaling();
+            case "serve" -> {
+                if (args[2].equals("scaling")) {
+                    w.describe();
+                    w.warmUpSgemm();
+                }
+                w.serve(args[2]);
             }
-            case "counters" -> w.counters();
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
         w.totals(args[0] + (args.length > 2 ? " " + args[2] : ""));
@@ -210,20 +213,6 @@ final class SuiteWorker {
         return info;
     }
 
-    private void scaling() {
-        for (int batch : SCALING_BATCHES) {
-            Case c = S3.withBatch(batch);
-            Tensor.manualSeed(batch);
-            try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state())) {
-                String name = "S3 batch " + batch + " threads " + threads;
-                log("scaling " + name);
-                for (Results.Result r : timeTogether("scaling", name, c, tj, dj, SCALING_ROUNDS, 1.0, 0, 2, Map.of())) {
-                    emit(r);
-                }
-            }
-        }
-    }
-
     /**
      * Warms both libraries up for 2 s each, then times them in interleaved rounds; returns one
      * result per library (tensorj first).
@@ -260,25 +249,62 @@ final class SuiteWorker {
     }
 
     /**
-     * S2 in tensorj only, for the counters-on/off comparison, driven by the parent through stdin so
-     * that the two JVMs (one per setting) can take turns: after a 3 s warm-up it prints READY,
-     * then answers each {@code slot <seconds>} with one line {@code SLOT <others> <ms,ms,…>} and
-     * ends at {@code quit}.
+     * Builds the group's contenders and warms them up (counters: S2 in tensorj; scaling: S3 at each
+     * batch in both libraries, from the same start), prints READY, then answers each
+     * {@code slot <seconds> <contender>} with one line
+     * {@code SLOT <other cores> <gc ms> <gc count> <seconds> <ops> <ms,ms,…>} until {@code quit}.
      */
-    private void counters() throws java.io.IOException {
-        Tensor.manualSeed(20261127L + "S2".hashCode());
-        try (TrainingStep t = new TensorjCases.Training(S2.batch(), S2.widths())) {
+    private void serve(String group) throws java.io.IOException {
+        Map<String, Rounds.Contender> cs = new LinkedHashMap<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        int minBlocks;
+        if (group.equals("counters")) {
+            Tensor.manualSeed(20261127L + "S2".hashCode());
+            var t = new TensorjCases.Training(S2.batch(), S2.widths());
+            open.add(t);
             warm(t, 3.0, 5);
-            var c = new Rounds.Contender("tensorj", t::step, 0.02);
-            System.out.println("READY");
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
-            for (String line; (line = in.readLine()) != null && line.startsWith("slot "); ) {
-                Rounds.Slot s = c.slot(Double.parseDouble(line.substring(5)), 5);
-                StringBuilder sb = new StringBuilder("SLOT ").append(fmt(s.otherCores())).append(' ');
-                for (int i = 0; i < s.ms().length; i++) {
-                    sb.append(i > 0 ? "," : "").append(fmt(s.ms()[i]));
-                }
-                System.out.println(sb);
+            cs.put("S2 tensorj", new Rounds.Contender("tensorj", t::step, 0.02));
+            minBlocks = 5;
+        } else if (group.equals("scaling")) {
+            for (int batch : SCALING_BATCHES) {
+                Case c = S3.withBatch(batch);
+                Tensor.manualSeed(batch);
+                var tj = new TensorjCases.Training(c.batch(), c.widths());
+                var dj = new DjlCases.Training(tj.state());
+                open.add(tj);
+                open.add(dj);
+                log("warming up S3 batch " + batch + ", " + threads + " thread(s)");
+                warm(tj, 2.0, 3);
+                warm(dj, 2.0, 3);
+                cs.put("S3 batch " + batch + " tensorj", new Rounds.Contender("tensorj", tj::step, 0));
+                cs.put("S3 batch " + batch + " djl", new Rounds.Contender("djl", dj::step, 0));
+            }
+            minBlocks = 2;
+        } else {
+            throw new IllegalArgumentException("unknown group " + group);
+        }
+        System.out.println("READY");
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+        for (String line; (line = in.readLine()) != null && line.startsWith("slot "); ) {
+            String[] f = line.split(" ", 3);
+            Rounds.Contender c = cs.get(f[2]);
+            if (c == null) {
+                throw new IllegalArgumentException("no contender " + f[2] + " in " + cs.keySet());
+            }
+            Rounds.Slot s = c.slot(Double.parseDouble(f[1]), minBlocks);
+            StringBuilder sb = new StringBuilder("SLOT ").append(fmt(s.otherCores())).append(' ').append(s.gcMillis())
+                    .append(' ').append(s.gcCount()).append(' ').append(fmt(s.seconds())).append(' ').append(s.ops())
+                    .append(' ');
+            for (int i = 0; i < s.ms().length; i++) {
+                sb.append(i > 0 ? "," : "").append(fmt(s.ms()[i]));
+            }
+            System.out.println(sb);
+        }
+        for (AutoCloseable a : open) {
+            try {
+                a.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }
     }
