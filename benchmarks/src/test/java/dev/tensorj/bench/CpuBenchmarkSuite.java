@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 class CpuBenchmarkSuite {
     static final int THREADS = 2;
     /** Rounds of the counters comparison: one slot in each of the two JVMs, alternating which goes first. */
-    static final int COUNTER_ROUNDS = 20;
+    static final int COUNTER_ROUNDS = 30;
     static final double COUNTER_SLOT_SECONDS = 0.5;
     static final String LIBRARY_JAR = "tensorj-0.1.0-SNAPSHOT.jar";
 

@@ -80,6 +80,7 @@ final class SuiteWorker {
             }
             case "train" -> {
                 w.describe();
+                TensorjCases.warmUp(new int[0][]); // small odd shapes and every transpose, as the other JVMs
                 w.training(args[2]);
             }
             case "serve" -> {
