@@ -67,7 +67,8 @@ final class SuiteReport {
         void header() {
             sb.append("# CPU benchmark suite: tensorj vs DJL (PyTorch engine) vs OpenBLAS\n\n");
             line("Date", LocalDate.now().toString());
-            line("Commit", Environment.commit());
+            line("Commit", Environment.commit() + "; library sources (src/, pom.xml) last changed in "
+                    + Environment.command("git", "log", "-1", "--format=%h (%s)", "--", "../src", "../pom.xml"));
             line("Library jar", meta.libraryJar);
             line("Command", "`" + COMMAND + "` (took " + fmt(meta.minutes, 1) + " min)");
             line("Machine", Environment.cpuModel() + "; " + lscpu("CPU\\(s\\)|Thread\\(s\\) per core|Core\\(s\\) per socket"
