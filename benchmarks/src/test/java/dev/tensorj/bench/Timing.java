@@ -25,17 +25,18 @@ final class Timing {
             this.operations = operations;
         }
 
+        /** NaN when there are no samples (a group left out of a partial run). */
         double median() {
             int n = ms.length;
-            return n % 2 == 1 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+            return n == 0 ? Double.NaN : n % 2 == 1 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
         }
 
         double min() {
-            return ms[0];
+            return ms.length == 0 ? Double.NaN : ms[0];
         }
 
         double max() {
-            return ms[ms.length - 1];
+            return ms.length == 0 ? Double.NaN : ms[ms.length - 1];
         }
 
         int count() {
