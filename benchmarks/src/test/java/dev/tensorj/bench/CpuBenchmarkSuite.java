@@ -85,6 +85,7 @@ class CpuBenchmarkSuite {
             results.addAll(counters(classpath, work, meta));
         }
         meta.loadEnd = Environment.loadAverage();
+        meta.parentWaited = Meters.waitedSeconds();
         meta.minutes = (System.nanoTime() - start) / 60e9;
 
         String report = SuiteReport.markdown(results, meta);

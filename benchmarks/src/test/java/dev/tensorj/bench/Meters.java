@@ -65,6 +65,33 @@ final class Meters {
         return sum;
     }
 
+    /** Seconds this process has spent in {@link #awaitQuiet} so far; capped by its callers' budget. */
+    private static double waited;
+
+    /**
+     * Waits, one second at a time, until other processes use at most {@code maxOtherCores}, for at
+     * most {@code budgetSeconds} in this JVM's whole life (so a colleague's long job cannot stall
+     * the suite). Returns whether the machine was quiet at the end.
+     */
+    static boolean awaitQuiet(double maxOtherCores, double budgetSeconds) {
+        while (true) {
+            Meters m0 = now();
+            Timing.pause(1000);
+            Meters m1 = now();
+            if (m1.otherCores(m0) <= maxOtherCores) {
+                return true;
+            }
+            waited += m1.seconds(m0);
+            if (waited >= budgetSeconds) {
+                return false;
+            }
+        }
+    }
+
+    static double waitedSeconds() {
+        return waited;
+    }
+
     static String collectors() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName)
                 .collect(Collectors.joining(" + "));

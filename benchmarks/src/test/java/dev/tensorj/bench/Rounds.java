@@ -13,11 +13,14 @@ import java.util.Map;
  * runs at 19 µs for a while, then at 33 µs, with no other process in the guest), so timing one
  * library for 3 s and then the other compares different machines; interleaving gives every
  * contender the same mix of fast and slow phases. A round in which other processes in the guest
- * took more than {@link #DISTURBED_CORES} cores in any slot is thrown away and run again (at most
- * as many extra rounds as planned; after that disturbed rounds are kept and flagged).
+ * took more than {@link #DISTURBED_CORES} cores in any slot is thrown away and run again once the
+ * machine is quiet (waiting at most {@link #WAIT_BUDGET_SECONDS} per JVM, and at most as many extra
+ * rounds as planned; after that disturbed rounds are kept and flagged).
  */
 final class Rounds {
     static final double DISTURBED_CORES = 0.25;
+    /** The most a JVM waits, over its whole run, for other processes to go quiet after a dropped round. */
+    static final double WAIT_BUDGET_SECONDS = 60;
     /** Between slots, so that spinning OpenBLAS/OpenMP workers of the previous contender sleep. */
     static final long PAUSE_MS = 100;
 
@@ -130,7 +133,7 @@ final class Rounds {
             if (disturbed && dropped < rounds) {
                 dropped++;
                 System.out.printf(Locale.ROOT, "  round dropped: other processes took %.2f cores%n", worst);
-                Timing.pause(1000);
+                Meters.awaitQuiet(DISTURBED_CORES / 2, WAIT_BUDGET_SECONDS);
                 continue;
             }
             for (int i = 0; i < order.size(); i++) {

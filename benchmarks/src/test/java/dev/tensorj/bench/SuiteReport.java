@@ -26,6 +26,7 @@ final class SuiteReport {
         String libraryJar = "?";
         String openblasCore = "?";
         String countersPinning = "?";
+        double parentWaited;
         double minutes;
     }
 
@@ -102,7 +103,9 @@ final class SuiteReport {
             line("Load average", "at start " + meta.loadStart + ", at end " + meta.loadEnd
                     + " (1, 5, 15 min); each measurement also records the CPU other processes took meanwhile"
                     + " (\"others\", in cores, mean over the kept slots); a round in which that exceeded "
-                    + Rounds.DISTURBED_CORES + " cores in any slot was thrown away and run again");
+                    + Rounds.DISTURBED_CORES + " cores in any slot was thrown away and run again once the machine "
+                    + "was quiet (waiting at most " + (int) Rounds.WAIT_BUDGET_SECONDS + " s per JVM; waited "
+                    + String.format(Locale.ROOT, "%.0f", waitedTotal()) + " s in all)");
             sb.append('\n');
         }
 
@@ -254,12 +257,12 @@ final class SuiteReport {
                     x.number("flop"))));
             sb.append("\nGC time as a share of each child JVM's whole run (start to exit, warm-ups included; the "
                     + "serve JVMs sit idle while the other JVM takes its turn, which dilutes their share):\n\n");
-            sb.append("| JVM (mode) | threads | counters | run s | GC ms | collections | GC share |\n"
-                    + "|---|---:|---|---:|---:|---:|---:|\n");
+            sb.append("| JVM (mode) | threads | counters | run s | GC ms | collections | GC share | waited for quiet s |\n"
+                    + "|---|---:|---|---:|---:|---:|---:|---:|\n");
             for (Results.Result x : select("run", null, null)) {
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %s | %s | %s |\n", x.get("mode"),
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %s | %s | %s | %.0f |\n", x.get("mode"),
                         x.name().replace("threads", ""), x.get("counters"), x.number("uptime_ms") / 1e3, x.get("gc_ms"),
-                        x.get("gc_count"), pct(x.number("gc_share"))));
+                        x.get("gc_count"), pct(x.number("gc_share")), x.number("waited_s")));
             }
             sb.append('\n');
         }
@@ -335,6 +338,11 @@ final class SuiteReport {
         private boolean disturbed(String section, String name) {
             return select(section, name, null).stream().anyMatch(x -> x.number("disturbed_slots_kept") > 0
                     || x.number("other_cores") > Rounds.DISTURBED_CORES);
+        }
+
+        private double waitedTotal() {
+            return meta.parentWaited + select("run", null, null).stream().mapToDouble(x -> x.number("waited_s"))
+                    .filter(v -> !Double.isNaN(v)).sum();
         }
 
         private String info(String key) {

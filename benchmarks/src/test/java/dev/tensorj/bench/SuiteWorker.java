@@ -363,6 +363,7 @@ final class SuiteWorker {
         info.put("gc_count", String.valueOf(m.gcCount));
         info.put("gc_share", fmt(m.gcMillis / (double) uptime));
         info.put("counters", System.getProperty("tensorj.counters", "default"));
+        info.put("waited_s", fmt(Meters.waitedSeconds()));
         emit(new Results.Result("run", "threads" + threads, "all", info, new Timing.Samples(new double[0])));
     }
 

@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
  * {@link Rounds} across JVMs: contenders that must live in different JVMs (1 thread against 2,
  * counters on against off) take turns, one slot each per round, the first rotating, on the
  * parent's command ({@code SuiteWorker serve}). A round in which other processes took more than
- * {@link Rounds#DISTURBED_CORES} in any slot is thrown away and run again (at most as many extra
- * rounds as planned).
+ * {@link Rounds#DISTURBED_CORES} in any slot is thrown away and run again once the machine is quiet
+ * (as in {@link Rounds}).
  */
 final class Turns {
     private Turns() {}
@@ -103,7 +103,7 @@ final class Turns {
             if (disturbed && dropped < rounds) {
                 dropped++;
                 System.out.printf(Locale.ROOT, "  round dropped: other processes took %.2f cores%n", worst);
-                Thread.sleep(1000);
+                Meters.awaitQuiet(Rounds.DISTURBED_CORES / 2, Rounds.WAIT_BUDGET_SECONDS);
                 continue;
             }
             for (int i = 0; i < order.size(); i++) {
