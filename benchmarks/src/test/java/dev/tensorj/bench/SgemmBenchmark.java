@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -21,8 +20,7 @@ import org.junit.jupiter.api.Test;
  * Single-precision matrix products, tensorj's pure-Java kernel against OpenBLAS, in one run.
  * The class name matches none of Surefire's default patterns, so it runs only when asked:
  * {@code mvn -q -f benchmarks test -Dtest=SgemmBenchmark}. It prints a table and writes it to
- * {@code benchmarks/results/<date>-cpu-sgemm.md}; with {@code -Dappend=true} it adds the run to that
- * file instead, to show the spread between runs.
+ * {@code benchmarks/results/<date>-cpu-sgemm.md}.
  */
 @Tag("benchmark")
 class SgemmBenchmark {
@@ -41,25 +39,17 @@ class SgemmBenchmark {
 
     @Test
     void sgemm() throws Exception {
-        String loadBefore = Report.loadAverage();
         openblas.blas_set_num_threads(THREADS);
         String core = Environment.openblasCore();
         warmUpTensorj();
         for (int[] s : SHAPES) {
             measureShape(s[0], s[1], s[2]);
         }
+        String report = Report.markdown(rows, THREADS, openblas.blas_get_num_threads(), core);
+        System.out.println(report);
         Path out = Path.of("results", LocalDate.now() + "-cpu-sgemm.md");
         Files.createDirectories(out.getParent());
-        if (Boolean.getBoolean("append") && Files.exists(out)) {
-            // -Dappend=true adds this run to today's file: repeated runs show the run-to-run spread.
-            String report = Report.repeat(rows, loadBefore);
-            System.out.println(report);
-            Files.writeString(out, report, java.nio.file.StandardOpenOption.APPEND);
-        } else {
-            String report = Report.markdown(rows, THREADS, openblas.blas_get_num_threads(), core, loadBefore);
-            System.out.println(report);
-            Files.writeString(out, report);
-        }
+        Files.writeString(out, report);
         assertTrue(rows.stream().allMatch(r -> r.maxRelError < 1e-3), "a method computed a wrong product");
     }
 
@@ -78,19 +68,14 @@ class SgemmBenchmark {
 
         Tensor ta = Tensor.of(a, m, k);
         Tensor tb = Tensor.of(b, k, n);
-        // The timed call is the API's: a new result tensor each time. The previous result is
-        // closed inside the timed region (cheap); the last one is read back afterwards.
-        Tensor[] last = new Tensor[1];
+        float[][] last = new float[1][];
         Row tj = measure(shape, "tensorj Tensor.matmul (pure Java)", flop, () -> {
-            Tensor c = ta.matmul(tb);
-            if (last[0] != null) {
-                last[0].close();
+            try (Tensor c = ta.matmul(tb)) {
+                last[0] = c.toFloatArray();
             }
-            last[0] = c;
         }, null, null);
         float[] ref = expected != null ? expected : reference(a, b, m, n, k);
-        tj.maxRelError = relError(last[0].toFloatArray(), ref);
-        last[0].close();
+        tj.maxRelError = relError(last[0], ref);
         rows.add(tj);
 
         try (var pa = new FloatPointer(a); var pb = new FloatPointer(b); var pc = new FloatPointer((long) m * n)) {
@@ -117,34 +102,12 @@ class SgemmBenchmark {
 
     /** Runs {@code body} until about {@link #TARGET_SECONDS} have passed, after a few untimed runs. */
     private static Row measure(String shape, String method, double flop, Runnable body, float[] out, Runnable fetch) {
-        pause();
-        long t0 = System.nanoTime();
-        int warm = 0;
-        while (warm < 3 || System.nanoTime() - t0 < 200_000_000L && warm < 50) {
-            body.run();
-            warm++;
-        }
-        double once = (System.nanoTime() - t0) / 1e9 / warm;
-        int reps = (int) Math.max(MIN_REPS, Math.min(2000, TARGET_SECONDS / once));
-        double[] ms = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long s = System.nanoTime();
-            body.run();
-            ms[i] = (System.nanoTime() - s) / 1e6;
-        }
+        Timing.pause(300);
+        Timing.Samples t = Timing.calls(body, TARGET_SECONDS, MIN_REPS);
         if (fetch != null) {
             fetch.run();
         }
-        return new Row(shape, method, flop, ms, out);
-    }
-
-    /** Lets OpenBLAS's spinning worker threads go to sleep before the next method is timed. */
-    private static void pause() {
-        try {
-            Thread.sleep(300);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return new Row(shape, method, flop, t.ms, out);
     }
 
     private static void blas(FloatPointer a, FloatPointer b, FloatPointer c, int m, int n, int k) {
@@ -263,58 +226,6 @@ class SgemmBenchmark {
             return String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.3f | **%.1f** | %.1f | %.1f |",
                     shape, method, ms.length, median(), ms[0], ms[ms.length - 1],
                     gflops(median()), gflops(ms[ms.length - 1]), gflops(ms[0]));
-        }
-    }
-
-    /** Facts about the machine and libraries for the report header. */
-    static final class Environment {
-        private Environment() {}
-
-        /**
-         * The core type OpenBLAS's dynamic dispatch picked. JavaCPP does not map
-         * {@code openblas_get_corename()}, so a child JVM loads OpenBLAS with
-         * {@code OPENBLAS_VERBOSE=2}, which makes it print "Core: …".
-         */
-        static String openblasCore() {
-            try {
-                var pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", System.getProperty("java.class.path"), CoreProbe.class.getName());
-                pb.environment().put("OPENBLAS_VERBOSE", "2");
-                pb.redirectErrorStream(true);
-                Process p = pb.start();
-                String text = new String(p.getInputStream().readAllBytes());
-                p.waitFor();
-                return text.lines().filter(l -> l.contains("Core:")).map(l -> l.replaceAll(".*Core:\\s*", "").trim())
-                        .findFirst().orElse("unknown (OpenBLAS printed: " + text.strip() + ")");
-            } catch (IOException e) {
-                return "unknown (" + e + ")";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "unknown (interrupted)";
-            }
-        }
-
-        static String command(String... cmd) {
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                String s = new String(p.getInputStream().readAllBytes()).strip();
-                p.waitFor();
-                return s;
-            } catch (IOException e) {
-                return "unknown (" + e.getMessage() + ")";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "unknown";
-            }
-        }
-    }
-
-    /** Loads OpenBLAS in a child JVM so that its verbose start-up names the core it picked. */
-    static final class CoreProbe {
-        public static void main(String[] args) {
-            float[] x = {1f};
-            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans,
-                    1, 1, 1, 1f, x, 1, x, 1, 0f, new float[1], 1);
         }
     }
 }

@@ -1,0 +1,170 @@
+package dev.tensorj.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The peer: DJL 0.36 with its PyTorch engine on the CPU. Training uses DJL's blocks, its
+ * GradientCollector and its SGD, driven directly rather than through a {@code Trainer}: the
+ * Trainer's parameter server copies every gradient each step ({@code LocalParameterServer}
+ * duplicates it before the update), which only makes the peer slower. The loss is written as
+ * {@code mean((pred - y)²)} because DJL's L2Loss is half of that.
+ */
+final class DjlCases {
+    private DjlCases() {}
+
+    static String describe() {
+        Engine e = Engine.getEngine("PyTorch");
+        return "DJL " + Engine.getDjlVersion() + ", engine " + e.getEngineName() + " " + e.getVersion()
+                + ", intra-op threads " + JniUtils.getNumThreads() + ", inter-op threads "
+                + JniUtils.getNumInteropThreads();
+    }
+
+    static NDManager manager() {
+        return NDManager.newBaseManager(Device.cpu(), "PyTorch");
+    }
+
+    /** {@code a·b} with the product closed at once (PyTorch frees it as soon as it is unused). */
+    static final class Sgemm implements AutoCloseable {
+        private final NDManager manager = manager();
+        private final NDArray a;
+        private final NDArray b;
+
+        Sgemm(float[] a, float[] b, int m, int k, int n) {
+            this.a = manager.create(a, new Shape(m, k));
+            this.b = manager.create(b, new Shape(k, n));
+        }
+
+        void run() {
+            a.matMul(b).close();
+        }
+
+        float[] product() {
+            try (NDArray c = a.matMul(b)) {
+                return c.toFloatArray();
+            }
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    /** One model, its data and its optimizer; {@link #step()} is one training step. */
+    static final class Training implements TrainingStep {
+        private final NDManager manager = manager();
+        private final SequentialBlock block = new SequentialBlock();
+        private final ParameterStore store = new ParameterStore(manager, false);
+        private final Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build();
+        private final List<Parameter> params = new ArrayList<>();
+        private final NDArray x;
+        private final NDArray y;
+        private long lastStepBytes;
+
+        /**
+         * The same model, batch and starting point as {@code start}: Linear layers of
+         * {@code start.widths()} with ReLU between them, initialised with its weights and biases.
+         */
+        Training(TensorjCases.State start) {
+            int[] widths = start.widths();
+            for (int i = 1; i < widths.length; i++) {
+                if (i > 1) {
+                    block.add(Activation.reluBlock());
+                }
+                Linear layer = Linear.builder().setUnits(widths[i]).build();
+                float[] w = start.params().get(2 * (i - 1));
+                float[] b = start.params().get(2 * (i - 1) + 1);
+                layer.setInitializer((m, shape, type) -> m.create(w, shape), Parameter.Type.WEIGHT);
+                layer.setInitializer((m, shape, type) -> m.create(b, shape), Parameter.Type.BIAS);
+                block.add(layer);
+            }
+            block.initialize(manager, DataType.FLOAT32, new Shape(start.batch(), widths[0]));
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                params.add(p.getValue());
+            }
+            x = manager.create(start.x(), new Shape(start.batch(), widths[0]));
+            y = manager.create(start.y(), new Shape(start.batch(), widths[widths.length - 1]));
+        }
+
+        /** Arrays the model's own manager holds (parameters, batch): constant unless steps leak. */
+        @Override
+        public long heldArrays() {
+            return manager.getManagedArrays().size();
+        }
+
+        @Override
+        public void step() {
+            step(false);
+        }
+
+        /**
+         * With {@code count}, also sums the bytes of the arrays the step created (DJL-visible
+         * arrays only; libtorch's own temporaries inside backward are not visible from Java).
+         */
+        private void step(boolean count) {
+            try (NDManager scope = manager.newSubManager()) {
+                x.tempAttach(scope);
+                y.tempAttach(scope);
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray pred = block.forward(store, new NDList(x), true).singletonOrThrow();
+                    NDArray loss = pred.sub(y).square().mean();
+                    gc.backward(loss);
+                }
+                for (Parameter p : params) {
+                    NDArray w = p.getArray();
+                    try (NDArray g = w.getGradient()) {
+                        sgd.update(p.getId(), w, g); // also zeroes the gradient
+                    }
+                }
+                if (count) {
+                    long bytes = 0;
+                    for (NDArray a : scope.getManagedArrays()) {
+                        if (a != x && a != y) {
+                            bytes += a.size() * a.getDataType().getNumOfBytes();
+                        }
+                    }
+                    lastStepBytes = bytes;
+                }
+            }
+        }
+
+        @Override
+        public long nativeBytesPerStep() {
+            step(true);
+            return lastStepBytes;
+        }
+
+        @Override
+        public float loss() {
+            try (NDManager scope = manager.newSubManager()) {
+                x.tempAttach(scope);
+                y.tempAttach(scope);
+                NDArray pred = block.forward(store, new NDList(x), false).singletonOrThrow();
+                return pred.sub(y).square().mean().getFloat();
+            }
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+}

@@ -1,0 +1,486 @@
+package dev.tensorj.bench;
+
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The Markdown write-up of one {@link CpuBenchmarkSuite} run. */
+final class SuiteReport {
+    private SuiteReport() {}
+
+    static final String COMMAND = "mvn -q -o install -DskipTests && mvn -q -f benchmarks test -Dtest=CpuBenchmarkSuite";
+    private static final String[] SGEMM_GOAL_SHAPES = {
+        "512×512 · 512×512", "1024×1024 · 1024×1024", "2048×2048 · 2048×2048",
+        "256×784 · 784×1024", "256×1024 · 1024×1024", "256×1024 · 1024×10",
+    };
+    private static final String PEAK_SHAPE = "2048×2048 · 2048×2048";
+
+    /** What the parent knows about the run besides the children's results. */
+    static final class Meta {
+        String loadStart = "?";
+        String loadEnd = "?";
+        String libraryJar = "?";
+        String openblasCore = "?";
+        String countersPinning = "?";
+        double parentWaited;
+        double minutes;
+    }
+
+    private static final Timing.Samples EMPTY = new Timing.Samples(new double[] {Double.NaN});
+
+    static String markdown(List<Results.Result> all, Meta meta) {
+        var r = new SuiteReport.Builder(all, meta);
+        r.header();
+        r.goals();
+        r.sgemm();
+        r.training();
+        r.scaling();
+        r.memory();
+        r.counters();
+        r.notes();
+        return r.sb.toString();
+    }
+
+    private static final class Builder {
+        final StringBuilder sb = new StringBuilder();
+        final List<Results.Result> all;
+        final Meta meta;
+        final double peak;
+        final String peakSource;
+        final double theoretical;
+
+        Builder(List<Results.Result> all, Meta meta) {
+            this.all = all;
+            this.meta = meta;
+            Results.Result best = null;
+            for (Results.Result x : select("sgemm", null, null)) {
+                if (!x.impl().equals("tensorj") && (best == null || gflops(x) > gflops(best))) {
+                    best = x;
+                }
+            }
+            double blas = find("sgemm", PEAK_SHAPE, "openblas").map(Builder::gflops).orElse(Double.NaN);
+            this.peak = best == null ? Double.NaN : gflops(best);
+            this.peakSource = best == null ? "no sgemm measured" : String.format(Locale.ROOT, "%s's sgemm %s; OpenBLAS "
+                    + "direct at %s on native memory reached %.1f", label(best.impl()), best.name(), PEAK_SHAPE, blas);
+            this.theoretical = theoreticalPeak();
+        }
+
+        void header() {
+            sb.append("# CPU benchmark suite: tensorj vs DJL (PyTorch engine) vs OpenBLAS\n\n");
+            line("Date", LocalDate.now().toString());
+            line("Commit", Environment.commit() + "; library sources (src/, pom.xml) last changed in "
+                    + Environment.command("git", "log", "-1", "--format=%h (%s)", "--", "../src", "../pom.xml"));
+            line("Library jar", meta.libraryJar);
+            line("Command", "`" + COMMAND + "` (took " + fmt(meta.minutes, 1) + " min)");
+            line("Machine", Environment.cpuModel() + "; " + lscpu("CPU\\(s\\)|Thread\\(s\\) per core|Core\\(s\\) per socket"
+                    + "|Socket\\(s\\)|Model|Hypervisor vendor") + "; " + Environment.memoryGb() + " GB RAM; "
+                    + Environment.command("uname", "-sr"));
+            line("Caches", Environment.caches());
+            line("fp32 peak", String.format(Locale.ROOT, "practical %.1f GFLOP/s: the fastest median sgemm "
+                    + "throughput of this run, %s; theoretical %.1f GFLOP/s, assuming %s", peak, peakSource, theoretical,
+                    theoreticalAssumption()) + (peak > theoretical ? String.format(Locale.ROOT, ". The practical "
+                    + "peak exceeds that theoretical figure, so the cores ran above the nominal %.0f MHz (turbo) and "
+                    + "the theoretical figure is a lower bound", cpuMhz()) : ""));
+            line("JVM", Environment.jvm() + "; child JVM arguments: `" + info("jvm_args") + "`; GC " + info("gc")
+                    + ", heap max " + info("heap_max_mib") + " MiB");
+            List<String> seen = new ArrayList<>();
+            for (Results.Result i : select("info", null, null)) {
+                if (seen.contains(i.name())) {
+                    continue;
+                }
+                seen.add(i.name());
+                line("Threads (" + i.name().replace("threads", "") + "-thread JVM)", "tensorj.cpu.threads="
+                        + i.get("tensorj_threads") + "; " + i.get("djl") + " (asked with -Dai.djl.pytorch.num_threads="
+                        + i.get("tensorj_threads") + " -Dai.djl.pytorch.num_interop_threads=1, OMP_NUM_THREADS="
+                        + i.get("tensorj_threads") + "); OpenBLAS threads " + i.get("openblas_threads"));
+            }
+            line("OpenBLAS", Environment.openblasVersion() + " (org.bytedeco:openblas 0.3.31-1.5.13), core "
+                    + meta.openblasCore);
+            line("Load average", "at start " + meta.loadStart + ", at end " + meta.loadEnd
+                    + " (1, 5, 15 min); each measurement also records the CPU other processes took meanwhile"
+                    + " (\"others\", in cores, mean over the kept slots); a round in which that exceeded "
+                    + Rounds.DISTURBED_CORES + " cores in any slot was thrown away and run again once the machine "
+                    + "was quiet (waiting at most " + (int) Rounds.WAIT_BUDGET_SECONDS + " s per JVM; waited "
+                    + String.format(Locale.ROOT, "%.0f", waitedTotal()) + " s in all)");
+            sb.append('\n');
+        }
+
+        void goals() {
+            sb.append("## Goals (ratios within this run)\n\n");
+            sb.append("| goal | measured | met? |\n|---|---:|---|\n");
+            for (String shape : SGEMM_GOAL_SHAPES) {
+                double ratio = sgemmRatio(shape, "openblas");
+                goal("sgemm " + shape + ": tensorj ≥ 0.9× OpenBLAS throughput", fmt(ratio, 2) + "×", ratio >= 0.9,
+                        disturbed("sgemm", shape));
+            }
+            goal("S3 step: tensorj ≤ 0.8× DJL-PyTorch's time", fmt(stepRatio("S3"), 2) + "×", stepRatio("S3") <= 0.8,
+                    disturbed("train", "S3"));
+            goal("S1 step: tensorj ≤ 0.1× DJL-PyTorch's time", fmt(stepRatio("S1"), 3) + "×", stepRatio("S1") <= 0.1,
+                    disturbed("train", "S1"));
+            goal("S2 step: tensorj ≤ 0.1× DJL-PyTorch's time", fmt(stepRatio("S2"), 3) + "×", stepRatio("S2") <= 0.1,
+                    disturbed("train", "S2"));
+            double cost = counterRatio() - 1;
+            goal("counters cost on the S2 step < 2% (median of per-round ratios)",
+                    Double.isNaN(cost) ? "—" : String.format(Locale.ROOT, "%+.1f%%", cost * 100), cost < 0.02, false);
+            sb.append('\n');
+        }
+
+        void sgemm() {
+            sb.append("## SGEMM\n\n");
+            sb.append("C = A·B, fp32, row-major, ").append(SuiteWorker.SGEMM_SHAPES.length).append(" shapes. ")
+                    .append("The three libraries take turns in ").append(SuiteWorker.SGEMM_ROUNDS)
+                    .append(" rounds, each giving every library a 0.4 s slot (at least 2 calls) after a 100 ms pause, ")
+                    .append("the first library rotating; one sample per call; 0.2 s of untimed calls first. ")
+                    .append("tensorj: `a.matmul(b)` under NoGrad, the product closed; DJL: `a.matMul(b)`, the product ")
+                    .append("closed; OpenBLAS: `cblas_sgemm` on native buffers (no allocation, no copies). ")
+                    .append("GFLOP/s = 2·m·k·n / median time. Ratio = tensorj's throughput ÷ that library's.\n\n");
+            sb.append("| shape | library | calls | median ms | min ms | max ms | GFLOP/s | % practical peak "
+                    + "| % theoretical | tensorj ÷ it | others |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (int[] s : SuiteWorker.SGEMM_SHAPES) {
+                String shape = s[0] + "×" + s[1] + " · " + s[1] + "×" + s[2];
+                for (String impl : new String[] {"tensorj", "djl", "openblas"}) {
+                    find("sgemm", shape, impl).ifPresent(x -> {
+                        double g = gflops(x);
+                        sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %.1f | %.0f%% | %.0f%% | %s | %s |\n",
+                                shape, label(impl), x.samples().count(), ms(x.samples().median()), ms(x.samples().min()),
+                                ms(x.samples().max()), g, 100 * g / peak, 100 * g / theoretical,
+                                impl.equals("tensorj") ? "—" : fmt(sgemmRatio(shape, impl), 2) + "×",
+                                fmt(x.number("other_cores"), 2)));
+                    });
+                }
+            }
+            sb.append('\n');
+        }
+
+        void training() {
+            sb.append("## Training steps\n\n");
+            sb.append("S1 = Linear(10,1), batch 32; S2 = Linear(10,20)→ReLU→Linear(20,1), batch 32; ")
+                    .append("S3 = 784→1024→ReLU→1024→ReLU→10, batch 256. Each step: zeroGrad, forward, MSE loss, ")
+                    .append("backward, SGD step (lr 0.01, no momentum), inputs and targets fixed random normal. ")
+                    .append("Each case runs in its own JVM; both libraries start from the same weights and batch ")
+                    .append("(tensorj's PyTorch-style initialisation, copied into DJL's initialisers). ")
+                    .append("After 2 s of untimed steps each, the two take turns in ").append(SuiteWorker.TRAIN_ROUNDS)
+                    .append(" rounds of one slot each (S1, S2: 0.6 s slots of 20 ms blocks, a sample being a block's ")
+                    .append("time per step; S3: 1 s slots, at least 3 steps, one step per sample). ")
+                    .append("GFLOP/s counts matmul FLOPs only (forward, weight gradients, input gradients past the ")
+                    .append("first layer). Ratio = tensorj's median time ÷ DJL's (below 1: tensorj faster).\n\n");
+            sb.append("| case | library | steps timed | median ms | min ms | max ms | GFLOP/s | % practical peak "
+                    + "| tensorj ÷ DJL | loss before → after | GC share | others |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
+            for (String c : new String[] {"S1", "S2", "S3"}) {
+                for (String impl : new String[] {"tensorj", "djl"}) {
+                    find("train", c, impl).ifPresent(x -> {
+                        double g = x.number("flop") / x.samples().median() / 1e6;
+                        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s | %s |\n",
+                                c, label(impl), x.get("ops"), ms(x.samples().median()), ms(x.samples().min()),
+                                ms(x.samples().max()), fmt(g, g < 10 ? 2 : 1), pct(g / peak),
+                                impl.equals("tensorj") ? fmt(stepRatio(c), 3) + "×" : "—",
+                                fmt(x.number("loss_before"), 4), fmt(x.number("loss_after"), 4),
+                                pct(x.number("gc_share")), fmt(x.number("other_cores"), 2)));
+                    });
+                }
+            }
+            sb.append("\nCross-check before timing (same start in both libraries; loss at start and after 1, 2, 3 steps; "
+                    + "the run fails if they differ by more than 1e-3 relative):\n\n");
+            sb.append("| case | tensorj | DJL-PyTorch | max relative difference |\n|---|---|---|---:|\n");
+            for (String c : new String[] {"S1", "S2", "S3"}) {
+                find("train", c, "tensorj").ifPresent(x -> sb.append("| ").append(c).append(" | ")
+                        .append(x.get("xcheck_tensorj")).append(" | ").append(x.get("xcheck_djl")).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.1e", x.number("xcheck_rel_diff"))).append(" |\n"));
+            }
+            sb.append('\n');
+        }
+
+        void scaling() {
+            sb.append("## Scaling: S3 step time by batch, 2 threads against 1\n\n");
+            sb.append("Same step as S3 above, median ms per step. A 2-thread and a 1-thread JVM each hold every ")
+                    .append("batch in both libraries (same start for both, 2 s warm-up each); then, batch by batch, ")
+                    .append("the four contenders (2 libraries × 2 thread counts) take turns in ")
+                    .append(SuiteWorker.SCALING_ROUNDS).append(" rounds of 1 s slots (at least 2 steps, one step per ")
+                    .append("sample), so that 1 and 2 threads see the same phases of the machine. The 1-thread JVM ")
+                    .append("is started with ")
+                    .append("`-Dtensorj.cpu.threads=1 -Dai.djl.pytorch.num_threads=1`. Speed-up = 1-thread time ÷ ")
+                    .append("2-thread time (2.0 is perfect).\n\n");
+            sb.append("| batch | tensorj 2T ms | tensorj 1T ms | tensorj speed-up | DJL 2T ms | DJL 1T ms | DJL speed-up "
+                    + "| tensorj ÷ DJL (2T) | tensorj ÷ DJL (1T) | tensorj 2T GFLOP/s | DJL 2T GFLOP/s |\n");
+            sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (int b : SuiteWorker.SCALING_BATCHES) {
+                double t2 = median("scaling", "S3 batch " + b + " threads 2", "tensorj");
+                double t1 = median("scaling", "S3 batch " + b + " threads 1", "tensorj");
+                double d2 = median("scaling", "S3 batch " + b + " threads 2", "djl");
+                double d1 = median("scaling", "S3 batch " + b + " threads 1", "djl");
+                double flop = SuiteWorker.S3.withBatch(b).flop();
+                sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f |\n",
+                        b, ms(t2), ms(t1), fmt(t1 / t2, 2) + "×", ms(d2), ms(d1), fmt(d1 / d2, 2) + "×",
+                        fmt(t2 / d2, 2) + "×", fmt(t1 / d1, 2) + "×", flop / t2 / 1e6, flop / d2 / 1e6));
+            }
+            sb.append('\n');
+        }
+
+        void memory() {
+            sb.append("## Memory and GC per training step\n\n");
+            sb.append("Counted over an untimed pass of steps after the timed ones (about a third as many). ")
+                    .append("Heap: bytes allocated by all live JVM threads (com.sun.management.ThreadMXBean"
+                            + ".getThreadAllocatedBytes) ÷ steps; tensorj keeps CPU tensors on the heap (float[]), ")
+                    .append("so its tensor memory is part of that, and its own counters (Counters.snapshot) give the ")
+                    .append("tensor allocations. DJL native: the bytes of the NDArrays a step creates, summed from ")
+                    .append("its per-step NDManager before it closes — a lower bound, since libtorch's temporaries ")
+                    .append("inside backward and its allocator are not visible from Java (PyTorch has no CPU memory ")
+                    .append("statistics). Held arrays: NDArrays attached to DJL's model manager before → after ")
+                    .append("the timed steps (a leak check: it would grow if steps left arrays behind). GC share = ")
+                    .append("collection time ÷ wall time during the timed steps.\n\n");
+            sb.append("| case | library | heap bytes/step | tensor ops/step | tensor allocations/step | tensor bytes/step "
+                    + "| native bytes/step | held arrays | GC share during timed steps (collections) |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (String c : new String[] {"S1", "S2", "S3"}) {
+                for (String impl : new String[] {"tensorj", "djl"}) {
+                    find("train", c, impl).ifPresent(x -> {
+                        boolean tj = impl.equals("tensorj");
+                        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) |\n",
+                                c, label(impl), bytes(x.number("heap_bytes_per_step")),
+                                tj ? fmt(x.number("tj_ops_per_step"), 0) : "—",
+                                tj ? fmt(x.number("tj_allocations_per_step"), 1) : "—",
+                                tj ? bytes(x.number("tj_bytes_per_step")) : "—",
+                                tj ? "0 (heap only)" : "≥ " + bytes(x.number("native_bytes_per_step")),
+                                tj ? "—" : x.get("held_arrays").replace("->", "→") + " over " + x.get("ops") + " steps",
+                                pct(x.number("gc_share")), x.get("gc_count")));
+                    });
+                }
+            }
+            find("train", "S3", "tensorj").ifPresent(x -> sb.append(String.format(Locale.ROOT, "\ntensorj's own FLOP "
+                    + "counter for one S3 step: %.0f (the formula used above: %.0f).\n", x.number("tj_flops_per_step"),
+                    x.number("flop"))));
+            sb.append("\nGC time as a share of each child JVM's whole run (start to exit, warm-ups included; the "
+                    + "serve JVMs sit idle while the other JVM takes its turn, which dilutes their share):\n\n");
+            sb.append("| JVM (mode) | threads | counters | run s | GC ms | collections | GC share | waited for quiet s |\n"
+                    + "|---|---:|---|---:|---:|---:|---:|---:|\n");
+            for (Results.Result x : select("run", null, null)) {
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %s | %s | %s | %.0f |\n", x.get("mode"),
+                        x.name().replace("threads", ""), x.get("counters"), x.number("uptime_ms") / 1e3, x.get("gc_ms"),
+                        x.get("gc_count"), pct(x.number("gc_share")), x.number("waited_s")));
+            }
+            sb.append('\n');
+        }
+
+        void counters() {
+            List<Results.Result> slots = select("counters", null, null);
+            int rounds = slots.isEmpty() ? 0 : (int) slots.get(0).number("slots");
+            sb.append("## Cost of tensorj's always-on counters (S2 step)\n\n");
+            sb.append("Two JVMs, one with the default (counters on) and one with `-Dtensorj.counters=false` (a static ")
+                    .append("final, so the JIT drops the counting wrapper), both warmed up on S2 for 3 s, then taking ")
+                    .append("turns: ").append(rounds).append(" rounds of one ")
+                    .append(CpuBenchmarkSuite.COUNTER_SLOT_SECONDS).append(" s slot in each (20 ms blocks), ")
+                    .append("alternating which goes first, so that both see the same phases of the machine; ")
+                    .append(meta.countersPinning).append(" (unpinned, the S2 step of a single JVM moves between about ")
+                    .append("17 and 33 µs as its threads move between the vCPUs, far more noise than the 2% to be ")
+                    .append("resolved). Ratio = on ÷ off.\n\n");
+            Timing.Samples on = find("counters", "on", "tensorj").map(Results.Result::samples).orElse(EMPTY);
+            Timing.Samples off = find("counters", "off", "tensorj").map(Results.Result::samples).orElse(EMPTY);
+            double[] ratios = roundRatios(slots);
+            sb.append("| setting | blocks | median ms | min ms | max ms |\n|---|---:|---:|---:|---:|\n");
+            sb.append(String.format(Locale.ROOT, "| counters on (default) | %d | %s | %s | %s |\n", on.count(),
+                    ms(on.median()), ms(on.min()), ms(on.max())));
+            sb.append(String.format(Locale.ROOT, "| `-Dtensorj.counters=false` | %d | %s | %s | %s |\n", off.count(),
+                    ms(off.median()), ms(off.min()), ms(off.max())));
+            Timing.Samples r = new Timing.Samples(ratios);
+            sb.append(String.format(Locale.ROOT, "\nOn ÷ off, per round (medians of the two slots): median **%.3f** "
+                    + "(%+.1f%%), range %.3f–%.3f, quartiles %.3f–%.3f. Pooled medians: %.3f; fastest blocks: %.3f. "
+                    + "Rounds dropped as disturbed: %s.\n\n", r.median(), (r.median() - 1) * 100, r.min(), r.max(),
+                    quantile(r.ms, 0.25), quantile(r.ms, 0.75), on.median() / off.median(), on.min() / off.min(),
+                    slots.isEmpty() ? "—" : slots.get(0).get("rounds_dropped")));
+            sb.append("Per-round ratios: ").append(Arrays.stream(ratios)
+                    .mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(", ")))
+                    .append("\n\n");
+        }
+
+        void notes() {
+            sb.append("## Notes\n\n");
+            sb.append("- Every measurement ran in a child JVM with the same flags: one for sgemm, one per training ")
+                    .append("case (as JMH forks per benchmark, so that one case's JIT profile and heap cannot slow the ")
+                    .append("next), one per thread count for the scaling, one per counter setting. Contenders took ")
+                    .append("turns in short slots, within a JVM (Rounds.java) and across JVMs on the parent's command ")
+                    .append("(Turns.java): this 2-vCPU guest changes speed for ")
+                    .append("seconds at a time with nothing else running in it (a tensorj S2 step runs at 19 µs for a ")
+                    .append("while, then at 33 µs), so timing one library after the other would compare different ")
+                    .append("machines. A 100 ms pause before each slot lets spinning OpenBLAS/OpenMP workers sleep. ")
+                    .append("tensorj steps leave their tensors to the garbage collector, as the README's training ")
+                    .append("loop does.\n");
+            sb.append("- DJL is driven without a Trainer (blocks, GradientCollector, `Optimizer.sgd()` with a fixed ")
+                    .append("0.01 tracker, whose update also zeroes the gradient): the Trainer's parameter server ")
+                    .append("copies each gradient every step, which only slows the peer down. Its loss is ")
+                    .append("`pred.sub(y).square().mean()` (DJL's L2Loss is half that). Each step runs in its own ")
+                    .append("NDManager, closed at the end, with the batch temporarily attached to it.\n");
+            sb.append("- JMH is not used: the shortest case (S1) takes microseconds and is timed in 20 ms blocks, ")
+                    .append("where System.nanoTime's cost and resolution do not matter.\n");
+            sb.append("- Numbers are reported, never asserted; the only check that can fail the run is a wrong ")
+                    .append("product (tensorj's and DJL's sgemm results are compared with OpenBLAS's first).\n");
+        }
+
+        // ---- helpers -------------------------------------------------------------------------
+
+        private void line(String key, String value) {
+            sb.append("- ").append(key).append(": ").append(value).append('\n');
+        }
+
+        private void goal(String what, String measured, boolean met, boolean disturbed) {
+            boolean missing = measured.contains("—");
+            sb.append("| ").append(what).append(" | ").append(measured).append(" | ")
+                    .append(missing ? "not measured in this run" : met ? "yes" : "**no**")
+                    .append(disturbed && !missing ? " (disturbed: other processes were busy; rerun)" : "").append(" |\n");
+        }
+
+        /** Whether any library's kept slots for this case ran while other processes were busy. */
+        private boolean disturbed(String section, String name) {
+            return select(section, name, null).stream().anyMatch(x -> x.number("disturbed_slots_kept") > 0
+                    || x.number("other_cores") > Rounds.DISTURBED_CORES);
+        }
+
+        private double waitedTotal() {
+            return meta.parentWaited + select("run", null, null).stream().mapToDouble(x -> x.number("waited_s"))
+                    .filter(v -> !Double.isNaN(v)).sum();
+        }
+
+        private String info(String key) {
+            return select("info", null, null).stream().map(x -> x.get(key)).filter(v -> !v.isEmpty()).findFirst()
+                    .orElse("?");
+        }
+
+        private List<Results.Result> select(String section, String name, String impl) {
+            List<Results.Result> out = new ArrayList<>();
+            for (Results.Result x : all) {
+                if (x.section().equals(section) && (name == null || x.name().equals(name))
+                        && (impl == null || x.impl().equals(impl))) {
+                    out.add(x);
+                }
+            }
+            return out;
+        }
+
+        private Optional<Results.Result> find(String section, String name, String impl) {
+            return select(section, name, impl).stream().findFirst();
+        }
+
+        private double median(String section, String name, String impl) {
+            return find(section, name, impl).map(x -> x.samples().median()).orElse(Double.NaN);
+        }
+
+        private static double gflops(Results.Result x) {
+            return x.number("flop") / x.samples().median() / 1e6;
+        }
+
+        private double sgemmRatio(String shape, String peer) {
+            return median("sgemm", shape, peer) / median("sgemm", shape, "tensorj");
+        }
+
+        private double stepRatio(String c) {
+            return median("train", c, "tensorj") / median("train", c, "djl");
+        }
+
+        private double counterRatio() {
+            return new Timing.Samples(roundRatios(select("counters", null, null))).median();
+        }
+
+        /** On ÷ off of each round: the two slots' medians. */
+        private static double[] roundRatios(List<Results.Result> slots) {
+            double[] on = medians(slots, "on");
+            double[] off = medians(slots, "off");
+            double[] out = new double[Math.min(on.length, off.length)];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = on[i] / off[i];
+            }
+            return out;
+        }
+
+        private static double[] medians(List<Results.Result> slots, String setting) {
+            return slots.stream().filter(x -> x.name().equals(setting)).findFirst()
+                    .map(x -> Arrays.stream(x.get("round_medians").split(",")).filter(v -> !v.isEmpty())
+                            .mapToDouble(Double::parseDouble).toArray())
+                    .orElse(new double[0]);
+        }
+
+        /** Linear-interpolated quantile of sorted values. */
+        private static double quantile(double[] sorted, double q) {
+            if (sorted.length == 0) {
+                return Double.NaN;
+            }
+            double pos = q * (sorted.length - 1);
+            int lo = (int) Math.floor(pos);
+            int hi = Math.min(sorted.length - 1, lo + 1);
+            return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+        }
+
+        private static String range(Results.Result x) {
+            return ms(x.samples().median()) + " (" + ms(x.samples().min()) + "–" + ms(x.samples().max()) + ")";
+        }
+
+        private static String label(String impl) {
+            switch (impl) {
+                case "tensorj":
+                    return "tensorj";
+                case "djl":
+                    return "DJL-PyTorch";
+                default:
+                    return "OpenBLAS direct";
+            }
+        }
+
+        /**
+         * Cores × frequency × fp32 FLOPs per cycle and core: 64 with AVX-512 (two 512-bit FMA units,
+         * as on Xeon Gold and Platinum), 32 with AVX2 and FMA. The frequency is /proc/cpuinfo's
+         * "cpu MHz", which under a hypervisor is the nominal (TSC) rate, not the turbo clock.
+         */
+        private static double theoreticalPeak() {
+            return Runtime.getRuntime().availableProcessors() * cpuMhz() / 1e3 * flopsPerCycle();
+        }
+
+        private static String theoreticalAssumption() {
+            return String.format(Locale.ROOT, "%d cores × %.0f MHz (/proc/cpuinfo, nominal; turbo and AVX-512 "
+                    + "licence clocks unknown under the hypervisor) × %d fp32 FLOP/cycle (%s)",
+                    Runtime.getRuntime().availableProcessors(), cpuMhz(), flopsPerCycle(),
+                    flopsPerCycle() == 64 ? "AVX-512: 2 FMA units × 16 lanes × 2, assuming two 512-bit FMA units "
+                            + "per core as on Xeon Gold/Platinum; one unit would halve it"
+                            : "AVX2: 2 FMA units × 8 lanes × 2");
+        }
+
+        private static double cpuMhz() {
+            return Environment.read("/proc/cpuinfo").lines().filter(l -> l.startsWith("cpu MHz"))
+                    .mapToDouble(l -> Double.parseDouble(l.replaceFirst(".*:\\s*", ""))).findFirst().orElse(Double.NaN);
+        }
+
+        private static int flopsPerCycle() {
+            String flags = Environment.read("/proc/cpuinfo");
+            return flags.contains(" avx512f") ? 64 : flags.contains(" fma") ? 32 : 8;
+        }
+
+        private static String lscpu(String keys) {
+            return Environment.command("sh", "-c", "lscpu | grep -E '^(" + keys + "):' | tr -s ' ' | paste -sd ';' -")
+                    .replace(";", ", ");
+        }
+
+        private static String ms(double v) {
+            return Double.isNaN(v) ? "—" : v < 0.1 ? fmt(v, 4) : v < 10 ? fmt(v, 3) : fmt(v, 1);
+        }
+
+        private static String pct(double v) {
+            return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, v < 0.01 ? "%.2f%%" : "%.1f%%", 100 * v);
+        }
+
+        private static String bytes(double v) {
+            if (Double.isNaN(v)) {
+                return "—";
+            }
+            double a = Math.abs(v);
+            return a >= 1 << 20 ? fmt(v / (1 << 20), 2) + " MiB" : a >= 1 << 10 ? fmt(v / 1024, 1) + " KiB"
+                    : String.format(Locale.ROOT, "%.0f B", v);
+        }
+
+        private static String fmt(double v, int decimals) {
+            return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+        }
+    }
+}

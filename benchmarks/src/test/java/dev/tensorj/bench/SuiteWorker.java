@@ -1,0 +1,388 @@
+package dev.tensorj.bench;
+
+import dev.tensorj.Counters;
+import dev.tensorj.Device;
+import dev.tensorj.Tensor;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * The measuring half of {@link CpuBenchmarkSuite}, run in a child JVM so that each thread count and
+ * counter setting (static finals read at class initialisation) gets a fresh process:
+ * {@code SuiteWorker <main|scaling|counters> <results file>}. Appends one {@link Results.Result}
+ * per measurement to the file.
+ */
+final class SuiteWorker {
+    /** m, k, n of {@code [m,k]·[k,n]}: square sizes, then the MLP's products. */
+    static final int[][] SGEMM_SHAPES = {
+        {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048},
+        {256, 784, 1024}, {256, 1024, 1024}, {256, 1024, 10},
+    };
+    static final Case S1 = new Case("S1", 32, 10, 1);
+    static final Case S2 = new Case("S2", 32, 10, 20, 1);
+    static final Case S3 = new Case("S3", 256, 784, 1024, 1024, 10);
+    static final int[] SCALING_BATCHES = {64, 128, 256, 512, 1024};
+    static final int SGEMM_ROUNDS = 4;
+    static final int TRAIN_ROUNDS = 6;
+    static final int SCALING_ROUNDS = 4;
+
+    /** A training case: batch size and layer widths (input, hidden…, output), ReLU between layers. */
+    record Case(String name, int batch, int... widths) {
+        Case withBatch(int b) {
+            return new Case(name, b, widths);
+        }
+
+        /**
+         * Matmul FLOPs of one step: forward and weight gradient for every layer, input gradient
+         * for all but the first (the batch needs no gradient).
+         */
+        long flop() {
+            long f = 0;
+            for (int l = 1; l < widths.length; l++) {
+                long layer = 2L * batch * widths[l - 1] * widths[l];
+                f += l == 1 ? 2 * layer : 3 * layer;
+            }
+            return f;
+        }
+    }
+
+    private final Path out;
+    private final int threads;
+
+    private SuiteWorker(Path out, int threads) {
+        this.out = out;
+        this.threads = threads;
+    }
+
+    /**
+     * {@code args}: mode, results file, then for {@code train} the case (S1, S2, S3) and for
+     * {@code serve} the group (scaling, counters). Modes: {@code sgemm}; {@code train} (one case
+     * per JVM, as JMH forks per benchmark, so that one case's JIT profile and heap state cannot
+     * slow down the next); {@code serve}, which times slots on the parent's command so that two JVMs
+     * (1 and 2 threads; counters on and off) can take turns.
+     */
+    public static void main(String[] args) throws Exception {
+        int threads = Integer.getInteger("tensorj.cpu.threads", Runtime.getRuntime().availableProcessors());
+        var w = new SuiteWorker(Path.of(args[1]), threads);
+        switch (args[0]) {
+            case "sgemm" -> {
+                w.describe();
+                w.warmUpSgemm();
+                w.sgemm();
+            }
+            case "train" -> {
+                w.describe();
+                TensorjCases.warmUp(new int[0][]); // small odd shapes and every transpose, as the other JVMs
+                w.training(args[2]);
+            }
+            case "serve" -> {
+                if (args[2].equals("scaling")) {
+                    w.describe();
+                    w.warmUpSgemm();
+                }
+                w.serve(args[2]);
+            }
+            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+        w.totals(args[0] + (args.length > 2 ? " " + args[2] : ""));
+        System.exit(0); // native libraries may hold non-daemon threads
+    }
+
+    private void describe() {
+        openblas.blas_set_num_threads(threads);
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("tensorj_threads", String.valueOf(threads));
+        info.put("djl", DjlCases.describe());
+        info.put("openblas_threads", String.valueOf(openblas.blas_get_num_threads()));
+        info.put("gc", Meters.collectors());
+        info.put("heap_max_mib", String.valueOf(Runtime.getRuntime().maxMemory() >> 20));
+        info.put("jvm_args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
+                .replace(';', ',').replace('=', ':'));
+        emit(new Results.Result("info", "threads" + threads, "all", info, new Timing.Samples(new double[0])));
+    }
+
+    private void warmUpSgemm() {
+        log("warming up tensorj and DJL");
+        TensorjCases.warmUp(SGEMM_SHAPES);
+        for (int[] s : SGEMM_SHAPES) {
+            var rnd = new SplittableRandom(7);
+            try (var d = new DjlCases.Sgemm(TensorjCases.random(rnd, s[0] * s[1]),
+                    TensorjCases.random(rnd, s[1] * s[2]), s[0], s[1], s[2])) {
+                for (int i = 0; i < 3; i++) {
+                    d.run();
+                }
+            }
+        }
+    }
+
+    private void sgemm() {
+        for (int[] s : SGEMM_SHAPES) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            String name = m + "×" + k + " · " + k + "×" + n;
+            log("sgemm " + name);
+            var rnd = new SplittableRandom(42);
+            float[] a = TensorjCases.random(rnd, m * k);
+            float[] b = TensorjCases.random(rnd, k * n);
+            try (var pa = new FloatPointer(a); var pb = new FloatPointer(b); var pc = new FloatPointer((long) m * n);
+                 Tensor ta = Tensor.of(a, m, k); Tensor tb = Tensor.of(b, k, n);
+                 var d = new DjlCases.Sgemm(a, b, m, k, n)) {
+                Runnable blas = () -> openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans,
+                        openblas.CblasNoTrans, m, n, k, 1f, pa, k, pb, n, 0f, pc, n);
+                blas.run();
+                float[] ref = new float[m * n];
+                pc.get(ref);
+                check(name, "tensorj", ta.matmul(tb).toFloatArray(), ref);
+                check(name, "djl", d.product(), ref);
+                System.gc();
+                List<Rounds.Contender> cs = List.of(new Rounds.Contender("tensorj", TensorjCases.sgemm(ta, tb), 0),
+                        new Rounds.Contender("djl", d::run, 0), new Rounds.Contender("openblas", blas, 0));
+                int dropped = Rounds.run(cs, SGEMM_ROUNDS, 0.4, 2);
+                for (Rounds.Contender c : cs) {
+                    Map<String, String> info = new LinkedHashMap<>();
+                    info.put("flop", String.valueOf(2L * m * n * k));
+                    info.putAll(c.info());
+                    info.put("rounds_dropped", String.valueOf(dropped));
+                    emit(new Results.Result("sgemm", name, c.impl, info, c.samples()));
+                    logResult("sgemm " + name, c);
+                }
+            }
+        }
+    }
+
+    /**
+     * One training case in both libraries from the same starting point: first a cross-check that
+     * three steps give the same losses in both (else the comparison would be meaningless and the
+     * run fails), then both are warmed up, timed in interleaved rounds and their allocations
+     * counted.
+     */
+    private void training(String caseName) {
+        Case c = switch (caseName) {
+            case "S1" -> S1;
+            case "S2" -> S2;
+            case "S3" -> S3;
+            default -> throw new IllegalArgumentException("unknown case " + caseName);
+        };
+        Tensor.manualSeed(20261127L + caseName.hashCode());
+        try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state())) {
+            Map<String, String> check = crossCheck(c, tj, dj);
+            log("training step " + c.name());
+            boolean big = c.flop() > 100_000_000L;
+            List<Results.Result> rs = timeTogether("train", c.name(), c, tj, dj, TRAIN_ROUNDS, big ? 1.0 : 0.6,
+                    big ? 0 : 0.02, big ? 3 : 10, check);
+            for (Results.Result r : rs) {
+                countAllocations(r, r.impl().equals("tensorj") ? tj : dj);
+                emit(r);
+            }
+        }
+    }
+
+    private static Map<String, String> crossCheck(Case c, TrainingStep tj, TrainingStep dj) {
+        StringBuilder a = new StringBuilder();
+        StringBuilder b = new StringBuilder();
+        double worst = 0;
+        for (int i = 0; i <= 3; i++) {
+            if (i > 0) {
+                tj.step();
+                dj.step();
+                a.append(" / ");
+                b.append(" / ");
+            }
+            float lt = tj.loss();
+            float ld = dj.loss();
+            a.append(fmt(lt));
+            b.append(fmt(ld));
+            worst = Math.max(worst, Math.abs(lt - ld) / Math.max(Math.abs(ld), 1e-6));
+        }
+        if (!(worst < 1e-3)) {
+            throw new AssertionError(c.name() + ": tensorj and DJL disagree from the same start, losses " + a
+                    + " against " + b);
+        }
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("xcheck_tensorj", a.toString());
+        info.put("xcheck_djl", b.toString());
+        info.put("xcheck_rel_diff", fmt(worst));
+        return info;
+    }
+
+    /**
+     * Warms both libraries up for 2 s each, then times them in interleaved rounds; returns one
+     * result per library (tensorj first).
+     */
+    private List<Results.Result> timeTogether(String section, String name, Case c, TrainingStep tj, TrainingStep dj,
+                                              int rounds, double slotSeconds, double blockSeconds, int minBlocks,
+                                              Map<String, String> extra) {
+        Map<String, String> before = new LinkedHashMap<>(extra);
+        before.put("loss_before", fmt(tj.loss()));
+        warm(tj, 2.0, 5);
+        warm(dj, 2.0, 5);
+        System.gc();
+        List<Rounds.Contender> cs = List.of(new Rounds.Contender("tensorj", tj::step, blockSeconds),
+                new Rounds.Contender("djl", dj::step, blockSeconds));
+        long held = dj.heldArrays();
+        int dropped = Rounds.run(cs, rounds, slotSeconds, minBlocks);
+        List<Results.Result> out = new ArrayList<>();
+        for (Rounds.Contender k : cs) {
+            TrainingStep t = k.impl.equals("tensorj") ? tj : dj;
+            Map<String, String> info = new LinkedHashMap<>(before);
+            info.put("flop", String.valueOf(c.flop()));
+            info.put("batch", String.valueOf(c.batch()));
+            info.put("threads", String.valueOf(threads));
+            info.putAll(k.info());
+            info.put("rounds_dropped", String.valueOf(dropped));
+            info.put("loss_after", fmt(t.loss()));
+            if (t == dj) {
+                info.put("held_arrays", held + " -> " + dj.heldArrays());
+            }
+            out.add(new Results.Result(section, name, k.impl, info, k.samples()));
+            logResult(section + " " + name, k);
+        }
+        return out;
+    }
+
+    /**
+     * Builds the group's contenders and warms them up (counters: S2 in tensorj; scaling: S3 at each
+     * batch in both libraries, from the same start), prints READY, then answers each
+     * {@code slot <seconds> <contender>} with one line
+     * {@code SLOT <other cores> <gc ms> <gc count> <seconds> <ops> <ms,ms,…>} until {@code quit}.
+     */
+    private void serve(String group) throws java.io.IOException {
+        Map<String, Rounds.Contender> cs = new LinkedHashMap<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        int minBlocks;
+        if (group.equals("counters")) {
+            Tensor.manualSeed(20261127L + "S2".hashCode());
+            var t = new TensorjCases.Training(S2.batch(), S2.widths());
+            open.add(t);
+            warm(t, 3.0, 5);
+            cs.put("S2 tensorj", new Rounds.Contender("tensorj", t::step, 0.02));
+            minBlocks = 5;
+        } else if (group.equals("scaling")) {
+            for (int batch : SCALING_BATCHES) {
+                Case c = S3.withBatch(batch);
+                Tensor.manualSeed(batch);
+                var tj = new TensorjCases.Training(c.batch(), c.widths());
+                var dj = new DjlCases.Training(tj.state());
+                open.add(tj);
+                open.add(dj);
+                log("warming up S3 batch " + batch + ", " + threads + " thread(s)");
+                warm(tj, 2.0, 3);
+                warm(dj, 2.0, 3);
+                cs.put("S3 batch " + batch + " tensorj", new Rounds.Contender("tensorj", tj::step, 0));
+                cs.put("S3 batch " + batch + " djl", new Rounds.Contender("djl", dj::step, 0));
+            }
+            minBlocks = 2;
+        } else {
+            throw new IllegalArgumentException("unknown group " + group);
+        }
+        System.out.println("READY");
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+        for (String line; (line = in.readLine()) != null && line.startsWith("slot "); ) {
+            String[] f = line.split(" ", 3);
+            Rounds.Contender c = cs.get(f[2]);
+            if (c == null) {
+                throw new IllegalArgumentException("no contender " + f[2] + " in " + cs.keySet());
+            }
+            Rounds.Slot s = c.slot(Double.parseDouble(f[1]), minBlocks);
+            StringBuilder sb = new StringBuilder("SLOT ").append(fmt(s.otherCores())).append(' ').append(s.gcMillis())
+                    .append(' ').append(s.gcCount()).append(' ').append(fmt(s.seconds())).append(' ').append(s.ops())
+                    .append(' ');
+            for (int i = 0; i < s.ms().length; i++) {
+                sb.append(i > 0 ? "," : "").append(fmt(s.ms()[i]));
+            }
+            System.out.println(sb);
+        }
+        for (AutoCloseable a : open) {
+            try {
+                a.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** An untimed pass of steps (about a third as many as were timed) counting what one step allocates. */
+    private static void countAllocations(Results.Result r, TrainingStep t) {
+        Map<String, String> info = r.info();
+        int n = (int) Math.max(5, Math.min(20_000, r.samples().operations / 3));
+        System.gc();
+        Counters.Snapshot before = Counters.snapshot(Device.CPU);
+        Meters m0 = Meters.now();
+        for (int i = 0; i < n; i++) {
+            t.step();
+        }
+        Meters m1 = Meters.now();
+        Counters.Snapshot done = Counters.snapshot(Device.CPU).minus(before);
+        info.put("alloc_steps", String.valueOf(n));
+        info.put("heap_bytes_per_step", String.valueOf((m1.heapBytes - m0.heapBytes) / n));
+        if (r.impl().equals("tensorj")) {
+            info.put("tj_allocations_per_step", fmt((double) done.allocations() / n));
+            info.put("tj_bytes_per_step", String.valueOf(done.bytesAllocated() / n));
+            info.put("tj_ops_per_step", fmt((double) done.ops() / n));
+            info.put("tj_flops_per_step", String.valueOf(done.flops() / n));
+        } else {
+            long nat = 0;
+            for (int i = 0; i < 3; i++) {
+                nat += t.nativeBytesPerStep();
+            }
+            info.put("native_bytes_per_step", String.valueOf(nat / 3));
+        }
+    }
+
+    /** Runs steps for {@code seconds} and at least {@code minSteps} times. */
+    private static void warm(TrainingStep t, double seconds, int minSteps) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < minSteps || System.nanoTime() - t0 < seconds * 1e9; i++) {
+            t.step();
+        }
+    }
+
+    private static void logResult(String what, Rounds.Contender c) {
+        Timing.Samples s = c.samples();
+        log(String.format(Locale.ROOT, "  %s %s: median %.4f ms (min %.4f, max %.4f; %d samples, %d ops)", what, c.impl,
+                s.median(), s.min(), s.max(), s.count(), s.operations));
+    }
+
+    /** GC time as a share of this JVM's whole run. */
+    private void totals(String mode) {
+        Meters m = Meters.now();
+        long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("mode", mode);
+        info.put("uptime_ms", String.valueOf(uptime));
+        info.put("gc_ms", String.valueOf(m.gcMillis));
+        info.put("gc_count", String.valueOf(m.gcCount));
+        info.put("gc_share", fmt(m.gcMillis / (double) uptime));
+        info.put("counters", System.getProperty("tensorj.counters", "default"));
+        info.put("waited_s", fmt(Meters.waitedSeconds()));
+        emit(new Results.Result("run", "threads" + threads, "all", info, new Timing.Samples(new double[0])));
+    }
+
+    private static void check(String name, String impl, float[] got, float[] ref) {
+        double err = SgemmBenchmark.relError(got, ref);
+        if (!(err < 1e-3)) {
+            throw new AssertionError(impl + " computed a wrong product for " + name + ": max relative error " + err);
+        }
+    }
+
+    private void emit(Results.Result r) {
+        Results.append(out, r);
+    }
+
+    private static void log(String s) {
+        System.out.println(s);
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+}
