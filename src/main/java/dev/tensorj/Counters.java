@@ -12,6 +12,9 @@ import dev.tensorj.backend.DeviceCounters;
  * Counters.Snapshot step = Counters.snapshot(Device.cuda(0)).minus(before);
  * assertEquals(0, Counters.snapshot(Device.CPU).minus(cpuBefore).flops());
  * }</pre>
+ * Counting costs no atomic operation (each thread counts into its own cells): counts are exact
+ * for the calling thread's work, and include other threads' work once it is visible to the
+ * caller, e.g. after {@code Thread.join} or {@code Future.get}.
  */
 public final class Counters {
     private Counters() {}
@@ -34,9 +37,8 @@ public final class Counters {
 
     /** The current counts of {@code device} (all zero if nothing ran there). */
     public static Snapshot snapshot(Device device) {
-        DeviceCounters c = DeviceCounters.of(device);
-        return new Snapshot(device, c.ops(), c.launches(), c.flops(), c.allocations(), c.bytesAllocated(),
-                c.bytesHostToDevice(), c.bytesDeviceToHost());
+        long[] s = DeviceCounters.of(device).snapshot();
+        return new Snapshot(device, s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
     }
 
     /** Zeroes the counters of every device. */

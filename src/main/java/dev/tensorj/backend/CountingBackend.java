@@ -21,7 +21,7 @@ final class CountingBackend implements Backend {
 
     /** An op was dispatched to this device (counted once per op, before its kernels). */
     void countOp() {
-        c.ops.increment();
+        c.cell().ops++;
     }
 
     @Override
@@ -32,18 +32,20 @@ final class CountingBackend implements Backend {
     @Override
     public Storage allocate(long numel) {
         Storage s = inner.allocate(numel);
-        c.allocations.increment();
-        c.bytesAllocated.add(numel * Float.BYTES);
+        DeviceCounters.Cell cell = c.cell();
+        cell.allocations++;
+        cell.bytesAllocated += numel * Float.BYTES;
         return s;
     }
 
     @Override
     public Storage fromHost(float[] data) {
         Storage s = inner.fromHost(data);
-        c.allocations.increment();
-        c.bytesAllocated.add((long) data.length * Float.BYTES);
+        DeviceCounters.Cell cell = c.cell();
+        cell.allocations++;
+        cell.bytesAllocated += (long) data.length * Float.BYTES;
         if (countsTransfers) {
-            c.bytesHostToDevice.add((long) data.length * Float.BYTES);
+            cell.bytesHostToDevice += (long) data.length * Float.BYTES;
         }
         return s;
     }
@@ -52,63 +54,64 @@ final class CountingBackend implements Backend {
     public void toHost(Storage src, float[] dst) {
         inner.toHost(src, dst);
         if (countsTransfers) {
-            c.bytesDeviceToHost.add(src.numel() * Float.BYTES);
+            c.cell().bytesDeviceToHost += src.numel() * Float.BYTES;
         }
     }
 
     @Override
     public void copy(Storage src, Storage dst) {
-        c.launches.increment();
+        c.cell().launches++;
         inner.copy(src, dst);
     }
 
     @Override
     public void fill(Storage out, float value) {
-        c.launches.increment();
+        c.cell().launches++;
         inner.fill(out, value);
     }
 
     @Override
     public void unary(UnaryOp op, Storage x, Storage out) {
-        c.launches.increment();
+        c.cell().launches++;
         inner.unary(op, x, out);
     }
 
     @Override
     public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
                        Storage out, int[] outShape) {
-        c.launches.increment();
+        c.cell().launches++;
         inner.binary(op, a, aStrides, b, bStrides, out, outShape);
     }
 
     @Override
     public void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {
-        c.launches.increment();
+        c.cell().launches++;
         inner.binaryScalar(op, a, scalar, out);
     }
 
     @Override
     public void matmul(Storage a, Storage b, Storage cOut, int m, int n, int k, boolean transA, boolean transB) {
-        c.launches.increment();
-        c.flops.add(2L * m * n * k);
+        DeviceCounters.Cell cell = c.cell();
+        cell.launches++;
+        cell.flops += 2L * m * n * k;
         inner.matmul(a, b, cOut, m, n, k, transA, transB);
     }
 
     @Override
     public void sumAxis(Storage x, long outer, int len, long inner2, Storage out) {
-        c.launches.increment();
+        c.cell().launches++;
         inner.sumAxis(x, outer, len, inner2, out);
     }
 
     @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {
-        c.launches.increment();
+        c.cell().launches++;
         inner.transpose(x, rows, cols, out);
     }
 
     @Override
     public void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {
-        c.launches.increment();
+        c.cell().launches++;
         inner.sgdStep(param, grad, momentumBuffer, p);
     }
 }
