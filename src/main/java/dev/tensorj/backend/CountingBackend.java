@@ -98,9 +98,9 @@ final class CountingBackend implements Backend {
     }
 
     @Override
-    public void sumAxis(Storage x, long outer, int len, long inner2, Storage out) {
+    public void sumAxis(Storage x, long outer, int len, long innerSize, Storage out) {
         c.cell().launches++;
-        inner.sumAxis(x, outer, len, inner2, out);
+        inner.sumAxis(x, outer, len, innerSize, out);
     }
 
     @Override
