@@ -1,7 +1,6 @@
 package dev.tensorj.backend;
 
 import dev.tensorj.Device;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -41,11 +40,6 @@ public final class DeviceCounters {
 
     public static DeviceCounters of(Device device) {
         return ALL.computeIfAbsent(device, d -> new DeviceCounters());
-    }
-
-    /** The devices that have counted anything, or were asked for. */
-    public static Set<Device> devices() {
-        return Set.copyOf(ALL.keySet());
     }
 
     /** The calling thread's cell: a field compare for the device's usual thread. */
@@ -97,34 +91,6 @@ public final class DeviceCounters {
     /** {ops, launches, flops, allocations, bytesAllocated, bytesHostToDevice, bytesDeviceToHost}. */
     public long[] snapshot() {
         return sums();
-    }
-
-    public long ops() {
-        return sums()[0];
-    }
-
-    public long launches() {
-        return sums()[1];
-    }
-
-    public long flops() {
-        return sums()[2];
-    }
-
-    public long allocations() {
-        return sums()[3];
-    }
-
-    public long bytesAllocated() {
-        return sums()[4];
-    }
-
-    public long bytesHostToDevice() {
-        return sums()[5];
-    }
-
-    public long bytesDeviceToHost() {
-        return sums()[6];
     }
 
     /** Zeroes every counter of every device (by moving the baseline: writers are never disturbed). */
