@@ -6,7 +6,8 @@ extern "C" __global__ void tj_sgd_step(float* w, const float* __restrict__ g, fl
                                        float lr, float momentum, float dampening, float weightDecay,
                                        int nesterov, int firstStep) {
     TJ_FOR(i, n) {
-        float d = g[i] + weightDecay * w[i];
+        // Weight decay 0 adds nothing (PyTorch skips it): no 0 * inf = NaN from an infinite weight.
+        float d = weightDecay != 0.0f ? g[i] + weightDecay * w[i] : g[i];
         if (buf != nullptr) {
             float b = firstStep ? d : momentum * buf[i] + (1.0f - dampening) * d;
             buf[i] = b;

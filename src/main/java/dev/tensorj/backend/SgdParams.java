@@ -1,7 +1,8 @@
 package dev.tensorj.backend;
 
 /**
- * One SGD update, PyTorch's rule: {@code g = grad + weightDecay * p}; with momentum,
+ * One SGD update, PyTorch's rule: {@code g = grad + weightDecay * p} (skipped when weightDecay is
+ * 0, as PyTorch does, so an infinite weight does not turn into NaN); with momentum,
  * {@code buf = firstStep ? g : momentum * buf + (1 - dampening) * g} and
  * {@code g = nesterov ? g + momentum * buf : buf}; then {@code p -= lr * g}.
  */

@@ -125,15 +125,33 @@ public final class CpuBackend implements Backend {
         float[] g = data(grad);
         float[] buf = momentumBuffer == null ? null : data(momentumBuffer);
         CpuThreads.parallelFor(w.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float d = g[i] + p.weightDecay * w[i];
-                if (buf != null) {
-                    float bi = p.firstStep ? d : p.momentum * buf[i] + (1f - p.dampening) * d;
-                    buf[i] = bi;
-                    d = p.nesterov ? d + p.momentum * bi : bi;
-                }
-                w[i] -= p.lr * d;
+            if (buf == null && p.weightDecay == 0f) {
+                sgdPlain(w, g, p.lr, from, to); // the common case gets a loop C2 vectorises
+            } else {
+                sgdGeneral(w, g, buf, p, from, to);
             }
         });
+    }
+
+    private static void sgdPlain(float[] w, float[] g, float lr, int from, int to) {
+        for (int i = from; i < to; i++) {
+            w[i] -= lr * g[i];
+        }
+    }
+
+    private static void sgdGeneral(float[] w, float[] g, float[] buf, SgdParams p, int from, int to) {
+        float lr = p.lr;
+        float wd = p.weightDecay;
+        float momentum = p.momentum;
+        float keep = 1f - p.dampening;
+        for (int i = from; i < to; i++) {
+            float d = wd == 0f ? g[i] : g[i] + wd * w[i];
+            if (buf != null) {
+                float bi = p.firstStep ? d : momentum * buf[i] + keep * d;
+                buf[i] = bi;
+                d = p.nesterov ? d + momentum * bi : bi;
+            }
+            w[i] -= lr * d;
+        }
     }
 }

@@ -80,10 +80,14 @@ final class CpuElementwise {
                 for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] / b[bOff + i];
                 break;
             case RELU_BACKWARD:
-                // Branch-free: the mask is data-dependent and random in training.
+                // a > 0 ? b : 0 in integer arithmetic: C2 (JDK 17) neither vectorises the ternary
+                // nor avoids a branch that random signs mispredict, which measured 7x slower. With
+                // t = bits(a) - 1, a > 0 exactly when 0 <= t < bits(+Inf), i.e. both shifts give 0;
+                // zeros, negatives and NaN of either sign clear every bit of b (+0 out).
                 for (int i = 0; i < len; i++) {
-                    float g = b[bOff + i];
-                    o[oOff + i] = a[aOff + i] > 0f ? g : 0f;
+                    int t = Float.floatToRawIntBits(a[aOff + i]) - 1;
+                    int keep = ~((t >> 31) | ((0x7F7FFFFF - t) >> 31));
+                    o[oOff + i] = Float.intBitsToFloat(Float.floatToRawIntBits(b[bOff + i]) & keep);
                 }
                 break;
             default:
