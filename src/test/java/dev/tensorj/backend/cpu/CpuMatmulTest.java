@@ -56,6 +56,36 @@ class CpuMatmulTest {
         assertClose(a, b, c, m, n, k, transA, transB);
     }
 
+    /** Products large enough for OpenBLAS in the backend: odd sizes, every transpose combination. */
+    static Stream<Arguments> openBlasShapes() {
+        int[][] mnk = {{67, 129, 97}, {256, 10, 1024}, {10, 1024, 256}, {300, 257, 129}, {1, 700, 513}};
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : mnk) {
+            for (int t = 0; t < 4; t++) {
+                out.add(Arguments.of(s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
+    @MethodSource("openBlasShapes")
+    void openBlasMatchesDoubleReference(int m, int n, int k, boolean transA, boolean transB) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(OpenBlas.AVAILABLE,
+                "OpenBLAS natives did not load on this platform (see the log); the Java kernel is tested above");
+        var rnd = new SplittableRandom(17L * m + 5L * n + k + (transA ? 1 : 0) + (transB ? 2 : 0));
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c = new float[m * n];
+        Arrays.fill(c, Float.NaN);
+        OpenBlas.sgemm(a, b, c, m, n, k, transA, transB);
+        assertClose(a, b, c, m, n, k, transA, transB);
+        // A smaller product after a larger one reuses the grown buffers; nothing stale may leak in.
+        float[] c2 = new float[(m / 2) * n];
+        OpenBlas.sgemm(Arrays.copyOf(a, (m / 2) * k), b, c2, m / 2, n, k, false, transB);
+        assertClose(Arrays.copyOf(a, (m / 2) * k), b, c2, m / 2, n, k, false, transB);
+    }
+
     @Test
     void leavesElementsBeyondTheProductAlone() {
         float[] c = new float[7];
