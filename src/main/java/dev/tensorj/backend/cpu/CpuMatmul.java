@@ -437,11 +437,25 @@ final class CpuMatmul {
                                  int ars, int acs, int brs, int bcs) {
             for (int i = i0; i < i1; i++) {
                 for (int j = j0; j < j1; j++) {
-                    float s = 0f;
-                    for (int p = 0; p < k; p++) {
-                        s = Math.fma(a[i * ars + p * acs], b[p * brs + j * bcs], s);
+                    // Four partial sums: one fma chain would wait out its latency at every step
+                    // (the m == 1 and n == 1 products of a small model's backward pass are all edge).
+                    int ao = i * ars;
+                    int bo = j * bcs;
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    int p = 0;
+                    for (; p + 4 <= k; p += 4) {
+                        s0 = Math.fma(a[ao + p * acs], b[bo + p * brs], s0);
+                        s1 = Math.fma(a[ao + (p + 1) * acs], b[bo + (p + 1) * brs], s1);
+                        s2 = Math.fma(a[ao + (p + 2) * acs], b[bo + (p + 2) * brs], s2);
+                        s3 = Math.fma(a[ao + (p + 3) * acs], b[bo + (p + 3) * brs], s3);
                     }
-                    c[i * n + j] = s;
+                    for (; p < k; p++) {
+                        s0 = Math.fma(a[ao + p * acs], b[bo + p * brs], s0);
+                    }
+                    c[i * n + j] = (s0 + s1) + (s2 + s3);
                 }
             }
         }

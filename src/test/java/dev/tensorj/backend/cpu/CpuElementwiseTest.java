@@ -1,0 +1,117 @@
+package dev.tensorj.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tensorj.backend.BinaryOp;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** How binary kernels merge dimensions, and that merged and unmerged walks give the same values. */
+class CpuElementwiseTest {
+
+    private static String coalesced(int[] shape, long[] a, long[] b) {
+        int[] s = new int[shape.length];
+        long[] as = new long[shape.length];
+        long[] bs = new long[shape.length];
+        int rank = CpuElementwise.coalesce(shape, a, b, s, as, bs);
+        return Arrays.toString(Arrays.copyOf(s, rank)) + " a" + Arrays.toString(Arrays.copyOf(as, rank))
+                + " b" + Arrays.toString(Arrays.copyOf(bs, rank));
+    }
+
+    @Test
+    void sameShapeOperandsBecomeOneRow() {
+        assertEquals("[24] a[1] b[1]", coalesced(new int[] {2, 3, 4}, new long[] {12, 4, 1}, new long[] {12, 4, 1}));
+    }
+
+    @Test
+    void aRowBroadcastKeepsItsRows() {
+        // [32, 20] + [20]: b repeats each row, so the rows cannot merge.
+        assertEquals("[32, 20] a[20, 1] b[0, 1]", coalesced(new int[] {32, 20}, new long[] {20, 1}, new long[] {0, 1}));
+        // [8, 4, 5] + [5]: the two outer dimensions merge with each other, not with the row.
+        assertEquals("[32, 5] a[5, 1] b[0, 1]",
+                coalesced(new int[] {8, 4, 5}, new long[] {20, 5, 1}, new long[] {0, 0, 1}));
+    }
+
+    @Test
+    void aColumnBroadcastAndAScalarOperand() {
+        assertEquals("[3, 4] a[4, 1] b[1, 0]", coalesced(new int[] {3, 4}, new long[] {4, 1}, new long[] {1, 0}));
+        assertEquals("[24] a[1] b[0]", coalesced(new int[] {2, 3, 4}, new long[] {12, 4, 1}, new long[] {0, 0, 0}));
+    }
+
+    @Test
+    void sizeOneDimensionsDropOut() {
+        assertEquals("[4, 5] a[5, 1] b[0, 1]",
+                coalesced(new int[] {4, 1, 5}, new long[] {5, 5, 1}, new long[] {0, 5, 1}));
+        assertEquals("[1] a[0] b[0]", coalesced(new int[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}));
+    }
+
+    /** Every broadcast pattern of a rank-3 shape, against an index-by-index reference. */
+    @Test
+    void broadcastResultsMatchAnElementwiseReference() {
+        var rnd = new SplittableRandom(5);
+        int[] shape = {3, 5, 7};
+        for (int maskA = 0; maskA < 8; maskA++) {
+            for (int maskB = 0; maskB < 8; maskB++) {
+                int[] sa = broadcastShape(shape, maskA);
+                int[] sb = broadcastShape(shape, maskB);
+                float[] a = random(rnd, numel(sa));
+                float[] b = random(rnd, numel(sb));
+                long[] as = broadcastStrides(sa);
+                long[] bs = broadcastStrides(sb);
+                float[] out = new float[numel(shape)];
+                CpuElementwise.binary(BinaryOp.SUB, a, as, b, bs, out, shape);
+                float[] expected = new float[out.length];
+                int o = 0;
+                for (int i = 0; i < shape[0]; i++) {
+                    for (int j = 0; j < shape[1]; j++) {
+                        for (int k = 0; k < shape[2]; k++) {
+                            expected[o++] = a[(int) (i * as[0] + j * as[1] + k * as[2])]
+                                    - b[(int) (i * bs[0] + j * bs[1] + k * bs[2])];
+                        }
+                    }
+                }
+                assertArrayEquals(expected, out, "a " + Arrays.toString(sa) + ", b " + Arrays.toString(sb));
+            }
+        }
+    }
+
+    /** {@code shape} with the dimensions in {@code mask} set to 1. */
+    private static int[] broadcastShape(int[] shape, int mask) {
+        int[] s = shape.clone();
+        for (int d = 0; d < s.length; d++) {
+            if ((mask & (1 << d)) != 0) {
+                s[d] = 1;
+            }
+        }
+        return s;
+    }
+
+    /** Row-major strides with 0 for size-1 dimensions: how a broadcast operand is walked. */
+    private static long[] broadcastStrides(int[] shape) {
+        long[] st = new long[shape.length];
+        long acc = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            st[d] = shape[d] == 1 ? 0 : acc;
+            acc *= shape[d];
+        }
+        return st;
+    }
+
+    private static int numel(int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 4 - 2);
+        }
+        return x;
+    }
+}
