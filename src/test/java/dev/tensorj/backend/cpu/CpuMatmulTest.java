@@ -68,22 +68,41 @@ class CpuMatmulTest {
         return out.stream();
     }
 
+    /** A matrix product with {@link CpuMatmul#sgemm}'s contract. */
+    interface Sgemm {
+        void run(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB);
+    }
+
     @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
     @MethodSource("openBlasShapes")
-    void openBlasMatchesDoubleReference(int m, int n, int k, boolean transA, boolean transB) {
+    void openBlasThroughNativeCopiesMatchesDoubleReference(int m, int n, int k, boolean transA, boolean transB) {
         org.junit.jupiter.api.Assumptions.assumeTrue(OpenBlas.AVAILABLE,
                 "OpenBLAS natives did not load on this platform (see the log); the Java kernel is tested above");
+        checkAgainstReference(OpenBlas::sgemmCopying, m, n, k, transA, transB);
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
+    @MethodSource("openBlasShapes")
+    void openBlasOnJavaArraysMatchesDoubleReference(int m, int n, int k, boolean transA, boolean transB) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(HeapBlas.AVAILABLE,
+                () -> "OpenBLAS on Java arrays is off: " + HeapBlas.unavailableReason());
+        checkAgainstReference(HeapBlas::sgemm, m, n, k, transA, transB);
+    }
+
+    private static void checkAgainstReference(Sgemm sgemm, int m, int n, int k, boolean transA, boolean transB) {
         var rnd = new SplittableRandom(17L * m + 5L * n + k + (transA ? 1 : 0) + (transB ? 2 : 0));
         float[] a = random(rnd, m * k);
         float[] b = random(rnd, k * n);
         float[] c = new float[m * n];
         Arrays.fill(c, Float.NaN);
-        OpenBlas.sgemm(a, b, c, m, n, k, transA, transB);
+        sgemm.run(a, b, c, m, n, k, transA, transB);
         assertClose(a, b, c, m, n, k, transA, transB);
-        // A smaller product after a larger one reuses the grown buffers; nothing stale may leak in.
+        // A smaller product after a larger one (the copying path reuses its grown buffers).
+        float[] a2 = Arrays.copyOf(a, (m / 2) * k);
         float[] c2 = new float[(m / 2) * n];
-        OpenBlas.sgemm(Arrays.copyOf(a, (m / 2) * k), b, c2, m / 2, n, k, false, transB);
-        assertClose(Arrays.copyOf(a, (m / 2) * k), b, c2, m / 2, n, k, false, transB);
+        Arrays.fill(c2, Float.NaN);
+        sgemm.run(a2, b, c2, m / 2, n, k, false, transB);
+        assertClose(a2, b, c2, m / 2, n, k, false, transB);
     }
 
     @Test
