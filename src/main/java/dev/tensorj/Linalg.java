@@ -1,6 +1,7 @@
 package dev.tensorj;
 
 import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BinaryOp;
 
 /** Matrix products: forward dispatch and backward rules. */
 final class Linalg {
@@ -76,7 +77,7 @@ final class Linalg {
      * checked as one op so that errors name the layer's roles.
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        Dispatch.check("linear", "input", input, "weight", weight, "bias", bias);
+        Backend be = Dispatch.check("linear", "input", input, "weight", weight, "bias", bias);
         int[] ws = weight.shapeRef();
         int[] xs = input.shapeRef();
         if (ws.length != 2) {
@@ -91,15 +92,34 @@ final class Linalg {
                     + " in-features (last dimension), got " + Shapes.str(xs), xs, ws);
         }
         Tensor x2 = xs.length == 2 ? input : input.reshape(-1, ws[1]);
-        Tensor y = mm(x2, weight, false, true);
-        if (bias != null) {
-            y = y.add(bias);
-        }
+        Tensor y = bias == null ? mm(be, x2, weight, false, true) : affine(be, x2, weight, bias);
         if (xs.length == 2) {
             return y;
         }
         int[] outShape = xs.clone();
         outShape[outShape.length - 1] = ws[0];
         return y.reshape(outShape);
+    }
+
+    /**
+     * {@code x·wᵀ + bias} as one op, PyTorch's {@code addmm}: the bias goes into the fresh product
+     * in place, so a layer allocates one output instead of two and records one backward node.
+     */
+    private static Tensor affine(Backend be, Tensor x, Tensor w, Tensor bias) {
+        int m = x.size(0);
+        int k = x.size(1);
+        int n = w.size(0);
+        int[] shape = {m, n};
+        Tensor y = Tensor.empty(be, shape);
+        if (y.numel() > 0) {
+            be.matmul(x.storage(), w.storage(), y.storage(), m, n, k, false, true);
+            be.binary(BinaryOp.ADD, y.storage(), Shapes.broadcastStrides(shape, shape),
+                    bias.storage(), Shapes.broadcastStrides(bias.shapeRef(), shape), y.storage(), shape);
+        }
+        Autograd.record(y, "linear", new Tensor[] {x, w, bias}, g -> new Tensor[] {
+                x.requiresGrad() ? mm(g, w, false, false) : null,                  // G·W
+                w.requiresGrad() ? mm(g, x, true, false) : null,                   // Gᵀ·X
+                bias.requiresGrad() ? Autograd.sumToShape(g, bias.shapeRef()) : null});
+        return y;
     }
 }
