@@ -77,6 +77,30 @@ class CpuElementwiseTest {
         }
     }
 
+    /** Operands above the split threshold run in chunks on the worker threads; same values. */
+    @Test
+    void operandsLargeEnoughToSplitAcrossThreadsGiveTheReferenceValues() {
+        var rnd = new SplittableRandom(9);
+        int cols = 1031; // odd, so chunk boundaries fall inside rows
+        int rows = CpuThreads.PARALLEL_MIN_ELEMENTS / cols + 3;
+        int[] shape = {rows, cols};
+        float[] a = random(rnd, rows * cols);
+        float[] b = random(rnd, rows * cols);
+        float[] bias = random(rnd, cols);
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.SUB, BinaryOp.RELU_BACKWARD}) {
+            float[] out = new float[a.length];
+            CpuElementwise.binary(op, a, new long[] {cols, 1}, b, new long[] {cols, 1}, out, shape);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(op.apply(a[i], b[i]), out[i], op + " at " + i);
+            }
+        }
+        float[] out = new float[a.length];
+        CpuElementwise.binary(BinaryOp.ADD, a, new long[] {cols, 1}, bias, new long[] {0, 1}, out, shape);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i] + bias[i % cols], out[i], "row broadcast at " + i);
+        }
+    }
+
     /** {@code shape} with the dimensions in {@code mask} set to 1. */
     private static int[] broadcastShape(int[] shape, int mask) {
         int[] s = shape.clone();
