@@ -90,7 +90,10 @@ class CpuBenchmarkSuite {
 
         String report = SuiteReport.markdown(results, meta);
         System.out.println(report);
-        Path out = Path.of("results", LocalDate.now() + "-cpu-suite" + (all ? "" : "-partial") + ".md");
+        // Runs on another Java than 17 get their own file: from 22 on tensorj's products take another path.
+        int java = Runtime.version().feature();
+        Path out = Path.of("results", LocalDate.now() + "-cpu-suite" + (java == 17 ? "" : "-java" + java)
+                + (all ? "" : "-partial") + ".md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report);
     }

@@ -86,7 +86,8 @@ final class SuiteReport {
                     + "peak exceeds that theoretical figure, so the cores ran above the nominal %.0f MHz (turbo) and "
                     + "the theoretical figure is a lower bound", cpuMhz()) : ""));
             line("JVM", Environment.jvm() + "; child JVM arguments: `" + info("jvm_args") + "`; GC " + info("gc")
-                    + ", heap max " + info("heap_max_mib") + " MiB");
+                    + ", heap max " + info("heap_max_mib") + " MiB; tensorj's large products: "
+                    + info("tensorj_products"));
             List<String> seen = new ArrayList<>();
             for (Results.Result i : select("info", null, null)) {
                 if (seen.contains(i.name())) {

@@ -104,6 +104,7 @@ final class SuiteWorker {
         info.put("openblas_threads", String.valueOf(openblas.blas_get_num_threads()));
         info.put("gc", Meters.collectors());
         info.put("heap_max_mib", String.valueOf(Runtime.getRuntime().maxMemory() >> 20));
+        info.put("tensorj_products", TensorjCases.largeProductPath().replace(';', ',').replace('=', ':'));
         info.put("jvm_args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
                 .replace(';', ',').replace('=', ':'));
         emit(new Results.Result("info", "threads" + threads, "all", info, new Timing.Samples(new double[0])));

@@ -17,6 +17,22 @@ import java.util.SplittableRandom;
 final class TensorjCases {
     private TensorjCases() {}
 
+    /**
+     * How tensorj runs large CPU products in this JVM, read from its (package-private) HeapBlas:
+     * for the report only, so reflection is acceptable here.
+     */
+    static String largeProductPath() {
+        try {
+            var m = Class.forName("dev.tensorj.backend.cpu.HeapBlas").getDeclaredMethod("unavailableReason");
+            m.setAccessible(true);
+            String reason = (String) m.invoke(null);
+            return reason == null ? "OpenBLAS on the tensors' own arrays (HeapBlas, no copies)"
+                    : "OpenBLAS on native copies of the operands (" + reason + ")";
+        } catch (ReflectiveOperationException e) {
+            return "unknown (" + e + ")";
+        }
+    }
+
     /** {@code a·b} without autograd, the product closed at once. */
     static Runnable sgemm(Tensor a, Tensor b) {
         return () -> {
