@@ -1,5 +1,7 @@
 package dev.tensorj;
 
+import dev.tensorj.backend.Backend;
+
 /**
  * Stateless ops behind the {@code nn} modules, as {@code torch.nn.functional}. Each checks its
  * operands' devices and shapes as one op, so errors name the layer's roles (input, weight, bias).
@@ -27,12 +29,12 @@ public final class Functional {
      * input against a {@code [N]} target is rejected rather than silently broadcast to {@code [N,N]}.
      */
     public static Tensor mseLoss(Tensor input, Tensor target) {
-        Dispatch.check("mse_loss", "input", input, "target", target);
+        Backend be = Dispatch.check("mse_loss", "input", input, "target", target);
         if (!java.util.Arrays.equals(input.shapeRef(), target.shapeRef())) {
             throw new ShapeMismatchException("mse_loss", "input " + Shapes.str(input.shapeRef()) + " and target "
                     + Shapes.str(target.shapeRef()) + " must have the same shape (broadcasting here is almost "
                     + "always a bug); reshape one of them", input.shapeRef(), target.shapeRef());
         }
-        return input.sub(target).square().mean();
+        return Losses.mse(be, input, target);
     }
 }

@@ -39,4 +39,16 @@ class FunctionalTest {
                     RefOps.mseLoss(a, t));
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void mseLossOfNothingIsNanAndItsGradientIsEmpty(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor a = Tensor.zeros(0, 3).to(device).requiresGrad(true);
+        Tensor t = Tensor.zeros(0, 3).to(device);
+        Tensor loss = Functional.mseLoss(a, t);
+        org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(loss.item()), "PyTorch gives nan for the mean of nothing");
+        loss.backward();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 3}, a.grad().shape());
+    }
 }

@@ -1,0 +1,38 @@
+package dev.tensorj;
+
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BinaryOp;
+
+/**
+ * Losses as single ops, forward and backward side by side: one graph node each, as PyTorch's
+ * {@code mse_loss}, instead of the four ops and nodes of {@code (a - b).square().mean()} whose
+ * backward ran five kernels (a small model's step spends most of its time on such overhead).
+ */
+final class Losses {
+    private Losses() {}
+
+    /** {@code mean((input - target)²)}; callers have checked devices and shapes. */
+    static Tensor mse(Backend be, Tensor input, Tensor target) {
+        int[] shape = input.shapeRef();
+        long[] strides = Shapes.strides(shape);
+        long n = input.numel();
+        Tensor diff = Tensor.empty(be, shape); // kept for the backward pass
+        Tensor loss = Tensor.empty(be, new int[0]);
+        if (n == 0) {
+            be.fill(loss.storage(), Float.NaN); // the mean of nothing, as in PyTorch
+        } else {
+            be.binary(BinaryOp.SUB, input.storage(), strides, target.storage(), strides, diff.storage(), shape);
+            try (Tensor squares = Tensor.empty(be, shape)) {
+                be.binary(BinaryOp.MUL, diff.storage(), strides, diff.storage(), strides, squares.storage(), shape);
+                be.sumAxis(squares.storage(), 1, Math.toIntExact(n), 1, loss.storage()); // double accumulation
+            }
+            be.binaryScalar(BinaryOp.DIV, loss.storage(), (float) n, loss.storage());
+        }
+        float scale = 2f / n;
+        Autograd.record(loss, "mse_loss", new Tensor[] {input, target}, g -> {
+            Tensor dInput = diff.mul(g).mul(scale); // 2·(input − target)·g / n
+            return new Tensor[] {input.requiresGrad() ? dInput : null, target.requiresGrad() ? dInput.neg() : null};
+        });
+        return loss;
+    }
+}
