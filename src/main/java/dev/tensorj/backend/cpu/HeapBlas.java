@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * {@code cblas_sgemm} on the {@code float[]} of CPU tensors themselves, without copies, on Java 22
  * and later: the Foreign Function API's critical downcalls ({@code Linker.Option.critical(true)})
  * may pass heap arrays to native code, which JNI (and so JavaCPP) can only copy. Measured on the
- * development machine, the copies cost a fifth to two fifths of an S3 training step's products
- * (benchmarks/results).
+ * development machine: on the eight products of an S3 training step the copies added 27-41% to
+ * OpenBLAS's own time, and in the CPU suite tensorj's sgemm went from 0.5-0.87× OpenBLAS direct on
+ * Java 17 to 0.86-1.06× on Java 25 (benchmarks/results).
  *
  * <p>The library is compiled for Java 17, where that API does not exist, so the downcall is built
  * reflectively, once, and adapted to a handle whose type names only {@code int}, {@code float} and

@@ -50,7 +50,7 @@ final class OpenBlas {
         }
     }
 
-    /** The Java 17 path: operands copied into this thread's native buffers, the result copied back. */
+    /** The Java 17-21 path: operands copied into this thread's native buffers, the result copied back. */
     static void sgemmCopying(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
         FloatPointer[] buf = BUFFERS.get();
         FloatPointer pa = ensure(buf, 0, (long) m * k);
