@@ -44,6 +44,15 @@ final class Linalg {
     }
 
     private static Tensor mm(Backend be, Tensor a, Tensor b, boolean transA, boolean transB) {
+        Tensor c = product(be, a, b, transA, transB);
+        Autograd.record(c, "matmul", new Tensor[] {a, b}, g -> new Tensor[] {
+                a.requiresGrad() ? gradA(a, b, g, transA, transB) : null,
+                b.requiresGrad() ? gradB(a, b, g, transA, transB) : null});
+        return c;
+    }
+
+    /** A fresh {@code op(a)·op(b)}, nothing recorded. */
+    private static Tensor product(Backend be, Tensor a, Tensor b, boolean transA, boolean transB) {
         int m = transA ? a.size(1) : a.size(0);
         int k = transA ? a.size(0) : a.size(1);
         int n = transB ? b.size(0) : b.size(1);
@@ -51,9 +60,6 @@ final class Linalg {
         if (c.numel() > 0) {
             be.matmul(a.storage(), b.storage(), c.storage(), m, n, k, transA, transB);
         }
-        Autograd.record(c, "matmul", new Tensor[] {a, b}, g -> new Tensor[] {
-                a.requiresGrad() ? gradA(a, b, g, transA, transB) : null,
-                b.requiresGrad() ? gradB(a, b, g, transA, transB) : null});
         return c;
     }
 
@@ -106,13 +112,9 @@ final class Linalg {
      * in place, so a layer allocates one output instead of two and records one backward node.
      */
     private static Tensor affine(Backend be, Tensor x, Tensor w, Tensor bias) {
-        int m = x.size(0);
-        int k = x.size(1);
-        int n = w.size(0);
-        int[] shape = {m, n};
-        Tensor y = Tensor.empty(be, shape);
+        Tensor y = product(be, x, w, false, true);
+        int[] shape = y.shapeRef();
         if (y.numel() > 0) {
-            be.matmul(x.storage(), w.storage(), y.storage(), m, n, k, false, true);
             be.binary(BinaryOp.ADD, y.storage(), Shapes.broadcastStrides(shape, shape),
                     bias.storage(), Shapes.broadcastStrides(bias.shapeRef(), shape), y.storage(), shape);
         }

@@ -98,13 +98,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k,
                        boolean transA, boolean transB) {
-        long macs = (long) m * n * k;
-        if (macs >= HEAP_BLAS_MIN_MACS && OpenBlas.AVAILABLE
-                && (macs >= OPENBLAS_MIN_MACS || HeapBlas.AVAILABLE) && k > 0) {
+        if (k > 0 && openBlasPays((long) m * n * k)) {
             OpenBlas.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
         } else {
             CpuMatmul.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
         }
+    }
+
+    /** Whether OpenBLAS beats the Java kernel here; the bound comes first, so tiny products never load it. */
+    private static boolean openBlasPays(long macs) {
+        if (macs < HEAP_BLAS_MIN_MACS || !OpenBlas.AVAILABLE) {
+            return false;
+        }
+        return macs >= OPENBLAS_MIN_MACS || HeapBlas.AVAILABLE;
     }
 
     @Override
