@@ -68,6 +68,54 @@ final class DjlCases {
         }
     }
 
+    /**
+     * A training step's matrix products alone, as PyTorch computes them: {@code matMul} on
+     * transposed views where the step transposes (PyTorch passes the transpose to its BLAS, no
+     * copy), each product closed at once. Everything else a step does is left out, so its time is
+     * what PyTorch's own BLAS needs for the step.
+     */
+    static final class Products implements AutoCloseable {
+        private final NDManager manager = manager();
+        private final NDArray[] a;
+        private final NDArray[] b;
+
+        /** The operands {@link BlasProducts#operands} makes from {@code seed}. */
+        Products(List<SuiteWorker.Product> products, long seed) {
+            float[][][] ops = BlasProducts.operands(products, seed);
+            a = new NDArray[ops.length];
+            b = new NDArray[ops.length];
+            for (int i = 0; i < ops.length; i++) {
+                SuiteWorker.Product p = products.get(i);
+                NDArray x = manager.create(ops[i][0], p.transA() ? new Shape(p.k(), p.m()) : new Shape(p.m(), p.k()));
+                NDArray y = manager.create(ops[i][1], p.transB() ? new Shape(p.n(), p.k()) : new Shape(p.k(), p.n()));
+                a[i] = p.transA() ? x.transpose() : x;
+                b[i] = p.transB() ? y.transpose() : y;
+            }
+        }
+
+        void run() {
+            for (int i = 0; i < a.length; i++) {
+                a[i].matMul(b[i]).close();
+            }
+        }
+
+        /** Each product, computed once more. */
+        float[][] results() {
+            float[][] out = new float[a.length][];
+            for (int i = 0; i < a.length; i++) {
+                try (NDArray c = a[i].matMul(b[i])) {
+                    out[i] = c.toFloatArray();
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
     /** One model, its data and its optimizer; {@link #step()} is one training step. */
     static final class Training implements TrainingStep {
         private final NDManager manager = manager();

@@ -127,6 +127,16 @@ final class SuiteReport {
             double cost = counterRatio() - 1;
             goal("counters cost on the S2 step < 2% (median of per-round ratios)",
                     Double.isNaN(cost) ? "—" : String.format(Locale.ROOT, "%+.1f%%", cost * 100), cost < 0.02, false);
+            double dj = median("train", "S3", "djl");
+            double pt = median("floor", "S3", "djl");
+            double ob = median("floor", "S3", "openblas");
+            if (!Double.isNaN(pt)) {
+                sb.append("\nThe S3 goal in context: 0.8× DJL's step is ").append(ms(0.8 * dj))
+                        .append(" ms; the step's matrix products alone take ").append(ms(pt))
+                        .append(" ms in PyTorch's own BLAS (").append(fmt(pt / dj, 2)).append("× DJL's step) and ")
+                        .append(ms(ob)).append(" ms in OpenBLAS (").append(fmt(ob / dj, 2))
+                        .append("×), with no allocation and no elementwise work (table below the training steps).\n");
+            }
             sb.append('\n');
         }
 
@@ -186,6 +196,7 @@ final class SuiteReport {
                     });
                 }
             }
+            floors();
             sb.append("\nCross-check before timing (same start in both libraries; loss at start and after 1, 2, 3 steps; "
                     + "the run fails if they differ by more than 1e-3 relative):\n\n");
             sb.append("| case | tensorj | DJL-PyTorch | max relative difference |\n|---|---|---|---:|\n");
@@ -195,6 +206,37 @@ final class SuiteReport {
                         .append(String.format(Locale.ROOT, "%.1e", x.number("xcheck_rel_diff"))).append(" |\n"));
             }
             sb.append('\n');
+        }
+
+        /**
+         * The S3 step's products alone in each BLAS, timed in the same rounds as the steps: how
+         * much of each library's step is its BLAS, and how much everything else.
+         */
+        private void floors() {
+            if (find("floor", "S3", "djl").isEmpty()) {
+                return;
+            }
+            double dj = median("train", "S3", "djl");
+            double tj = median("train", "S3", "tensorj");
+            sb.append("\nThe S3 step's ").append(SuiteWorker.S3.products().size())
+                    .append(" matrix products alone, timed in the same rounds as the steps (operands made once; ")
+                    .append("PyTorch: DJL `matMul` on transposed views, which PyTorch hands to its BLAS as transpose ")
+                    .append("flags, each product closed at once; OpenBLAS: `cblas_sgemm` on native buffers allocated ")
+                    .append("once). No library can run the step faster than its BLAS runs these products.\n\n");
+            sb.append("| BLAS | products timed | median ms | min ms | max ms | GFLOP/s | ÷ DJL's step | ")
+                    .append("the rest of the step, ms |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
+            for (String impl : new String[] {"djl", "openblas"}) {
+                find("floor", "S3", impl).ifPresent(x -> {
+                    double m = x.samples().median();
+                    String rest = impl.equals("djl")
+                            ? "DJL: " + ms(dj - m)
+                            : "tensorj (which uses OpenBLAS): " + ms(tj - m);
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.1f | %s× | %s |\n",
+                            impl.equals("djl") ? "PyTorch's (through DJL)" : "OpenBLAS direct", x.get("ops"), ms(m),
+                            ms(x.samples().min()), ms(x.samples().max()), x.number("flop") / m / 1e6,
+                            fmt(m / dj, 2), rest));
+                });
+            }
         }
 
         void scaling() {

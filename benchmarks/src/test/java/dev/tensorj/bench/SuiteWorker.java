@@ -41,16 +41,34 @@ final class SuiteWorker {
         }
 
         /**
-         * Matmul FLOPs of one step: forward and weight gradient for every layer, input gradient
-         * for all but the first (the batch needs no gradient).
+         * The matrix products of one step, as PyTorch's linear computes them with weights
+         * {@code [out, in]}: per layer the forward {@code X·Wᵀ}, the weight gradient {@code Gᵀ·X},
+         * and for all but the first layer the input gradient {@code G·W} (the batch needs none).
          */
-        long flop() {
-            long f = 0;
+        List<Product> products() {
+            List<Product> ps = new ArrayList<>();
             for (int l = 1; l < widths.length; l++) {
-                long layer = 2L * batch * widths[l - 1] * widths[l];
-                f += l == 1 ? 2 * layer : 3 * layer;
+                int in = widths[l - 1];
+                int out = widths[l];
+                ps.add(new Product(batch, out, in, false, true));
+                ps.add(new Product(out, in, batch, true, false));
+                if (l > 1) {
+                    ps.add(new Product(batch, in, out, false, false));
+                }
             }
-            return f;
+            return ps;
+        }
+
+        /** Matmul FLOPs of one step: the sum over {@link #products()}. */
+        long flop() {
+            return products().stream().mapToLong(Product::flop).sum();
+        }
+    }
+
+    /** {@code C[m,n] = op(A)·op(B)} with inner size {@code k}, {@code op} transposing where asked. */
+    record Product(int m, int n, int k, boolean transA, boolean transB) {
+        long flop() {
+            return 2L * m * n * k;
         }
     }
 
@@ -174,14 +192,29 @@ final class SuiteWorker {
             default -> throw new IllegalArgumentException("unknown case " + caseName);
         };
         Tensor.manualSeed(20261127L + caseName.hashCode());
-        try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state())) {
+        boolean big = c.flop() > 100_000_000L;
+        try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state());
+             var blasFloor = new BlasProducts(c.products(), 11); var djlFloor = new DjlCases.Products(c.products(), 11)) {
             Map<String, String> check = crossCheck(c, tj, dj);
+            List<Rounds.Contender> floors = new ArrayList<>();
+            if (big) {
+                // The step's products alone in each BLAS, timed in the same rounds as the steps.
+                blasFloor.run();
+                float[][] ref = blasFloor.results();
+                float[][] got = djlFloor.results();
+                for (int i = 0; i < ref.length; i++) {
+                    check(c.name() + " product " + c.products().get(i), "djl", got[i], ref[i]);
+                }
+                floors.add(new Rounds.Contender("djl", djlFloor::run, 0));
+                floors.add(new Rounds.Contender("openblas", blasFloor::run, 0));
+            }
             log("training step " + c.name());
-            boolean big = c.flop() > 100_000_000L;
-            List<Results.Result> rs = timeTogether("train", c.name(), c, tj, dj, TRAIN_ROUNDS, big ? 1.0 : 0.6,
-                    big ? 0 : 0.02, big ? 3 : 10, check);
+            List<Results.Result> rs = timeTogether("train", c.name(), c, tj, dj, floors, TRAIN_ROUNDS,
+                    big ? 1.0 : 0.6, big ? 0 : 0.02, big ? 3 : 10, check);
             for (Results.Result r : rs) {
-                countAllocations(r, r.impl().equals("tensorj") ? tj : dj);
+                if (r.section().equals("train")) {
+                    countAllocations(r, r.impl().equals("tensorj") ? tj : dj);
+                }
                 emit(r);
             }
         }
@@ -216,23 +249,25 @@ final class SuiteWorker {
     }
 
     /**
-     * Warms both libraries up for 2 s each, then times them in interleaved rounds; returns one
-     * result per library (tensorj first).
+     * Warms both libraries up for 2 s each, then times them, and the {@code floors} (the step's
+     * products alone, in section "floor"), in interleaved rounds; returns one result per library
+     * (tensorj first), then one per floor.
      */
     private List<Results.Result> timeTogether(String section, String name, Case c, TrainingStep tj, TrainingStep dj,
-                                              int rounds, double slotSeconds, double blockSeconds, int minBlocks,
-                                              Map<String, String> extra) {
+                                              List<Rounds.Contender> floors, int rounds, double slotSeconds,
+                                              double blockSeconds, int minBlocks, Map<String, String> extra) {
         Map<String, String> before = new LinkedHashMap<>(extra);
         before.put("loss_before", fmt(tj.loss()));
         warm(tj, 2.0, 5);
         warm(dj, 2.0, 5);
         System.gc();
-        List<Rounds.Contender> cs = List.of(new Rounds.Contender("tensorj", tj::step, blockSeconds),
-                new Rounds.Contender("djl", dj::step, blockSeconds));
+        List<Rounds.Contender> cs = new ArrayList<>(List.of(new Rounds.Contender("tensorj", tj::step, blockSeconds),
+                new Rounds.Contender("djl", dj::step, blockSeconds)));
+        cs.addAll(floors);
         long held = dj.heldArrays();
         int dropped = Rounds.run(cs, rounds, slotSeconds, minBlocks);
         List<Results.Result> out = new ArrayList<>();
-        for (Rounds.Contender k : cs) {
+        for (Rounds.Contender k : cs.subList(0, 2)) {
             TrainingStep t = k.impl.equals("tensorj") ? tj : dj;
             Map<String, String> info = new LinkedHashMap<>(before);
             info.put("flop", String.valueOf(c.flop()));
@@ -246,6 +281,14 @@ final class SuiteWorker {
             }
             out.add(new Results.Result(section, name, k.impl, info, k.samples()));
             logResult(section + " " + name, k);
+        }
+        for (Rounds.Contender k : floors) {
+            Map<String, String> info = new LinkedHashMap<>();
+            info.put("flop", String.valueOf(c.flop()));
+            info.putAll(k.info());
+            info.put("rounds_dropped", String.valueOf(dropped));
+            out.add(new Results.Result("floor", name, k.impl, info, k.samples()));
+            logResult("floor " + name, k);
         }
         return out;
     }
