@@ -62,8 +62,8 @@ final class ChildJvm implements AutoCloseable {
                 // DJL probes for CUDA even with the CPU natives; on a machine without a GPU that is noise.
                 "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error"));
         if (Runtime.version().feature() >= 22) {
-            // JavaCPP's JNI (Java 24+) and tensorj's FFM downcall (22+) are restricted methods; the
-            // flag only silences the warning, it changes nothing measured.
+            // JNI (JavaCPP's and tensorj's glue) is restricted from Java 24 on; the flag only
+            // silences the warning, it changes nothing measured.
             cmd.add("--enable-native-access=ALL-UNNAMED");
         }
         if (counters != null) {

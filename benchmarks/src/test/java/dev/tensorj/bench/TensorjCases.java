@@ -18,15 +18,15 @@ final class TensorjCases {
     private TensorjCases() {}
 
     /**
-     * How tensorj runs large CPU products in this JVM, read from its (package-private) HeapBlas:
+     * How tensorj runs large CPU products in this JVM, read from its (package-private) JniBlas:
      * for the report only, so reflection is acceptable here.
      */
     static String largeProductPath() {
         try {
-            var m = Class.forName("dev.tensorj.backend.cpu.HeapBlas").getDeclaredMethod("unavailableReason");
+            var m = Class.forName("dev.tensorj.backend.cpu.JniBlas").getDeclaredMethod("unavailableReason");
             m.setAccessible(true);
             String reason = (String) m.invoke(null);
-            return reason == null ? "OpenBLAS on the tensors' own arrays (HeapBlas, no copies)"
+            return reason == null ? "OpenBLAS on the tensors' own arrays (JniBlas, no copies)"
                     : "OpenBLAS on native copies of the operands (" + reason + ")";
         } catch (ReflectiveOperationException e) {
             return "unknown (" + e + ")";

@@ -11,16 +11,17 @@ import dev.tensorj.backend.UnaryOp;
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
     /**
-     * From this many multiply-adds a product goes to OpenBLAS through native copies (Java 17-21),
-     * and from {@link #HEAP_BLAS_MIN_MACS} on the arrays themselves (Java 22+); below, the Java
-     * kernel, which has no call to make. Measured on the development machine (2-vCPU Xeon, 2
-     * threads): OpenBLAS through copies took 194 ns for 8×8×8 against the Java kernel's 306,
-     * 0.98 µs for 32³ against 12.4 and 3.2 µs for 48³ against 39; a call costs about 200 ns, so
-     * at 4×4×4 (69 ns in Java) and 32×1×10 (0.49 against 0.70 µs) Java wins. On the arrays the
-     * call costs about 40 ns: 83 ns against 311 at 8³, 54 against 66 ns in Java's favour at 4³.
+     * From this many multiply-adds a product goes to OpenBLAS on the arrays themselves
+     * ({@link JniBlas}), and from {@link #OPENBLAS_MIN_MACS} through native copies where that glue
+     * is missing; below, the Java kernel, which has no call to make. Measured on the development
+     * machine (2-vCPU Xeon, 2 threads, Java 17 and 25 alike): a JNI call with its three critical
+     * arrays costs about 120 ns, so the Java kernel wins up to 8×8×4 (95 against 120 ns) and loses
+     * from 32×1×10 (350-380 against 220 ns) and 8×8×8 (160 against 125 ns). Through copies a call
+     * costs about 200 ns: 194 ns for 8×8×8 against the Java kernel's 306, 0.98 µs for 32³ against
+     * 12.4, while at 32×1×10 (0.49 against 0.70 µs) Java wins.
      */
+    static final long JNI_BLAS_MIN_MACS = Long.getLong("tensorj.cpu.jniBlasMinMacs", 300);
     static final long OPENBLAS_MIN_MACS = Long.getLong("tensorj.cpu.openblasMinMacs", 512);
-    static final long HEAP_BLAS_MIN_MACS = Long.getLong("tensorj.cpu.heapBlasMinMacs", 128);
 
     private CpuBackend() {}
 
@@ -107,10 +108,10 @@ public final class CpuBackend implements Backend {
 
     /** Whether OpenBLAS beats the Java kernel here; the bound comes first, so tiny products never load it. */
     private static boolean openBlasPays(long macs) {
-        if (macs < HEAP_BLAS_MIN_MACS || !OpenBlas.AVAILABLE) {
+        if (macs < JNI_BLAS_MIN_MACS || !OpenBlas.AVAILABLE) {
             return false;
         }
-        return macs >= OPENBLAS_MIN_MACS || HeapBlas.AVAILABLE;
+        return macs >= OPENBLAS_MIN_MACS || JniBlas.AVAILABLE;
     }
 
     @Override

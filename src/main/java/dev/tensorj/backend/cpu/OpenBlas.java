@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * Large CPU matrix products through OpenBLAS ({@code cblas_sgemm}), loaded on first use. Measured
  * on the development machine (benchmarks/results/2026-11-27-cpu-sgemm.md) OpenBLAS reaches 2-3× the
  * pure-Java kernel, and still 1.5-2× after copying {@code float[]} operands into native buffers,
- * which this class does on Java 17 to 21 (per-thread buffers, reused); from Java 22 on,
- * {@link HeapBlas} hands OpenBLAS the arrays themselves. Where the natives cannot load, {@link #AVAILABLE}
+ * which this class does only where {@link JniBlas} (which hands OpenBLAS the arrays themselves)
+ * is missing or turned off. Where the natives cannot load, {@link #AVAILABLE}
  * is false, the reason is logged once, and {@link CpuMatmul} does all products.
  */
 final class OpenBlas {
@@ -40,17 +40,17 @@ final class OpenBlas {
 
     /**
      * {@code c = op(a)·op(b)}, row-major, see {@link dev.tensorj.backend.Backend#matmul}: on the
-     * arrays themselves where {@link HeapBlas} can (Java 22+), else through native copies.
+     * arrays themselves where {@link JniBlas} can, else through native copies.
      */
     static void sgemm(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
-        if (HeapBlas.AVAILABLE) {
-            HeapBlas.sgemm(a, b, c, m, n, k, transA, transB);
+        if (JniBlas.AVAILABLE) {
+            JniBlas.sgemm(a, b, c, m, n, k, transA, transB);
         } else {
             sgemmCopying(a, b, c, m, n, k, transA, transB);
         }
     }
 
-    /** The Java 17-21 path: operands copied into this thread's native buffers, the result copied back. */
+    /** Without the JNI glue: operands copied into this thread's native buffers, the result copied back. */
     static void sgemmCopying(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
         FloatPointer[] buf = BUFFERS.get();
         FloatPointer pa = ensure(buf, 0, (long) m * k);

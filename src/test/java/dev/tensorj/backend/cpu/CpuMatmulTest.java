@@ -84,9 +84,52 @@ class CpuMatmulTest {
     @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
     @MethodSource("openBlasShapes")
     void openBlasOnJavaArraysMatchesDoubleReference(int m, int n, int k, boolean transA, boolean transB) {
-        org.junit.jupiter.api.Assumptions.assumeTrue(HeapBlas.AVAILABLE,
-                () -> "OpenBLAS on Java arrays is off: " + HeapBlas.unavailableReason());
-        checkAgainstReference(HeapBlas::sgemm, m, n, k, transA, transB);
+        assumeJniBlas();
+        checkAgainstReference(JniBlas::sgemm, m, n, k, transA, transB);
+    }
+
+    /** The build makes the JNI glue on linux-x86_64: there, its absence is a broken build, not a skip. */
+    @Test
+    void jniGlueLoadsWhereTheBuildMakesIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(OpenBlas.AVAILABLE, "OpenBLAS natives did not load here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64"),
+                "the JNI glue is built for linux-x86_64 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse("false".equals(System.getProperty("tensorj.cpu.jniBlas")),
+                "turned off with -Dtensorj.cpu.jniBlas=false");
+        org.junit.jupiter.api.Assertions.assertTrue(JniBlas.AVAILABLE, JniBlas::unavailableReason);
+    }
+
+    /** {@code x·xᵀ}: one array as both operands, held twice in the critical region. */
+    @Test
+    void jniBlasTakesTheSameArrayAsBothOperands() {
+        assumeJniBlas();
+        var rnd = new SplittableRandom(5);
+        int m = 37;
+        int k = 53;
+        float[] x = random(rnd, m * k);
+        float[] c = new float[m * m];
+        Arrays.fill(c, Float.NaN);
+        JniBlas.sgemm(x, x, c, m, m, k, false, true);
+        assertClose(x, x, c, m, m, k, false, true);
+    }
+
+    /** The native side trusts the sizes, so the Java side refuses arrays too small for them. */
+    @Test
+    void jniBlasRefusesArraysTooSmallForTheProduct() {
+        assumeJniBlas();
+        float[] a = new float[6];
+        float[] b = new float[6];
+        float[] c = new float[4];
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, b, c, 2, 2, 4, false, false));
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, b, c, 3, 2, 2, false, false));
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, b, c, -1, 2, 2, false, false));
+        JniBlas.sgemm(a, b, c, 2, 2, 3, false, false); // exactly fits
+    }
+
+    private static void assumeJniBlas() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(JniBlas.AVAILABLE,
+                () -> "OpenBLAS on Java arrays is off: " + JniBlas.unavailableReason());
     }
 
     private static void checkAgainstReference(Sgemm sgemm, int m, int n, int k, boolean transA, boolean transB) {
