@@ -17,6 +17,6 @@ if ! command -v cc >/dev/null; then
 fi
 dir="$out/dev/tensorj/native/linux-x86_64"
 mkdir -p "$dir"
-cc -O2 -shared -fPIC -Wall -Werror -std=c99 -D_GNU_SOURCE \
+cc -O2 -shared -fPIC -Wall -Werror -std=c99 \
     -I"$java_home/include" -I"$java_home/include/linux" \
     -o "$dir/libtensorj_blas.so" "$here/tensorj_blas.c" -ldl

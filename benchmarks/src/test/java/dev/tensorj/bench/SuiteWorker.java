@@ -193,17 +193,19 @@ final class SuiteWorker {
         };
         Tensor.manualSeed(20261127L + caseName.hashCode());
         boolean big = c.flop() > 100_000_000L;
+        List<Product> products = c.products();
+        // The step's products alone in each BLAS (large cases only), timed in the same rounds as the steps.
         try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state());
-             var blasFloor = new BlasProducts(c.products(), 11); var djlFloor = new DjlCases.Products(c.products(), 11)) {
+             var blasFloor = big ? new BlasProducts(products, 11) : null;
+             var djlFloor = big ? new DjlCases.Products(products, 11) : null) {
             Map<String, String> check = crossCheck(c, tj, dj);
             List<Rounds.Contender> floors = new ArrayList<>();
             if (big) {
-                // The step's products alone in each BLAS, timed in the same rounds as the steps.
                 blasFloor.run();
                 float[][] ref = blasFloor.results();
                 float[][] got = djlFloor.results();
                 for (int i = 0; i < ref.length; i++) {
-                    check(c.name() + " product " + c.products().get(i), "djl", got[i], ref[i]);
+                    check(c.name() + " product " + products.get(i), "djl", got[i], ref[i]);
                 }
                 floors.add(new Rounds.Contender("djl", djlFloor::run, 0));
                 floors.add(new Rounds.Contender("openblas", blasFloor::run, 0));

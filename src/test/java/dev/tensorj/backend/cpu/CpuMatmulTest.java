@@ -2,7 +2,10 @@ package dev.tensorj.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,7 +79,7 @@ class CpuMatmulTest {
     @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
     @MethodSource("openBlasShapes")
     void openBlasThroughNativeCopiesMatchesDoubleReference(int m, int n, int k, boolean transA, boolean transB) {
-        org.junit.jupiter.api.Assumptions.assumeTrue(OpenBlas.AVAILABLE,
+        assumeTrue(OpenBlas.AVAILABLE,
                 "OpenBLAS natives did not load on this platform (see the log); the Java kernel is tested above");
         checkAgainstReference(OpenBlas::sgemmCopying, m, n, k, transA, transB);
     }
@@ -91,13 +94,13 @@ class CpuMatmulTest {
     /** The build makes the JNI glue on linux-x86_64: there, its absence is a broken build, not a skip. */
     @Test
     void jniGlueLoadsWhereTheBuildMakesIt() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(OpenBlas.AVAILABLE, "OpenBLAS natives did not load here");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        assumeTrue(OpenBlas.AVAILABLE, "OpenBLAS natives did not load here");
+        assumeTrue(
                 System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64"),
                 "the JNI glue is built for linux-x86_64 only");
-        org.junit.jupiter.api.Assumptions.assumeFalse("false".equals(System.getProperty("tensorj.cpu.jniBlas")),
+        assumeFalse("false".equals(System.getProperty("tensorj.cpu.jniBlas")),
                 "turned off with -Dtensorj.cpu.jniBlas=false");
-        org.junit.jupiter.api.Assertions.assertTrue(JniBlas.AVAILABLE, JniBlas::unavailableReason);
+        assertTrue(JniBlas.AVAILABLE, JniBlas::unavailableReason);
     }
 
     /** {@code x·xᵀ}: one array as both operands, held twice in the critical region. */
@@ -128,7 +131,7 @@ class CpuMatmulTest {
     }
 
     private static void assumeJniBlas() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(JniBlas.AVAILABLE,
+        assumeTrue(JniBlas.AVAILABLE,
                 () -> "OpenBLAS on Java arrays is off: " + JniBlas.unavailableReason());
     }
 
