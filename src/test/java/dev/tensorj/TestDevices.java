@@ -1,24 +1,48 @@
 package dev.tensorj;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The devices every value test runs on. Use with
- * {@code @ParameterizedTest @MethodSource("dev.tensorj.TestDevices#devices")} and start the test with
- * {@link #assumeAvailable}: CUDA cases then skip with the reason CUDA cannot be used here.
+ * The devices every value test runs on, and the one place that decides what a CUDA test does
+ * without a device. Use with {@code @ParameterizedTest @MethodSource("dev.tensorj.TestDevices#devices")}
+ * and start the test with {@link #assumeAvailable} (or {@link #requireCuda()} for a CUDA-only test).
+ *
+ * <p>Without a usable device a CUDA test skips, with the probed reason. In the runs on the CUDA
+ * emulator (the Maven profile {@code cuda-emulator} sets {@code tensorj.test.cuda=emulated}) a device
+ * is expected, so the same test fails instead: an emulator that did not load cannot hide as a
+ * run of skipped tests. Either way the test is counted as a CUDA test by {@link CudaTestTally}.
  */
 public final class TestDevices {
+    /** The system property that marks a run where a CUDA device must be usable. */
+    public static final String CUDA_RUN_PROPERTY = "tensorj.test.cuda";
+
     private TestDevices() {}
 
     public static Stream<Device> devices() {
         return Stream.of(Device.CPU, Device.cuda(0));
     }
 
-    /** Skips the calling test (with a stated reason) when {@code device} is a CUDA device that cannot be used. */
+    /** Skips (or, in an emulated run, fails) the calling test when {@code device} is a CUDA device that cannot be used. */
     public static void assumeAvailable(Device device) {
         if (device.isCuda()) {
-            Assumptions.assumeTrue(Device.isCudaAvailable(), () -> "no CUDA device: " + Device.cudaStatus());
+            requireCuda();
         }
+    }
+
+    /** Skips (or, in an emulated run, fails) the calling test unless CUDA is usable. */
+    public static void requireCuda() {
+        CudaTestTally.markCudaTest();
+        if (emulatedRun()) {
+            Assertions.assertTrue(Device.isCudaAvailable(),
+                    () -> "this run expects the CUDA emulator, but CUDA is unavailable: " + Device.cudaStatus());
+        }
+        Assumptions.assumeTrue(Device.isCudaAvailable(), () -> "no CUDA device: " + Device.cudaStatus());
+    }
+
+    /** Whether this is one of the runs on the CUDA emulator. */
+    public static boolean emulatedRun() {
+        return "emulated".equals(System.getProperty(CUDA_RUN_PROPERTY));
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,7 +41,7 @@ class TutorialTrainingTest {
     @MethodSource("cases")
     void trainsLikeTheDoublePrecisionReference(String name, Supplier<Module> factory, Device device, float momentum) {
         if (device.isCuda()) {
-            Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+            TestDevices.requireCuda();
         }
         Tensor.manualSeed(42);
         Module model = factory.get();

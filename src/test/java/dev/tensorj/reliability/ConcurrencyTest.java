@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import dev.tensorj.TensorClosedException;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
@@ -20,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -29,12 +29,6 @@ class ConcurrencyTest {
 
     static Stream<Device> devices() {
         return Stream.of(Device.CPU, Device.cuda(0));
-    }
-
-    private static void assume(Device d) {
-        if (d.isCuda()) {
-            Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
-        }
     }
 
     /** One model and its data, built on the calling thread from a seed. */
@@ -79,7 +73,7 @@ class ConcurrencyTest {
     @ParameterizedTest
     @MethodSource("devices")
     void twoThreadsTrainingSeparateModelsEachGetTheSingleThreadedResult(Device d) throws Exception {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         float[] expectedA = Job.build(d, 1).train();
         float[] expectedB = Job.build(d, 2).train();
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -108,7 +102,7 @@ class ConcurrencyTest {
     @ParameterizedTest
     @MethodSource("devices")
     void eightThreadsMultiplyingOnOneDeviceAreCorrect(Device d) throws Exception {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -159,7 +153,7 @@ class ConcurrencyTest {
     @ParameterizedTest
     @MethodSource("devices")
     void closingATensorWhileAnotherThreadUsesItGivesAnExceptionNotACrash(Device d) throws Exception {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         for (int round = 0; round < 20; round++) {
             Tensor a = Tensor.randn(d, 256, 256);
             CountDownLatch started = new CountDownLatch(1);

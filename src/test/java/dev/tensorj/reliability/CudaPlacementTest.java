@@ -11,20 +11,20 @@ import dev.tensorj.Device;
 import dev.tensorj.DeviceMismatchException;
 import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import dev.tensorj.examples.TutorialModels;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.optim.SGD;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Assumptions;
 
 /** cpu/cuda placement rules on a real GPU (skipped without one; the cpu/meta twin is PlacementTest). */
 class CudaPlacementTest {
 
     @BeforeEach
     void needsCuda() {
-        Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+        TestDevices.requireCuda();
     }
 
     @Test
@@ -60,6 +60,33 @@ class CudaPlacementTest {
         float[] got = x.grad().toFloatArray();
         for (int i = 0; i < got.length; i++) {
             assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])));
+        }
+    }
+
+    /**
+     * A CUDA leaf whose graph crosses to the CPU and back: its gradient comes back to cuda:0 and
+     * the CPU leaf's stays on the CPU. loss = sum((w_cpu * a) @ b_cuda) with w = w0.to(cpu):
+     * dloss/dw0 = a * (ones @ bᵀ) row sums, computed here in double.
+     */
+    @Test
+    void gradientsFlowAcrossCpuAndCudaInBothDirections() {
+        Tensor w0 = Tensor.randn(Device.cuda(), 3, 4).requiresGrad(true);
+        Tensor a = Tensor.randn(3, 4).requiresGrad(true);
+        Tensor b = Tensor.randn(Device.cuda(), 4, 2);
+        w0.to(Device.CPU).mul(a).to(Device.cuda()).matmul(b).sum().backward();
+        assertEquals(Device.cuda(), w0.grad().device());
+        assertEquals(Device.CPU, a.grad().device());
+        float[] wv = w0.toFloatArray();
+        float[] av = a.toFloatArray();
+        float[] bv = b.toFloatArray();
+        float[] gw = w0.grad().toFloatArray();
+        float[] ga = a.grad().toFloatArray();
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 4; j++) {
+                double rowSumB = (double) bv[j * 2] + bv[j * 2 + 1]; // d sum(y @ b) / d y[i, j]
+                assertEquals(av[i * 4 + j] * rowSumB, gw[i * 4 + j], 1e-5, "dloss/dw0 at " + i + "," + j);
+                assertEquals(wv[i * 4 + j] * rowSumB, ga[i * 4 + j], 1e-5, "dloss/da at " + i + "," + j);
+            }
         }
     }
 

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.Counters;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
 import dev.tensorj.nn.Sequential;
 import dev.tensorj.optim.SGD;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +22,7 @@ class CudaStepCopiesTest {
 
     @Test
     void aTrainingStepCopiesOnlyTheLossItReads() {
-        Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+        TestDevices.requireCuda();
         Device gpu = Device.cuda();
         Sequential model = new Sequential(new Linear(10, 20), new ReLU(), new Linear(20, 1)).to(gpu);
         Tensor x = Tensor.randn(32, 10).to(gpu);

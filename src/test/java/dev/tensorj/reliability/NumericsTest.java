@@ -9,8 +9,8 @@ import dev.tensorj.AnomalyException;
 import dev.tensorj.AnomalyMode;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,12 +24,6 @@ class NumericsTest {
         return Stream.of(Device.CPU, Device.cuda(0));
     }
 
-    private static void assume(Device d) {
-        if (d.isCuda()) {
-            Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
-        }
-    }
-
     private static Tensor on(Device d, float[] v, int... shape) {
         return Tensor.of(v, shape).to(d);
     }
@@ -37,7 +31,7 @@ class NumericsTest {
     @ParameterizedTest
     @MethodSource("devices")
     void reluKeepsNanAndInfinities(Device d) {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         float[] out = on(d, new float[] {NAN, INF, -INF, -0f, 2.5f, -1f}).relu().toFloatArray();
         assertArrayEquals(new float[] {NAN, INF, 0f, 0f, 2.5f, 0f}, out);
     }
@@ -45,7 +39,7 @@ class NumericsTest {
     @ParameterizedTest
     @MethodSource("devices")
     void reluGradientPassesExactlyWhereTheInputIsPositive(Device d) {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         float negativeNan = Float.intBitsToFloat(0xFFC00000);
         float[] x = {NAN, negativeNan, INF, -INF, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE,
             Float.MAX_VALUE, 2.5f, -1f, 1e-30f};
@@ -61,7 +55,7 @@ class NumericsTest {
     @ParameterizedTest
     @MethodSource("devices")
     void sumAndMeanPropagateNanAndInf(Device d) {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         assertTrue(Float.isNaN(on(d, new float[] {1f, NAN, 3f}).sum().item()));
         assertTrue(Float.isNaN(on(d, new float[] {INF, -INF}).sum().item()), "inf - inf is NaN");
         assertEquals(INF, on(d, new float[] {1f, INF, 3f}).mean().item());
@@ -73,7 +67,7 @@ class NumericsTest {
     @ParameterizedTest
     @MethodSource("devices")
     void matmulPropagatesNanAndInfLikeIeee(Device d) {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         // Row 0 holds a NaN; row 1 is [Inf, 1] (Inf·positive + 1·0); row 2 is [0, Inf] (Inf·0 = NaN).
         Tensor a = on(d, new float[] {NAN, 1f, INF, 1f, 0f, INF}, 3, 2);
         Tensor b = on(d, new float[] {1f, 2f, 0f, 0f}, 2, 2); // b[1][*] = 0
@@ -88,7 +82,7 @@ class NumericsTest {
     @ParameterizedTest
     @MethodSource("devices")
     void largeMatmulPropagatesNanAndInfLikeIeee(Device d) {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         int n = 160;
         java.util.Random r = new java.util.Random(3);
         float[] a = new float[n * n];
@@ -115,7 +109,7 @@ class NumericsTest {
     @ParameterizedTest
     @MethodSource("devices")
     void aSumOfLargeFloatsOverflowsToInfinityRatherThanThrowing(Device d) {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         float[] big = new float[1000];
         java.util.Arrays.fill(big, 3e37f);
         assertEquals(INF, on(d, big).sum().item());
@@ -126,7 +120,7 @@ class NumericsTest {
     @ParameterizedTest
     @MethodSource("devices")
     void longReductionsStayCloseToTheExactSum(Device d) {
-        assume(d);
+        TestDevices.assumeAvailable(d);
         int n = 1 << 22; // 4M elements: a naive float loop drifts by ~1e-3 relative here
         float[] v = new float[n];
         java.util.Random r = new java.util.Random(11);

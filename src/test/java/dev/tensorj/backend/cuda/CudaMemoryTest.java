@@ -21,7 +21,7 @@ class CudaMemoryTest {
 
     @Test
     void closeReturnsTheBlockAtOnceAndItIsReused() {
-        long start = CudaTestSupport.bytesInUse();
+        long start = CudaTestSupport.baseline();
         Tensor t = Tensor.zeros(CUDA, 1000);
         assertEquals(start + 4096, CudaTestSupport.bytesInUse());
         t.close();
@@ -36,7 +36,7 @@ class CudaMemoryTest {
 
     @Test
     void unreachableTensorsComeBackThroughTheCleaner() {
-        long start = CudaTestSupport.bytesInUse();
+        long start = CudaTestSupport.baseline();
         assertTrue(dropSome() >= start + 2 * 256 * 256 * 4, "the tensors were allocated from the pool");
         CudaTestSupport.assertSettlesTo(start); // never closed: the cleaner returned them
     }
@@ -54,9 +54,11 @@ class CudaMemoryTest {
     /** More than the free memory: a tensorj exception with both numbers, and the device still works. */
     @Test
     void outOfMemoryIsAnExceptionAndTheDeviceStaysUsable() {
-        long start = CudaTestSupport.bytesInUse();
+        long start = CudaTestSupport.baseline();
         long free = CudaBackends.memoryInfo(0)[0];
-        long floats = free / 4 + (1L << 28); // 1 GiB more than is free
+        // 1 GiB more than is free, and always more than 2^31 elements: sizes past int range must
+        // reach the device's own out-of-memory answer, not an overflow on the way.
+        long floats = Math.max(free / 4 + (1L << 28), (1L << 31) + (1L << 20));
         int cols = 1 << 20;
         int rows = (int) (floats / cols + 1);
         CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class, () -> Tensor.zeros(CUDA, rows, cols));

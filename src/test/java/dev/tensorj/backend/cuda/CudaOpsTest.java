@@ -32,7 +32,7 @@ class CudaOpsTest {
     void setUp() {
         CudaTestSupport.requireCuda();
         gpu = CudaBackends.get(0);
-        startBytes = CudaTestSupport.bytesInUse();
+        startBytes = CudaTestSupport.baseline();
     }
 
     @AfterEach

@@ -2,9 +2,8 @@ package dev.tensorj.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tensorj.Device;
+import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.Storage;
 
@@ -14,11 +13,20 @@ final class CudaTestSupport {
 
     /** Skips the calling test, with the probe's reason, when there is no usable CUDA device. */
     static void requireCuda() {
-        assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+        TestDevices.requireCuda();
     }
 
     static long bytesInUse() {
         return CudaBackends.memoryStats(0).bytesInUse();
+    }
+
+    /**
+     * The pool's bytes in use once the garbage of earlier tests has come back: the level a test
+     * must return to. Read before that garbage is collected, the level would be too high, and a
+     * collection during the test would bring the pool below it for good.
+     */
+    static long baseline() {
+        return settle().bytesInUse();
     }
 
     /**

@@ -28,7 +28,7 @@ class CudaTrainingTest {
     @BeforeEach
     void setUp() {
         CudaTestSupport.requireCuda();
-        startBytes = CudaTestSupport.bytesInUse();
+        startBytes = CudaTestSupport.baseline();
     }
 
     @AfterEach

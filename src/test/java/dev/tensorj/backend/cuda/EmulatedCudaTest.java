@@ -1,0 +1,25 @@
+package dev.tensorj.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tensorj.Device;
+import dev.tensorj.TestDevices;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The emulated runs of the suite really run on the CUDA emulator (src/test/cuda-emulator): the
+ * device is usable and says that it is an emulation. A run that found no driver, or found a real
+ * GPU first on the library path, would otherwise pass for what it is not.
+ */
+class EmulatedCudaTest {
+
+    @Test
+    void theEmulatedRunRunsOnTheEmulator() {
+        assumeTrue(TestDevices.emulatedRun(), "runs only in the test runs on the CUDA emulator (-D"
+                + TestDevices.CUDA_RUN_PROPERTY + "=emulated)");
+        assertTrue(Device.isCudaAvailable(), () -> "the emulator did not load: " + Device.cudaStatus());
+        String device = CudaBackends.describe(0);
+        assertTrue(device.contains("emulator"), device);
+    }
+}
