@@ -11,7 +11,7 @@ import dev.tensorj.IdleGpuException;
 import dev.tensorj.IdleGpuPolicy;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
+import dev.tensorj.TestDevices;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,7 +85,7 @@ class TutorialExamplesTest {
 
     @Test
     void example2TrainsWithEveryFlopOnTheGpu() {
-        Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+        TestDevices.requireCuda();
         Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
         Counters.Snapshot gpu = Counters.snapshot(Device.cuda(0));
         String log = StderrCapture.during(() -> {
@@ -107,7 +107,7 @@ class TutorialExamplesTest {
         assertEquals(30, cpuModel.intermediateDevices.size());
         assertTrue(cpuModel.intermediateDevices.stream().allMatch(Device.CPU::equals));
 
-        Assumptions.assumeTrue(Device.isCudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+        TestDevices.requireCuda();
         Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
         Example3IntermediateTensors.ComplexModel gpuModel = Example3IntermediateTensors.train(Device.cuda(0));
         assertTrue(gpuModel.intermediateDevices.stream().allMatch(Device.cuda(0)::equals));
