@@ -9,9 +9,9 @@ import dev.tensorj.Counters;
 import dev.tensorj.Device;
 import dev.tensorj.IdleGpuException;
 import dev.tensorj.IdleGpuPolicy;
+import dev.tensorj.TestDevices;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import dev.tensorj.TestDevices;
 import org.junit.jupiter.api.Test;
 
 /**
