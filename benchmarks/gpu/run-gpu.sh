@@ -1,115 +1,239 @@
 #!/usr/bin/env bash
-# The one GPU script, for the lent GPU machine (H100/H200, driver R580 = CUDA 13, python3 with
-# PyTorch cu130, nvcc 13; no Java, no Maven, no network). Needs .gpu/ from prepare.sh, carried.
-# Run from the repository root:  bash benchmarks/gpu/run-gpu.sh
-#  1. records the machine (nvidia-smi), finds libcublas.so.13
-#  2. builds the forwarding libcublas.so.12 that JCuda 12.6's libJCublas2 needs (cublas12-shim/)
-#  3. runs every test with the CUDA tests enabled (JUnit console, XML reports)
-#  4. runs the benchmark in tensorj and in PyTorch, prints the comparison table last
-# Logs, JUnit reports and results.md go to $OUT. REHEARSE=1 runs it on a machine without a GPU:
-# a fake libcublas.so.13, CUDA tests skip, benchmarks are skipped.
+# tensorj's GPU check and benchmark, for any Linux x86-64 machine with an NVIDIA GPU.
+#
+# The GPU host needs the NVIDIA driver (R525 or newer), bash and coreutils; gcc when only CUDA 13's
+# cuBLAS is there (to build the cuBLAS 12 shim); python3 with PyTorch for the comparison (without
+# it only tensorj's side is measured). It needs no Java, no Maven and no network: Java, the jars and
+# the shim's sources come in the bundle (.gpu/), which benchmarks/gpu/prepare.sh builds on a machine
+# with JDK 17 and Maven. Copy the repository with .gpu/ to the GPU host and run, from its root:
+#
+#   bash benchmarks/gpu/run-gpu.sh [OUT_DIR]     OUT_DIR: default $TENSORJ_GPU_OUT, else gpu-out/
+#
+# Steps, with the most time each may take (seconds; 350 in all, so a run takes at most about six
+# minutes and a run plus a retry fit in 15). A step over its budget gets a thread dump (SIGQUIT)
+# and is killed 5 s later; the script goes on with the next step and reports it as TIMED OUT.
+#   machine          10  nvidia-smi: GPU model, driver
+#   cuBLAS           15  find libcublas.so.12 (CUDA 12: used as is) or libcublas.so.13 (CUDA 13: behind the shim)
+#   runtime          15  unpack the bundle's Java runtime
+#   no cuBLAS 12     20  (CUDA 13 only) without libcublas.so.12, tensorj must say cuBLAS is missing
+#   shim             15  (CUDA 13 only) build the forwarding libcublas.so.12 (cublas12-shim/)
+#   load check       20  JCuda's libJCublas2 loads and creates and destroys a cuBLAS handle
+#   tests           150  every test, the CUDA tests included (JUnit console); one test may take 60 s,
+#                        then it fails and the rest go on; XML reports are streamed as tests run
+#   tensorj bench    55  dev.tensorj.bench.GpuBenchmark
+#   PyTorch bench    45  torch_bench.py, TF32 off
+#   report            5  results.md and the table
+# Everything lands in OUT_DIR: run-gpu.log, nvidia-smi.txt, no-cublas.log, tests.log, junit/
+# (junit-platform-events-*.xml streamed, TEST-junit-*.xml at the end), bench-*.log, info.txt and
+# results.md (date, commit, GPU, driver, cuBLAS, tests, the table).
+#
+# Environment: TENSORJ_CUBLAS12 or TENSORJ_CUBLAS13 name the library file to use instead of searching.
+# TENSORJ_REHEARSE_EMULATOR=DIR (set by prepare.sh --rehearse) rehearses this script on a machine
+# without a GPU, on tensorj's CPU emulator of CUDA built in DIR: its libcuda.so.1, and its
+# libcublas.so.13 behind the shim; benchmarks are skipped and nothing it prints is a GPU result.
 set -uo pipefail
 root="$(pwd)"
-OUT="${OUT:-$root/gpu-out}"
+bundle=.gpu
+OUT="${1:-${TENSORJ_GPU_OUT:-$root/gpu-out}}"
 mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
 work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 exec > >(tee -a "$OUT/run-gpu.log") 2>&1
+exec 3>&1 # the log, also while a step's own output goes to a file
+emu="${TENSORJ_REHEARSE_EMULATOR:-}"
+[[ -z "$emu" ]] || emu="$(cd "$emu" && pwd)"
+summary=()
 step() { echo; echo "== $(date +%T) $*"; }
-rehearse="${REHEARSE:-0}"
-[[ -d .gpu/lib && -f .gpu/jre.tgz ]] || { echo "no .gpu/: run benchmarks/gpu/prepare.sh and carry .gpu" >&2; exit 1; }
+
+# limit SECONDS NAME CMD...: runs CMD for at most SECONDS, then SIGQUIT (a JVM prints its threads),
+# SIGKILL 5 s later. Returns CMD's status, 124 or 137 when it timed out; notes the step in summary.
+limit() {
+    local budget="$1" name="$2" t0=$SECONDS rc
+    shift 2
+    timeout -s QUIT -k 5 "$budget" "$@"
+    rc=$?
+    if [[ $rc == 124 || $rc == 137 ]]; then
+        echo "!! $name: TIMED OUT after its budget of ${budget}s (killed)" >&3
+        summary+=("$(printf '%-14s TIMED OUT (%ss budget)' "$name" "$budget")")
+    else
+        summary+=("$(printf '%-14s exit %-3s %4ss of %ss' "$name" "$rc" $((SECONDS - t0)) "$budget")")
+    fi
+    return $rc
+}
+
+if [[ ! -d $bundle/lib || ! -f $bundle/jre.tgz ]]; then
+    echo "no bundle in $root/$bundle: build it with benchmarks/gpu/prepare.sh (JDK 17 + Maven) and copy it here" >&2
+    exit 1
+fi
+if [[ -n "$emu" ]]; then
+    echo "REHEARSAL on tensorj's CPU emulator of CUDA ($emu): no GPU is used; nothing below is a GPU result."
+fi
+echo "bundle: $(tr '\n' ' ' < $bundle/commit.txt); output: $OUT"
 
 step "machine"
-if command -v nvidia-smi >/dev/null; then
-    nvidia-smi | tee "$OUT/nvidia-smi.txt"
-    gpu_name="$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
-    driver="$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -1)"
-else
-    gpu_name="none (rehearsal)"
+if [[ -n "$emu" ]]; then
+    gpu_name="none (rehearsal on the CPU emulator)"
     driver="none"
+elif command -v nvidia-smi >/dev/null; then
+    limit 10 machine nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
+    cat "$OUT/nvidia-smi.txt"
+    gpu_name="$(timeout 10 nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
+    driver="$(timeout 10 nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -1)"
+else
+    gpu_name="unknown (no nvidia-smi)"
+    driver="unknown"
 fi
 echo "GPU: $gpu_name, driver $driver"
 
-step "libcublas.so.13"
-if [[ "$rehearse" == 1 ]]; then
-    bash benchmarks/gpu/cublas12-shim/build.sh .gpu/shim-src "$work/fake" --fake >/dev/null
-    cublas13="$work/fake/fake13/libcublas.so.13"
-else
-    cublas13="$(python3 - <<'PY'
+# find_lib NAME: the first NAME file among CUDA's usual places, python's nvidia-* wheels and the
+# loader's cache.
+find_lib() {
+    local name="$1" d f
+    local dirs=("${CUDA_HOME:-/nonexistent}/lib64" /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib
+                /usr/local/cuda-*/lib64 /usr/local/cuda-*/targets/x86_64-linux/lib /usr/lib/x86_64-linux-gnu /usr/lib64)
+    for d in "${dirs[@]}"; do
+        [[ -e "$d/$name" ]] && { echo "$d/$name"; return 0; }
+    done
+    if command -v python3 >/dev/null; then
+        f="$(timeout 10 python3 - "$name" <<'PY' 2>/dev/null
 import glob, os, site, sys
-roots = [p for p in sys.path + site.getsitepackages() if os.path.isdir(os.path.join(p, "nvidia"))]
-hits = []
-for r in roots:
-    hits += glob.glob(os.path.join(r, "nvidia", "**", "libcublas.so.13*"), recursive=True)
-hits += glob.glob("/usr/local/cuda*/lib64/libcublas.so.13*") + glob.glob("/usr/lib/x86_64-linux-gnu/libcublas.so.13*")
-hits = [h for h in hits if os.path.basename(h) == "libcublas.so.13"] or hits
+roots = set(p for p in sys.path + site.getsitepackages() + [site.getusersitepackages()]
+            if os.path.isdir(os.path.join(p, "nvidia")))
+hits = sorted(h for r in roots for h in glob.glob(os.path.join(r, "nvidia", "**", sys.argv[1]), recursive=True))
 print(hits[0] if hits else "")
 PY
 )"
-fi
-if [[ -z "$cublas13" || ! -e "$cublas13" ]]; then
-    echo "libcublas.so.13 not found (python site-packages nvidia/*, /usr/local/cuda*/lib64)" >&2
+        [[ -n "$f" ]] && { echo "$f"; return 0; }
+    fi
+    ldconfig -p 2>/dev/null | awk -v n="$name" '$1 == n { print $NF; exit }'
+}
+
+step "cuBLAS"
+t0=$SECONDS
+cublas12="" cublas13=""
+if [[ -n "$emu" ]]; then
+    cublas13="$emu/cublas13/libcublas.so.13" # the emulator's, behind the shim: the path a CUDA 13 host takes
+elif [[ -n "${TENSORJ_CUBLAS12:-}" ]]; then
+    cublas12="$TENSORJ_CUBLAS12"
+elif [[ -n "${TENSORJ_CUBLAS13:-}" ]]; then
+    cublas13="$TENSORJ_CUBLAS13"
 else
-    echo "found $cublas13"
+    cublas12="$(find_lib libcublas.so.12)"
+    [[ -n "$cublas12" ]] || cublas13="$(find_lib libcublas.so.13)"
 fi
-cublas_dir="$(dirname "${cublas13:-/nonexistent/x}")"
+if [[ -n "$cublas12" ]]; then
+    echo "CUDA 12's cuBLAS: $cublas12 (used as is; no shim needed)"
+    cublas_note="$cublas12 (CUDA 12, used as is)"
+elif [[ -n "$cublas13" && -e "$cublas13" ]]; then
+    echo "CUDA 13's cuBLAS: $cublas13 (JCuda 12.6 needs libcublas.so.12: the shim forwards to it)"
+    cublas_note="$cublas13 (CUDA 13, through the cublas12 shim)"
+else
+    echo "no libcublas.so.12 or libcublas.so.13 found (CUDA_HOME, /usr/local/cuda*, /usr/lib*, python's nvidia-*" \
+         "packages, the loader's cache): the CUDA tests will report cuBLAS missing. Set TENSORJ_CUBLAS12 or" \
+         "TENSORJ_CUBLAS13 to the library file."
+    cublas_note="not found"
+fi
+summary+=("$(printf '%-14s %s %4ss of %ss' cuBLAS "${cublas12:+12}${cublas13:+13}" $((SECONDS - t0)) 15)")
 
-step "without cuBLAS 12, CUDA must say so (no fallback)"
-"$work/jre/bin/java" -version >/dev/null 2>&1 || tar xzf .gpu/jre.tgz -C "$work"
-"$work/jre/bin/java" -cp "$(ls .gpu/lib/*.jar | tr '\n' ':')" dev.tensorj.bench.CudaStatusPrint \
-    "$([[ "$rehearse" == 1 ]] && echo NO_DRIVER || echo CUBLAS_MISSING)" 2>&1 | tee "$OUT/no-cublas.log"
+# The loader path every Java step starts from: in a rehearsal the emulated driver (its directory
+# alone, linked: the emulator's own libcublas.so.12 sits next to it and must not be found).
+base_path="${LD_LIBRARY_PATH:-}"
+if [[ -n "$emu" ]]; then
+    mkdir -p "$work/driver"
+    ln -s "$(cd "$emu/lib" && pwd)/libcuda.so.1" "$work/driver/libcuda.so.1"
+    base_path="$work/driver${base_path:+:$base_path}"
+fi
 
-step "cublas12 shim"
-bash benchmarks/gpu/cublas12-shim/build.sh .gpu/shim-src "$work/shim"
-export TENSORJ_CUBLAS13="$cublas13" TENSORJ_SHIM_VERBOSE=1
-export LD_LIBRARY_PATH="$work/shim:$cublas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-
-step "java runtime"
+step "Java runtime"
+limit 15 runtime tar xzf $bundle/jre.tgz -C "$work"
 java="$work/jre/bin/java"
-"$java" -version
-cp="$(ls .gpu/lib/*.jar | tr '\n' ':')"
-log_props=(-Dorg.slf4j.simpleLogger.defaultLogLevel=info)
+"$java" -version 2>&1 | head -1
+cp="$(ls $bundle/lib/*.jar | tr '\n' ':')"
+jprops=(-Dorg.slf4j.simpleLogger.defaultLogLevel=info)
 
-step "cuBLAS through the shim"
-"$java" -cp "$cp" dev.tensorj.backend.cuda.CublasLoadCheck
+if [[ -z "$cublas12" ]]; then
+    step "without cuBLAS 12, tensorj must say so (no fallback)"
+    LD_LIBRARY_PATH="$base_path" limit 20 "no cuBLAS 12" "$java" -cp "$cp" dev.tensorj.bench.CudaStatusPrint \
+        CUBLAS_MISSING > "$OUT/no-cublas.log" 2>&1
+    cat "$OUT/no-cublas.log"
 
-step "tests (JUnit console; CUDA tests enabled when a device is usable)"
-timeout 240 "$java" "${log_props[@]}" -jar .gpu/tools/junit-platform-console-standalone-*.jar execute \
+    step "cuBLAS 12 shim (cublas12-shim/: forwards libJCublas2's cublas calls to libcublas.so.13)"
+    limit 15 shim bash benchmarks/gpu/cublas12-shim/build.sh $bundle/shim-src "$work/shim"
+    # Empty when not found: the shim then reports, on every call, that libcublas.so.13 is missing.
+    export TENSORJ_CUBLAS13="$cublas13" TENSORJ_SHIM_VERBOSE=1
+    lib_path="$work/shim${cublas13:+:$(dirname "$cublas13")}${base_path:+:$base_path}"
+else
+    lib_path="$(dirname "$cublas12")${base_path:+:$base_path}"
+fi
+export LD_LIBRARY_PATH="$lib_path"
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+
+step "cuBLAS load check"
+limit 20 "load check" "$java" -cp "$cp" dev.tensorj.backend.cuda.CublasLoadCheck
+
+step "tests (JUnit console; the CUDA tests run when tensorj finds a usable device)"
+limit 150 tests "$java" "${jprops[@]}" -jar $bundle/tools/junit-platform-console-standalone-*.jar execute \
     --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii --class-path "$cp" \
-    --scan-class-path .gpu/lib/tensorj-tests.jar --reports-dir "$OUT/junit" > "$OUT/tests.log" 2>&1
+    --scan-class-path $bundle/lib/tensorj-tests.jar --reports-dir "$OUT/junit" \
+    --config=junit.jupiter.execution.timeout.default=60s \
+    --config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD \
+    --config=junit.platform.reporting.open.xml.enabled=true \
+    --config=junit.platform.reporting.output.dir="$OUT/junit" > "$OUT/tests.log" 2>&1
 tests_rc=$?
 echo "failed [X] and skipped [A] tests:"
 grep -E "\[X\]|\[A\]" "$OUT/tests.log" | sed 's/^[|+ \x27-]*//' | head -40
 grep -E "^\[ +[0-9]+ tests (found|successful|failed|aborted)" "$OUT/tests.log"
 if ! grep -qE "^\[ +[1-9][0-9]* tests found" "$OUT/tests.log"; then
-    echo "no tests found: see tests.log"
-    tests_rc=1
+    echo "no test summary: the run did not finish (see tests.log; junit/junit-platform-events-*.xml has the tests that ran)"
+    [[ $tests_rc == 0 ]] && tests_rc=1
 fi
 echo "tests exit code: $tests_rc (full log: tests.log, XML reports: junit/)"
 
-if [[ "$rehearse" == 1 ]]; then
-    step "benchmarks skipped in a rehearsal; the tensorj one must report that CUDA is unavailable"
-    "$java" -cp "$cp" dev.tensorj.bench.GpuBenchmark; echo "GpuBenchmark exit code $? (2: no CUDA)"
+print_summary() {
+    step "summary"
+    printf '  %s\n' "${summary[@]}"
+    echo "  total          $SECONDS s"
+}
+
+if [[ -n "$emu" ]]; then
+    step "benchmarks: not run in a rehearsal (CPU emulator timings mean nothing)"
     python3 -m py_compile benchmarks/gpu/torch_bench.py benchmarks/gpu/report.py && echo "python scripts compile"
+    print_summary
+    echo "REHEARSAL on the CPU emulator finished: tests exit code $tests_rc; logs in $OUT (not GPU results)"
     exit "$tests_rc"
 fi
 
 step "tensorj benchmark"
-timeout 150 "$java" "${log_props[@]}" -cp "$cp" dev.tensorj.bench.GpuBenchmark 2>&1 | tee "$OUT/bench-tensorj.log"
+limit 55 "tensorj bench" "$java" "${jprops[@]}" -cp "$cp" dev.tensorj.bench.GpuBenchmark > "$OUT/bench-tensorj.log" 2>&1
+cat "$OUT/bench-tensorj.log"
 
 step "PyTorch benchmark"
-timeout 120 python3 benchmarks/gpu/torch_bench.py 2>&1 | tee "$OUT/bench-pytorch.log"
+if command -v python3 >/dev/null; then
+    limit 45 "PyTorch bench" python3 benchmarks/gpu/torch_bench.py > "$OUT/bench-pytorch.log" 2>&1
+    cat "$OUT/bench-pytorch.log"
+else
+    echo "no python3: PyTorch's side is not measured" | tee "$OUT/bench-pytorch.log"
+fi
 
 step "results"
 {
     echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "commit=$(tr '\n' ' ' < .gpu/commit.txt)"
+    echo "commit=$(tr '\n' ' ' < $bundle/commit.txt)"
     echo "gpu=$gpu_name"
     echo "driver=$driver"
     echo "tensorj device=$(grep -m1 '^DEVICE' "$OUT/bench-tensorj.log" | cut -d' ' -f2-)"
     echo "pytorch=$(grep -m1 '^DEVICE' "$OUT/bench-pytorch.log" | cut -d' ' -f2-)"
     echo "java=$("$java" -version 2>&1 | head -1)"
-    echo "cublas=$cublas13 (through the cublas12 shim)"
+    echo "cublas=$cublas_note"
     echo "tests=$(grep -E '^\[ +[0-9]+ tests (successful|failed|aborted)' "$OUT/tests.log" | tr -d '[]' | xargs | sed 's/ \([0-9]\)/, \1/g') (aborted = skipped by an assumption)"
 } > "$OUT/info.txt"
-python3 benchmarks/gpu/report.py "$OUT/bench-tensorj.log" "$OUT/bench-pytorch.log" "$OUT/results.md" "$OUT/info.txt"
+if command -v python3 >/dev/null; then
+    limit 5 report python3 benchmarks/gpu/report.py "$OUT/bench-tensorj.log" "$OUT/bench-pytorch.log" \
+        "$OUT/results.md" "$OUT/info.txt"
+else
+    cp "$OUT/info.txt" "$OUT/results.md"
+fi
+print_summary
 echo "tests exit code: $tests_rc; logs and results.md in $OUT"
+exit "$tests_rc"

@@ -1,17 +1,12 @@
 #!/usr/bin/env bash
 # Builds the forwarding libcublas.so.12 from gen_shim.py's output, and checks its version node.
-# usage: build.sh SRC_DIR OUT_DIR       (add --fake to also build the stand-in libcublas.so.13)
+# usage: build.sh SRC_DIR OUT_DIR      (needs gcc; no CUDA headers, no python)
 set -euo pipefail
 src="$1"
 out="$2"
 mkdir -p "$out"
-gcc -shared -fPIC -O2 -o "$out/libcublas.so.12" -Wl,-soname,libcublas.so.12 \
+gcc -shared -fPIC -O2 -Wall -Werror -o "$out/libcublas.so.12" -Wl,-soname,libcublas.so.12 \
     -Wl,--version-script="$src/shim.map" "$src/shim.S" "$src/shim.c" -ldl
-if [[ "${3:-}" == "--fake" ]]; then
-    mkdir -p "$out/fake13"
-    gcc -shared -fPIC -O2 -o "$out/fake13/libcublas.so.13" -Wl,-soname,libcublas.so.13 \
-        -Wl,--version-script="$src/fake13.map" "$src/fake13.c"
-fi
 # The loader matches libJCublas2's needs (name@libcublas.so.12) against this node.
 # (Captured first: grep -q closing the pipe early would fail the producer under pipefail.)
 versions="$(readelf -V "$out/libcublas.so.12")"
