@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Training through the public API on cuda:0 against the same training on the CPU (needs a GPU). */
@@ -90,6 +91,7 @@ class CudaTrainingTest {
      * settle, and stops taking memory from the driver once the GC policy has found its cycle.
      */
     @Test
+    @Tag("soak") // left out of the emulated run whose stream tasks are delayed: 150,000 tasks
     void tenThousandStepsWithoutCloseKeepThePoolFlat() {
         Run run = new Run(3, TutorialModels.ComplexModel::new, CUDA, 0.9f, false, 32, 10);
         List<PoolStats> samples = new ArrayList<>();
