@@ -49,7 +49,7 @@ public interface Backend {
     void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB);
 
     /** {@code out[o, i] = Σ_l x[o, l, i]} for {@code x} viewed as {@code [outer, len, inner]}. */
-    void sumAxis(Storage x, long outer, int len, long inner, Storage out);
+    void sumAxis(Storage x, long outer, long len, long inner, Storage out);
 
     /** {@code out[c, r] = x[r, c]} for {@code x} of {@code rows × cols}. */
     void transpose(Storage x, int rows, int cols, Storage out);

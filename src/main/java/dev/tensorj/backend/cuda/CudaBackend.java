@@ -258,7 +258,7 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void sumAxis(Storage x, long outer, int len, long inner, Storage out) {
+    public void sumAxis(Storage x, long outer, long len, long inner, Storage out) {
         ReducePlan plan = ReducePlan.of(outer, len, inner, ctx.multiprocessors);
         int chunks = plan.chunks();
         BlockPool.Block<CUdeviceptr> scratch = chunks == 1 ? null
@@ -268,10 +268,10 @@ final class CudaBackend implements Backend {
             ctx.bind();
             if (plan.rowKernel()) {
                 kernels.launchBlocks(Kernel.SUM_ROWS, kernels.gridOfBlocks(outer * chunks), CudaKernels.BLOCK, 1,
-                        ptr(x), ptr(out), partials, outer, (long) len, chunks);
+                        ptr(x), ptr(out), partials, outer, len, chunks);
             } else {
                 kernels.launch(Kernel.SUM_COLS, outer * chunks * inner,
-                        ptr(x), ptr(out), partials, outer, (long) len, inner, chunks);
+                        ptr(x), ptr(out), partials, outer, len, inner, chunks);
             }
             if (scratch != null) {
                 kernels.launch(Kernel.SUM_FINISH, outer * inner, partials, ptr(out), outer, chunks, inner);
