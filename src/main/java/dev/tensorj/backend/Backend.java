@@ -20,7 +20,11 @@ public interface Backend {
     /** A new buffer holding a copy of {@code data}. */
     Storage fromHost(float[] data);
 
-    /** Copies all of {@code src} into {@code dst} (length {@code src.numel()}); waits for pending work. */
+    /**
+     * Copies all of {@code src} into {@code dst}; waits for pending work.
+     *
+     * @throws IllegalArgumentException unless {@code dst.length == src.numel()} (checked before any copy)
+     */
     void toHost(Storage src, float[] dst);
 
     /** Copies {@code src} into {@code dst}, both on this device, same length. */

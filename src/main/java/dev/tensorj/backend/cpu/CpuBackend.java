@@ -53,6 +53,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void toHost(Storage src, float[] dst) {
+        if (dst.length != src.numel()) { // as the cuda backend, where a longer array would hide a bug
+            throw new IllegalArgumentException("toHost: the cpu storage holds " + src.numel()
+                    + " elements but the host array has " + dst.length);
+        }
         System.arraycopy(data(src), 0, dst, 0, (int) src.numel());
     }
 

@@ -89,6 +89,7 @@ final class CudaBackend implements Backend {
      */
     @Override
     public Storage fromHost(float[] data) {
+        // No length to check: the block and the copy are both sized from data.length.
         CudaStorage s = allocate("fromHost", data.length);
         if (data.length > 0) {
             try {
@@ -103,6 +104,11 @@ final class CudaBackend implements Backend {
 
     @Override
     public void toHost(Storage src, float[] dst) {
+        // The driver copies src.numel() floats to wherever dst points: a short array would be overrun.
+        if (dst.length != src.numel()) {
+            throw new IllegalArgumentException("toHost: the " + device + " storage holds " + src.numel()
+                    + " elements but the host array has " + dst.length);
+        }
         try {
             ctx.bind();
             // Waits for the queued ops; an asynchronous kernel failure surfaces here.
