@@ -15,8 +15,8 @@ out="${TJ_PTX_OUT:-$here/../resources/dev/tensorj/cuda}" # TJ_PTX_OUT: for the u
 nvcc="${NVCC:-/usr/local/cuda/bin/nvcc}"
 ptxas="$(dirname "$nvcc")/ptxas"
 mkdir -p "$out"
-# Recorded in each file: another nvcc may emit different (equally valid) PTX, and
-# KernelCompileTest compares the shipped files with a rebuild only under the same nvcc.
+# Recorded in each file: another nvcc may emit different (equally valid) PTX. KernelCompileTest
+# rebuilds with the machine's nvcc and fails on any difference, naming both releases when they differ.
 nvcc_release="$("$nvcc" --version | grep -o 'V[0-9][0-9.]*' | head -1)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -2,7 +2,10 @@
 // paths. Every kernel is a grid-stride loop, so the host caps the grid at a few waves.
 #include "ops.cuh"
 
-extern "C" __global__ void tj_unary(int op, const float* __restrict__ x, float* out, long long n) {
+// No __restrict__ here or below: out may be x (in-place update, allowed by Backend), and a restrict
+// input may be read through the non-coherent cache (ld.global.nc), undefined when it is written.
+// KernelAliasingTest checks the PTX of these kernels for such loads.
+extern "C" __global__ void tj_unary(int op, const float* x, float* out, long long n) {
     TJ_FOR(i, n) {
         out[i] = tj_unary_op(op, x[i]);
     }
@@ -14,7 +17,7 @@ extern "C" __global__ void tj_binary_scalar(int op, const float* a, float s, flo
     }
 }
 
-// Same shape, both contiguous. Not __restrict__: out may alias an input (in-place update).
+// Same shape, both contiguous.
 extern "C" __global__ void tj_binary_contig(int op, const float* a, const float* b, float* out, long long n) {
     TJ_FOR(i, n) {
         out[i] = tj_binary_op(op, a[i], b[i]);

@@ -2,7 +2,8 @@
 // gives: IEEE float ops, no FMA contraction (build-kernels.sh passes -fmad=false), Java's NaN rules.
 #pragma once
 
-// BinaryOp ordinals (dev.tensorj.backend.BinaryOp); CudaOps.java checks the order.
+// BinaryOp ordinals (dev.tensorj.backend.BinaryOp), in one block each with UnaryOp below:
+// OpOrdinalsTest checks that they equal the enums' ordinals, with no extra define.
 #define TJ_ADD 0
 #define TJ_SUB 1
 #define TJ_MUL 2
@@ -12,7 +13,7 @@
 #define TJ_RDIV 6
 #define TJ_RELU_BACKWARD 7
 
-// UnaryOp ordinals.
+// UnaryOp ordinals (dev.tensorj.backend.UnaryOp).
 #define TJ_NEG 0
 #define TJ_RELU 1
 

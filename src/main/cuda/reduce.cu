@@ -1,7 +1,8 @@
 // sumAxis: out[o, i] = sum over l of x[o, l, i]. Accumulates in double, as the CPU backend does,
 // so long sums agree with it to float rounding. Deterministic: a fixed split (ReducePlan) and a
 // fixed tree order, no atomics. When a few outputs have long axes, the axis is split into
-// `chunks` pieces that write double partials, and tj_sum_finish adds them up.
+// `chunks` pieces that write double partials, and tj_sum_finish adds them up. Inputs are
+// __restrict__: sums always write a tensor of their own (Reductions, Losses), never their input.
 #include "ops.cuh"
 
 #define TJ_SUM_THREADS 256

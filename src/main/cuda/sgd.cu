@@ -1,8 +1,9 @@
 // One fused SGD update, PyTorch's rule, in the CPU backend's exact operation order (see
-// SgdParams). buf is null without momentum.
+// SgdParams). buf is null without momentum. g is not __restrict__: it may be w itself (a gradient
+// passed to backward() that shares the parameter's memory), which the CPU backend handles too.
 #include "ops.cuh"
 
-extern "C" __global__ void tj_sgd_step(float* w, const float* __restrict__ g, float* buf, long long n,
+extern "C" __global__ void tj_sgd_step(float* w, const float* g, float* buf, long long n,
                                        float lr, float momentum, float dampening, float weightDecay,
                                        int nesterov, int firstStep) {
     TJ_FOR(i, n) {

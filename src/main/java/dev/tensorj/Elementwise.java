@@ -11,7 +11,7 @@ final class Elementwise {
     static Tensor binary(String op, BinaryOp kind, Tensor a, Tensor b) {
         Backend be = Dispatch.check(op, "input", a, "other", b);
         int[] shape = Shapes.broadcast(op, a.shapeRef(), b.shapeRef());
-        Tensor out = Tensor.empty(be, shape);
+        Tensor out = Tensor.empty(op, be, shape);
         if (out.numel() > 0) {
             be.binary(kind, a.storage(), Shapes.broadcastStrides(a.shapeRef(), shape),
                     b.storage(), Shapes.broadcastStrides(b.shapeRef(), shape), out.storage(), shape);
@@ -38,7 +38,7 @@ final class Elementwise {
 
     static Tensor scalar(String op, BinaryOp kind, Tensor a, float s) {
         Backend be = Dispatch.check(op, a);
-        Tensor out = Tensor.empty(be, a.shapeRef());
+        Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.binaryScalar(kind, a.storage(), s, out.storage());
         }
@@ -64,7 +64,7 @@ final class Elementwise {
 
     static Tensor unary(String op, UnaryOp kind, Tensor a) {
         Backend be = Dispatch.check(op, a);
-        Tensor out = Tensor.empty(be, a.shapeRef());
+        Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.unary(kind, a.storage(), out.storage());
         }
@@ -87,7 +87,7 @@ final class Elementwise {
     private static Tensor reluBackward(Tensor a, Tensor g) {
         Backend be = Dispatch.check("relu_backward", "input", a, "grad", g);
         int[] shape = a.shapeRef();
-        Tensor out = Tensor.empty(be, shape);
+        Tensor out = Tensor.empty("relu_backward", be, shape);
         if (out.numel() > 0) {
             long[] strides = Shapes.strides(shape);
             be.binary(BinaryOp.RELU_BACKWARD, a.storage(), strides, g.storage(), strides, out.storage(), shape);

@@ -56,7 +56,7 @@ final class Linalg {
         int m = transA ? a.size(1) : a.size(0);
         int k = transA ? a.size(0) : a.size(1);
         int n = transB ? b.size(0) : b.size(1);
-        Tensor c = Tensor.empty(be, new int[] {m, n});
+        Tensor c = Tensor.empty("matmul", be, new int[] {m, n});
         if (c.numel() > 0) {
             be.matmul(a.storage(), b.storage(), c.storage(), m, n, k, transA, transB);
         }

@@ -16,15 +16,15 @@ final class Losses {
         int[] shape = input.shapeRef();
         long[] strides = Shapes.strides(shape);
         long n = input.numel();
-        Tensor diff = Tensor.empty(be, shape); // kept for the backward pass
-        Tensor loss = Tensor.empty(be, new int[0]);
+        Tensor diff = Tensor.empty("mse_loss", be, shape); // kept for the backward pass
+        Tensor loss = Tensor.empty("mse_loss", be, new int[0]);
         if (n == 0) {
             be.fill(loss.storage(), Float.NaN); // the mean of nothing, as in PyTorch
         } else {
             be.binary(BinaryOp.SUB, input.storage(), strides, target.storage(), strides, diff.storage(), shape);
-            try (Tensor squares = Tensor.empty(be, shape)) {
+            try (Tensor squares = Tensor.empty("mse_loss", be, shape)) {
                 be.binary(BinaryOp.MUL, diff.storage(), strides, diff.storage(), strides, squares.storage(), shape);
-                be.sumAxis(squares.storage(), 1, Math.toIntExact(n), 1, loss.storage()); // double accumulation
+                be.sumAxis(squares.storage(), 1, n, 1, loss.storage()); // double accumulation; n may exceed 2^31
             }
             be.binaryScalar(BinaryOp.DIV, loss.storage(), (float) n, loss.storage());
         }

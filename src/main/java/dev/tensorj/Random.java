@@ -18,12 +18,14 @@ final class Random {
     }
 
     static Tensor create(Device device, int[] shape, boolean normal) {
-        long n = Shapes.numel(normal ? "randn" : "rand", shape);
+        String op = normal ? "randn" : "rand";
+        long n = Shapes.numel(op, shape);
         var backend = Backends.of(device);
         if (device.isMeta()) {
-            return Tensor.empty(backend, shape);
+            return Tensor.empty(op, backend, shape);
         }
-        float[] data = new float[Math.toIntExact(n)];
+        // Drawn on the host, so even a cuda tensor is bounded by one float[] here.
+        float[] data = new float[HostArrayLimitException.check(op, n, shape, "host-drawn samples")];
         synchronized (Random.class) {
             for (int i = 0; i < data.length; i++) {
                 data[i] = normal ? (float) generator.nextGaussian() : generator.nextFloat();

@@ -9,11 +9,11 @@ final class Reductions {
 
     static Tensor sumAll(Tensor x) {
         Backend be = Dispatch.check("sum", x);
-        Tensor out = Tensor.empty(be, new int[0]);
+        Tensor out = Tensor.empty("sum", be, new int[0]);
         if (x.numel() == 0) {
             be.fill(out.storage(), 0f);
         } else {
-            be.sumAxis(x.storage(), 1, Math.toIntExact(x.numel()), 1, out.storage());
+            be.sumAxis(x.storage(), 1, x.numel(), 1, out.storage()); // may exceed 2^31 on a GPU
         }
         int[] shape = x.shape();
         Autograd.record(out, "sum", new Tensor[] {x}, g -> new Tensor[] {expand(g, shape)});
@@ -38,7 +38,7 @@ final class Reductions {
         }
         int[] kept = s.clone();
         kept[d] = 1;
-        Tensor out = Tensor.empty(be, keepDim ? kept : drop(s, d));
+        Tensor out = Tensor.empty("sum", be, keepDim ? kept : drop(s, d));
         if (out.numel() > 0) {
             if (s[d] == 0) {
                 be.fill(out.storage(), 0f);
@@ -64,7 +64,7 @@ final class Reductions {
     static Tensor expand(Tensor g, int[] shape) {
         Backend be = Dispatch.check("expand", g);
         Tensor zero = Tensor.zeros(g.device());
-        Tensor out = Tensor.empty(be, shape);
+        Tensor out = Tensor.empty("expand", be, shape);
         if (out.numel() > 0) {
             be.binary(BinaryOp.ADD, g.storage(), Shapes.broadcastStrides(g.shapeRef(), shape),
                     zero.storage(), new long[shape.length], out.storage(), shape);

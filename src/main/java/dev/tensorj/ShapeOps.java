@@ -56,7 +56,7 @@ final class ShapeOps {
         }
         int rows = x.size(0);
         int cols = x.size(1);
-        Tensor out = Tensor.empty(be, new int[] {cols, rows});
+        Tensor out = Tensor.empty("t", be, new int[] {cols, rows});
         if (out.numel() > 0) {
             be.transpose(x.storage(), rows, cols, out.storage());
         }

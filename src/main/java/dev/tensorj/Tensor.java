@@ -44,9 +44,16 @@ public final class Tensor implements AutoCloseable {
         this.numel = Shapes.numel("tensor", shape);
     }
 
-    /** A new, uninitialised tensor of {@code shape} on {@code backend}'s device. */
-    static Tensor empty(Backend backend, int[] shape) {
-        long n = Shapes.numel("tensor", shape);
+    /**
+     * A new, uninitialised tensor of {@code shape} on {@code backend}'s device, for {@code op}.
+     *
+     * @throws HostArrayLimitException for a cpu tensor too large for one {@code float[]}
+     */
+    static Tensor empty(String op, Backend backend, int[] shape) {
+        long n = Shapes.numel(op, shape);
+        if (backend.device().isCpu()) {
+            HostArrayLimitException.check(op, n, shape, "a cpu tensor");
+        }
         return new Tensor(backend.allocate(n), shape.clone());
     }
 
@@ -93,7 +100,7 @@ public final class Tensor implements AutoCloseable {
     public static Tensor full(Device device, float value, int... shape) {
         Shapes.numel("full", shape); // validate before touching the device
         Backend be = Backends.of(device);
-        Tensor t = empty(be, shape);
+        Tensor t = empty("full", be, shape);
         be.fill(t.storage, value);
         return t;
     }
@@ -167,21 +174,24 @@ public final class Tensor implements AutoCloseable {
             return this;
         }
         Backend dst = Backends.of(target);
-        Tensor out = new Tensor(transfer(storage, dst), shape.clone());
+        Tensor out = new Tensor(transfer(storage, shape, dst), shape.clone());
         Device source = device;
         Autograd.record(out, "to", new Tensor[] {this}, g -> new Tensor[] {g.to(source)});
         return out;
     }
 
-    /** Copies {@code src} into a new storage on {@code dst}'s device (through the host). */
-    private static Storage transfer(Storage src, Backend dst) {
+    /** Copies {@code src} (of {@code shape}) into a new storage on {@code dst}'s device, through the host. */
+    private static Storage transfer(Storage src, int[] shape, Backend dst) {
         if (dst.device().isMeta()) {
             return dst.allocate(src.numel());
         }
+        // Before the meta check: whatever the source, this many elements cannot pass through a float[].
+        int length = HostArrayLimitException.check("to", src.numel(), shape, "a copy from " + src.device()
+                + " to " + dst.device() + " (through the host)");
         if (src.device().isMeta()) {
             throw new UnsupportedOperationException("to: cannot copy out of a meta tensor: it has no data");
         }
-        float[] host = new float[Math.toIntExact(src.numel())];
+        float[] host = new float[length];
         Backends.of(src.device()).toHost(src, host);
         return dst.fromHost(host);
     }
@@ -391,7 +401,7 @@ public final class Tensor implements AutoCloseable {
     /** A row-major copy of the values on the host. Waits for pending GPU work. */
     public float[] toFloatArray() {
         checkOpen("toFloatArray", "input");
-        float[] out = new float[Math.toIntExact(numel)];
+        float[] out = new float[HostArrayLimitException.check("toFloatArray", numel, shape, "a host copy")];
         Backends.of(device).toHost(storage, out);
         return out;
     }
@@ -463,7 +473,7 @@ public final class Tensor implements AutoCloseable {
         }
         Backend dst = Backends.of(target);
         Tensor movedGrad = grad == null ? null : grad.to(target);
-        Storage moved = transfer(storage, dst);
+        Storage moved = transfer(storage, shape, dst);
         Storage old = storage;
         storage = moved;
         device = target;

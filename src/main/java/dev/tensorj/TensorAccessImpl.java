@@ -37,7 +37,7 @@ final class TensorAccessImpl implements TensorAccess {
     public Tensor sgdStep(String op, Tensor param, Tensor grad, Tensor buf, SgdParams p) {
         Backend be = check(op, param, grad, buf);
         if (buf == null && p.momentum != 0f) {
-            buf = Tensor.empty(be, param.shape()); // filled by the kernel on this first step
+            buf = Tensor.empty(op, be, param.shape()); // filled by the kernel on this first step
         }
         if (param.numel() > 0) {
             be.sgdStep(param.storage(), grad.storage(), buf == null ? null : buf.storage(), p);

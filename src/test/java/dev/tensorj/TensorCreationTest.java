@@ -58,7 +58,11 @@ class TensorCreationTest {
         IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
                 () -> Tensor.zeros(1 << 30, 1 << 30, 1 << 30));
         assertTrue(big.getMessage().contains("too many elements"), big.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(1 << 16, 1 << 16), "beyond a cpu array");
+        // A typed error (it was a bare IllegalArgumentException from the cpu backend): op and count.
+        HostArrayLimitException host = assertThrows(HostArrayLimitException.class,
+                () -> Tensor.zeros(1 << 16, 1 << 16), "beyond a cpu array");
+        assertEquals("full", host.op());
+        assertEquals(1L << 32, host.numel());
         assertEquals(0, Counters.snapshot(Device.CPU).minus(before).allocations());
     }
 }

@@ -20,7 +20,11 @@ public interface Backend {
     /** A new buffer holding a copy of {@code data}. */
     Storage fromHost(float[] data);
 
-    /** Copies all of {@code src} into {@code dst} (length {@code src.numel()}); waits for pending work. */
+    /**
+     * Copies all of {@code src} into {@code dst}; waits for pending work.
+     *
+     * @throws IllegalArgumentException unless {@code dst.length == src.numel()} (checked before any copy)
+     */
     void toHost(Storage src, float[] dst);
 
     /** Copies {@code src} into {@code dst}, both on this device, same length. */
@@ -48,12 +52,18 @@ public interface Backend {
      */
     void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB);
 
-    /** {@code out[o, i] = Σ_l x[o, l, i]} for {@code x} viewed as {@code [outer, len, inner]}. */
-    void sumAxis(Storage x, long outer, int len, long inner, Storage out);
+    /**
+     * {@code out[o, i] = Σ_l x[o, l, i]} for {@code x} viewed as {@code [outer, len, inner]}; each
+     * factor, and {@code x}'s length, may exceed 2^31 on a GPU. {@code out} is never {@code x}.
+     */
+    void sumAxis(Storage x, long outer, long len, long inner, Storage out);
 
-    /** {@code out[c, r] = x[r, c]} for {@code x} of {@code rows × cols}. */
+    /** {@code out[c, r] = x[r, c]} for {@code x} of {@code rows × cols}; {@code out} is never {@code x}. */
     void transpose(Storage x, int rows, int cols, Storage out);
 
-    /** One fused, in-place SGD update of {@code param} (and {@code momentumBuffer} when not null). */
+    /**
+     * One fused, in-place SGD update of {@code param} (and {@code momentumBuffer} when not null).
+     * {@code grad} may be {@code param} itself (a gradient given to backward that shares its memory).
+     */
     void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p);
 }

@@ -98,7 +98,7 @@ final class CountingBackend implements Backend {
     }
 
     @Override
-    public void sumAxis(Storage x, long outer, int len, long innerSize, Storage out) {
+    public void sumAxis(Storage x, long outer, long len, long innerSize, Storage out) {
         c.cell().launches++;
         inner.sumAxis(x, outer, len, innerSize, out);
     }

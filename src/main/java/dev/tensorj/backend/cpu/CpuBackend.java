@@ -23,6 +23,9 @@ public final class CpuBackend implements Backend {
     static final long JNI_BLAS_MIN_MACS = Long.getLong("tensorj.cpu.jniBlasMinMacs", 300);
     static final long OPENBLAS_MIN_MACS = Long.getLong("tensorj.cpu.openblasMinMacs", 512);
 
+    /** The most elements a cpu tensor holds: the largest {@code float[]} a JVM allocates. */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
     private CpuBackend() {}
 
     static float[] data(Storage s) {
@@ -36,9 +39,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(long numel) {
-        if (numel > Integer.MAX_VALUE - 8) {
+        if (numel > MAX_ELEMENTS) { // Tensor.empty names the op first; this guards direct callers
             throw new IllegalArgumentException(
-                    "cpu tensors hold at most " + (Integer.MAX_VALUE - 8) + " elements, asked for " + numel);
+                    "cpu tensors hold at most " + MAX_ELEMENTS + " elements, asked for " + numel);
         }
         return new CpuStorage(new float[(int) numel]);
     }
@@ -50,6 +53,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void toHost(Storage src, float[] dst) {
+        if (dst.length != src.numel()) { // as the cuda backend, where a longer array would hide a bug
+            throw new IllegalArgumentException("toHost: the cpu storage holds " + src.numel()
+                    + " elements but the host array has " + dst.length);
+        }
         System.arraycopy(data(src), 0, dst, 0, (int) src.numel());
     }
 
@@ -115,8 +122,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void sumAxis(Storage x, long outer, int len, long inner, Storage out) {
-        CpuReduce.sumAxis(data(x), (int) outer, len, (int) inner, data(out));
+    public void sumAxis(Storage x, long outer, long len, long inner, Storage out) {
+        // outer·len·inner is x's length, at most MAX_ELEMENTS, so every factor fits an int.
+        CpuReduce.sumAxis(data(x), (int) outer, (int) len, (int) inner, data(out));
     }
 
     @Override

@@ -89,6 +89,7 @@ final class CudaBackend implements Backend {
      */
     @Override
     public Storage fromHost(float[] data) {
+        // No length to check: the block and the copy are both sized from data.length.
         CudaStorage s = allocate("fromHost", data.length);
         if (data.length > 0) {
             try {
@@ -103,6 +104,11 @@ final class CudaBackend implements Backend {
 
     @Override
     public void toHost(Storage src, float[] dst) {
+        // The driver copies src.numel() floats to wherever dst points: a short array would be overrun.
+        if (dst.length != src.numel()) {
+            throw new IllegalArgumentException("toHost: the " + device + " storage holds " + src.numel()
+                    + " elements but the host array has " + dst.length);
+        }
         try {
             ctx.bind();
             // Waits for the queued ops; an asynchronous kernel failure surfaces here.
@@ -258,7 +264,7 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void sumAxis(Storage x, long outer, int len, long inner, Storage out) {
+    public void sumAxis(Storage x, long outer, long len, long inner, Storage out) {
         ReducePlan plan = ReducePlan.of(outer, len, inner, ctx.multiprocessors);
         int chunks = plan.chunks();
         BlockPool.Block<CUdeviceptr> scratch = chunks == 1 ? null
@@ -268,10 +274,10 @@ final class CudaBackend implements Backend {
             ctx.bind();
             if (plan.rowKernel()) {
                 kernels.launchBlocks(Kernel.SUM_ROWS, kernels.gridOfBlocks(outer * chunks), CudaKernels.BLOCK, 1,
-                        ptr(x), ptr(out), partials, outer, (long) len, chunks);
+                        ptr(x), ptr(out), partials, outer, len, chunks);
             } else {
                 kernels.launch(Kernel.SUM_COLS, outer * chunks * inner,
-                        ptr(x), ptr(out), partials, outer, (long) len, inner, chunks);
+                        ptr(x), ptr(out), partials, outer, len, inner, chunks);
             }
             if (scratch != null) {
                 kernels.launch(Kernel.SUM_FINISH, outer * inner, partials, ptr(out), outer, chunks, inner);

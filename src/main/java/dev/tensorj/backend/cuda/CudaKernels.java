@@ -1,5 +1,6 @@
 package dev.tensorj.backend.cuda;
 
+import dev.tensorj.CudaException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,8 +10,11 @@ import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUjit_option;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
+import jcuda.driver.JITOptions;
 
 /**
  * Loads the shipped PTX into one device's context and launches kernels on its stream.
@@ -35,26 +39,55 @@ final class CudaKernels {
         Map<String, CUmodule> modules = new HashMap<>();
         ctx.bind();
         for (Kernel k : Kernel.values()) {
-            CUmodule m = modules.computeIfAbsent(k.module, name -> load(k.resource()));
+            CUmodule m = modules.computeIfAbsent(k.module, name -> load(ctx, name, read(k.resource())));
             CUfunction f = new CUfunction();
             JCudaDriver.cuModuleGetFunction(f, m, k.symbol);
             functions[k.ordinal()] = f;
         }
     }
 
-    private static CUmodule load(String resource) {
-        byte[] ptx;
+    private static byte[] read(String resource) {
         try (InputStream in = CudaKernels.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("kernel resource " + resource + " is missing from the jar");
             }
-            ptx = in.readAllBytes();
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
+    }
+
+    /** Bytes for each JIT log: ptxas names the file, line and instruction, a few lines per error. */
+    private static final int JIT_LOG_BYTES = 16 * 1024;
+
+    /**
+     * JIT-compiles {@code ptx} (module {@code module}) into the current context, {@code ctx}'s. A
+     * failure carries the JIT's error log: the bare error name ({@code CUDA_ERROR_INVALID_PTX})
+     * says nothing of which line or why. Package-private so a test can feed it broken PTX.
+     */
+    static CUmodule load(CudaContext ctx, String module, byte[] ptx) {
+        JITOptions jit = new JITOptions();
+        jit.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, new byte[JIT_LOG_BYTES]);
+        jit.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, JIT_LOG_BYTES);
+        jit.putBytes(CUjit_option.CU_JIT_INFO_LOG_BUFFER, new byte[JIT_LOG_BYTES]);
+        jit.putInt(CUjit_option.CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES, JIT_LOG_BYTES);
         CUmodule m = new CUmodule();
-        JCudaDriver.cuModuleLoadData(m, Arrays.copyOf(ptx, ptx.length + 1)); // PTX is read as a C string
+        // PTX is read as a C string. This JCuda call returns its code even with exceptions enabled.
+        int rc = JCudaDriver.cuModuleLoadDataJIT(m, Pointer.to(Arrays.copyOf(ptx, ptx.length + 1)), jit);
+        if (rc != CUresult.CUDA_SUCCESS) {
+            String name = CUresult.stringFor(rc);
+            String error = logText(jit, CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
+            String info = logText(jit, CUjit_option.CU_JIT_INFO_LOG_BUFFER);
+            throw new CudaException("init (loading kernels)", name, name + " loading kernel module " + module
+                    + ".ptx on " + ctx.device + "; JIT error log: " + (error.isEmpty() ? "(empty)" : error)
+                    + (info.isEmpty() ? "" : "; JIT info log: " + info), null);
+        }
         return m;
+    }
+
+    private static String logText(JITOptions jit, int option) {
+        String s = jit.getString(option);
+        return s == null ? "" : s.trim();
     }
 
     /** Blocks for a grid-stride loop over {@code n} elements. */

@@ -68,7 +68,7 @@ public final class MetaBackend implements Backend {
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB) {}
 
     @Override
-    public void sumAxis(Storage x, long outer, int len, long inner, Storage out) {}
+    public void sumAxis(Storage x, long outer, long len, long inner, Storage out) {}
 
     @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {}

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The shipped PTX, checked without a GPU: JCuda's statically linked nvPTXCompiler (12.0, which
  * takes PTX ISA up to 8.0) compiles every file to cubin for sm_75, sm_80 and sm_90; each file
- * declares ISA 7.5 and defines exactly the kernels {@link Kernel} launches; and, where nvcc is
- * installed, the files are what build-kernels.sh makes from the current .cu sources.
+ * declares ISA 7.5 and defines exactly the kernels {@link Kernel} launches; and the files are what
+ * build-kernels.sh makes from the current .cu sources with this machine's nvcc (skipped without one).
  */
 class KernelCompileTest {
     private static final Path SHIPPED = Path.of("src/main/resources/dev/tensorj/cuda");
@@ -148,29 +149,75 @@ class KernelCompileTest {
         return new String(log, StandardCharsets.UTF_8).trim();
     }
 
+    /**
+     * The shipped PTX is exactly what build-kernels.sh makes from the current sources with this
+     * machine's nvcc. Skipped only where there is no nvcc. Another nvcc release fails too (the
+     * files record the release in their first line): regenerate with it and commit.
+     */
     @Test
     void shippedPtxMatchesTheSources() throws Exception {
         Path nvcc = Path.of(System.getenv().getOrDefault("NVCC", "/usr/local/cuda/bin/nvcc"));
-        assumeTrue(Files.isExecutable(nvcc), "no nvcc at " + nvcc + ": cannot rebuild the PTX here");
-        Process v = new ProcessBuilder(nvcc.toString(), "--version").redirectErrorStream(true).start();
-        String version = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        v.waitFor();
-        Matcher release = Pattern.compile("V[0-9][0-9.]*").matcher(version);
-        assumeTrue(release.find(), "cannot read the nvcc version: " + version);
-        String shippedBy = Files.readString(ptxFiles().get(0)).lines().findFirst().orElse("");
-        assumeTrue(shippedBy.endsWith("nvcc " + release.group()),
-                "the PTX was built by another nvcc (" + shippedBy + "), this is " + release.group());
+        assumeTrue(Files.isExecutable(nvcc), "no nvcc at " + nvcc + " (set NVCC to point at one): the shipped "
+                + "PTX is not compared with a rebuild from src/main/cuda on this machine");
         Path out = Files.createTempDirectory("tensorj-ptx");
-        ProcessBuilder pb = new ProcessBuilder("bash", "src/main/cuda/build-kernels.sh").redirectErrorStream(true);
-        pb.environment().put("TJ_PTX_OUT", out.toString());
-        pb.environment().put("NVCC", nvcc.toString());
-        Process p = pb.start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "build-kernels.sh timed out");
-        assertEquals(0, p.exitValue(), log);
-        for (Path shipped : ptxFiles()) {
-            assertEquals(Files.readString(out.resolve(shipped.getFileName())), Files.readString(shipped),
-                    shipped + " is stale: run src/main/cuda/build-kernels.sh and commit the result");
+        try {
+            ProcessBuilder pb = new ProcessBuilder("bash", "src/main/cuda/build-kernels.sh").redirectErrorStream(true);
+            pb.environment().put("TJ_PTX_OUT", out.toString());
+            pb.environment().put("NVCC", nvcc.toString());
+            Process p = pb.start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "build-kernels.sh timed out");
+            assertEquals(0, p.exitValue(), "build-kernels.sh failed with " + nvcc + ":\n" + log);
+            List<String> problems = new ArrayList<>();
+            Set<String> shippedNames = new TreeSet<>();
+            for (Path shipped : ptxFiles()) {
+                shippedNames.add(shipped.getFileName().toString());
+                Path rebuilt = out.resolve(shipped.getFileName());
+                if (!Files.exists(rebuilt)) {
+                    problems.add(shipped.getFileName() + " has no source in src/main/cuda");
+                    continue;
+                }
+                String problem = difference(Files.readAllLines(shipped), Files.readAllLines(rebuilt));
+                if (problem != null) {
+                    problems.add(shipped.getFileName() + ": " + problem);
+                }
+            }
+            try (Stream<Path> s = Files.list(out)) {
+                s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".ptx") && !shippedNames.contains(n))
+                        .forEach(n -> problems.add(n + " is built from src/main/cuda but not shipped"));
+            }
+            assertTrue(problems.isEmpty(), "the shipped PTX is not what src/main/cuda builds with " + nvcc + ": "
+                    + String.join("; ", problems) + ". Regenerate with 'bash src/main/cuda/build-kernels.sh' and "
+                    + "commit src/main/resources/dev/tensorj/cuda/*.ptx");
+        } finally {
+            try (Stream<Path> s = Files.walk(out)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
+    }
+
+    /** Null when equal; else which nvcc made each (when the first lines differ) or the first differing line. */
+    private static String difference(List<String> shipped, List<String> rebuilt) {
+        if (shipped.equals(rebuilt)) {
+            return null;
+        }
+        String shippedBy = shipped.isEmpty() ? "" : shipped.get(0);
+        String rebuiltBy = rebuilt.isEmpty() ? "" : rebuilt.get(0);
+        if (!shippedBy.equals(rebuiltBy)) {
+            return "built by " + nvccRelease(shippedBy) + ", this machine's nvcc is " + nvccRelease(rebuiltBy);
+        }
+        int n = Math.min(shipped.size(), rebuilt.size());
+        for (int i = 0; i < n; i++) {
+            if (!shipped.get(i).equals(rebuilt.get(i))) {
+                return "differs from the rebuild at line " + (i + 1) + ": shipped '" + shipped.get(i).trim()
+                        + "', rebuilt '" + rebuilt.get(i).trim() + "'";
+            }
+        }
+        return "has " + shipped.size() + " lines, the rebuild " + rebuilt.size();
+    }
+
+    private static String nvccRelease(String firstLine) {
+        Matcher m = Pattern.compile("nvcc (V[0-9][0-9.]*)").matcher(firstLine);
+        return m.find() ? "nvcc " + m.group(1) : "an unknown compiler ('" + firstLine + "')";
     }
 }

@@ -68,4 +68,18 @@ class ReducePlanTest {
             }
         }
     }
+
+    /** Axes past 2^31 (whole-tensor sums of 8 GiB and more): the chunks still tile the axis, in 64-bit math. */
+    @Test
+    void axesPastTwoToThe31AreTiledByTheirChunks() {
+        for (long len : new long[] {(1L << 31) + 256, (1L << 33) + 7, 3L * Integer.MAX_VALUE}) {
+            for (long inner : new long[] {1, 3}) {
+                ReducePlan p = ReducePlan.of(1, len, inner, SMS);
+                long per = (len + p.chunks() - 1) / p.chunks();
+                assertTrue(p.chunks() > 1, "a single output over " + len + " elements is split");
+                assertTrue((long) p.chunks() * per >= len && (p.chunks() - 1) * per < len,
+                        "chunks " + p.chunks() + " of " + per + " for " + len);
+            }
+        }
+    }
 }

@@ -1,0 +1,96 @@
+package dev.tensorj.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.SgdParams;
+import dev.tensorj.backend.Storage;
+import dev.tensorj.backend.UnaryOp;
+import dev.tensorj.backend.cpu.CpuBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kernels whose output may be one of their inputs must not declare that input {@code __restrict__}:
+ * nvcc then reads it through the non-coherent cache ({@code ld.global.nc}), undefined when the
+ * kernel writes the same memory. Checked on the shipped PTX (no GPU needed), and on a GPU by
+ * running the aliased calls against the CPU backend.
+ */
+class KernelAliasingTest {
+    /** Elementwise kernels run in place (Backend allows out == input); SGD's grad may be its param. */
+    private static final Set<Kernel> MAY_ALIAS = EnumSet.of(Kernel.UNARY, Kernel.BINARY_SCALAR,
+            Kernel.BINARY_CONTIG, Kernel.BINARY_ONE, Kernel.BINARY_ROW_I32, Kernel.BINARY_ROW_I64,
+            Kernel.BINARY_ND_I32, Kernel.BINARY_ND_I64, Kernel.SGD_STEP);
+
+    @Test
+    void kernelsThatMayRunInPlaceReadNothingThroughTheNonCoherentCache() throws IOException {
+        for (Kernel k : MAY_ALIAS) {
+            String body = entryBody(k);
+            assertFalse(body.contains("ld.global.nc"), k.symbol + " (in " + k.module + ".ptx) loads through "
+                    + "ld.global.nc: an input declared __restrict__ in src/main/cuda/" + k.module + ".cu, but its "
+                    + "output may be that input");
+        }
+    }
+
+    @Test
+    void theCheckSeesRestrictLoadsWhereTheyAreMeant() throws IOException {
+        // The sums' inputs are __restrict__ on purpose (never their output): the pattern must show there.
+        assertTrue(entryBody(Kernel.SUM_COLS).contains("ld.global.nc"), "ld.global.nc no longer appears in tj_sum_cols");
+    }
+
+    /** The PTX text of {@code k}'s entry, up to the next entry. */
+    private static String entryBody(Kernel k) throws IOException {
+        String text = Files.readString(Path.of("src/main/resources/dev/tensorj/cuda", k.module + ".ptx"));
+        int start = text.indexOf(".visible .entry " + k.symbol + "(");
+        assertTrue(start >= 0, k.symbol + " missing from " + k.module + ".ptx");
+        int end = text.indexOf(".visible .entry ", start + 1);
+        return text.substring(start, end < 0 ? text.length() : end);
+    }
+
+    private static final float[] X = {1.5f, -2.25f, 0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, -7e-3f, 3e30f,
+            Float.NEGATIVE_INFINITY, 0.1f, -1e-40f};
+
+    @Test
+    void inPlaceUnaryMatchesTheCpu() {
+        CudaTestSupport.requireCuda();
+        Backend gpu = CudaBackends.get(0);
+        Backend cpu = CpuBackend.INSTANCE;
+        for (UnaryOp op : UnaryOp.values()) {
+            Storage c = cpu.fromHost(X);
+            cpu.unary(op, c, c);
+            Storage g = gpu.fromHost(X);
+            gpu.unary(op, g, g); // out == x
+            float[] expected = CudaTestSupport.toHost(cpu, c);
+            float[] got = CudaTestSupport.toHost(gpu, g);
+            for (int i = 0; i < X.length; i++) { // bits: relu(-0) is +0 in Java
+                assertTrue(Float.floatToIntBits(expected[i]) == Float.floatToIntBits(got[i]),
+                        op + " in place, element " + i + " (" + X[i] + "): cpu " + expected[i] + ", cuda " + got[i]);
+            }
+        }
+    }
+
+    @Test
+    void sgdStepWithTheGradientBeingTheParameterMatchesTheCpu() {
+        CudaTestSupport.requireCuda();
+        Backend gpu = CudaBackends.get(0);
+        Backend cpu = CpuBackend.INSTANCE;
+        float[] w = {0.5f, -1.25f, 2f, 3.75f, -0.0625f, 10f, -3f};
+        for (boolean momentum : new boolean[] {false, true}) {
+            SgdParams p = new SgdParams(0.1f, momentum ? 0.9f : 0f, 0f, 0.01f, false, true);
+            Storage cw = cpu.fromHost(w);
+            Storage cb = momentum ? cpu.allocate(w.length) : null;
+            cpu.sgdStep(cw, cw, cb, p);
+            Storage gw = gpu.fromHost(w);
+            Storage gb = momentum ? gpu.allocate(w.length) : null;
+            gpu.sgdStep(gw, gw, gb, p); // grad == param
+            assertArrayEquals(CudaTestSupport.toHost(cpu, cw), CudaTestSupport.toHost(gpu, gw),
+                    "sgd step, grad aliasing param, momentum " + momentum);
+        }
+    }
+}
