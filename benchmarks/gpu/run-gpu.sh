@@ -24,8 +24,8 @@
 #   PyTorch bench    45  torch_bench.py, TF32 off
 #   report            5  results.md and the table
 # Everything lands in OUT_DIR: run-gpu.log, nvidia-smi.txt, no-cublas.log, tests.log, junit/
-# (junit-platform-events-*.xml streamed, TEST-junit-*.xml at the end), bench-*.log, info.txt and
-# results.md (date, commit, GPU, driver, cuBLAS, tests, the table).
+# (open-test-report.xml written as tests run, TEST-junit-*.xml at the end), bench-*.log, info.txt
+# and results.md (date, commit, GPU, driver, cuBLAS, tests, the table).
 #
 # Environment: TENSORJ_CUBLAS12 or TENSORJ_CUBLAS13 name the library file to use instead of searching.
 # TENSORJ_REHEARSE_EMULATOR=DIR (set by prepare.sh --rehearse) rehearses this script on a machine
@@ -181,11 +181,15 @@ limit 150 tests "$java" "${jprops[@]}" -jar $bundle/tools/junit-platform-console
     --config=junit.platform.reporting.open.xml.enabled=true \
     --config=junit.platform.reporting.output.dir="$OUT/junit" > "$OUT/tests.log" 2>&1
 tests_rc=$?
-echo "failed [X] and skipped [A] tests:"
-grep -E "\[X\]|\[A\]" "$OUT/tests.log" | sed 's/^[|+ \x27-]*//' | head -40
+echo "failed tests [X]:"
+grep -E "\[X\]" "$OUT/tests.log" | sed 's/^[|+ \x27-]*//' | head -40
+echo "skipped tests [A], by reason:"
+grep -E "\[A\]" "$OUT/tests.log" | sed 's/.*\[A\] *//' | sort | uniq -c | sort -rn | head -15
 grep -E "^\[ +[0-9]+ tests (found|successful|failed|aborted)" "$OUT/tests.log"
 if ! grep -qE "^\[ +[1-9][0-9]* tests found" "$OUT/tests.log"; then
-    echo "no test summary: the run did not finish (see tests.log; junit/junit-platform-events-*.xml has the tests that ran)"
+    echo "no test summary: the run did not finish (tests.log has the thread dump). Tests and containers" \
+         "that finished before, by result (from junit/open-test-report.xml):"
+    grep -o 'status="[A-Z]*"' "$OUT/junit/open-test-report.xml" 2>/dev/null | sort | uniq -c
     [[ $tests_rc == 0 ]] && tests_rc=1
 fi
 echo "tests exit code: $tests_rc (full log: tests.log, XML reports: junit/)"
