@@ -9,10 +9,10 @@
 #
 #   bash benchmarks/gpu/run-gpu.sh [OUT_DIR]     OUT_DIR: default $TENSORJ_GPU_OUT, else gpu-out/
 #
-# Steps, with the most time each may take (seconds; 350 in all, so a run takes at most about six
+# Steps, with the most time each may take (seconds; 355 in all, so a run takes at most about six
 # minutes and a run plus a retry fit in 15). A step over its budget gets a thread dump (SIGQUIT)
 # and is killed 5 s later; the script goes on with the next step and reports it as TIMED OUT.
-#   machine          10  nvidia-smi: GPU model, driver
+#   machine          15  nvidia-smi: GPU model, driver
 #   cuBLAS           15  find libcublas.so.12 (CUDA 12: used as is) or libcublas.so.13 (CUDA 13: behind the shim)
 #   runtime          15  unpack the bundle's Java runtime
 #   no cuBLAS 12     20  (CUDA 13 only) without libcublas.so.12, tensorj must say cuBLAS is missing
@@ -20,12 +20,13 @@
 #   load check       20  JCuda's libJCublas2 loads and creates and destroys a cuBLAS handle
 #   tests           150  every test, the CUDA tests included (JUnit console); one test may take 60 s,
 #                        then it fails and the rest go on; XML reports are streamed as tests run
+#                        (300 in a rehearsal: the CPU emulator is many times slower than a GPU)
 #   tensorj bench    55  dev.tensorj.bench.GpuBenchmark
 #   PyTorch bench    45  torch_bench.py, TF32 off
 #   report            5  results.md and the table
 # Everything lands in OUT_DIR: run-gpu.log, nvidia-smi.txt, no-cublas.log, tests.log, junit/
-# (junit-platform-events-*.xml streamed, TEST-junit-*.xml at the end), bench-*.log, info.txt and
-# results.md (date, commit, GPU, driver, cuBLAS, tests, the table).
+# (open-test-report.xml written as tests run, TEST-junit-*.xml at the end), bench-*.log, info.txt
+# and results.md (date, commit, GPU, driver, cuBLAS, tests, the table).
 #
 # Environment: TENSORJ_CUBLAS12 or TENSORJ_CUBLAS13 name the library file to use instead of searching.
 # TENSORJ_REHEARSE_EMULATOR=DIR (set by prepare.sh --rehearse) rehearses this script on a machine
@@ -76,10 +77,13 @@ if [[ -n "$emu" ]]; then
     gpu_name="none (rehearsal on the CPU emulator)"
     driver="none"
 elif command -v nvidia-smi >/dev/null; then
-    limit 10 machine nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
+    gpu_name="unknown (nvidia-smi failed)"
+    driver="unknown"
+    if limit 10 machine nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1; then
+        IFS=, read -r gpu_name driver < <(timeout 5 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1)
+        driver="${driver# }"
+    fi
     cat "$OUT/nvidia-smi.txt"
-    gpu_name="$(timeout 10 nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
-    driver="$(timeout 10 nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -1)"
 else
     gpu_name="unknown (no nvidia-smi)"
     driver="unknown"
@@ -96,7 +100,7 @@ find_lib() {
         [[ -e "$d/$name" ]] && { echo "$d/$name"; return 0; }
     done
     if command -v python3 >/dev/null; then
-        f="$(timeout 10 python3 - "$name" <<'PY' 2>/dev/null
+        f="$(timeout 6 python3 - "$name" <<'PY' 2>/dev/null
 import glob, os, site, sys
 roots = set(p for p in sys.path + site.getsitepackages() + [site.getusersitepackages()]
             if os.path.isdir(os.path.join(p, "nvidia")))
@@ -173,7 +177,8 @@ step "cuBLAS load check"
 limit 20 "load check" "$java" -cp "$cp" dev.tensorj.backend.cuda.CublasLoadCheck
 
 step "tests (JUnit console; the CUDA tests run when tensorj finds a usable device)"
-limit 150 tests "$java" "${jprops[@]}" -jar $bundle/tools/junit-platform-console-standalone-*.jar execute \
+tests_budget=$([[ -n "$emu" ]] && echo 300 || echo 150)
+limit "$tests_budget" tests "$java" "${jprops[@]}" -jar $bundle/tools/junit-platform-console-standalone-*.jar execute \
     --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii --class-path "$cp" \
     --scan-class-path $bundle/lib/tensorj-tests.jar --reports-dir "$OUT/junit" \
     --config=junit.jupiter.execution.timeout.default=60s \
@@ -181,11 +186,15 @@ limit 150 tests "$java" "${jprops[@]}" -jar $bundle/tools/junit-platform-console
     --config=junit.platform.reporting.open.xml.enabled=true \
     --config=junit.platform.reporting.output.dir="$OUT/junit" > "$OUT/tests.log" 2>&1
 tests_rc=$?
-echo "failed [X] and skipped [A] tests:"
-grep -E "\[X\]|\[A\]" "$OUT/tests.log" | sed 's/^[|+ \x27-]*//' | head -40
+echo "failed tests [X]:"
+grep -E "\[X\]" "$OUT/tests.log" | sed 's/^[|+ \x27-]*//' | head -40
+echo "skipped tests [A], by reason:"
+grep -E "\[A\]" "$OUT/tests.log" | sed 's/.*\[A\] *//' | sort | uniq -c | sort -rn | head -15
 grep -E "^\[ +[0-9]+ tests (found|successful|failed|aborted)" "$OUT/tests.log"
 if ! grep -qE "^\[ +[1-9][0-9]* tests found" "$OUT/tests.log"; then
-    echo "no test summary: the run did not finish (see tests.log; junit/junit-platform-events-*.xml has the tests that ran)"
+    echo "no test summary: the run did not finish (tests.log has the thread dump). Tests and containers" \
+         "that finished before, by result (from junit/open-test-report.xml):"
+    grep -o 'status="[A-Z]*"' "$OUT/junit/open-test-report.xml" 2>/dev/null | sort | uniq -c
     [[ $tests_rc == 0 ]] && tests_rc=1
 fi
 echo "tests exit code: $tests_rc (full log: tests.log, XML reports: junit/)"
@@ -226,7 +235,8 @@ step "results"
     echo "pytorch=$(grep -m1 '^DEVICE' "$OUT/bench-pytorch.log" | cut -d' ' -f2-)"
     echo "java=$("$java" -version 2>&1 | head -1)"
     echo "cublas=$cublas_note"
-    echo "tests=$(grep -E '^\[ +[0-9]+ tests (successful|failed|aborted)' "$OUT/tests.log" | tr -d '[]' | xargs | sed 's/ \([0-9]\)/, \1/g') (aborted = skipped by an assumption)"
+    counts="$(grep -E '^\[ +[0-9]+ tests (successful|failed|aborted)' "$OUT/tests.log" | tr -d '[]' | xargs | sed 's/ \([0-9]\)/, \1/g')"
+    echo "tests=${counts:-the test run did not finish (tests.log)} (aborted = skipped by an assumption)"
 } > "$OUT/info.txt"
 if command -v python3 >/dev/null; then
     limit 5 report python3 benchmarks/gpu/report.py "$OUT/bench-tensorj.log" "$OUT/bench-pytorch.log" \

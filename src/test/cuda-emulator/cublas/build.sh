@@ -15,7 +15,9 @@
 # for the emu.h services. libcublas.so.13 exists for rehearsing the cuBLAS 12 -> 13 shim
 # (benchmarks/gpu/cublas12-shim) on a machine without a GPU.
 #
-# Then runs the self-test (selftest.cpp, about a second); a failure fails the build.
+# Then runs the self-tests (about a second each; a failure fails the build): selftest.cpp, the
+# numerics and argument checks with the driver's three services stood in for inline, and
+# selftest_driver.cpp, on the real emulated driver (asynchrony, stream order, sticky faults).
 # Incremental: does nothing when both libraries are newer than every input.
 # Needs only bash, g++, binutils (nm, readelf) and unzip or the JDK's jar; no CUDA, no python.
 set -euo pipefail
@@ -108,6 +110,11 @@ done
 g++ -std=c++17 -O2 -Wall -Wextra -Werror -ffp-contract=off -rdynamic "$here/selftest.cpp" -o "$work/selftest" \
     "$lib12" -Wl,-rpath,"$out/lib"
 LD_LIBRARY_PATH="$out/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$work/selftest" || die "self-test failed"
+g++ -std=c++17 -O2 -Wall -Wextra -Werror -ffp-contract=off "$here/selftest_driver.cpp" -o "$work/selftest_driver" \
+    "$lib12" -L "$out/lib" -l:libcuda.so.1
+LD_LIBRARY_PATH="$out/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" timeout 60 "$work/selftest_driver" \
+    > "$work/selftest_driver.log" 2>&1 || { cat "$work/selftest_driver.log" >&2; die "self-test on the driver failed"; }
+tail -1 "$work/selftest_driver.log"
 touch "$work/selftest.ok"
 echo "cublas/build.sh: built $lib12 and $lib13 ($(wc -l < "$work/implemented.txt") functions implemented," \
      "$(wc -l < "$work/stubbed.txt") stubs; $(wc -l < "$work/imported.txt") imports of libJCublas2 covered)"
