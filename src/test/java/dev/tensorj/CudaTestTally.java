@@ -1,6 +1,9 @@
 package dev.tensorj;
 
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -17,7 +20,7 @@ public final class CudaTestTally implements TestExecutionListener {
 
     private final AtomicInteger passed = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
-    private final AtomicInteger skipped = new AtomicInteger();
+    private final Map<String, Integer> skipReasons = new TreeMap<>();
 
     /** Called by {@link TestDevices} when the running test asks for a CUDA device. */
     static void markCudaTest() {
@@ -39,21 +42,29 @@ public final class CudaTestTally implements TestExecutionListener {
         CURRENT_NEEDS_CUDA.set(false);
         switch (result.getStatus()) {
             case SUCCESSFUL: passed.incrementAndGet(); break;
-            case ABORTED: skipped.incrementAndGet(); break;
+            case ABORTED: skipped(result); break;
             default: failed.incrementAndGet();
         }
     }
 
+    private synchronized void skipped(TestExecutionResult result) {
+        String reason = result.getThrowable().map(Throwable::getMessage).orElse("no reason given")
+                .replaceFirst("^Assumption failed: ", "");
+        skipReasons.merge(reason, 1, Integer::sum);
+    }
+
     @Override
-    public void testPlanExecutionFinished(TestPlan plan) {
+    public synchronized void testPlanExecutionFinished(TestPlan plan) {
         int ran = passed.get() + failed.get();
-        if (ran + skipped.get() == 0) {
+        int skipped = skipReasons.values().stream().mapToInt(Integer::intValue).sum();
+        if (ran + skipped == 0) {
             return;
         }
         String where = ran == 0 ? "" : " on " + deviceDescription();
+        String why = skipReasons.entrySet().stream().map(e -> e.getValue() + ": " + e.getKey())
+                .collect(Collectors.joining("; "));
         System.out.printf("CUDA tests: %d ran%s (%d passed, %d failed), %d skipped%s%n", ran, where,
-                passed.get(), failed.get(), skipped.get(),
-                skipped.get() == 0 ? "" : " (" + Device.cudaStatus().message() + ")");
+                passed.get(), failed.get(), skipped, skipped == 0 ? "" : " (" + why + ")");
     }
 
     private static String deviceDescription() {

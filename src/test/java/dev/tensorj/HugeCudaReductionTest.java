@@ -19,9 +19,9 @@ class HugeCudaReductionTest {
 
     @Test
     void sumAndMeanPastTwoToThe31Elements() {
-        assumeTrue(Boolean.getBoolean("tensorj.test.huge"), "8 GiB test: run with -Dtensorj.test.huge=true");
         Device cuda = Device.cuda(0);
         TestDevices.assumeAvailable(cuda);
+        assumeTrue(Boolean.getBoolean("tensorj.test.huge"), "8 GiB test: run with -Dtensorj.test.huge=true");
         int[] shape = {2, (int) (NUMEL / 2)};
         try (Tensor x = Tensor.full(cuda, 0.25f, shape)) {
             assertEquals(NUMEL, x.numel());
