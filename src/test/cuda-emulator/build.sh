@@ -39,10 +39,12 @@ if [ "$(uname -s)" != Linux ] || [ "$(uname -m)" != x86_64 ]; then
     echo "cuda-emulator: not built: it needs linux x86_64 (this is $(uname -s) $(uname -m))"
     exit 0
 fi
-if ! command -v g++ > /dev/null 2>&1; then
-    echo "cuda-emulator: not built: no g++ on PATH"
-    exit 0
-fi
+for tool in g++ nm; do
+    if ! command -v $tool > /dev/null 2>&1; then
+        echo "cuda-emulator: not built: no $tool on PATH"
+        exit 0
+    fi
+done
 
 lib="$out/lib/libcuda.so.1"
 ptx_dir="$src/../resources/dev/tensorj/cuda"
@@ -157,7 +159,7 @@ if [ "${TENSORJ_EMU_SELFTEST:-1}" != 0 ]; then
         exit 1
     fi
     t2=$(date +%s%N)
-    msg="$msg; self-test passed in $(( (t2 - t1) / 1000000 )) ms ($st/selftest.log)"
+    msg="$msg; self-test built and passed in $(( (t2 - t1) / 1000000 )) ms ($st/selftest.log)"
 fi
 echo "$msg"
 run_cublas

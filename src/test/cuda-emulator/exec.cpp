@@ -130,8 +130,10 @@ bool same_site(const Fiber& a, const Fiber& b) {
     return a.line == b.line && (a.file == b.file || std::strcmp(a.file, b.file) == 0);
 }
 
-// Runs one block; false (after logging) when a barrier was not reached by every thread.
-bool run_block(Exec& ex, const Launch& l) {
+// Runs one block; false (after logging) when a barrier was not reached by every thread. Between
+// barriers the threads run one after the other, in thread order in even blocks and in reverse order
+// in odd ones, so that a missing __syncthreads() shows whichever way the threads depend on each other.
+bool run_block(Exec& ex, const Launch& l, bool reverse) {
     const unsigned int bx = l.block[0], by = l.block[1];
     const unsigned int n = l.block[0] * l.block[1] * l.block[2];
     if (ex.fibers.size() < n) {
@@ -142,7 +144,8 @@ bool run_block(Exec& ex, const Launch& l) {
         ex.fibers[i].stack = nullptr;
     }
     for (;;) {
-        for (unsigned int i = 0; i < n; i++) {
+        for (unsigned int k = 0; k < n; k++) {
+            const unsigned int i = reverse ? n - 1 - k : k;
             Fiber& f = ex.fibers[i];
             if (f.state == DONE) {
                 continue;
@@ -230,7 +233,7 @@ int run_launch(const Launch& l) {
         for (unsigned int y = 0; y < l.grid[1]; y++) {
             for (unsigned int x = 0; x < l.grid[0]; x++) {
                 blockIdx = uint3{x, y, z};
-                if (!run_block(ex, l)) {
+                if (!run_block(ex, l, ((x ^ y ^ z) & 1) != 0)) {
                     ex.launch = nullptr;
                     return CUDA_ERROR_LAUNCH_FAILED;
                 }
