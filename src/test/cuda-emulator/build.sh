@@ -100,18 +100,18 @@ for cu in "$src"/*.cu; do
     twin_srcs+=("$f")
 done
 
-# Compile, two at a time.
-pids=()
+# Compile, two at a time (a failed compile fails the build through set -e).
+running=0
 objs=()
 compile() { # out src flags...
     local o="$1" s="$2"
     shift 2
     "$@" -c "$s" -o "$o" &
-    pids+=($!)
+    running=$((running + 1))
     objs+=("$o")
-    if [ ${#pids[@]} -ge 2 ]; then
-        wait "${pids[0]}"
-        pids=("${pids[@]:1}")
+    if [ $running -ge 2 ]; then
+        wait -n
+        running=$((running - 1))
     fi
 }
 compile "$obj/driver.o" "$here/driver.cpp" "${cxx[@]}"
@@ -119,8 +119,9 @@ compile "$obj/exec.o" "$here/exec.cpp" "${cxx[@]}"
 for f in "${twin_srcs[@]}"; do
     compile "$obj/$(basename "$f" .cpp).o" "$f" "${kcxx[@]}"
 done
-for p in "${pids[@]}"; do
-    wait "$p"
+while [ $running -gt 0 ]; do
+    wait -n
+    running=$((running - 1))
 done
 
 # Stubs: every cu* function libJCudaDriver imports minus what driver.o/exec.o define.
