@@ -151,7 +151,8 @@ struct Device {
     unsigned long long used = 0;
 };
 
-std::vector<Device*> g_devices;
+// A pointer, like every global here: no destructor may run at exit while other threads still call in.
+std::vector<Device*>& g_devices = *new std::vector<Device*>();
 std::map<uintptr_t, Allocation>& allocations() {
     static auto* m = new std::map<uintptr_t, Allocation>();
     return *m;
@@ -521,7 +522,7 @@ std::vector<std::string> tokenize(const std::string& s) {
 
 // Bytes of a PTX fundamental type (.u32 = 4 ...), 0 if it is not one.
 unsigned int ptx_type_size(const std::string& t) {
-    static const std::map<std::string, unsigned int> sizes = {
+    static const std::map<std::string, unsigned int>& sizes = *new std::map<std::string, unsigned int>{
         {".b8", 1}, {".u8", 1}, {".s8", 1}, {".b16", 2}, {".u16", 2}, {".s16", 2}, {".f16", 2},
         {".bf16", 2}, {".b32", 4}, {".u32", 4}, {".s32", 4}, {".f32", 4}, {".f16x2", 4}, {".bf16x2", 4},
         {".b64", 8}, {".u64", 8}, {".s64", 8}, {".f64", 8}, {".b128", 16}, {".pred", 1}};
@@ -1133,6 +1134,10 @@ TJAPI cuMemAlloc_v2(CUdeviceptr* dptr, size_t bytes) {
         std::lock_guard<std::mutex> g(mu());
         ctx->device->used -= accounted;
         return CUDA_ERROR_OUT_OF_MEMORY;
+    }
+    if (dataPages * page >= (4u << 20)) {
+        // Fewer, larger page faults when the block is filled (page faults dominate a fresh block's cost).
+        madvise(base + page, dataPages * page, MADV_HUGEPAGE);
     }
     char* p = base + page + dataPages * page - rounded;
     size_t poison = std::min(rounded, kPoisonLimit) / 4;
