@@ -64,8 +64,12 @@ nm -D --undefined-only "${jcublas[0]}" | sed -n 's/^ *U \(cublas[A-Za-z0-9_]*\)@
 [[ -s "$work/imported.txt" ]] || die "no name@libcublas.so.12 imports in ${jcublas[0]}"
 
 cxx=(g++ -std=c++17 -O3 -fPIC -Wall -Wextra -Werror -ffp-contract=off)
-"${cxx[@]}" -DTJ_CUBLAS_MAJOR=12 -c "$here/cublas.cpp" -o "$work/cublas12.o"
-"${cxx[@]}" -DTJ_CUBLAS_MAJOR=13 -c "$here/cublas.cpp" -o "$work/cublas13.o"
+"${cxx[@]}" -DTJ_CUBLAS_MAJOR=12 -c "$here/cublas.cpp" -o "$work/cublas12.o" &
+p12=$!
+"${cxx[@]}" -DTJ_CUBLAS_MAJOR=13 -c "$here/cublas.cpp" -o "$work/cublas13.o" &
+p13=$!
+wait $p12 || die "compiling cublas.cpp failed"
+wait $p13 || die "compiling cublas.cpp failed"
 
 # What cublas.cpp implements: its exported cublas* functions.
 nm -g --defined-only "$work/cublas12.o" | awk '$2 == "T" && $3 ~ /^cublas/ { print $3 }' | sort -u \
