@@ -421,10 +421,10 @@ static void time_launches() {
     // Allocation with NaN poisoning.
     auto t4 = std::chrono::steady_clock::now();
     CUdeviceptr p = 0;
-    OK(cuMemAlloc_v2(&p, 64u << 20));
+    OK(cuMemAlloc_v2(&p, 200u << 20));
     auto t5 = std::chrono::steady_clock::now();
     OK(cuMemFree_v2(p));
-    printf("timing: cuMemAlloc of 64 MiB (NaN-filled) %.1f ms\n",
+    printf("timing: cuMemAlloc of 200 MiB (NaN-filled) %.1f ms\n",
            std::chrono::duration<double, std::milli>(t5 - t4).count());
 }
 
@@ -628,12 +628,14 @@ static void test_barriers(CUcontext other) {
     OK(cuModuleGetFunction(&rev, m, "tjemu_test_reverse"));
     OK(cuModuleGetFunction(&div, m, "tjemu_test_divergent"));
     OK(cuModuleGetFunction(&two, m, "tjemu_test_two_barriers"));
-    std::vector<float> x = random_floats(256, 13);
-    Dev in(x), out(256);
-    void* args[] = {&in.p, &out.p};
-    OK(cuLaunchKernel(rev, 3, 1, 1, 256, 1, 1, 0, nullptr, args, nullptr));
-    std::vector<float> want(x.rbegin(), x.rend());
-    CHECK(all_same(want, out.get(), "tjemu_test_reverse"), "barrier reverse");
+    {
+        std::vector<float> x = random_floats(256, 13);
+        Dev in(x), out(256);
+        void* args[] = {&in.p, &out.p};
+        OK(cuLaunchKernel(rev, 3, 1, 1, 256, 1, 1, 0, nullptr, args, nullptr));
+        std::vector<float> want(x.rbegin(), x.rend());
+        CHECK(all_same(want, out.get(), "tjemu_test_reverse"), "barrier reverse");
+    }
 
     // The divergent kernels run on another device's context: the sticky error ends a context.
     OK(cuCtxSetCurrent(other));
