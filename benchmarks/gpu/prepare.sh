@@ -75,6 +75,5 @@ if [[ $rehearse == 1 ]]; then
     [[ -f target/cuda-emulator/cublas13/libcublas.so.13 ]] \
         || { echo "prepare.sh: the emulator build made no cublas13/libcublas.so.13" >&2; exit 1; }
     echo "== rehearsal: run-gpu.sh on the CPU emulator (no GPU; not a GPU result)"
-    rm -rf "$rehearsal_out"
     TENSORJ_REHEARSE_EMULATOR=target/cuda-emulator bash benchmarks/gpu/run-gpu.sh "$rehearsal_out"
 fi

@@ -26,7 +26,8 @@
 #   report            5  results.md and the table
 # Everything lands in OUT_DIR: run-gpu.log, nvidia-smi.txt, no-cublas.log, tests.log, junit/
 # (open-test-report.xml written as tests run, TEST-junit-*.xml at the end), bench-*.log, info.txt
-# and results.md (date, commit, GPU, driver, cuBLAS, tests, the table).
+# and results.md (date, commit, GPU, driver, cuBLAS, tests, the table). An earlier run's files in
+# OUT_DIR move to OUT_DIR/previous-DATE/ first.
 #
 # Environment: TENSORJ_CUBLAS12 or TENSORJ_CUBLAS13 name the library file to use instead of searching.
 # TENSORJ_REHEARSE_EMULATOR=DIR (set by prepare.sh --rehearse) rehearses this script on a machine
@@ -38,6 +39,11 @@ bundle=.gpu
 OUT="${1:-${TENSORJ_GPU_OUT:-$root/gpu-out}}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
+if [[ -e "$OUT/run-gpu.log" ]]; then # an earlier run's files (a retry): kept apart, not mixed in
+    prev="$OUT/previous-$(date -r "$OUT/run-gpu.log" +%Y%m%d-%H%M%S)"
+    mkdir -p "$prev"
+    find "$OUT" -mindepth 1 -maxdepth 1 ! -name 'previous-*' -exec mv -t "$prev" {} +
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 exec > >(tee -a "$OUT/run-gpu.log") 2>&1

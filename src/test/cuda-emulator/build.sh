@@ -39,10 +39,12 @@ if [ "$(uname -s)" != Linux ] || [ "$(uname -m)" != x86_64 ]; then
     echo "cuda-emulator: not built: it needs linux x86_64 (this is $(uname -s) $(uname -m))"
     exit 0
 fi
-if ! command -v g++ > /dev/null 2>&1; then
-    echo "cuda-emulator: not built: no g++ on PATH"
-    exit 0
-fi
+for tool in g++ nm; do
+    if ! command -v $tool > /dev/null 2>&1; then
+        echo "cuda-emulator: not built: no $tool on PATH"
+        exit 0
+    fi
+done
 
 lib="$out/lib/libcuda.so.1"
 ptx_dir="$src/../resources/dev/tensorj/cuda"
@@ -98,18 +100,18 @@ for cu in "$src"/*.cu; do
     twin_srcs+=("$f")
 done
 
-# Compile, two at a time.
-pids=()
+# Compile, two at a time (a failed compile fails the build through set -e).
+running=0
 objs=()
 compile() { # out src flags...
     local o="$1" s="$2"
     shift 2
     "$@" -c "$s" -o "$o" &
-    pids+=($!)
+    running=$((running + 1))
     objs+=("$o")
-    if [ ${#pids[@]} -ge 2 ]; then
-        wait "${pids[0]}"
-        pids=("${pids[@]:1}")
+    if [ $running -ge 2 ]; then
+        wait -n
+        running=$((running - 1))
     fi
 }
 compile "$obj/driver.o" "$here/driver.cpp" "${cxx[@]}"
@@ -117,8 +119,9 @@ compile "$obj/exec.o" "$here/exec.cpp" "${cxx[@]}"
 for f in "${twin_srcs[@]}"; do
     compile "$obj/$(basename "$f" .cpp).o" "$f" "${kcxx[@]}"
 done
-for p in "${pids[@]}"; do
-    wait "$p"
+while [ $running -gt 0 ]; do
+    wait -n
+    running=$((running - 1))
 done
 
 # Stubs: every cu* function libJCudaDriver imports minus what driver.o/exec.o define.
@@ -157,7 +160,7 @@ if [ "${TENSORJ_EMU_SELFTEST:-1}" != 0 ]; then
         exit 1
     fi
     t2=$(date +%s%N)
-    msg="$msg; self-test passed in $(( (t2 - t1) / 1000000 )) ms ($st/selftest.log)"
+    msg="$msg; self-test built and passed in $(( (t2 - t1) / 1000000 )) ms ($st/selftest.log)"
 fi
 echo "$msg"
 run_cublas

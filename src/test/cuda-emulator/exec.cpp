@@ -85,6 +85,7 @@ struct Exec {
     std::vector<char*> freeStacks;
     Fiber* cur = nullptr;
     const Launch* launch = nullptr;
+    std::vector<uint3> tids; // threadIdx of each thread of the launch's blocks
 };
 
 thread_local Exec* tlExec = nullptr;
@@ -130,9 +131,10 @@ bool same_site(const Fiber& a, const Fiber& b) {
     return a.line == b.line && (a.file == b.file || std::strcmp(a.file, b.file) == 0);
 }
 
-// Runs one block; false (after logging) when a barrier was not reached by every thread.
-bool run_block(Exec& ex, const Launch& l) {
-    const unsigned int bx = l.block[0], by = l.block[1];
+// Runs one block; false (after logging) when a barrier was not reached by every thread. Between
+// barriers the threads run one after the other, in thread order in even blocks and in reverse order
+// in odd ones, so that a missing __syncthreads() shows whichever way the threads depend on each other.
+bool run_block(Exec& ex, const Launch& l, bool reverse) {
     const unsigned int n = l.block[0] * l.block[1] * l.block[2];
     if (ex.fibers.size() < n) {
         ex.fibers.resize(n);
@@ -142,7 +144,8 @@ bool run_block(Exec& ex, const Launch& l) {
         ex.fibers[i].stack = nullptr;
     }
     for (;;) {
-        for (unsigned int i = 0; i < n; i++) {
+        for (unsigned int k = 0; k < n; k++) {
+            const unsigned int i = reverse ? n - 1 - k : k;
             Fiber& f = ex.fibers[i];
             if (f.state == DONE) {
                 continue;
@@ -152,7 +155,7 @@ bool run_block(Exec& ex, const Launch& l) {
                 f.sp = new_fiber_stack(f.stack, &ex);
             }
             f.state = RUNNABLE;
-            threadIdx = uint3{i % bx, (i / bx) % by, i / (bx * by)};
+            threadIdx = ex.tids[i];
             ex.cur = &f;
             tjemu_switch(&ex.schedSp, f.sp);
             if (f.state == DONE) {
@@ -224,13 +227,21 @@ int run_launch(const Launch& l) {
     }
     Exec& ex = *tlExec;
     ex.launch = &l;
+    ex.tids.clear();
+    for (unsigned int z = 0; z < l.block[2]; z++) {
+        for (unsigned int y = 0; y < l.block[1]; y++) {
+            for (unsigned int x = 0; x < l.block[0]; x++) {
+                ex.tids.push_back(uint3{x, y, z});
+            }
+        }
+    }
     blockDim = dim3{l.block[0], l.block[1], l.block[2]};
     gridDim = dim3{l.grid[0], l.grid[1], l.grid[2]};
     for (unsigned int z = 0; z < l.grid[2]; z++) {
         for (unsigned int y = 0; y < l.grid[1]; y++) {
             for (unsigned int x = 0; x < l.grid[0]; x++) {
                 blockIdx = uint3{x, y, z};
-                if (!run_block(ex, l)) {
+                if (!run_block(ex, l, ((x ^ y ^ z) & 1) != 0)) {
                     ex.launch = nullptr;
                     return CUDA_ERROR_LAUNCH_FAILED;
                 }

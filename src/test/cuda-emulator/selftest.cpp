@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -387,6 +388,46 @@ static void test_elementwise() {
     }
 }
 
+// Not a check: how long typical launches take (printed to the log).
+static void time_launches() {
+    long long n = 1 << 20;
+    Dev a(random_floats((size_t) n, 20)), b(random_floats((size_t) n, 21)), out((size_t) n);
+    int op = 2;
+    auto t0 = std::chrono::steady_clock::now();
+    const int reps = 10;
+    for (int i = 0; i < reps; i++) {
+        OK(launch("tj_binary_contig", grid_for(n), 256, 1, {&op, &a.p, &b.p, &out.p, &n}));
+    }
+    OK(cuCtxSynchronize());
+    auto t1 = std::chrono::steady_clock::now();
+    long long outer = 1, len = n;
+    int chunks = 1;
+    CUdeviceptr none = 0;
+    for (int i = 0; i < reps; i++) {
+        OK(launch("tj_sum_rows", 1, 256, 1, {&a.p, &out.p, &none, &outer, &len, &chunks}));
+    }
+    OK(cuCtxSynchronize());
+    auto t2 = std::chrono::steady_clock::now();
+    int rows = 1024, cols = 1024;
+    for (int i = 0; i < reps; i++) {
+        OK(launch("tj_transpose", 128, 32, 8, {&a.p, &out.p, &rows, &cols}));
+    }
+    OK(cuCtxSynchronize());
+    auto t3 = std::chrono::steady_clock::now();
+    auto ms = [&](auto x, auto y) { return std::chrono::duration<double, std::milli>(y - x).count() / reps; };
+    printf("timing: per launch over 2^20 floats: tj_binary_contig %.2f ms (128 blocks x 256 threads), "
+           "tj_sum_rows %.2f ms (1 block, 8 barriers), tj_transpose 1024x1024 %.2f ms\n",
+           ms(t0, t1), ms(t1, t2), ms(t2, t3));
+    // Allocation with NaN poisoning.
+    auto t4 = std::chrono::steady_clock::now();
+    CUdeviceptr p = 0;
+    OK(cuMemAlloc_v2(&p, 200u << 20));
+    auto t5 = std::chrono::steady_clock::now();
+    OK(cuMemFree_v2(p));
+    printf("timing: cuMemAlloc of 200 MiB (NaN-filled) %.1f ms\n",
+           std::chrono::duration<double, std::milli>(t5 - t4).count());
+}
+
 static void test_reduce() {
     // Row sums (inner == 1), with one chunk and with three (partials + tj_sum_finish).
     for (long long len : {1LL, 300LL, 5000LL}) {
@@ -587,12 +628,14 @@ static void test_barriers(CUcontext other) {
     OK(cuModuleGetFunction(&rev, m, "tjemu_test_reverse"));
     OK(cuModuleGetFunction(&div, m, "tjemu_test_divergent"));
     OK(cuModuleGetFunction(&two, m, "tjemu_test_two_barriers"));
-    std::vector<float> x = random_floats(256, 13);
-    Dev in(x), out(256);
-    void* args[] = {&in.p, &out.p};
-    OK(cuLaunchKernel(rev, 3, 1, 1, 256, 1, 1, 0, nullptr, args, nullptr));
-    std::vector<float> want(x.rbegin(), x.rend());
-    CHECK(all_same(want, out.get(), "tjemu_test_reverse"), "barrier reverse");
+    {
+        std::vector<float> x = random_floats(256, 13);
+        Dev in(x), out(256);
+        void* args[] = {&in.p, &out.p};
+        OK(cuLaunchKernel(rev, 3, 1, 1, 256, 1, 1, 0, nullptr, args, nullptr));
+        std::vector<float> want(x.rbegin(), x.rend());
+        CHECK(all_same(want, out.get(), "tjemu_test_reverse"), "barrier reverse");
+    }
 
     // The divergent kernels run on another device's context: the sticky error ends a context.
     OK(cuCtxSetCurrent(other));
@@ -742,6 +785,7 @@ int main(int argc, char** argv) {
     load_shipped_modules();
     test_elementwise();
     test_reduce();
+    time_launches();
     test_transpose_sgd();
     test_launch_config();
     test_ptx_checks();
