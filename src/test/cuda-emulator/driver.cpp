@@ -1171,10 +1171,13 @@ TJAPI cuMemFree_v2(CUdeviceptr dptr) {
         return CUDA_ERROR_INVALID_VALUE;
     }
     Allocation a = it->second;
-    if (a.device != ctx->device) {
-        tjemu_log("cuMemFree: 0x%llx belongs to device %d, the current context is device %d's", dptr,
-                  a.device->ordinal, ctx->device->ordinal);
-        return CUDA_ERROR_INVALID_VALUE;
+    if (a.device != ctx->device && a.device->primary != nullptr) {
+        // Unified addressing: the pointer names its device; wait for that context's work too.
+        wait_streams(lock, all_streams(a.device->primary));
+        it = allocations().find((uintptr_t) dptr);
+        if (it == allocations().end()) {
+            return CUDA_ERROR_INVALID_VALUE; // freed meanwhile by another thread
+        }
     }
     allocations().erase(it);
     a.device->used -= a.accounted;
@@ -1703,7 +1706,9 @@ TJAPI cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned in
             if (tw->isPointer[i]) {
                 unsigned long long v;
                 memcpy(&v, kernelParams[i], sizeof v);
-                if (v != 0 && find_range((uintptr_t) v, 0, nullptr) == nullptr) {
+                const Allocation* in = v != 0 ? find_range((uintptr_t) v, 0, nullptr) : nullptr;
+                // Another device's memory faults too: tensorj enables no peer access.
+                if (v != 0 && (in == nullptr || in->device != ctx->device)) {
                     badParam = i;
                     badValue = v;
                 }
@@ -1712,7 +1717,7 @@ TJAPI cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned in
     }
     Task* t;
     if (badParam >= 0) {
-        tjemu_log("cuLaunchKernel %s: parameter %d (0x%llx) points into no live device allocation; the kernel "
+        tjemu_log("cuLaunchKernel %s: parameter %d (0x%llx) points into no live allocation of this device; the kernel "
                   "does not run and the context gets CUDA_ERROR_ILLEGAL_ADDRESS, as a GPU would fault", name,
                   badParam, badValue);
         FailTask* ft = new FailTask();
