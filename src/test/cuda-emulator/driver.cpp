@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
@@ -1170,10 +1171,13 @@ TJAPI cuMemFree_v2(CUdeviceptr dptr) {
         return CUDA_ERROR_INVALID_VALUE;
     }
     Allocation a = it->second;
-    if (a.device != ctx->device) {
-        tjemu_log("cuMemFree: 0x%llx belongs to device %d, the current context is device %d's", dptr,
-                  a.device->ordinal, ctx->device->ordinal);
-        return CUDA_ERROR_INVALID_VALUE;
+    if (a.device != ctx->device && a.device->primary != nullptr) {
+        // Unified addressing: the pointer names its device; wait for that context's work too.
+        wait_streams(lock, all_streams(a.device->primary));
+        it = allocations().find((uintptr_t) dptr);
+        if (it == allocations().end()) {
+            return CUDA_ERROR_INVALID_VALUE; // freed meanwhile by another thread
+        }
     }
     allocations().erase(it);
     a.device->used -= a.accounted;
@@ -1429,6 +1433,212 @@ TJAPI cuStreamQuery(CUstream h) {
     return s->completed == s->submitted ? CUDA_SUCCESS : CUDA_ERROR_NOT_READY;
 }
 
+// ---- events, host functions, page-locked host memory --------------------------------------------
+struct CUevent_st {
+    Stream* stream = nullptr; // where it was last recorded
+    unsigned long long ticket = 0;
+    std::chrono::steady_clock::time_point when{};
+    bool destroyed = false;
+};
+
+
+namespace {
+std::set<CUevent>& live_events() {
+    static auto* s = new std::set<CUevent>();
+    return *s;
+}
+
+// Marks the point in its stream where all earlier work is done: the event's time.
+struct EventTask : Task {
+    CUevent event;
+    int run() override {
+        std::lock_guard<std::mutex> g(mu());
+        event->when = std::chrono::steady_clock::now();
+        return CUDA_SUCCESS;
+    }
+};
+
+// Makes the stream's later work wait for an event (its dependency is set at enqueue).
+struct NopTask : Task {
+    int run() override { return CUDA_SUCCESS; }
+};
+
+struct HostFnTask : Task {
+    void (*fn)(void*);
+    void* data;
+    int run() override {
+        fn(data);
+        return CUDA_SUCCESS;
+    }
+};
+
+bool event_done(CUevent e) {
+    return e->stream == nullptr || e->stream->completed >= e->ticket;
+}
+
+std::set<void*>& host_allocations() {
+    static auto* s = new std::set<void*>();
+    return *s;
+}
+} // namespace
+
+TJAPI cuEventCreate(CUevent* ph, unsigned int flags) {
+    REQUIRE_CTX("cuEventCreate");
+    (void) flags; // default, blocking sync, disable timing, interprocess: all alike here
+    if (ph == nullptr) {
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    std::lock_guard<std::mutex> g(mu());
+    CUevent e = new CUevent_st();
+    live_events().insert(e);
+    *ph = e;
+    return CUDA_SUCCESS;
+}
+
+TJAPI cuEventDestroy_v2(CUevent e) {
+    REQUIRE_CTX("cuEventDestroy");
+    std::lock_guard<std::mutex> g(mu());
+    if (live_events().erase(e) == 0) {
+        return CUDA_ERROR_INVALID_HANDLE;
+    }
+    e->destroyed = true; // kept: a queued EventTask may still write to it
+    return CUDA_SUCCESS;
+}
+
+TJAPI cuEventRecord(CUevent e, CUstream h) {
+    REQUIRE_CTX("cuEventRecord");
+    std::lock_guard<std::mutex> g(mu());
+    if (live_events().count(e) == 0) {
+        return CUDA_ERROR_INVALID_HANDLE;
+    }
+    if (ctx->sticky != CUDA_SUCCESS) {
+        return ctx->sticky;
+    }
+    Stream* s = nullptr;
+    if (int rc = resolve_stream(h, ctx, &s)) {
+        return rc;
+    }
+    EventTask* t = new EventTask();
+    t->event = e;
+    t->delayed = false;
+    enqueue(s, t);
+    e->stream = s;
+    e->ticket = t->ticket;
+    return CUDA_SUCCESS;
+}
+
+TJAPI cuEventRecordWithFlags(CUevent e, CUstream h, unsigned int flags) {
+    (void) flags;
+    return cuEventRecord(e, h);
+}
+
+TJAPI cuEventQuery(CUevent e) {
+    REQUIRE_CTX("cuEventQuery");
+    std::lock_guard<std::mutex> g(mu());
+    if (live_events().count(e) == 0) {
+        return CUDA_ERROR_INVALID_HANDLE;
+    }
+    if (ctx->sticky != CUDA_SUCCESS) {
+        return ctx->sticky;
+    }
+    return event_done(e) ? CUDA_SUCCESS : CUDA_ERROR_NOT_READY;
+}
+
+TJAPI cuEventSynchronize(CUevent e) {
+    REQUIRE_CTX("cuEventSynchronize");
+    std::unique_lock<std::mutex> lock(mu());
+    if (live_events().count(e) == 0) {
+        return CUDA_ERROR_INVALID_HANDLE;
+    }
+    while (!event_done(e)) {
+        cv().wait(lock);
+    }
+    return ctx->sticky;
+}
+
+TJAPI cuEventElapsedTime(float* ms, CUevent start, CUevent end) {
+    REQUIRE_CTX("cuEventElapsedTime");
+    if (ms == nullptr) {
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    std::lock_guard<std::mutex> g(mu());
+    if (live_events().count(start) == 0 || live_events().count(end) == 0) {
+        return CUDA_ERROR_INVALID_HANDLE;
+    }
+    if (start->stream == nullptr || end->stream == nullptr) {
+        return CUDA_ERROR_INVALID_HANDLE; // never recorded
+    }
+    if (!event_done(start) || !event_done(end)) {
+        return CUDA_ERROR_NOT_READY;
+    }
+    *ms = std::chrono::duration<float, std::milli>(end->when - start->when).count();
+    return CUDA_SUCCESS;
+}
+
+TJAPI cuStreamWaitEvent(CUstream h, CUevent e, unsigned int flags) {
+    REQUIRE_CTX("cuStreamWaitEvent");
+    (void) flags;
+    std::lock_guard<std::mutex> g(mu());
+    if (live_events().count(e) == 0) {
+        return CUDA_ERROR_INVALID_HANDLE;
+    }
+    Stream* s = nullptr;
+    if (int rc = resolve_stream(h, ctx, &s)) {
+        return rc;
+    }
+    if (e->stream == nullptr) {
+        return CUDA_SUCCESS; // an event never recorded is complete
+    }
+    NopTask* t = new NopTask();
+    t->delayed = false;
+    t->deps.emplace_back(e->stream, e->ticket);
+    enqueue(s, t);
+    return CUDA_SUCCESS;
+}
+
+TJAPI cuLaunchHostFunc(CUstream h, void (*fn)(void*), void* userData) {
+    REQUIRE_CTX("cuLaunchHostFunc");
+    if (fn == nullptr) {
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    HostFnTask* t = new HostFnTask();
+    t->fn = fn;
+    t->data = userData;
+    return submit("cuLaunchHostFunc", ctx, h, t, false);
+}
+
+// Page-locked host memory is ordinary (page-aligned) host memory here.
+TJAPI cuMemHostAlloc(void** pp, size_t bytes, unsigned int flags) {
+    REQUIRE_CTX("cuMemHostAlloc");
+    (void) flags;
+    if (pp == nullptr || bytes == 0) {
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    void* p = nullptr;
+    if (posix_memalign(&p, 4096, bytes) != 0) {
+        return CUDA_ERROR_OUT_OF_MEMORY;
+    }
+    std::lock_guard<std::mutex> g(mu());
+    host_allocations().insert(p);
+    *pp = p;
+    return CUDA_SUCCESS;
+}
+
+TJAPI cuMemAllocHost_v2(void** pp, size_t bytes) {
+    return cuMemHostAlloc(pp, bytes, 0);
+}
+
+TJAPI cuMemFreeHost(void* p) {
+    REQUIRE_CTX("cuMemFreeHost");
+    std::lock_guard<std::mutex> g(mu());
+    if (host_allocations().erase(p) == 0) {
+        tjemu_log("cuMemFreeHost: %p was not allocated by cuMemAllocHost/cuMemHostAlloc", p);
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    free(p);
+    return CUDA_SUCCESS;
+}
+
 // ---- modules and launches ----------------------------------------------------------------------
 TJAPI cuModuleLoadData(CUmodule* module, const void* image) {
     return load_module(module, image, 0, nullptr, nullptr);
@@ -1496,7 +1706,9 @@ TJAPI cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned in
             if (tw->isPointer[i]) {
                 unsigned long long v;
                 memcpy(&v, kernelParams[i], sizeof v);
-                if (v != 0 && find_range((uintptr_t) v, 0, nullptr) == nullptr) {
+                const Allocation* in = v != 0 ? find_range((uintptr_t) v, 0, nullptr) : nullptr;
+                // Another device's memory faults too: tensorj enables no peer access.
+                if (v != 0 && (in == nullptr || in->device != ctx->device)) {
                     badParam = i;
                     badValue = v;
                 }
@@ -1505,7 +1717,7 @@ TJAPI cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned in
     }
     Task* t;
     if (badParam >= 0) {
-        tjemu_log("cuLaunchKernel %s: parameter %d (0x%llx) points into no live device allocation; the kernel "
+        tjemu_log("cuLaunchKernel %s: parameter %d (0x%llx) points into no live allocation of this device; the kernel "
                   "does not run and the context gets CUDA_ERROR_ILLEGAL_ADDRESS, as a GPU would fault", name,
                   badParam, badValue);
         FailTask* ft = new FailTask();

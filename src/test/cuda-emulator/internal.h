@@ -14,6 +14,7 @@ typedef unsigned long long CUdeviceptr;
 typedef struct CUctx_st* CUcontext;
 typedef struct CUmod_st* CUmodule;
 typedef struct CUfunc_st* CUfunction;
+typedef struct CUevent_st* CUevent;
 typedef int CUjit_option;
 typedef struct CUuuid_st {
     char bytes[16];

@@ -46,6 +46,15 @@ CUresult cuModuleGetFunction(CUfunction*, CUmodule, const char*);
 CUresult cuLaunchKernel(CUfunction, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int,
                         unsigned int, unsigned int, CUstream, void**, void**);
 CUresult cuGraphCreate(void*, unsigned int); // a stub
+CUresult cuEventCreate(CUevent*, unsigned int);
+CUresult cuEventRecord(CUevent, CUstream);
+CUresult cuEventSynchronize(CUevent);
+CUresult cuEventQuery(CUevent);
+CUresult cuEventElapsedTime(float*, CUevent, CUevent);
+CUresult cuEventDestroy_v2(CUevent);
+CUresult cuStreamWaitEvent(CUstream, CUevent, unsigned int);
+CUresult cuMemAllocHost_v2(void**, size_t);
+CUresult cuMemFreeHost(void*);
 }
 
 // ---- kernels compiled only into the self-test ----------------------------------------------------
@@ -728,6 +737,32 @@ static int ordering_main() {
     }
     OK(cuStreamSynchronize(blocking));
     CHECK(all(a.get(), 1.0f), "20 in-place negations in order");
+    // (6) events: a non-blocking stream made to wait for a blocking stream's delayed kernel.
+    {
+        CUevent ev = nullptr, start = nullptr;
+        OK(cuEventCreate(&ev, 0));
+        OK(cuEventCreate(&start, 0));
+        a.put(oldA);
+        OK(cuEventRecord(start, blocking));
+        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
+        OK(cuEventRecord(ev, blocking));
+        OK(cuStreamWaitEvent(nonBlocking, ev, 0));
+        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &b.p, &c.p, &n}, nonBlocking));
+        OK(cuStreamSynchronize(nonBlocking));
+        CHECK(all(c.get(), 1.0f), "cuStreamWaitEvent: the non-blocking stream waited for the event");
+        OK(cuEventSynchronize(ev));
+        OK(cuEventQuery(ev));
+        float ms = -1;
+        OK(cuEventElapsedTime(&ms, start, ev));
+        CHECK(ms >= 2.0f, "elapsed %.3f ms over a kernel delayed by 3 ms", ms);
+        OK(cuEventDestroy_v2(ev));
+        OK(cuEventDestroy_v2(start));
+        CHECK_RC(cuEventQuery(ev), CUDA_ERROR_INVALID_HANDLE);
+        void* h = nullptr;
+        OK(cuMemAllocHost_v2(&h, 1000));
+        OK(cuMemFreeHost(h));
+        CHECK_RC(cuMemFreeHost(h), CUDA_ERROR_INVALID_VALUE);
+    }
     OK(cuStreamDestroy_v2(blocking));
     OK(cuStreamDestroy_v2(nonBlocking));
     CHECK_RC(cuStreamSynchronize(blocking), CUDA_ERROR_INVALID_HANDLE);
