@@ -4,10 +4,11 @@ import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 
 /**
- * A first, narrow check for run-gpu.sh: loads JCuda's libJCublas2 (which needs libcublas.so.12,
- * here the cublas12 shim) and creates and destroys a cuBLAS handle. Exit code 0 when that works.
- * In a rehearsal without a GPU the shim forwards to a fake libcublas.so.13 and this still passes,
- * which checks the shim's symbol versions against the real libJCublas2.
+ * A first, narrow check for run-gpu.sh: loads JCuda's libJCublas2 (which needs libcublas.so.12:
+ * CUDA 12's own, or the cublas12 shim in front of CUDA 13's) and creates and destroys a cuBLAS
+ * handle. Exit code 0 when that works. In the rehearsal on the CPU emulator the shim forwards to
+ * the emulator's libcublas.so.13, which checks the shim's symbol versions against the real
+ * libJCublas2 end to end.
  */
 public final class CublasLoadCheck {
     private CublasLoadCheck() {}
