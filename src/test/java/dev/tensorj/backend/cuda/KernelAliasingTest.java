@@ -1,6 +1,7 @@
 package dev.tensorj.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,16 @@ class KernelAliasingTest {
     private static final Set<Kernel> MAY_ALIAS = EnumSet.of(Kernel.UNARY, Kernel.BINARY_SCALAR,
             Kernel.BINARY_CONTIG, Kernel.BINARY_ONE, Kernel.BINARY_ROW_I32, Kernel.BINARY_ROW_I64,
             Kernel.BINARY_ND_I32, Kernel.BINARY_ND_I64, Kernel.SGD_STEP);
+    /** Always write memory of their own (sums: a new tensor or scratch; transpose: a new tensor). */
+    private static final Set<Kernel> NEVER_ALIAS = EnumSet.of(Kernel.SUM_ROWS, Kernel.SUM_COLS, Kernel.SUM_FINISH,
+            Kernel.TRANSPOSE);
+
+    @Test
+    void everyKernelIsClassified() {
+        Set<Kernel> classified = EnumSet.copyOf(MAY_ALIAS);
+        classified.addAll(NEVER_ALIAS);
+        assertEquals(EnumSet.allOf(Kernel.class), classified, "say whether each new kernel may run in place");
+    }
 
     @Test
     void kernelsThatMayRunInPlaceReadNothingThroughTheNonCoherentCache() throws IOException {
