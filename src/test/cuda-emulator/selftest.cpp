@@ -613,6 +613,20 @@ static void test_memory(CUcontext ctx) {
     size_t free2 = 0;
     OK(cuMemGetInfo_v2(&free2, &total));
     CHECK(free2 == free0, "free restored");
+    // A large block (2 MiB-aligned data pages): the same guards.
+    {
+        CUdeviceptr big = 0;
+        const size_t bytes = (5u << 20) + 100, rounded = (bytes + 255) & ~(size_t) 255;
+        OK(cuMemAlloc_v2(&big, bytes));
+        CHECK(big % 256 == 0, "aligned start");
+        CHECK(!segfaults([&] { volatile char* c = (char*) big; c[0] = 1; c[rounded - 1] = 1; }), "large block writable");
+        CHECK(segfaults([&] { volatile char* c = (char*) big; c[rounded] = 1; }), "large block: guard page after");
+        CHECK(segfaults([&] { volatile char* c = (char*) (big & ~(CUdeviceptr) 4095); c[-1] = 1; }),
+              "large block: guard page before");
+        const uint32_t* bw = reinterpret_cast<const uint32_t*>(big);
+        CHECK(bw[0] == 0x7fc00000u && bw[bytes / 4 - 1] == 0x7fc00000u, "large block is NaN");
+        OK(cuMemFree_v2(big));
+    }
     // Out of memory by the configured total (256 MiB here), nothing mapped.
     CUdeviceptr q = 0;
     CHECK_RC(cuMemAlloc_v2(&q, 300u << 20), CUDA_ERROR_OUT_OF_MEMORY);
