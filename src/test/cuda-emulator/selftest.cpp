@@ -792,6 +792,7 @@ int main(int argc, char** argv) {
     setenv("TENSORJ_EMU_MEMORY_BYTES", "268435456", 1);
     unsetenv("TENSORJ_EMU_STREAM_DELAY_US");
     unsetenv("TENSORJ_EMU_CC");
+    unsetenv("TENSORJ_EMU_SMS");
 
     int count = 0;
     CHECK_RC(cuDeviceGetCount(&count), CUDA_ERROR_NOT_INITIALIZED);
