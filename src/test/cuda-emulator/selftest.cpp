@@ -55,6 +55,8 @@ CUresult cuEventDestroy_v2(CUevent);
 CUresult cuStreamWaitEvent(CUstream, CUevent, unsigned int);
 CUresult cuMemAllocHost_v2(void**, size_t);
 CUresult cuMemFreeHost(void*);
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr, const void*, size_t, CUstream);
+CUresult cuStreamQuery(CUstream);
 }
 
 // ---- kernels compiled only into the self-test ----------------------------------------------------
@@ -772,8 +774,19 @@ static int ordering_main() {
         OK(cuEventDestroy_v2(ev));
         OK(cuEventDestroy_v2(start));
         CHECK_RC(cuEventQuery(ev), CUDA_ERROR_INVALID_HANDLE);
+        // Asynchronous copies: from page-locked memory queued (still running after return), from
+        // pageable memory waited for (done at return).
         void* h = nullptr;
-        OK(cuMemAllocHost_v2(&h, 1000));
+        OK(cuMemAllocHost_v2(&h, n * 4));
+        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
+        OK(cuMemcpyHtoDAsync_v2(c.p, h, n * 4, blocking));
+        CHECK_RC(cuStreamQuery(blocking), CUDA_ERROR_NOT_READY);
+        OK(cuStreamSynchronize(blocking));
+        std::vector<float> pageableBuf(n, 5.0f);
+        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
+        OK(cuMemcpyHtoDAsync_v2(c.p, pageableBuf.data(), n * 4, blocking));
+        OK(cuStreamQuery(blocking));
+        CHECK(all(c.get(), 5.0f), "pageable asynchronous copy done at return");
         OK(cuMemFreeHost(h));
         CHECK_RC(cuMemFreeHost(h), CUDA_ERROR_INVALID_VALUE);
     }
