@@ -166,6 +166,24 @@ std::set<Stream*>& live_streams() {
     return *s;
 }
 
+// Page-locked host memory (cuMemAllocHost, cuMemHostAlloc): start -> bytes.
+std::map<uintptr_t, size_t>& pinned() {
+    static auto* m = new std::map<uintptr_t, size_t>();
+    return *m;
+}
+
+// Whether [p, p + bytes) lies in one page-locked allocation (lock held).
+bool is_pinned(const void* p, size_t bytes) {
+    auto& m = pinned();
+    auto it = m.upper_bound((uintptr_t) p);
+    if (it == m.begin()) {
+        return false;
+    }
+    --it;
+    uintptr_t off = (uintptr_t) p - it->first;
+    return off <= it->second && bytes <= it->second - off;
+}
+
 thread_local CUctx_st* tl_current = nullptr;
 
 int cc_of(const Device* d) {
@@ -422,8 +440,9 @@ struct KernelTask : Task {
 };
 
 // Queues t on stream h of the current context; with sync (the synchronous copies), on the legacy
-// stream, and waits for it.
-CUresult submit(const char* fn, CUctx_st* ctx, CUstream h, Task* t, bool sync) {
+// stream, and waits for it; with waitDone, on stream h, and waits for it (asynchronous copies from
+// or to pageable host memory, which the real driver completes or stages before it returns).
+CUresult submit(const char* fn, CUctx_st* ctx, CUstream h, Task* t, bool sync, bool waitDone = false) {
     std::unique_lock<std::mutex> lock(mu());
     if (ctx->sticky != CUDA_SUCCESS) {
         delete t;
@@ -448,7 +467,17 @@ CUresult submit(const char* fn, CUctx_st* ctx, CUstream h, Task* t, bool sync) {
         delete t;
         return rc;
     }
+    if (waitDone) {
+        t->delayed = false;
+    }
     enqueue(s, t);
+    if (waitDone) {
+        unsigned long long ticket = t->ticket; // t is not run (nor deleted) before we unlock
+        while (s->completed < ticket) {
+            cv().wait(lock);
+        }
+        return ctx->sticky;
+    }
     return CUDA_SUCCESS;
 }
 
@@ -1125,22 +1154,39 @@ TJAPI cuMemAlloc_v2(CUdeviceptr* dptr, size_t bytes) {
         }
         ctx->device->used += accounted; // reserved before mapping, so two threads cannot both fit
     }
+    // Large blocks: data pages start on a 2 MiB boundary, so that huge pages back all of them (fewer
+    // page faults when filled, fewer TLB misses when a grid-stride loop jumps through them).
+    const size_t huge = 2u << 20;
+    const bool large = dataPages * page >= 2 * huge;
     size_t mapBytes = (dataPages + 2) * page;
-    void* m = mmap(nullptr, mapBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* m = mmap(nullptr, mapBytes + (large ? huge : 0), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
     if (m == MAP_FAILED) {
         std::lock_guard<std::mutex> g(mu());
         ctx->device->used -= accounted;
         return CUDA_ERROR_OUT_OF_MEMORY;
     }
     char* base = static_cast<char*>(m);
+    if (large) {
+        char* data = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + page + huge - 1) & ~(uintptr_t) (huge - 1));
+        char* head = base;
+        base = data - page;
+        if (base > head) {
+            munmap(head, (size_t) (base - head));
+        }
+        char* tail = base + mapBytes;
+        char* end = head + mapBytes + huge;
+        if (end > tail) {
+            munmap(tail, (size_t) (end - tail));
+        }
+    }
     if (mprotect(base + page, dataPages * page, PROT_READ | PROT_WRITE) != 0) {
         munmap(m, mapBytes);
         std::lock_guard<std::mutex> g(mu());
         ctx->device->used -= accounted;
         return CUDA_ERROR_OUT_OF_MEMORY;
     }
-    if (dataPages * page >= (4u << 20)) {
-        // Fewer, larger page faults when the block is filled (page faults dominate a fresh block's cost).
+    if (large) {
         madvise(base + page, dataPages * page, MADV_HUGEPAGE);
     }
     char* p = base + page + dataPages * page - rounded;
@@ -1245,15 +1291,19 @@ TJAPI cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
     return submit("cuMemcpyDtoD", ctx, nullptr, t, false);
 }
 
-// The host memory of an asynchronous copy must stay valid until the copy ran (pinned memory in
-// CUDA; with pageable memory the real driver copies synchronously, the emulator does not).
+// Asynchronous copies are asynchronous only with page-locked host memory (cuMemAllocHost,
+// cuMemHostAlloc): the host buffer must then stay valid until the copy ran. With pageable memory
+// (a Java array through JCuda, malloc) they are queued in order and waited for, as the real driver
+// stages or completes such copies before it returns.
 TJAPI cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t bytes, CUstream stream) {
     REQUIRE_CTX("cuMemcpyHtoDAsync");
     if (bytes == 0) {
         return CUDA_SUCCESS;
     }
+    bool pageable;
     {
         std::lock_guard<std::mutex> g(mu());
+        pageable = !is_pinned(src, bytes);
         if (int rc = check_device_range("cuMemcpyHtoDAsync", "destination", dst, bytes)) {
             return rc;
         }
@@ -1262,7 +1312,7 @@ TJAPI cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t bytes, CUstr
     t->dst = (void*) (uintptr_t) dst;
     t->src = src;
     t->bytes = bytes;
-    return submit("cuMemcpyHtoDAsync", ctx, stream, t, false);
+    return submit("cuMemcpyHtoDAsync", ctx, stream, t, false, pageable);
 }
 
 TJAPI cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, CUstream stream) {
@@ -1270,8 +1320,10 @@ TJAPI cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, CUstream st
     if (bytes == 0) {
         return CUDA_SUCCESS;
     }
+    bool pageable;
     {
         std::lock_guard<std::mutex> g(mu());
+        pageable = !is_pinned(dst, bytes);
         if (int rc = check_device_range("cuMemcpyDtoHAsync", "source", src, bytes)) {
             return rc;
         }
@@ -1280,7 +1332,7 @@ TJAPI cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, CUstream st
     t->dst = dst;
     t->src = (const void*) (uintptr_t) src;
     t->bytes = bytes;
-    return submit("cuMemcpyDtoHAsync", ctx, stream, t, false);
+    return submit("cuMemcpyDtoHAsync", ctx, stream, t, false, pageable);
 }
 
 TJAPI cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
@@ -1476,10 +1528,6 @@ bool event_done(CUevent e) {
     return e->stream == nullptr || e->stream->completed >= e->ticket;
 }
 
-std::set<void*>& host_allocations() {
-    static auto* s = new std::set<void*>();
-    return *s;
-}
 } // namespace
 
 TJAPI cuEventCreate(CUevent* ph, unsigned int flags) {
@@ -1619,7 +1667,7 @@ TJAPI cuMemHostAlloc(void** pp, size_t bytes, unsigned int flags) {
         return CUDA_ERROR_OUT_OF_MEMORY;
     }
     std::lock_guard<std::mutex> g(mu());
-    host_allocations().insert(p);
+    pinned()[(uintptr_t) p] = bytes;
     *pp = p;
     return CUDA_SUCCESS;
 }
@@ -1630,8 +1678,9 @@ TJAPI cuMemAllocHost_v2(void** pp, size_t bytes) {
 
 TJAPI cuMemFreeHost(void* p) {
     REQUIRE_CTX("cuMemFreeHost");
-    std::lock_guard<std::mutex> g(mu());
-    if (host_allocations().erase(p) == 0) {
+    std::unique_lock<std::mutex> lock(mu());
+    wait_streams(lock, all_streams(ctx)); // queued copies may still use it
+    if (pinned().erase((uintptr_t) p) == 0) {
         tjemu_log("cuMemFreeHost: %p was not allocated by cuMemAllocHost/cuMemHostAlloc", p);
         return CUDA_ERROR_INVALID_VALUE;
     }

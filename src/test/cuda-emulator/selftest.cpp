@@ -55,6 +55,8 @@ CUresult cuEventDestroy_v2(CUevent);
 CUresult cuStreamWaitEvent(CUstream, CUevent, unsigned int);
 CUresult cuMemAllocHost_v2(void**, size_t);
 CUresult cuMemFreeHost(void*);
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr, const void*, size_t, CUstream);
+CUresult cuStreamQuery(CUstream);
 }
 
 // ---- kernels compiled only into the self-test ----------------------------------------------------
@@ -613,6 +615,20 @@ static void test_memory(CUcontext ctx) {
     size_t free2 = 0;
     OK(cuMemGetInfo_v2(&free2, &total));
     CHECK(free2 == free0, "free restored");
+    // A large block (2 MiB-aligned data pages): the same guards.
+    {
+        CUdeviceptr big = 0;
+        const size_t bytes = (5u << 20) + 100, rounded = (bytes + 255) & ~(size_t) 255;
+        OK(cuMemAlloc_v2(&big, bytes));
+        CHECK(big % 256 == 0, "aligned start");
+        CHECK(!segfaults([&] { volatile char* c = (char*) big; c[0] = 1; c[rounded - 1] = 1; }), "large block writable");
+        CHECK(segfaults([&] { volatile char* c = (char*) big; c[rounded] = 1; }), "large block: guard page after");
+        CHECK(segfaults([&] { volatile char* c = (char*) (big & ~(CUdeviceptr) 4095); c[-1] = 1; }),
+              "large block: guard page before");
+        const uint32_t* bw = reinterpret_cast<const uint32_t*>(big);
+        CHECK(bw[0] == 0x7fc00000u && bw[bytes / 4 - 1] == 0x7fc00000u, "large block is NaN");
+        OK(cuMemFree_v2(big));
+    }
     // Out of memory by the configured total (256 MiB here), nothing mapped.
     CUdeviceptr q = 0;
     CHECK_RC(cuMemAlloc_v2(&q, 300u << 20), CUDA_ERROR_OUT_OF_MEMORY);
@@ -758,8 +774,19 @@ static int ordering_main() {
         OK(cuEventDestroy_v2(ev));
         OK(cuEventDestroy_v2(start));
         CHECK_RC(cuEventQuery(ev), CUDA_ERROR_INVALID_HANDLE);
+        // Asynchronous copies: from page-locked memory queued (still running after return), from
+        // pageable memory waited for (done at return).
         void* h = nullptr;
-        OK(cuMemAllocHost_v2(&h, 1000));
+        OK(cuMemAllocHost_v2(&h, n * 4));
+        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
+        OK(cuMemcpyHtoDAsync_v2(c.p, h, n * 4, blocking));
+        CHECK_RC(cuStreamQuery(blocking), CUDA_ERROR_NOT_READY);
+        OK(cuStreamSynchronize(blocking));
+        std::vector<float> pageableBuf(n, 5.0f);
+        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
+        OK(cuMemcpyHtoDAsync_v2(c.p, pageableBuf.data(), n * 4, blocking));
+        OK(cuStreamQuery(blocking));
+        CHECK(all(c.get(), 5.0f), "pageable asynchronous copy done at return");
         OK(cuMemFreeHost(h));
         CHECK_RC(cuMemFreeHost(h), CUDA_ERROR_INVALID_VALUE);
     }
@@ -778,6 +805,7 @@ int main(int argc, char** argv) {
     setenv("TENSORJ_EMU_MEMORY_BYTES", "268435456", 1);
     unsetenv("TENSORJ_EMU_STREAM_DELAY_US");
     unsetenv("TENSORJ_EMU_CC");
+    unsetenv("TENSORJ_EMU_SMS");
 
     int count = 0;
     CHECK_RC(cuDeviceGetCount(&count), CUDA_ERROR_NOT_INITIALIZED);
