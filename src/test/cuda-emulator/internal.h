@@ -1,6 +1,6 @@
-// Declarations shared by the emulated driver's own sources (driver.cpp, exec.cpp). Minimal
-// stand-ins for cuda.h's types and constants (values checked against CUDA 13's cuda.h): the
-// emulator must build without CUDA headers.
+// Declarations shared by the emulated driver's own sources (driver.h and the API sources,
+// exec.cpp) and its self-test. Minimal stand-ins for cuda.h's types and constants (values checked
+// against CUDA 13's cuda.h): the emulator must build without CUDA headers.
 #pragma once
 
 #include "emu.h"
