@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,11 +37,17 @@ class CudaStreamOrderTest {
         return v;
     }
 
-    /** y = x + x + ... (READERS kernels, each reading x), on the device the tensor lives on. */
-    private static Tensor sumOfCopies(Tensor x) {
+    /**
+     * y = x + x + ... (READERS kernels, each reading x), on the device the tensor lives on. The
+     * intermediates stay reachable in {@code keep}: were they collected during the test, the
+     * cleaner would put their blocks on the free list after x's, and the next allocation would take
+     * one of those (whose readers are done) instead of x's.
+     */
+    private static Tensor sumOfCopies(Tensor x, List<Tensor> keep) {
         Tensor y = x;
         for (int i = 0; i < READERS; i++) {
             y = y.add(x);
+            keep.add(y);
         }
         return y;
     }
@@ -53,15 +61,18 @@ class CudaStreamOrderTest {
     @Test
     void aCopyIntoARecycledBlockWaitsForTheKernelsStillReadingIt() {
         float[] xs = random(1);
-        float[] expected = sumOfCopies(Tensor.of(xs)).toFloatArray();
+        float[] expected = sumOfCopies(Tensor.of(xs), new ArrayList<>()).toFloatArray();
+        float[] otherData = random(2); // made first, so that the copy follows the close at once
+        List<Tensor> keep = new ArrayList<>();
         Tensor x = Tensor.of(xs).to(CUDA);
-        Tensor y = sumOfCopies(x);
+        Tensor y = sumOfCopies(x, keep);
         x.close(); // its block is back in the pool while the READERS kernels are queued
         long allocs = CudaBackends.memoryStats(0).deviceAllocs();
-        Tensor other = Tensor.of(random(2)).to(CUDA);
+        Tensor other = Tensor.of(otherData).to(CUDA);
         assertEquals(allocs, CudaBackends.memoryStats(0).deviceAllocs(), "the copy went into a recycled block");
         assertArrayEquals(expected, y.toFloatArray(), "the kernels read x, not the data copied over it later");
-        assertArrayEquals(random(2), other.toFloatArray());
+        assertArrayEquals(otherData, other.toFloatArray());
+        keep.forEach(Tensor::close);
     }
 
     /** A block freed while a queued kernel reads it, refilled by a fill queued after that kernel. */
@@ -83,12 +94,16 @@ class CudaStreamOrderTest {
     @Test
     void aTensorClosedWhileAKernelWritesItKeepsItsNextOwnersData() {
         float[] xs = random(4);
+        float[] zs = random(5); // made first, so that the copy follows the close at once
         Tensor x = Tensor.of(xs).to(CUDA);
-        Tensor y = sumOfCopies(x); // the last kernel writes y's block
+        List<Tensor> keep = new ArrayList<>();
+        Tensor y = sumOfCopies(x, keep); // the last kernel writes y's block
+        keep.remove(y);
         y.close();
-        Tensor z = Tensor.of(random(5)).to(CUDA); // may reuse y's block: the copy must land after that kernel
+        Tensor z = Tensor.of(zs).to(CUDA); // reuses y's block: the copy must land after that kernel
         Tensor w = x.mul(0.5f);
-        assertArrayEquals(random(5), z.toFloatArray());
+        assertArrayEquals(zs, z.toFloatArray());
         assertArrayEquals(Tensor.of(xs).mul(0.5f).toFloatArray(), w.toFloatArray());
+        keep.forEach(Tensor::close);
     }
 }
