@@ -120,7 +120,13 @@ TJAPI cuDeviceGetName(char* name, int len, CUdevice dev) {
     if (check_device(dev) != CUDA_SUCCESS) {
         return CUDA_ERROR_INVALID_DEVICE;
     }
-    snprintf(name, (size_t) len, "tensorj CUDA emulator (CPU, sm_%d%d)", g_cfg.ccMajor, g_cfg.ccMinor);
+    // The delay is part of the name so that a test run says whether it had it (it is read once).
+    if (g_cfg.streamDelayUs != 0) {
+        snprintf(name, (size_t) len, "tensorj CUDA emulator (CPU, sm_%d%d, stream tasks delayed %u us)",
+                 g_cfg.ccMajor, g_cfg.ccMinor, g_cfg.streamDelayUs);
+    } else {
+        snprintf(name, (size_t) len, "tensorj CUDA emulator (CPU, sm_%d%d)", g_cfg.ccMajor, g_cfg.ccMinor);
+    }
     return CUDA_SUCCESS;
 }
 

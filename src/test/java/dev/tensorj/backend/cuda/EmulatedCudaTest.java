@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The emulated runs of the suite really run on the CUDA emulator (src/test/cuda-emulator): the
  * device is usable and says that it is an emulation. A run that found no driver, or found a real
- * GPU first on the library path, would otherwise pass for what it is not.
+ * GPU first on the library path, would otherwise pass for what it is not. In the run with delayed
+ * stream tasks, the emulator took the delay.
  */
 class EmulatedCudaTest {
 
@@ -21,5 +22,9 @@ class EmulatedCudaTest {
         assertTrue(Device.isCudaAvailable(), () -> "the emulator did not load: " + Device.cudaStatus());
         String device = CudaBackends.describe(0);
         assertTrue(device.contains("emulator"), device);
+        String delay = System.getenv("TENSORJ_EMU_STREAM_DELAY_US");
+        if (delay != null && !delay.equals("0")) {
+            assertTrue(device.contains("stream tasks delayed " + delay + " us"), device);
+        }
     }
 }
