@@ -18,7 +18,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JUNIT_PLATFORM=1.14.1 # the platform of junit.version 5.14.1 in pom.xml
-JCUDA=12.6.0
 bundle=.gpu
 rehearse=0
 rehearsal_out=target/gpu-rehearsal
@@ -69,9 +68,9 @@ du -sh "$bundle"/* | sed 's/^/   /'
 if [[ $rehearse == 1 ]]; then
     echo "== CPU emulator of CUDA (for the rehearsal only; not part of the bundle)"
     # Builds the emulated libcuda.so.1, then (cublas/build.sh) the emulated libcublas.so.12 and .13.
-    m2="${MAVEN_REPO:-$HOME/.m2/repository}"
-    bash src/test/cuda-emulator/build.sh target/cuda-emulator \
-        "$m2/org/jcuda/jcuda-natives/$JCUDA/jcuda-natives-$JCUDA-linux-x86_64.jar" src/main/cuda
+    # The natives jars are the bundle's own: the emulator stubs exactly what they import.
+    bash src/test/cuda-emulator/build.sh target/cuda-emulator "$(ls "$bundle"/lib/jcuda-natives-*-linux-x86_64.jar)" \
+        src/main/cuda "$(ls "$bundle"/lib/jcublas-natives-*-linux-x86_64.jar)"
     [[ -f target/cuda-emulator/cublas13/libcublas.so.13 ]] \
         || { echo "prepare.sh: the emulator build made no cublas13/libcublas.so.13" >&2; exit 1; }
     echo "== rehearsal: run-gpu.sh on the CPU emulator (no GPU; not a GPU result)"

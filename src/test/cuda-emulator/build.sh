@@ -35,14 +35,16 @@ else
     cublas_jar="$org_dir/jcublas-natives/$ver/jcublas-natives-$ver-linux-x86_64.jar"
 fi
 
+# Maven calls this only on linux-x86_64 with g++ (the profile's activation), and the emulated test
+# runs need the result: anything missing here is an error, not a reason to skip quietly.
 if [ "$(uname -s)" != Linux ] || [ "$(uname -m)" != x86_64 ]; then
-    echo "cuda-emulator: not built: it needs linux x86_64 (this is $(uname -s) $(uname -m))"
-    exit 0
+    echo "cuda-emulator: cannot build: it needs linux x86_64 (this is $(uname -s) $(uname -m))" >&2
+    exit 1
 fi
 for tool in g++ nm; do
     if ! command -v $tool > /dev/null 2>&1; then
-        echo "cuda-emulator: not built: no $tool on PATH"
-        exit 0
+        echo "cuda-emulator: cannot build: no $tool on PATH (binutils and g++ are needed)" >&2
+        exit 1
     fi
 done
 

@@ -112,8 +112,8 @@ extern thread_local CUctx_st* tl_current;
         }                                           \
     } while (0)
 
-// Most API calls need the calling thread's current context; once a context has a sticky error,
-// every such call returns it, as the real driver does.
+// Most API calls need the calling thread's current context. (A sticky error is returned by the
+// functions that check ctx->sticky themselves, not by this macro.)
 #define REQUIRE_CTX(name)                                                                   \
     REQUIRE_INIT();                                                                         \
     CUctx_st* ctx = tjemu::tl_current;                                                      \

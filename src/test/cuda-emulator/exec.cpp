@@ -223,7 +223,9 @@ bool run_block(Exec& ex, const Launch& l, bool reverse) {
 
 int run_launch(const Launch& l) {
     if (tlExec == nullptr) {
-        tlExec = new Exec(); // one per worker thread, never freed (workers live as long as the process)
+        // One per worker thread, never freed: a worker lives until its stream is destroyed, which
+        // tensorj never does (a destroyed stream's Exec and its stacks' address space would leak).
+        tlExec = new Exec();
     }
     Exec& ex = *tlExec;
     ex.launch = &l;

@@ -135,7 +135,7 @@ TJAPI cuMemAlloc_v2(CUdeviceptr* dptr, size_t bytes) {
         }
     }
     if (mprotect(base + page, dataPages * page, PROT_READ | PROT_WRITE) != 0) {
-        munmap(m, mapBytes);
+        munmap(base, mapBytes); // what is left of the mapping (trimmed above for a large block)
         std::lock_guard<std::mutex> g(mu());
         ctx->device->used -= accounted;
         return CUDA_ERROR_OUT_OF_MEMORY;

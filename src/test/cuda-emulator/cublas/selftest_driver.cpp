@@ -58,7 +58,9 @@ static int g_failures = 0, g_checks = 0;
 static float *dptr(CUdeviceptr p) { return reinterpret_cast<float *>(p); }
 
 int main() {
-    setenv("TENSORJ_EMU_STREAM_DELAY_US", "20000", 1); // read by cuInit: every queued op waits 20 ms
+    // Read by cuInit: every queued op waits 50 ms, long enough that a check expecting the host to
+    // be ahead of the stream holds even when the host thread is descheduled on a loaded machine.
+    setenv("TENSORJ_EMU_STREAM_DELAY_US", "50000", 1);
     CUdevice dev = 0;
     CUcontext ctx = nullptr;
     CHECK(cuInit(0) == 0 && cuDeviceGet(&dev, 0) == 0 && cuDevicePrimaryCtxRetain(&ctx, dev) == 0

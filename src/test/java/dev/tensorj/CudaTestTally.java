@@ -2,7 +2,7 @@ package dev.tensorj;
 
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -13,13 +13,14 @@ import org.junit.platform.launcher.TestPlan;
  * Says at the end of each test run how many CUDA tests ran, on what device, and how many skipped,
  * so that a run where the CUDA cases quietly skipped is visible in the build output. A test counts
  * as a CUDA test when it asked for a device through {@link TestDevices}. Registered through
- * {@code META-INF/services}; JUnit runs a test and its listener events on the same thread.
+ * {@code META-INF/services}. Tests run one at a time, but not always on the listener's thread (a
+ * per-test timeout runs the test on a thread of its own), so the mark is one shared flag.
  */
 public final class CudaTestTally implements TestExecutionListener {
-    private static final ThreadLocal<Boolean> CURRENT_NEEDS_CUDA = ThreadLocal.withInitial(() -> false);
+    private static final AtomicBoolean CURRENT_NEEDS_CUDA = new AtomicBoolean();
 
-    private final AtomicInteger passed = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private int passed;
+    private int failed;
     private final Map<String, Integer> skipReasons = new TreeMap<>();
 
     /** Called by {@link TestDevices} when the running test asks for a CUDA device. */
@@ -35,19 +36,18 @@ public final class CudaTestTally implements TestExecutionListener {
     }
 
     @Override
-    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-        if (!id.isTest() || !CURRENT_NEEDS_CUDA.get()) {
+    public synchronized void executionFinished(TestIdentifier id, TestExecutionResult result) {
+        if (!id.isTest() || !CURRENT_NEEDS_CUDA.getAndSet(false)) {
             return;
         }
-        CURRENT_NEEDS_CUDA.set(false);
         switch (result.getStatus()) {
-            case SUCCESSFUL: passed.incrementAndGet(); break;
+            case SUCCESSFUL: passed++; break;
             case ABORTED: skipped(result); break;
-            default: failed.incrementAndGet();
+            default: failed++;
         }
     }
 
-    private synchronized void skipped(TestExecutionResult result) {
+    private void skipped(TestExecutionResult result) {
         String reason = result.getThrowable().map(Throwable::getMessage).orElse("no reason given")
                 .replaceFirst("^Assumption failed: ", "");
         skipReasons.merge(reason, 1, Integer::sum);
@@ -55,7 +55,7 @@ public final class CudaTestTally implements TestExecutionListener {
 
     @Override
     public synchronized void testPlanExecutionFinished(TestPlan plan) {
-        int ran = passed.get() + failed.get();
+        int ran = passed + failed;
         int skipped = skipReasons.values().stream().mapToInt(Integer::intValue).sum();
         if (ran + skipped == 0) {
             return;
@@ -64,13 +64,13 @@ public final class CudaTestTally implements TestExecutionListener {
         String why = skipReasons.entrySet().stream().map(e -> e.getValue() + ": " + e.getKey())
                 .collect(Collectors.joining("; "));
         System.out.printf("CUDA tests: %d ran%s (%d passed, %d failed), %d skipped%s%n", ran, where,
-                passed.get(), failed.get(), skipped, skipped == 0 ? "" : " (" + why + ")");
+                passed, failed, skipped, skipped == 0 ? "" : " (" + why + ")");
     }
 
     private static String deviceDescription() {
         try {
             String d = dev.tensorj.backend.cuda.CudaBackends.describe(0);
-            return d.toLowerCase(java.util.Locale.ROOT).contains("emulat") ? d + ": EMULATED on the CPU, not a GPU result" : d;
+            return TestDevices.isEmulator(d) ? d + ": EMULATED on the CPU, not a GPU result" : d;
         } catch (RuntimeException e) {
             return "cuda:0 (" + e.getMessage() + ")";
         }

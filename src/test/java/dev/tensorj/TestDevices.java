@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Assumptions;
  * without a device. Use with {@code @ParameterizedTest @MethodSource("dev.tensorj.TestDevices#devices")}
  * and start the test with {@link #assumeAvailable} (or {@link #requireCuda()} for a CUDA-only test).
  *
- * <p>Without a usable device a CUDA test skips, with the probed reason. In the runs on the CUDA
- * emulator (the Maven profile {@code cuda-emulator} sets {@code tensorj.test.cuda=emulated}) a device
- * is expected, so the same test fails instead: an emulator that did not load cannot hide as a
- * run of skipped tests. Either way the test is counted as a CUDA test by {@link CudaTestTally}.
+ * <p>Without a usable device a CUDA test skips, with the probed reason. Where a device is expected,
+ * the same test fails instead, so that a device that did not load cannot hide as a run of skipped
+ * tests: {@code -Dtensorj.test.cuda=emulated} in the runs on the CUDA emulator (the Maven profile
+ * {@code cuda-emulator}), {@code -Dtensorj.test.cuda=required} on a GPU host (the GPU script).
+ * Either way the test is counted as a CUDA test by {@link CudaTestTally}.
  */
 public final class TestDevices {
     /** The system property that marks a run where a CUDA device must be usable. */
@@ -34,9 +35,10 @@ public final class TestDevices {
     /** Skips (or, in an emulated run, fails) the calling test unless CUDA is usable. */
     public static void requireCuda() {
         CudaTestTally.markCudaTest();
-        if (emulatedRun()) {
-            Assertions.assertTrue(Device.isCudaAvailable(),
-                    () -> "this run expects the CUDA emulator, but CUDA is unavailable: " + Device.cudaStatus());
+        String expected = System.getProperty(CUDA_RUN_PROPERTY);
+        if ("emulated".equals(expected) || "required".equals(expected)) {
+            Assertions.assertTrue(Device.isCudaAvailable(), () -> "this run expects a CUDA device ("
+                    + CUDA_RUN_PROPERTY + "=" + expected + "), but CUDA is unavailable: " + Device.cudaStatus());
         }
         Assumptions.assumeTrue(Device.isCudaAvailable(), () -> "no CUDA device: " + Device.cudaStatus());
     }
@@ -44,5 +46,10 @@ public final class TestDevices {
     /** Whether this is one of the runs on the CUDA emulator. */
     public static boolean emulatedRun() {
         return "emulated".equals(System.getProperty(CUDA_RUN_PROPERTY));
+    }
+
+    /** Whether a device description (its name as the driver gives it) is the CUDA emulator's. */
+    public static boolean isEmulator(String deviceDescription) {
+        return deviceDescription.contains("tensorj CUDA emulator");
     }
 }

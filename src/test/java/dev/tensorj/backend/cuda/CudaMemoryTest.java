@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.CudaOutOfMemoryException;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class CudaMemoryTest {
 
     @BeforeEach
     void requireCuda() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.tensorj.backend.cuda.CudaTestSupport.assertClose;
 import static dev.tensorj.backend.cuda.CudaTestSupport.toHost;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.SgdParams;
@@ -30,7 +31,7 @@ class CudaOpsTest {
 
     @BeforeEach
     void setUp() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
         gpu = CudaBackends.get(0);
         startBytes = CudaTestSupport.baseline();
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -25,7 +26,7 @@ class CudaStreamOrderTest {
 
     @BeforeEach
     void requireCuda() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
     }
 
     private static float[] random(long seed) {
@@ -83,7 +84,9 @@ class CudaStreamOrderTest {
         Tensor x = Tensor.of(xs).to(CUDA);
         Tensor y = x.relu();
         x.close();
+        long allocs = CudaBackends.memoryStats(0).deviceAllocs();
         Tensor z = Tensor.full(CUDA, 7.25f, N);
+        assertEquals(allocs, CudaBackends.memoryStats(0).deviceAllocs(), "the fill went into a recycled block");
         assertArrayEquals(expected, y.toFloatArray());
         float[] sevens = new float[N];
         java.util.Arrays.fill(sevens, 7.25f);
@@ -100,7 +103,9 @@ class CudaStreamOrderTest {
         Tensor y = sumOfCopies(x, keep); // the last kernel writes y's block
         keep.remove(y);
         y.close();
+        long allocs = CudaBackends.memoryStats(0).deviceAllocs();
         Tensor z = Tensor.of(zs).to(CUDA); // reuses y's block: the copy must land after that kernel
+        assertEquals(allocs, CudaBackends.memoryStats(0).deviceAllocs(), "the copy went into a recycled block");
         Tensor w = x.mul(0.5f);
         assertArrayEquals(zs, z.toFloatArray());
         assertArrayEquals(Tensor.of(xs).mul(0.5f).toFloatArray(), w.toFloatArray());

@@ -3,18 +3,12 @@ package dev.tensorj.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.Storage;
 
-/** Shared by the tests that need a GPU: the skip, pool accounting and comparisons. */
+/** Shared by the CUDA tests: pool accounting and comparisons (the skip is TestDevices.requireCuda). */
 final class CudaTestSupport {
     private CudaTestSupport() {}
-
-    /** Skips the calling test, with the probe's reason, when there is no usable CUDA device. */
-    static void requireCuda() {
-        TestDevices.requireCuda();
-    }
 
     static long bytesInUse() {
         return CudaBackends.memoryStats(0).bytesInUse();

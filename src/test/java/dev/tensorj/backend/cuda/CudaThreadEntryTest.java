@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +21,7 @@ class CudaThreadEntryTest {
 
     @BeforeEach
     void requireCuda() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
     }
 
     private static <T> T onFreshThread(Supplier<T> body) throws InterruptedException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import dev.tensorj.examples.TutorialModels;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
@@ -28,7 +29,7 @@ class CudaTrainingTest {
 
     @BeforeEach
     void setUp() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
         startBytes = CudaTestSupport.baseline();
     }
 

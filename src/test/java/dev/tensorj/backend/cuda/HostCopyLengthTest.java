@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.cpu.CpuBackend;
@@ -18,7 +19,7 @@ class HostCopyLengthTest {
 
     @Test
     void cudaRejectsAHostArrayOfTheWrongLength() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
         check(CudaBackends.get(0), "cuda:0");
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
@@ -69,7 +70,7 @@ class KernelAliasingTest {
 
     @Test
     void inPlaceUnaryMatchesTheCpu() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
         Backend gpu = CudaBackends.get(0);
         Backend cpu = CpuBackend.INSTANCE;
         for (UnaryOp op : UnaryOp.values()) {
@@ -88,7 +89,7 @@ class KernelAliasingTest {
 
     @Test
     void sgdStepWithTheGradientBeingTheParameterMatchesTheCpu() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
         Backend gpu = CudaBackends.get(0);
         Backend cpu = CpuBackend.INSTANCE;
         float[] w = {0.5f, -1.25f, 2f, 3.75f, -0.0625f, 10f, -3f};

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.CudaException;
+import dev.tensorj.TestDevices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class KernelLoadErrorTest {
 
     @Test
     void aRejectedPtxReportsTheModuleTheDeviceAndTheJitLog() {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
         CudaContext ctx = ((CudaBackend) CudaBackends.get(0)).context();
         ctx.bind();
         CudaException e = assertThrows(CudaException.class,
@@ -36,7 +37,7 @@ class KernelLoadErrorTest {
 
     @Test
     void theShippedPtxLoadsThroughTheSameCall() throws Exception {
-        CudaTestSupport.requireCuda();
+        TestDevices.requireCuda();
         CudaContext ctx = ((CudaBackend) CudaBackends.get(0)).context();
         ctx.bind();
         byte[] ptx = Files.readAllBytes(Path.of("src/main/resources/dev/tensorj/cuda/elementwise.ptx"));
