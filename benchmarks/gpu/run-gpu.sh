@@ -203,6 +203,7 @@ grep -E "\[X\]" "$OUT/tests.log" | sed 's/^[|+ \x27-]*//' | head -40
 echo "skipped tests [A], by reason:"
 grep -E "\[A\]" "$OUT/tests.log" | sed 's/.*\[A\] *//' | sort | uniq -c | sort -rn | head -15
 grep -E "^\[ +[0-9]+ tests (found|successful|failed|aborted)" "$OUT/tests.log"
+grep -E "^CUDA tests:" "$OUT/tests.log" # where the CUDA tests ran (tensorj's CudaTestTally)
 if ! grep -qE "^\[ +[1-9][0-9]* tests found" "$OUT/tests.log"; then
     echo "no test summary: the run did not finish (tests.log has the thread dump). Tests and containers" \
          "that finished before, by result (from junit/open-test-report.xml):"

@@ -3,6 +3,7 @@ package dev.tensorj.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -161,12 +162,18 @@ class KernelCompileTest {
                 + "PTX is not compared with a rebuild from src/main/cuda on this machine");
         Path out = Files.createTempDirectory("tensorj-ptx");
         try {
-            ProcessBuilder pb = new ProcessBuilder("bash", "src/main/cuda/build-kernels.sh").redirectErrorStream(true);
+            // Output to a file, so that waitFor's limit holds (reading a pipe would block until the end).
+            Path logFile = out.resolve("build-kernels.log");
+            ProcessBuilder pb = new ProcessBuilder("bash", "src/main/cuda/build-kernels.sh").redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile());
             pb.environment().put("TJ_PTX_OUT", out.toString());
             pb.environment().put("NVCC", nvcc.toString());
             Process p = pb.start();
-            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "build-kernels.sh timed out");
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("build-kernels.sh took more than 300 s:\n" + Files.readString(logFile));
+            }
+            String log = Files.readString(logFile);
             assertEquals(0, p.exitValue(), "build-kernels.sh failed with " + nvcc + ":\n" + log);
             List<String> problems = new ArrayList<>();
             Set<String> shippedNames = new TreeSet<>();
