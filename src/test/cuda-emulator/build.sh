@@ -13,7 +13,7 @@
 #                      JCUDA_NATIVES_JAR in the Maven repository. Passed to cublas/build.sh.
 #
 # Incremental: does nothing when libcuda.so.1 is newer than every input. After a build it builds
-# and runs the self-test (selftest.cpp; TENSORJ_EMU_SELFTEST=0 skips it) and fails if it fails.
+# and runs the self-test (selftest*.cpp; TENSORJ_EMU_SELFTEST=0 skips it) and fails if it fails.
 # Then runs cublas/build.sh OUT_DIR JCUBLAS_NATIVES_JAR when that file exists (it has its own
 # up-to-date check). Needs g++ and binutils (nm), unzip or the JDK's jar; no CUDA, no nvcc.
 set -euo pipefail
@@ -116,12 +116,13 @@ compile() { # out src flags...
         running=$((running - 1))
     fi
 }
-# The driver's sources (README.md says what each holds): every .cpp here but the self-test, so a new
-# file cannot be left out; nm reads the implemented API functions from these objects below.
+# The driver's sources (README.md says what each holds): every .cpp here but the self-test's
+# (selftest*.cpp), so a new file cannot be left out; nm reads the implemented API functions from
+# these objects below.
 api_objs=()
 for cpp in "$here"/*.cpp; do
     name="$(basename "$cpp" .cpp)"
-    [ "$name" = selftest ] && continue
+    case "$name" in selftest*) continue ;; esac
     compile "$obj/$name.o" "$cpp" "${cxx[@]}"
     api_objs+=("$obj/$name.o")
 done
@@ -161,7 +162,7 @@ msg="cuda-emulator: built $lib in $(( (t1 - t0) / 1000000 )) ms: $nkernels kerne
 if [ "${TENSORJ_EMU_SELFTEST:-1}" != 0 ]; then
     st="$out/selftest"
     mkdir -p "$st"
-    "${kcxx[@]}" -o "$st/selftest" "$here/selftest.cpp" -L"$out/lib" -l:libcuda.so.1 -Wl,-rpath,"$out/lib" \
+    "${kcxx[@]}" -o "$st/selftest" "$here"/selftest*.cpp -L"$out/lib" -l:libcuda.so.1 -Wl,-rpath,"$out/lib" \
         -DTJEMU_PTX_DIR="\"$ptx_dir\""
     if ! (cd "$st" && timeout 120 ./selftest > "$st/selftest.log" 2>&1); then
         rm -f "$lib" # so that the next build tries again

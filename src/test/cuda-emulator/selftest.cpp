@@ -3,61 +3,12 @@
 //   selftest            the main checks (sets its own TENSORJ_EMU_* before cuInit)
 //   selftest ordering   stream-ordering checks, run by the main checks in a child process with
 //                       TENSORJ_EMU_STREAM_DELAY_US set
-#include "internal.h"
+// Files: selftest.h, the shared helpers; selftest_ordering.cpp, the stream-ordering checks; this
+// one, the self-test's own kernels, the references, the driver and kernel checks, and main.
+#include "selftest.h"
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <chrono>
-#include <functional>
-#include <map>
-#include <sstream>
-#include <string>
 #include <thread>
-#include <vector>
-
-extern "C" {
-CUresult cuInit(unsigned int);
-CUresult cuDeviceGetCount(int*);
-CUresult cuDeviceGet(CUdevice*, int);
-CUresult cuDeviceGetAttribute(int*, int, CUdevice);
-CUresult cuDeviceGetName(char*, int, CUdevice);
-CUresult cuDevicePrimaryCtxRetain(CUcontext*, CUdevice);
-CUresult cuCtxSetCurrent(CUcontext);
-CUresult cuCtxSynchronize();
-CUresult cuStreamCreate(CUstream*, unsigned int);
-CUresult cuStreamSynchronize(CUstream);
-CUresult cuStreamDestroy_v2(CUstream);
-CUresult cuMemAlloc_v2(CUdeviceptr*, size_t);
-CUresult cuMemFree_v2(CUdeviceptr);
-CUresult cuMemGetInfo_v2(size_t*, size_t*);
-CUresult cuMemcpyHtoD_v2(CUdeviceptr, const void*, size_t);
-CUresult cuMemcpyDtoH_v2(void*, CUdeviceptr, size_t);
-CUresult cuMemsetD32Async(CUdeviceptr, unsigned int, size_t, CUstream);
-CUresult cuModuleLoadData(CUmodule*, const void*);
-CUresult cuModuleLoadDataEx(CUmodule*, const void*, unsigned int, CUjit_option*, void**);
-CUresult cuModuleGetFunction(CUfunction*, CUmodule, const char*);
-CUresult cuLaunchKernel(CUfunction, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int,
-                        unsigned int, unsigned int, CUstream, void**, void**);
-CUresult cuGraphCreate(void*, unsigned int); // a stub
-CUresult cuEventCreate(CUevent*, unsigned int);
-CUresult cuEventRecord(CUevent, CUstream);
-CUresult cuEventSynchronize(CUevent);
-CUresult cuEventQuery(CUevent);
-CUresult cuEventElapsedTime(float*, CUevent, CUevent);
-CUresult cuEventDestroy_v2(CUevent);
-CUresult cuStreamWaitEvent(CUstream, CUevent, unsigned int);
-CUresult cuMemAllocHost_v2(void**, size_t);
-CUresult cuMemFreeHost(void*);
-CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr, const void*, size_t, CUstream);
-CUresult cuStreamQuery(CUstream);
-}
 
 // ---- kernels compiled only into the self-test ----------------------------------------------------
 // Reverses 256 floats through shared memory: needs the barrier to work.
@@ -102,117 +53,6 @@ static const char* kTestPtx = R"(
 .visible .entry tjemu_test_divergent(.param .u64 a) { ret; }
 .visible .entry tjemu_test_two_barriers(.param .u64 a) { ret; }
 )";
-
-// ---- helpers -----------------------------------------------------------------------------------
-static int g_failures = 0;
-static int g_checks = 0;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        g_checks++;                                        \
-        if (!(cond)) {                                     \
-            g_failures++;                                  \
-            fprintf(stdout, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stdout, __VA_ARGS__);                  \
-            fprintf(stdout, "\n");                         \
-        }                                                  \
-    } while (0)
-#define CHECK_RC(call, want)                                                                  \
-    do {                                                                                      \
-        int rc_ = (call);                                                                     \
-        CHECK(rc_ == (want), "%s returned %d, want %d", #call, rc_, (int) (want));            \
-    } while (0)
-#define OK(call) CHECK_RC(call, CUDA_SUCCESS)
-
-static std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-// Runs f with stderr captured; returns what it wrote.
-static std::string capture_stderr(const std::function<void()>& f) {
-    char path[] = "/tmp/tjemu-selftest-XXXXXX";
-    int fd = mkstemp(path);
-    fflush(stderr);
-    int saved = dup(2);
-    dup2(fd, 2);
-    f();
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    close(fd);
-    std::string s = read_file(path);
-    unlink(path);
-    fputs(s.c_str(), stderr); // still visible in the log
-    return s;
-}
-
-// True when f, run in a child process, dies of SIGSEGV.
-static bool segfaults(const std::function<void()>& f) {
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        signal(SIGSEGV, SIG_DFL);
-        f();
-        _exit(0);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
-}
-
-static uint32_t bits(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-
-struct Dev {
-    CUdeviceptr p = 0;
-    size_t n = 0;
-    explicit Dev(size_t count) : n(count) {
-        int rc = cuMemAlloc_v2(&p, count * 4 > 0 ? count * 4 : 4);
-        if (rc != 0) {
-            fprintf(stdout, "FAIL: cuMemAlloc(%zu floats) = %d\n", count, rc);
-            exit(1);
-        }
-    }
-    Dev(const std::vector<float>& v) : Dev(v.size()) { put(v); }
-    ~Dev() { cuMemFree_v2(p); }
-    void put(const std::vector<float>& v) { cuMemcpyHtoD_v2(p, v.data(), v.size() * 4); }
-    std::vector<float> get() {
-        std::vector<float> v(n);
-        int rc = cuMemcpyDtoH_v2(v.data(), p, n * 4);
-        if (rc != 0) {
-            fprintf(stdout, "FAIL: cuMemcpyDtoH = %d\n", rc);
-            g_failures++;
-        }
-        return v;
-    }
-};
-
-static std::vector<float> random_floats(size_t n, unsigned seed, bool specials = true) {
-    std::vector<float> v(n);
-    unsigned s = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        v[i] = ((float) (s >> 8) / (float) (1u << 24)) * 8.0f - 4.0f;
-    }
-    if (specials && n >= 8) {
-        v[0] = NAN;
-        v[1] = INFINITY;
-        v[2] = -INFINITY;
-        v[3] = 0.0f;
-        v[4] = -0.0f;
-        v[5] = 1.0f;
-        v[6] = -1.0f;
-        v[7] = 2.0f;
-    }
-    return v;
-}
 
 // ---- references (Java semantics, written independently of ops.cuh) ------------------------------
 static float ref_unary(int op, float x) {
@@ -264,53 +104,6 @@ static bool all_close(const std::vector<double>& want, const std::vector<float>&
         }
     }
     return true;
-}
-
-// ---- kernels -----------------------------------------------------------------------------------
-static std::map<std::string, CUfunction> g_fn;
-
-static CUfunction fn(const char* name) {
-    auto it = g_fn.find(name);
-    if (it == g_fn.end()) {
-        fprintf(stdout, "FAIL: no function %s\n", name);
-        exit(1);
-    }
-    return it->second;
-}
-
-static void load_shipped_modules() {
-    for (const char* m : {"elementwise", "reduce", "sgd", "transpose"}) {
-        std::string ptx = read_file(std::string(TJEMU_PTX_DIR) + "/" + m + ".ptx");
-        CHECK(!ptx.empty(), "read %s.ptx", m);
-        char err[1024] = "x", info[1024] = "x";
-        CUjit_option opts[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, CU_JIT_INFO_LOG_BUFFER,
-                               CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES};
-        void* vals[] = {err, (void*) (uintptr_t) sizeof err, info, (void*) (uintptr_t) sizeof info};
-        CUmodule mod = nullptr;
-        OK(cuModuleLoadDataEx(&mod, ptx.c_str(), 4, opts, vals));
-        CHECK(err[0] == '\0', "empty error log, got '%s'", err);
-        // Every .entry of the PTX must be gettable.
-        size_t pos = 0;
-        while ((pos = ptx.find(".entry ", pos)) != std::string::npos) {
-            pos += 7;
-            size_t end = ptx.find('(', pos);
-            std::string name = ptx.substr(pos, end - pos);
-            CUfunction f = nullptr;
-            OK(cuModuleGetFunction(&f, mod, name.c_str()));
-            g_fn[name] = f;
-        }
-    }
-    CHECK(g_fn.size() == 13, "13 shipped kernels, found %zu", g_fn.size());
-}
-
-static unsigned int grid_for(long long n) {
-    long long g = (n + 255) / 256;
-    return (unsigned int) std::max(1LL, std::min(g, 4LL * 32));
-}
-
-static int launch(const char* name, unsigned int grid, unsigned int bx, unsigned int by, std::vector<void*> args,
-                  CUstream s = nullptr) {
-    return cuLaunchKernel(fn(name), grid, 1, 1, bx, by, 1, 0, s, args.data(), nullptr);
 }
 
 static void test_elementwise() {
@@ -703,102 +496,6 @@ static void test_two_barriers(CUcontext third) {
     CHECK(log.find("threads wait at different __syncthreads() calls") != std::string::npos, "two-barrier log: %s",
           log.c_str());
     // A kernel argument that is not device memory: CUDA_ERROR_ILLEGAL_ADDRESS, the kernel not run.
-}
-
-// ---- stream ordering (child process, TENSORJ_EMU_STREAM_DELAY_US set) ----------------------------
-static int ordering_main() {
-    OK(cuInit(0));
-    CUdevice dev = 0;
-    CUcontext ctx = nullptr;
-    OK(cuDeviceGet(&dev, 0));
-    OK(cuDevicePrimaryCtxRetain(&ctx, dev));
-    OK(cuCtxSetCurrent(ctx));
-    load_shipped_modules();
-    CUstream blocking = nullptr, nonBlocking = nullptr;
-    OK(cuStreamCreate(&blocking, 0));
-    OK(cuStreamCreate(&nonBlocking, TJEMU_CU_STREAM_NON_BLOCKING));
-    long long n = 4096;
-    int neg = 0;
-    std::vector<float> oldA(n, 1.0f), newA(n, 2.0f);
-    Dev a(oldA), b(n), c(n);
-    auto all = [](const std::vector<float>& v, float x) {
-        for (float f : v) {
-            if (!(f == x)) return false;
-        }
-        return true;
-    };
-    // (1) kernel on a blocking stream reads A; the synchronous copy into A waits for it.
-    OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
-    a.put(newA);
-    OK(cuStreamSynchronize(blocking));
-    CHECK(all(b.get(), -1.0f), "blocking stream: the kernel read A before the synchronous copy replaced it");
-    // (2) the same on a non-blocking stream: the copy does not wait (the emulator shows the race).
-    a.put(oldA);
-    OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, nonBlocking));
-    a.put(newA);
-    OK(cuStreamSynchronize(nonBlocking));
-    CHECK(all(b.get(), -2.0f), "non-blocking stream: the synchronous copy overtook the delayed kernel");
-    // (3) legacy-stream work (an async memset) then a blocking stream's kernel: the kernel waits.
-    a.put(oldA);
-    OK(cuMemsetD32Async(a.p, bits(3.0f), (size_t) n, nullptr));
-    OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &c.p, &n}, blocking));
-    OK(cuStreamSynchronize(blocking));
-    CHECK(all(c.get(), -3.0f), "a blocking stream waits for earlier legacy-stream work");
-    // (4) a blocking stream's kernel then legacy-stream work: the legacy work waits.
-    a.put(oldA);
-    OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &c.p, &n}, blocking));
-    OK(cuMemsetD32Async(a.p, bits(4.0f), (size_t) n, nullptr));
-    OK(cuCtxSynchronize());
-    CHECK(all(c.get(), -1.0f), "legacy-stream work waits for earlier blocking-stream work");
-    // (5) in order on one stream.
-    a.put(oldA);
-    for (int i = 0; i < 20; i++) {
-        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &a.p, &n}, blocking));
-    }
-    OK(cuStreamSynchronize(blocking));
-    CHECK(all(a.get(), 1.0f), "20 in-place negations in order");
-    // (6) events: a non-blocking stream made to wait for a blocking stream's delayed kernel.
-    {
-        CUevent ev = nullptr, start = nullptr;
-        OK(cuEventCreate(&ev, 0));
-        OK(cuEventCreate(&start, 0));
-        a.put(oldA);
-        OK(cuEventRecord(start, blocking));
-        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
-        OK(cuEventRecord(ev, blocking));
-        OK(cuStreamWaitEvent(nonBlocking, ev, 0));
-        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &b.p, &c.p, &n}, nonBlocking));
-        OK(cuStreamSynchronize(nonBlocking));
-        CHECK(all(c.get(), 1.0f), "cuStreamWaitEvent: the non-blocking stream waited for the event");
-        OK(cuEventSynchronize(ev));
-        OK(cuEventQuery(ev));
-        float ms = -1;
-        OK(cuEventElapsedTime(&ms, start, ev));
-        CHECK(ms >= 2.0f, "elapsed %.3f ms over a kernel delayed by 3 ms", ms);
-        OK(cuEventDestroy_v2(ev));
-        OK(cuEventDestroy_v2(start));
-        CHECK_RC(cuEventQuery(ev), CUDA_ERROR_INVALID_HANDLE);
-        // Asynchronous copies: from page-locked memory queued (still running after return), from
-        // pageable memory waited for (done at return).
-        void* h = nullptr;
-        OK(cuMemAllocHost_v2(&h, n * 4));
-        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
-        OK(cuMemcpyHtoDAsync_v2(c.p, h, n * 4, blocking));
-        CHECK_RC(cuStreamQuery(blocking), CUDA_ERROR_NOT_READY);
-        OK(cuStreamSynchronize(blocking));
-        std::vector<float> pageableBuf(n, 5.0f);
-        OK(launch("tj_unary", grid_for(n), 256, 1, {&neg, &a.p, &b.p, &n}, blocking));
-        OK(cuMemcpyHtoDAsync_v2(c.p, pageableBuf.data(), n * 4, blocking));
-        OK(cuStreamQuery(blocking));
-        CHECK(all(c.get(), 5.0f), "pageable asynchronous copy done at return");
-        OK(cuMemFreeHost(h));
-        CHECK_RC(cuMemFreeHost(h), CUDA_ERROR_INVALID_VALUE);
-    }
-    OK(cuStreamDestroy_v2(blocking));
-    OK(cuStreamDestroy_v2(nonBlocking));
-    CHECK_RC(cuStreamSynchronize(blocking), CUDA_ERROR_INVALID_HANDLE);
-    printf("ordering: %d checks, %d failures\n", g_checks, g_failures);
-    return g_failures == 0 ? 0 : 1;
 }
 
 int main(int argc, char** argv) {
