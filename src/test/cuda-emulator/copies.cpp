@@ -88,17 +88,22 @@ TJAPI cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
     return submit("cuMemcpyDtoH", ctx, nullptr, t, true);
 }
 
-TJAPI cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
-    REQUIRE_CTX("cuMemcpyDtoD");
+namespace {
+
+// Both device-to-device copies: checked ranges, then a task on `stream` that the host does not
+// wait for (even the "synchronous" cuMemcpyDtoD is asynchronous with respect to the host; it is
+// queued on the legacy stream).
+CUresult copy_dtod(const char* name, CUctx_st* ctx, CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                   CUstream stream) {
     if (bytes == 0) {
         return CUDA_SUCCESS;
     }
     {
         std::lock_guard<std::mutex> g(mu());
-        if (int rc = check_device_range("cuMemcpyDtoD", "source", src, bytes)) {
+        if (int rc = check_device_range(name, "source", src, bytes)) {
             return rc;
         }
-        if (int rc = check_device_range("cuMemcpyDtoD", "destination", dst, bytes)) {
+        if (int rc = check_device_range(name, "destination", dst, bytes)) {
             return rc;
         }
     }
@@ -106,9 +111,14 @@ TJAPI cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
     t->dst = (void*) (uintptr_t) dst;
     t->src = (const void*) (uintptr_t) src;
     t->bytes = bytes;
-    // Device-to-device copies are asynchronous with respect to the host even in the synchronous
-    // API; queued on the legacy stream.
-    return submit("cuMemcpyDtoD", ctx, nullptr, t, false);
+    return submit(name, ctx, stream, t, false);
+}
+
+} // namespace
+
+TJAPI cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
+    REQUIRE_CTX("cuMemcpyDtoD");
+    return copy_dtod("cuMemcpyDtoD", ctx, dst, src, bytes, nullptr);
 }
 
 // Asynchronous copies are asynchronous only with page-locked host memory (cuMemAllocHost,
@@ -157,23 +167,7 @@ TJAPI cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, CUstream st
 
 TJAPI cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
     REQUIRE_CTX("cuMemcpyDtoDAsync");
-    if (bytes == 0) {
-        return CUDA_SUCCESS;
-    }
-    {
-        std::lock_guard<std::mutex> g(mu());
-        if (int rc = check_device_range("cuMemcpyDtoDAsync", "source", src, bytes)) {
-            return rc;
-        }
-        if (int rc = check_device_range("cuMemcpyDtoDAsync", "destination", dst, bytes)) {
-            return rc;
-        }
-    }
-    CopyTask* t = new CopyTask();
-    t->dst = (void*) (uintptr_t) dst;
-    t->src = (const void*) (uintptr_t) src;
-    t->bytes = bytes;
-    return submit("cuMemcpyDtoDAsync", ctx, stream, t, false);
+    return copy_dtod("cuMemcpyDtoDAsync", ctx, dst, src, bytes, stream);
 }
 
 // ---- memsets -----------------------------------------------------------------------------------
