@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.DeviceCounters;
 
 /**
  * Per-device counters of what tensorj ran, always on: ops dispatched (each call through the device

@@ -101,7 +101,9 @@ public final class Device {
      * and logged once; its {@code toString()} is one line for people.
      */
     public static CudaAvailability cudaStatus() {
-        return CudaStatus.get().availability();
+        CudaStatus.Result r = CudaStatus.get().result();
+        return new CudaAvailability(r.available(), CudaAvailability.Reason.valueOf(r.reason().name()), r.message(),
+                r.deviceCount(), r.driverVersion(), r.cause());
     }
 
     /** {@code cuda:0} when CUDA is available, otherwise {@code cpu}. Logs the choice. */

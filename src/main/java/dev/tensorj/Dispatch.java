@@ -1,7 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
-import dev.tensorj.backend.Backends;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,12 +11,12 @@ import java.util.List;
 final class Dispatch {
     private Dispatch() {}
 
-    static Backend check(String op, Tensor a) {
+    static DeviceBackend check(String op, Tensor a) {
         a.checkOpen(op, "input");
         return Backends.forOp(a.device());
     }
 
-    static Backend check(String op, String roleA, Tensor a, String roleB, Tensor b) {
+    static DeviceBackend check(String op, String roleA, Tensor a, String roleB, Tensor b) {
         a.checkOpen(op, roleA);
         b.checkOpen(op, roleB);
         if (!a.device().equals(b.device())) {
@@ -28,7 +26,7 @@ final class Dispatch {
     }
 
     /** Roles and tensors alternate: {@code "input", x, "weight", w, ...}; null tensors are skipped. */
-    static Backend check(String op, Object... rolesAndTensors) {
+    static DeviceBackend check(String op, Object... rolesAndTensors) {
         Device device = null;
         boolean mismatch = false;
         for (int i = 0; i < rolesAndTensors.length; i += 2) {

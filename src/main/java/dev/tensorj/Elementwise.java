@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.UnaryOp;
 
@@ -9,7 +8,7 @@ final class Elementwise {
     private Elementwise() {}
 
     static Tensor binary(String op, BinaryOp kind, Tensor a, Tensor b) {
-        Backend be = Dispatch.check(op, "input", a, "other", b);
+        DeviceBackend be = Dispatch.check(op, "input", a, "other", b);
         int[] shape = Shapes.broadcast(op, a.shapeRef(), b.shapeRef());
         Tensor out = Tensor.empty(op, be, shape);
         if (out.numel() > 0) {
@@ -37,7 +36,7 @@ final class Elementwise {
     }
 
     static Tensor scalar(String op, BinaryOp kind, Tensor a, float s) {
-        Backend be = Dispatch.check(op, a);
+        DeviceBackend be = Dispatch.check(op, a);
         Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.binaryScalar(kind, a.storage(), s, out.storage());
@@ -63,7 +62,7 @@ final class Elementwise {
     }
 
     static Tensor unary(String op, UnaryOp kind, Tensor a) {
-        Backend be = Dispatch.check(op, a);
+        DeviceBackend be = Dispatch.check(op, a);
         Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.unary(kind, a.storage(), out.storage());
@@ -85,7 +84,7 @@ final class Elementwise {
 
     /** ReLU's gradient in one kernel: {@code a > 0 ? g : 0}. Not itself differentiable. */
     private static Tensor reluBackward(Tensor a, Tensor g) {
-        Backend be = Dispatch.check("relu_backward", "input", a, "grad", g);
+        DeviceBackend be = Dispatch.check("relu_backward", "input", a, "grad", g);
         int[] shape = a.shapeRef();
         Tensor out = Tensor.empty("relu_backward", be, shape);
         if (out.numel() > 0) {

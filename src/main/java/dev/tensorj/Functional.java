@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
 
 /**
  * Stateless ops behind the {@code nn} modules, as {@code torch.nn.functional}. Each checks its
@@ -29,7 +28,7 @@ public final class Functional {
      * input against a {@code [N]} target is rejected rather than silently broadcast to {@code [N,N]}.
      */
     public static Tensor mseLoss(Tensor input, Tensor target) {
-        Backend be = Dispatch.check("mse_loss", "input", input, "target", target);
+        DeviceBackend be = Dispatch.check("mse_loss", "input", input, "target", target);
         if (!java.util.Arrays.equals(input.shapeRef(), target.shapeRef())) {
             throw new ShapeMismatchException("mse_loss", "input " + Shapes.str(input.shapeRef()) + " and target "
                     + Shapes.str(target.shapeRef()) + " must have the same shape (broadcasting here is almost "

@@ -52,6 +52,32 @@ public final class IdleGpuPolicy {
         return DriverPresence.DRIVER_PRESENT && Device.isCudaAvailable();
     }
 
+    /**
+     * Applies this policy before a forward pass: a layer with parameters calls it first thing
+     * ({@code Module.checkPlacement} does), so that a model left on the CPU while a GPU is
+     * available is reported once per model. Cheap when there is nothing to say.
+     *
+     * @param model the root module (what the user holds), named in the message
+     * @param parameters the model's named parameters, asked for only when there is something to say
+     * @param input the forward pass's input
+     * @throws IdleGpuException in {@link Mode#STRICT} when the pass would leave the GPU idle
+     */
+    public static void checkForward(Object model, java.util.function.Supplier<java.util.Map<String, Tensor>> parameters,
+                                    Tensor input) {
+        IdleGpuGuard.onForward(model, parameters, input);
+    }
+
+    /**
+     * Applies this policy before an optimizer step: an optimizer calls it first thing in
+     * {@code step()}, so that updates running on the CPU while a GPU is available are reported
+     * once per optimizer.
+     *
+     * @throws IdleGpuException in {@link Mode#STRICT} when the step would leave the GPU idle
+     */
+    public static void checkStep(Object optimizer, Iterable<Tensor> parameters) {
+        IdleGpuGuard.onStep(optimizer, parameters);
+    }
+
     private static Mode fromProperty() {
         String p = System.getProperty("tensorj.idleGpu", "warn").trim().toUpperCase(Locale.ROOT);
         try {

@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.LeakTracker;
 import java.util.List;
 
 /**

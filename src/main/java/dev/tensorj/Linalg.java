@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 
 /** Matrix products: forward dispatch and backward rules. */
@@ -9,7 +8,7 @@ final class Linalg {
 
     /** {@code torch.matmul} for 1-d and 2-d operands. */
     static Tensor matmul(Tensor a, Tensor b) {
-        Backend be = Dispatch.check("matmul", "input", a, "other", b);
+        DeviceBackend be = Dispatch.check("matmul", "input", a, "other", b);
         int[] as = a.shapeRef();
         int[] bs = b.shapeRef();
         if (as.length < 1 || as.length > 2 || bs.length < 1 || bs.length > 2) {
@@ -43,7 +42,7 @@ final class Linalg {
         return mm(Dispatch.check("matmul", "input", a, "other", b), a, b, transA, transB);
     }
 
-    private static Tensor mm(Backend be, Tensor a, Tensor b, boolean transA, boolean transB) {
+    private static Tensor mm(DeviceBackend be, Tensor a, Tensor b, boolean transA, boolean transB) {
         Tensor c = product(be, a, b, transA, transB);
         Autograd.record(c, "matmul", new Tensor[] {a, b}, g -> new Tensor[] {
                 a.requiresGrad() ? gradA(a, b, g, transA, transB) : null,
@@ -52,7 +51,7 @@ final class Linalg {
     }
 
     /** A fresh {@code op(a)·op(b)}, nothing recorded. */
-    private static Tensor product(Backend be, Tensor a, Tensor b, boolean transA, boolean transB) {
+    private static Tensor product(DeviceBackend be, Tensor a, Tensor b, boolean transA, boolean transB) {
         int m = transA ? a.size(1) : a.size(0);
         int k = transA ? a.size(0) : a.size(1);
         int n = transB ? b.size(0) : b.size(1);
@@ -83,7 +82,7 @@ final class Linalg {
      * checked as one op so that errors name the layer's roles.
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        Backend be = Dispatch.check("linear", "input", input, "weight", weight, "bias", bias);
+        DeviceBackend be = Dispatch.check("linear", "input", input, "weight", weight, "bias", bias);
         int[] ws = weight.shapeRef();
         int[] xs = input.shapeRef();
         if (ws.length != 2) {
@@ -111,7 +110,7 @@ final class Linalg {
      * {@code x·wᵀ + bias} as one op, PyTorch's {@code addmm}: the bias goes into the fresh product
      * in place, so a layer allocates one output instead of two and records one backward node.
      */
-    private static Tensor affine(Backend be, Tensor x, Tensor w, Tensor bias) {
+    private static Tensor affine(DeviceBackend be, Tensor x, Tensor w, Tensor bias) {
         Tensor y = product(be, x, w, false, true);
         int[] shape = y.shapeRef();
         if (y.numel() > 0) {

@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 
 /**
@@ -12,7 +11,7 @@ final class Losses {
     private Losses() {}
 
     /** {@code mean((input - target)²)}; callers have checked devices and shapes. */
-    static Tensor mse(Backend be, Tensor input, Tensor target) {
+    static Tensor mse(DeviceBackend be, Tensor input, Tensor target) {
         int[] shape = input.shapeRef();
         long[] strides = Shapes.strides(shape);
         long n = input.numel();

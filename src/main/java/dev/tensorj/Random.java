@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backends;
 
 /**
  * The global generator behind randn, rand and layer initialisation. Samples are drawn on the host
@@ -31,6 +30,6 @@ final class Random {
                 data[i] = normal ? (float) generator.nextGaussian() : generator.nextFloat();
             }
         }
-        return Tensor.wrap(backend.fromHost(data), shape.clone());
+        return Tensor.wrap(device, backend.fromHost(data), shape.clone());
     }
 }

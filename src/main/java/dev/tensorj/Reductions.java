@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 
 /** Sums and means, and expand (the backward of a sum). */
@@ -8,7 +7,7 @@ final class Reductions {
     private Reductions() {}
 
     static Tensor sumAll(Tensor x) {
-        Backend be = Dispatch.check("sum", x);
+        DeviceBackend be = Dispatch.check("sum", x);
         Tensor out = Tensor.empty("sum", be, new int[0]);
         if (x.numel() == 0) {
             be.fill(out.storage(), 0f);
@@ -21,7 +20,7 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor x, int dim, boolean keepDim) {
-        Backend be = Dispatch.check("sum", x);
+        DeviceBackend be = Dispatch.check("sum", x);
         int[] s = x.shapeRef();
         if (s.length == 0) {
             Shapes.dim("sum", dim, 0);
@@ -62,7 +61,7 @@ final class Reductions {
 
     /** {@code g} broadcast to {@code shape}: one binary kernel against a one-element zero. */
     static Tensor expand(Tensor g, int[] shape) {
-        Backend be = Dispatch.check("expand", g);
+        DeviceBackend be = Dispatch.check("expand", g);
         Tensor zero = Tensor.zeros(g.device());
         Tensor out = Tensor.empty("expand", be, shape);
         if (out.numel() > 0) {

@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
 
 /** Reshape (a view sharing memory) and 2-d transpose (a copy). */
 final class ShapeOps {
@@ -10,7 +9,7 @@ final class ShapeOps {
         Dispatch.check("reshape", x);
         int[] shape = inferShape(x, requested);
         x.storage().retain();
-        Tensor out = Tensor.wrap(x.storage(), shape);
+        Tensor out = Tensor.wrap(x.device(), x.storage(), shape);
         int[] original = x.shape();
         Autograd.record(out, "reshape", new Tensor[] {x}, g -> new Tensor[] {g.reshape(original)});
         return out;
@@ -46,7 +45,7 @@ final class ShapeOps {
     }
 
     static Tensor transpose(Tensor x) {
-        Backend be = Dispatch.check("t", x);
+        DeviceBackend be = Dispatch.check("t", x);
         if (x.dim() < 2) {
             return x;
         }

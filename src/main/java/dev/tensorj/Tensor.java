@@ -1,7 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
-import dev.tensorj.backend.Backends;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -37,9 +35,9 @@ public final class Tensor implements AutoCloseable {
     private GradFn gradFn;
     private volatile boolean closed;
 
-    Tensor(Storage storage, int[] shape) {
+    Tensor(Device device, Storage storage, int[] shape) {
         this.storage = storage;
-        this.device = storage.device();
+        this.device = device;
         this.shape = shape;
         this.numel = Shapes.numel("tensor", shape);
     }
@@ -49,12 +47,12 @@ public final class Tensor implements AutoCloseable {
      *
      * @throws HostArrayLimitException for a cpu tensor too large for one {@code float[]}
      */
-    static Tensor empty(String op, Backend backend, int[] shape) {
+    static Tensor empty(String op, DeviceBackend backend, int[] shape) {
         long n = Shapes.numel(op, shape);
         if (backend.device().isCpu()) {
             HostArrayLimitException.check(op, n, shape, "a cpu tensor");
         }
-        return new Tensor(backend.allocate(n), shape.clone());
+        return new Tensor(backend.device(), backend.allocate(n), shape.clone());
     }
 
     // ---------------------------------------------------------------- creation
@@ -72,12 +70,12 @@ public final class Tensor implements AutoCloseable {
             throw new ShapeMismatchException("of", "shape " + Shapes.str(s) + " holds "
                     + Shapes.numel("of", s) + " elements but data has " + data.length, s);
         }
-        return new Tensor(Backends.of(Device.CPU).fromHost(data), s);
+        return new Tensor(Device.CPU, Backends.of(Device.CPU).fromHost(data), s);
     }
 
     /** A 0-d CPU tensor holding {@code value}. */
     public static Tensor scalar(float value) {
-        return new Tensor(Backends.of(Device.CPU).fromHost(new float[] {value}), new int[0]);
+        return new Tensor(Device.CPU, Backends.of(Device.CPU).fromHost(new float[] {value}), new int[0]);
     }
 
     public static Tensor zeros(int... shape) {
@@ -99,7 +97,7 @@ public final class Tensor implements AutoCloseable {
     /** A tensor of {@code shape} on {@code device}, every element {@code value}. */
     public static Tensor full(Device device, float value, int... shape) {
         Shapes.numel("full", shape); // validate before touching the device
-        Backend be = Backends.of(device);
+        DeviceBackend be = Backends.of(device);
         Tensor t = empty("full", be, shape);
         be.fill(t.storage, value);
         return t;
@@ -173,26 +171,26 @@ public final class Tensor implements AutoCloseable {
         if (target.equals(device)) {
             return this;
         }
-        Backend dst = Backends.of(target);
-        Tensor out = new Tensor(transfer(storage, shape, dst), shape.clone());
+        DeviceBackend dst = Backends.of(target);
+        Tensor out = new Tensor(target, transfer(device, storage, shape, dst), shape.clone());
         Device source = device;
         Autograd.record(out, "to", new Tensor[] {this}, g -> new Tensor[] {g.to(source)});
         return out;
     }
 
     /** Copies {@code src} (of {@code shape}) into a new storage on {@code dst}'s device, through the host. */
-    private static Storage transfer(Storage src, int[] shape, Backend dst) {
+    private static Storage transfer(Device from, Storage src, int[] shape, DeviceBackend dst) {
         if (dst.device().isMeta()) {
             return dst.allocate(src.numel());
         }
         // Before the meta check: whatever the source, this many elements cannot pass through a float[].
-        int length = HostArrayLimitException.check("to", src.numel(), shape, "a copy from " + src.device()
+        int length = HostArrayLimitException.check("to", src.numel(), shape, "a copy from " + from
                 + " to " + dst.device() + " (through the host)");
-        if (src.device().isMeta()) {
+        if (from.isMeta()) {
             throw new UnsupportedOperationException("to: cannot copy out of a meta tensor: it has no data");
         }
         float[] host = new float[length];
-        Backends.of(src.device()).toHost(src, host);
+        Backends.of(from).toHost(src, host);
         return dst.fromHost(host);
     }
 
@@ -379,7 +377,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor detach() {
         checkOpen("detach", "input");
         storage.retain();
-        return new Tensor(storage, shape.clone());
+        return new Tensor(device, storage, shape.clone());
     }
 
     // ---------------------------------------------------------------- reading values
@@ -417,7 +415,14 @@ public final class Tensor implements AutoCloseable {
             closed = true;
             s = storage;
         }
-        s.release();
+        release(s);
+    }
+
+    /** Drops one reference to {@code s}; the last one frees it (and ends its leak tracking). */
+    static void release(Storage s) {
+        if (s.release()) {
+            LeakTracker.freed(s);
+        }
     }
 
     /** Shape and device; values only for small CPU tensors, so printing never waits for a GPU. */
@@ -471,18 +476,18 @@ public final class Tensor implements AutoCloseable {
         if (target.equals(device)) {
             return;
         }
-        Backend dst = Backends.of(target);
+        DeviceBackend dst = Backends.of(target);
         Tensor movedGrad = grad == null ? null : grad.to(target);
-        Storage moved = transfer(storage, shape, dst);
+        Storage moved = transfer(device, storage, shape, dst);
         Storage old = storage;
         storage = moved;
         device = target;
         grad = movedGrad;
-        old.release();
+        release(old);
     }
 
     /** Wraps a storage already holding {@code shape}'s data (shared: the caller retained it). */
-    static Tensor wrap(Storage s, int[] shape) {
-        return new Tensor(s, shape);
+    static Tensor wrap(Device device, Storage s, int[] shape) {
+        return new Tensor(device, s, shape);
     }
 }

@@ -1,6 +1,5 @@
 package dev.tensorj;
 
-import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.SgdParams;
 import dev.tensorj.internal.Holder;
 import dev.tensorj.internal.TensorAccess;
@@ -24,8 +23,8 @@ final class TensorAccessImpl implements TensorAccess {
         check(op, param, grad, buf);
     }
 
-    private static Backend check(String op, Tensor param, Tensor grad, Tensor buf) {
-        Backend be = Dispatch.check(op, "param", param, "grad", grad, "momentum_buffer", buf);
+    private static DeviceBackend check(String op, Tensor param, Tensor grad, Tensor buf) {
+        DeviceBackend be = Dispatch.check(op, "param", param, "grad", grad, "momentum_buffer", buf);
         if (!Arrays.equals(param.shapeRef(), grad.shapeRef())) {
             throw new ShapeMismatchException(op, "grad " + Shapes.str(grad.shapeRef()) + " does not match param "
                     + Shapes.str(param.shapeRef()), param.shapeRef(), grad.shapeRef());
@@ -35,7 +34,7 @@ final class TensorAccessImpl implements TensorAccess {
 
     @Override
     public Tensor sgdStep(String op, Tensor param, Tensor grad, Tensor buf, SgdParams p) {
-        Backend be = check(op, param, grad, buf);
+        DeviceBackend be = check(op, param, grad, buf);
         if (buf == null && p.momentum != 0f) {
             buf = Tensor.empty(op, be, param.shape()); // filled by the kernel on this first step
         }

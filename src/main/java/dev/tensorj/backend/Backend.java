@@ -1,18 +1,17 @@
 package dev.tensorj.backend;
 
-import dev.tensorj.Device;
-
 /**
  * What every device implements: storage and kernels over contiguous row-major float32 buffers.
  *
  * <p>Callers ({@code Tensor}'s ops, after the one device check) guarantee that every storage
  * passed in lives on {@link #device()} and that sizes agree, so backends never re-check. Kernels
- * may run asynchronously; only {@link #toHost} waits for them. An output storage may be the same
- * object as an input for elementwise kernels (in-place update).
+ * may run asynchronously; only {@link #toHost} and {@link #synchronize} wait for them. An output
+ * storage may be the same object as an input for elementwise kernels (in-place update).
+ *
+ * <p>Backends know nothing of the public API: a failure is a {@link BackendException}, which the
+ * engine turns into the public exception.
  */
 public interface Backend {
-
-    Device device();
 
     /** A new buffer of {@code numel} floats; contents unspecified. */
     Storage allocate(long numel);
@@ -66,4 +65,7 @@ public interface Backend {
      * {@code grad} may be {@code param} itself (a gradient given to backward that shares its memory).
      */
     void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p);
+
+    /** Waits until every queued kernel has finished (for timing); a no-op where kernels are synchronous. */
+    void synchronize();
 }

@@ -2,7 +2,6 @@ package dev.tensorj.nn;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.internal.IdleGpuGuard;
 import dev.tensorj.internal.TensorAccess;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -87,7 +86,7 @@ public abstract class Module {
     protected final void checkPlacement(Tensor input) {
         if (input.device().isCpu()) {
             Module model = root();
-            IdleGpuGuard.onForward(model, model::namedParameters, input);
+            dev.tensorj.IdleGpuPolicy.checkForward(model, model::namedParameters, input);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.tensorj.optim;
 
 import dev.tensorj.Tensor;
 import dev.tensorj.backend.SgdParams;
-import dev.tensorj.internal.IdleGpuGuard;
 import dev.tensorj.internal.TensorAccess;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -60,7 +59,7 @@ public class SGD extends Optimizer {
      */
     @Override
     public void step() {
-        IdleGpuGuard.onStep(this, params);
+        dev.tensorj.IdleGpuPolicy.checkStep(this, params);
         TensorAccess access = TensorAccess.get();
         for (Tensor p : params) {
             if (p.grad() != null) {

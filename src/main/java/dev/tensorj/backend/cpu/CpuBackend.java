@@ -1,6 +1,5 @@
 package dev.tensorj.backend.cpu;
 
-import dev.tensorj.Device;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.SgdParams;
@@ -30,11 +29,6 @@ public final class CpuBackend implements Backend {
 
     static float[] data(Storage s) {
         return ((CpuStorage) s).data;
-    }
-
-    @Override
-    public Device device() {
-        return Device.CPU;
     }
 
     @Override
@@ -179,5 +173,10 @@ public final class CpuBackend implements Backend {
             }
             w[i] -= lr * d;
         }
+    }
+
+    @Override
+    public void synchronize() {
+        // Kernels here run synchronously on the calling thread.
     }
 }

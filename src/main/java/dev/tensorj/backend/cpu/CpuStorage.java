@@ -1,6 +1,5 @@
 package dev.tensorj.backend.cpu;
 
-import dev.tensorj.Device;
 import dev.tensorj.backend.Storage;
 
 /** Host memory: a plain {@code float[]}, reclaimed by the garbage collector. */
@@ -8,7 +7,7 @@ final class CpuStorage extends Storage {
     final float[] data;
 
     CpuStorage(float[] data) {
-        super(Device.CPU, data.length);
+        super(data.length);
         this.data = data;
     }
 

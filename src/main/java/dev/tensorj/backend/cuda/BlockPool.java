@@ -1,7 +1,6 @@
 package dev.tensorj.backend.cuda;
 
-import dev.tensorj.CudaOutOfMemoryException;
-import dev.tensorj.Device;
+import dev.tensorj.backend.BackendException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +39,6 @@ final class BlockPool<B> {
     record Block<B>(B handle, long size) {}
 
     private final RawAllocator<B> raw;
-    private final Device device;
     private final long gcSlack;
     private final GcPolicy policy;
     private final Collector collector;
@@ -56,10 +54,9 @@ final class BlockPool<B> {
      * @param gcSlack       fresh bytes after which a cache miss always collects first
      * @param gcIntervalNs  the least time between collections that are not forced by the slack
      */
-    BlockPool(RawAllocator<B> raw, Device device, long gcSlack, long gcIntervalNs, Collector collector,
+    BlockPool(RawAllocator<B> raw, long gcSlack, long gcIntervalNs, Collector collector,
               LongSupplier clock) {
         this.raw = raw;
-        this.device = device;
         this.gcSlack = gcSlack;
         this.policy = new GcPolicy(gcSlack, gcIntervalNs, clock);
         this.collector = collector;
@@ -84,7 +81,7 @@ final class BlockPool<B> {
     /**
      * A block of at least {@code bytes}.
      *
-     * @throws CudaOutOfMemoryException when the device cannot provide it even after the cache is
+     * @throws BackendException (out of memory) when the device cannot provide it even after the cache is
      *     emptied and the garbage collector has returned the blocks of unreachable tensors
      */
     Block<B> acquire(String op, long bytes) {
@@ -118,7 +115,7 @@ final class BlockPool<B> {
         }
         if (b == null) {
             long[] info = raw.memoryInfo();
-            throw new CudaOutOfMemoryException(op, device, bytes, info[0], info[1]);
+            throw BackendException.outOfMemory(op, bytes, info[0], info[1]);
         }
         return new Block<>(b, size);
     }

@@ -1,8 +1,7 @@
 package dev.tensorj.backend.cuda;
 
-import dev.tensorj.CudaException;
-import dev.tensorj.Device;
 import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
@@ -27,14 +26,14 @@ final class CudaBackend implements Backend {
     private static final Pointer ONE = Pointer.to(new float[] {1f});
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
 
-    private final Device device;
+    private final String device; // cuda:N, for messages
     private final CudaContext ctx;
     private final CudaKernels kernels;
     private final BlockPool<CUdeviceptr> pool;
 
-    CudaBackend(Device device) {
-        this.device = device;
-        this.ctx = CudaContext.open(device);
+    CudaBackend(int index) {
+        this.ctx = CudaContext.open(index);
+        this.device = ctx.device;
         try {
             this.kernels = new CudaKernels(ctx);
         } catch (jcuda.CudaException e) {
@@ -44,7 +43,7 @@ final class CudaBackend implements Backend {
         // See GcPolicy: collect at least every gcSlackBytes fresh bytes, at most every gcIntervalMs.
         long slack = Long.getLong("tensorj.cuda.gcSlackBytes", Math.max(256L << 20, total / 8));
         long intervalMs = Long.getLong("tensorj.cuda.gcIntervalMs", 100);
-        this.pool = new BlockPool<>(new DeviceMemory(ctx), device, slack, intervalMs * 1_000_000,
+        this.pool = new BlockPool<>(new DeviceMemory(ctx), slack, intervalMs * 1_000_000,
                 BlockPool::gcAndWait, System::nanoTime);
     }
 
@@ -60,13 +59,8 @@ final class CudaBackend implements Backend {
         return ((CudaStorage) s).ptr;
     }
 
-    private CudaException error(String op, jcuda.CudaException e) {
+    private BackendException error(String op, jcuda.CudaException e) {
         return CudaErrors.wrap(op, device, e);
-    }
-
-    @Override
-    public Device device() {
-        return device;
     }
 
     @Override
@@ -76,9 +70,9 @@ final class CudaBackend implements Backend {
 
     private CudaStorage allocate(String op, long numel) {
         if (numel == 0) {
-            return new CudaStorage(device, 0, pool, null);
+            return new CudaStorage(0, pool, null);
         }
-        return new CudaStorage(device, numel, pool, pool.acquire(op, numel * Sizeof.FLOAT));
+        return new CudaStorage(numel, pool, pool.acquire(op, numel * Sizeof.FLOAT));
     }
 
     /**
@@ -321,6 +315,15 @@ final class CudaBackend implements Backend {
             Reference.reachabilityFence(param);
             Reference.reachabilityFence(grad);
             Reference.reachabilityFence(momentumBuffer);
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        try {
+            ctx.synchronize();
+        } catch (jcuda.CudaException e) {
+            throw error("synchronize", e);
         }
     }
 }

@@ -1,15 +1,15 @@
 package dev.tensorj.backend.cuda;
 
-import dev.tensorj.CudaUnavailableException;
-import dev.tensorj.Device;
 import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BackendException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One backend per CUDA device, created on first use and kept for the life of the process. Also
- * the few device-level calls that tests and benchmarks need beyond the {@link Backend} interface.
+ * One backend per CUDA device, created on first use and kept for the life of the process: the
+ * only cache of CUDA state (context, stream, kernels, memory pool). Also the few device-level
+ * calls that tests and benchmarks need beyond the {@link Backend} interface.
  */
 public final class CudaBackends {
     private static final Logger LOG = LoggerFactory.getLogger(CudaBackends.class);
@@ -20,8 +20,8 @@ public final class CudaBackends {
     /**
      * The backend of {@code cuda:index}.
      *
-     * @throws CudaUnavailableException when CUDA is unusable or there is no such device
-     * @throws dev.tensorj.CudaException when the device fails to initialise
+     * @throws BackendException {@code UNAVAILABLE} when CUDA is unusable or there is no such device,
+     *     {@code DEVICE_ERROR} when the device fails to initialise
      */
     public static Backend get(int index) {
         return backend(index);
@@ -34,16 +34,16 @@ public final class CudaBackends {
         }
         CudaStatus status = CudaStatus.get();
         if (!status.available()) {
-            throw new CudaUnavailableException("cannot use cuda:" + index + ": CUDA is unavailable: "
+            throw BackendException.unavailable("cannot use cuda:" + index + ": CUDA is unavailable: "
                     + status.describe(), status.cause());
         }
         if (index >= status.deviceCount()) {
-            throw new CudaUnavailableException("cannot use cuda:" + index + ": this machine has "
+            throw BackendException.unavailable("cannot use cuda:" + index + ": this machine has "
                     + status.deviceCount() + " CUDA device(s) (cuda:0 to cuda:" + (status.deviceCount() - 1) + ")", null);
         }
         // A failed initialisation throws out of computeIfAbsent and is not cached: the next use retries.
         return BACKENDS.computeIfAbsent(index, i -> {
-            CudaBackend created = new CudaBackend(Device.cuda(i));
+            CudaBackend created = new CudaBackend(i);
             LOG.info("CUDA backend ready on {}", created.context().describe());
             return created;
         });

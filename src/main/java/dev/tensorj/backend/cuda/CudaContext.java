@@ -1,6 +1,5 @@
 package dev.tensorj.backend.cuda;
 
-import dev.tensorj.Device;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -26,7 +25,9 @@ final class CudaContext {
     /** Opt-in TF32 for matmul: faster on Ampere and newer, with 10-bit mantissa products. */
     static final boolean TF32 = Boolean.getBoolean("tensorj.cuda.tf32");
 
-    final Device device;
+    final int index;
+    /** {@code cuda:N}, for messages. */
+    final String device;
     final CUcontext context = new CUcontext();
     final CUstream stream = new CUstream();
     final cublasHandle cublas = new cublasHandle();
@@ -36,10 +37,11 @@ final class CudaContext {
     final int computeMajor;
     final int computeMinor;
 
-    private CudaContext(Device device) {
-        this.device = device;
+    private CudaContext(int index) {
+        this.index = index;
+        this.device = "cuda:" + index;
         CUdevice dev = new CUdevice();
-        JCudaDriver.cuDeviceGet(dev, device.index());
+        JCudaDriver.cuDeviceGet(dev, index);
         // The primary context is the one the CUDA runtime (and so cuBLAS and other libraries in
         // the process) uses too; a private context would not share memory with them.
         JCudaDriver.cuDevicePrimaryCtxRetain(context, dev);
@@ -63,11 +65,11 @@ final class CudaContext {
         JCublas2.cublasSetMathMode(cublas, TF32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH);
     }
 
-    static CudaContext open(Device device) {
+    static CudaContext open(int index) {
         try {
-            return new CudaContext(device);
+            return new CudaContext(index);
         } catch (jcuda.CudaException e) {
-            throw CudaErrors.wrap("init", device, e);
+            throw CudaErrors.wrap("init", "cuda:" + index, e);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.tensorj.backend.cuda;
 
-import dev.tensorj.CudaException;
-import dev.tensorj.Device;
+import dev.tensorj.backend.BackendException;
 
 /**
  * Turns JCuda's exceptions (whose message is the bare error name, such as
@@ -12,7 +11,7 @@ final class CudaErrors {
 
     private CudaErrors() {}
 
-    static CudaException wrap(String op, Device device, jcuda.CudaException e) {
+    static BackendException wrap(String op, String device, jcuda.CudaException e) {
         String name = String.valueOf(e.getMessage());
         String message = name + " on " + device;
         if (name.equals("CUDA_ERROR_ILLEGAL_ADDRESS") || name.equals("CUDA_ERROR_LAUNCH_FAILED")
@@ -22,6 +21,6 @@ final class CudaErrors {
             message += " (a kernel failed; it may belong to an earlier op, since kernels run asynchronously; "
                     + "the device cannot be used again in this process)";
         }
-        return new CudaException(op, name, message, e);
+        return BackendException.deviceError(op, name, message, e);
     }
 }

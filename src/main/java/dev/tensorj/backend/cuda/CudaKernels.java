@@ -1,6 +1,6 @@
 package dev.tensorj.backend.cuda;
 
-import dev.tensorj.CudaException;
+import dev.tensorj.backend.BackendException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -78,7 +78,7 @@ final class CudaKernels {
             String name = CUresult.stringFor(rc);
             String error = logText(jit, CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
             String info = logText(jit, CUjit_option.CU_JIT_INFO_LOG_BUFFER);
-            throw new CudaException("init (loading kernels)", name, name + " loading kernel module " + module
+            throw BackendException.deviceError("init (loading kernels)", name, name + " loading kernel module " + module
                     + ".ptx on " + ctx.device + "; JIT error log: " + (error.isEmpty() ? "(empty)" : error)
                     + (info.isEmpty() ? "" : "; JIT info log: " + info), null);
         }

@@ -1,7 +1,5 @@
 package dev.tensorj.backend.cuda;
 
-import dev.tensorj.CudaAvailability;
-import dev.tensorj.CudaAvailability.Reason;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
 import org.slf4j.Logger;
@@ -17,9 +15,28 @@ public final class CudaStatus {
     /** Driver API version 12.0, the oldest that JCuda 12.6's natives run on. */
     private static final int MIN_DRIVER_VERSION = 12000;
 
-    private final CudaAvailability availability;
+    /**
+     * Why CUDA is or is not usable. The public {@code CudaAvailability.Reason} has the same
+     * constants (a test checks), so the API converts by name.
+     */
+    public enum Reason {
+        AVAILABLE,
+        NO_DRIVER,
+        NATIVES_MISSING,
+        DRIVER_TOO_OLD,
+        NO_DEVICE,
+        CUBLAS_MISSING,
+        CUBLAS_WRONG_VERSION,
+        INIT_FAILED
+    }
 
-    private CudaStatus(CudaAvailability availability) {
+    /** The probe's findings. */
+    public record Result(boolean available, Reason reason, String message, int deviceCount, int driverVersion,
+                         Throwable cause) {}
+
+    private final Result availability;
+
+    private CudaStatus(Result availability) {
         this.availability = availability;
     }
 
@@ -32,7 +49,7 @@ public final class CudaStatus {
         return Holder.STATUS;
     }
 
-    public CudaAvailability availability() {
+    public Result result() {
         return availability;
     }
 
@@ -55,7 +72,7 @@ public final class CudaStatus {
     }
 
     private static CudaStatus probe() {
-        CudaAvailability a = probeQuietly();
+        Result a = probeQuietly();
         if (a.available()) {
             LOG.info("CUDA available: {}; loaded natives JCudaDriver and JCublas2 (JCuda 12.6.0)", a.message());
         } else {
@@ -64,7 +81,7 @@ public final class CudaStatus {
         return new CudaStatus(a);
     }
 
-    private static CudaAvailability probeQuietly() {
+    private static Result probeQuietly() {
         int[] version = {0};
         int[] count = {0};
         try {
@@ -108,12 +125,12 @@ public final class CudaStatus {
             return unavailable(r, version[0], "cuBLAS unusable: JCublas2 needs libcublas.so.12 from CUDA 12 ("
                     + detail + "); on a CUDA 13-only machine see the README's CUDA section", e);
         }
-        return new CudaAvailability(true, Reason.AVAILABLE, count[0] + " device(s), driver API "
+        return new Result(true, Reason.AVAILABLE, count[0] + " device(s), driver API "
                 + fmt(version[0]), count[0], version[0], null);
     }
 
-    private static CudaAvailability unavailable(Reason reason, int version, String message, Throwable cause) {
-        return new CudaAvailability(false, reason, message, 0, version, cause);
+    private static Result unavailable(Reason reason, int version, String message, Throwable cause) {
+        return new Result(false, reason, message, 0, version, cause);
     }
 
     private static String fmt(int v) {

@@ -1,6 +1,5 @@
 package dev.tensorj.backend.cuda;
 
-import dev.tensorj.Device;
 import dev.tensorj.backend.Storage;
 import java.lang.ref.Cleaner;
 import jcuda.driver.CUdeviceptr;
@@ -21,8 +20,8 @@ final class CudaStorage extends Storage {
     final CUdeviceptr ptr;
     private final Cleaner.Cleanable cleanable;
 
-    CudaStorage(Device device, long numel, BlockPool<CUdeviceptr> pool, BlockPool.Block<CUdeviceptr> block) {
-        super(device, numel);
+    CudaStorage(long numel, BlockPool<CUdeviceptr> pool, BlockPool.Block<CUdeviceptr> block) {
+        super(numel);
         this.ptr = block == null ? null : block.handle();
         this.cleanable = block == null ? null : CLEANER.register(this, new ReturnBlock(pool, block));
     }

@@ -1,6 +1,5 @@
 package dev.tensorj.backend.meta;
 
-import dev.tensorj.Device;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.SgdParams;
@@ -19,16 +18,11 @@ public final class MetaBackend implements Backend {
 
     private static final class MetaStorage extends Storage {
         MetaStorage(long numel) {
-            super(Device.META, numel);
+            super(numel);
         }
 
         @Override
         protected void free() {}
-    }
-
-    @Override
-    public Device device() {
-        return Device.META;
     }
 
     @Override
@@ -75,4 +69,9 @@ public final class MetaBackend implements Backend {
 
     @Override
     public void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {}
+
+    @Override
+    public void synchronize() {
+        // Kernels here run synchronously on the calling thread.
+    }
 }

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.CudaException;
-import dev.tensorj.Device;
+import dev.tensorj.backend.BackendException;
 import jcuda.driver.CUresult;
 import jcuda.jcublas.cublasStatus;
 import org.junit.jupiter.api.Test;
@@ -22,12 +21,13 @@ class CudaErrorsTest {
     @Test
     void wrappedErrorsNameTheOpTheErrorAndTheDevice() {
         jcuda.CudaException cause = new jcuda.CudaException(cublasStatus.stringFor(cublasStatus.CUBLAS_STATUS_EXECUTION_FAILED));
-        CudaException e = CudaErrors.wrap("matmul", Device.cuda(1), cause);
+        BackendException e = CudaErrors.wrap("matmul", "cuda:1", cause);
         assertEquals("matmul", e.op());
         assertEquals("CUBLAS_STATUS_EXECUTION_FAILED", e.errorName());
-        assertTrue(e.getMessage().startsWith("matmul: CUBLAS_STATUS_EXECUTION_FAILED on cuda:1"), e.getMessage());
+        assertEquals(BackendException.Kind.DEVICE_ERROR, e.kind());
+        assertTrue(e.getMessage().startsWith("CUBLAS_STATUS_EXECUTION_FAILED on cuda:1"), e.getMessage());
         assertSame(cause, e.getCause());
-        CudaException sticky = CudaErrors.wrap("toHost", Device.cuda(0),
+        BackendException sticky = CudaErrors.wrap("toHost", "cuda:0",
                 new jcuda.CudaException(CUresult.stringFor(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS)));
         assertTrue(sticky.getMessage().contains("earlier op"), sticky.getMessage());
     }

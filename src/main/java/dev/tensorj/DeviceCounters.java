@@ -1,12 +1,11 @@
-package dev.tensorj.backend;
+package dev.tensorj;
 
-import dev.tensorj.Device;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Always-on, per-device counts of what ran there: ops dispatched, kernel launches, matmul FLOPs,
- * allocations, and bytes copied host→device and device→host. {@link CountingBackend} is the only
+ * allocations, and bytes copied host→device and device→host. {@link DeviceBackend} is the only
  * writer; {@code dev.tensorj.Counters} is the public reader.
  *
  * <p>Why not one atomic per count: a small training step makes about a hundred counts, and an
@@ -16,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ThreadLocal. Counts are exact for the thread that did the work, and for other threads once their
  * work is visible to the reader (after a join, a future's get, or any other happens-before).
  */
-public final class DeviceCounters {
+final class DeviceCounters {
     private static final ConcurrentHashMap<Device, DeviceCounters> ALL = new ConcurrentHashMap<>();
 
     /** One thread's counts for one device; only that thread writes it. */
@@ -38,7 +37,7 @@ public final class DeviceCounters {
 
     private DeviceCounters() {}
 
-    public static DeviceCounters of(Device device) {
+    static DeviceCounters of(Device device) {
         return ALL.computeIfAbsent(device, d -> new DeviceCounters());
     }
 
@@ -89,12 +88,12 @@ public final class DeviceCounters {
     }
 
     /** {ops, launches, flops, allocations, bytesAllocated, bytesHostToDevice, bytesDeviceToHost}. */
-    public long[] snapshot() {
+    long[] snapshot() {
         return sums();
     }
 
     /** Zeroes every counter of every device (by moving the baseline: writers are never disturbed). */
-    public static void resetAll() {
+    static void resetAll() {
         for (DeviceCounters c : ALL.values()) {
             synchronized (c) {
                 long[] raw = c.sums();

@@ -1,9 +1,5 @@
-package dev.tensorj.internal;
+package dev.tensorj;
 
-import dev.tensorj.Device;
-import dev.tensorj.IdleGpuException;
-import dev.tensorj.IdleGpuPolicy;
-import dev.tensorj.Tensor;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -14,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Not API. Carries out {@link IdleGpuPolicy} for modules and optimizers: once per model (its root
+ * Carries out {@link IdleGpuPolicy} for modules and optimizers: once per model (its root
  * module) and once per optimizer, when CUDA is available and the work is on the CPU.
  */
-public final class IdleGpuGuard {
+final class IdleGpuGuard {
     private static final Logger LOG = LoggerFactory.getLogger("dev.tensorj.IdleGpu");
     private static final Set<Object> WARNED = Collections.synchronizedSet(
             Collections.newSetFromMap(new WeakHashMap<>()));
@@ -30,7 +26,7 @@ public final class IdleGpuGuard {
      * @param model the root module (what the user holds), named in the message
      * @param parameters the model's named parameters, asked for only when there is something to say
      */
-    public static void onForward(Object model, Supplier<Map<String, Tensor>> parameters, Tensor input) {
+    static void onForward(Object model, Supplier<Map<String, Tensor>> parameters, Tensor input) {
         // Cheapest tests first: this runs on every forward pass of every layer.
         if (!input.device().isCpu() || IdleGpuPolicy.mode() == IdleGpuPolicy.Mode.SILENT
                 || !IdleGpuPolicy.cudaAvailableForCheck() || WARNED.contains(model)) {
@@ -45,7 +41,7 @@ public final class IdleGpuGuard {
     }
 
     /** An optimizer is about to update {@code parameters}. */
-    public static void onStep(Object optimizer, Iterable<Tensor> parameters) {
+    static void onStep(Object optimizer, Iterable<Tensor> parameters) {
         if (IdleGpuPolicy.mode() == IdleGpuPolicy.Mode.SILENT || !IdleGpuPolicy.cudaAvailableForCheck()
                 || WARNED.contains(optimizer)) {
             return;

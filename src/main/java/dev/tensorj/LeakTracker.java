@@ -1,6 +1,7 @@
-package dev.tensorj.backend;
+package dev.tensorj;
 
 import dev.tensorj.LeakReport.Allocation;
+import dev.tensorj.backend.Storage;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * Leak-report mode (off by default): every storage allocated while it is on is remembered with the
  * stack that allocated it until it is freed by {@code close()}. One that is garbage collected
  * without being closed is logged once with that stack. Costs a stack capture per allocation, so it
- * is a debugging mode; {@code dev.tensorj.LeakReport} is its public face.
+ * is a debugging mode; {@link LeakReport} is its public face.
  */
-public final class LeakTracker {
+final class LeakTracker {
     private static final Logger LOG = LoggerFactory.getLogger("dev.tensorj.LeakReport");
     private static final Cleaner CLEANER = Cleaner.create();
     private static final ConcurrentHashMap<Long, Allocation> LIVE = new ConcurrentHashMap<>();
@@ -26,30 +27,30 @@ public final class LeakTracker {
 
     private LeakTracker() {}
 
-    public static void setEnabled(boolean on) {
+    static void setEnabled(boolean on) {
         enabled = on;
     }
 
-    public static boolean isEnabled() {
+    static boolean isEnabled() {
         return enabled;
     }
 
-    /** Called by {@link Storage}'s constructor; returns a tracking id, or 0 when not tracking. */
-    static long track(Storage s) {
+    /** Called for every new storage; records it under a tracking id kept in its tag (0 when not tracking). */
+    static void track(Storage s, Device device) {
         if (!enabled) {
-            return 0;
+            return;
         }
         long id = IDS.incrementAndGet();
         StackTraceElement[] stack = userFrames();
-        LIVE.put(id, new Allocation(id, s.device(), s.numel(), Thread.currentThread().getName(), stack));
+        LIVE.put(id, new Allocation(id, device, s.numel(), Thread.currentThread().getName(), stack));
+        s.tag(id);
         CLEANER.register(s, () -> collected(id));
-        return id;
     }
 
     /** Called when a tracked storage is freed by its last close. */
-    static void freed(long id) {
-        if (id != 0) {
-            LIVE.remove(id);
+    static void freed(Storage s) {
+        if (s.tag() != 0) {
+            LIVE.remove(s.tag());
         }
     }
 
@@ -69,12 +70,12 @@ public final class LeakTracker {
     }
 
     /** How many tracked tensors were collected without close() since the mode was first enabled. */
-    public static long leakedCount() {
+    static long leakedCount() {
         return LEAKED.get();
     }
 
     /** Tracked storages not yet closed nor collected. */
-    public static List<Allocation> live() {
+    static List<Allocation> live() {
         List<Allocation> out = new ArrayList<>(LIVE.values());
         out.sort((x, y) -> Long.compare(x.id(), y.id()));
         return out;

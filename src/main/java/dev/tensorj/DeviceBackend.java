@@ -1,0 +1,204 @@
+package dev.tensorj;
+
+import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.BackendException;
+import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.SgdParams;
+import dev.tensorj.backend.Storage;
+import dev.tensorj.backend.UnaryOp;
+
+/**
+ * A device's backend as the engine sees it: the one place where every backend call passes, so
+ * it is where placement is counted (into the device's {@link DeviceCounters}), where storages are
+ * registered for leak reports, and where a {@link BackendException} becomes the public exception.
+ * A copy between devices counts host→device on the receiving device and device→host on the
+ * sending one; cpu's own copies in and out of {@code float[]} count as neither.
+ */
+final class DeviceBackend {
+    /**
+     * Counters are always on; {@code -Dtensorj.counters=false} exists only to measure what they
+     * cost (a static final, so the JIT drops the counting entirely).
+     */
+    private static final boolean COUNTING = !"false".equals(System.getProperty("tensorj.counters"));
+
+    private final Device device;
+    private final Backend inner;
+    private final DeviceCounters c;
+    private final boolean countsTransfers;
+
+    DeviceBackend(Device device, Backend inner) {
+        this.device = device;
+        this.inner = inner;
+        this.c = DeviceCounters.of(device);
+        this.countsTransfers = !device.isCpu();
+    }
+
+    Device device() {
+        return device;
+    }
+
+    /** An op was dispatched to this device (counted once per op, before its kernels). */
+    void countOp() {
+        if (COUNTING) {
+            c.cell().ops++;
+        }
+    }
+
+    private void launched() {
+        if (COUNTING) {
+            c.cell().launches++;
+        }
+    }
+
+    private Storage allocated(Storage s, long numel, boolean fromHost) {
+        if (COUNTING) {
+            DeviceCounters.Cell cell = c.cell();
+            cell.allocations++;
+            cell.bytesAllocated += numel * Float.BYTES;
+            if (fromHost && countsTransfers) {
+                cell.bytesHostToDevice += numel * Float.BYTES;
+            }
+        }
+        LeakTracker.track(s, device);
+        return s;
+    }
+
+    /** The public exception for a backend's failure on this device. */
+    private TensorjException translate(BackendException e) {
+        switch (e.kind()) {
+            case OUT_OF_MEMORY: {
+                long[] m = e.memory();
+                return new CudaOutOfMemoryException(e.op(), device, m[0], m[1], m[2]);
+            }
+            case UNAVAILABLE:
+                return new CudaUnavailableException(e.getMessage(), e.getCause());
+            default:
+                return new CudaException(e.op(), e.errorName(), e.getMessage(), e.getCause());
+        }
+    }
+
+    /** The public exception for a failure to create {@code device}'s backend. */
+    static TensorjException translate(Device device, BackendException e) {
+        return new DeviceBackend(device, null).translate(e);
+    }
+
+    Storage allocate(long numel) {
+        try {
+            return allocated(inner.allocate(numel), numel, false);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    Storage fromHost(float[] data) {
+        try {
+            return allocated(inner.fromHost(data), data.length, true);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void toHost(Storage src, float[] dst) {
+        try {
+            inner.toHost(src, dst);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+        if (COUNTING && countsTransfers) {
+            c.cell().bytesDeviceToHost += src.numel() * Float.BYTES;
+        }
+    }
+
+    void copy(Storage src, Storage dst) {
+        launched();
+        try {
+            inner.copy(src, dst);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void fill(Storage out, float value) {
+        launched();
+        try {
+            inner.fill(out, value);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void unary(UnaryOp op, Storage x, Storage out) {
+        launched();
+        try {
+            inner.unary(op, x, out);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides, Storage out, int[] outShape) {
+        launched();
+        try {
+            inner.binary(op, a, aStrides, b, bStrides, out, outShape);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {
+        launched();
+        try {
+            inner.binaryScalar(op, a, scalar, out);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void matmul(Storage a, Storage b, Storage out, int m, int n, int k, boolean transA, boolean transB) {
+        if (COUNTING) {
+            DeviceCounters.Cell cell = c.cell();
+            cell.launches++;
+            cell.flops += 2L * m * n * k;
+        }
+        try {
+            inner.matmul(a, b, out, m, n, k, transA, transB);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void sumAxis(Storage x, long outer, long len, long innerSize, Storage out) {
+        launched();
+        try {
+            inner.sumAxis(x, outer, len, innerSize, out);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void transpose(Storage x, int rows, int cols, Storage out) {
+        launched();
+        try {
+            inner.transpose(x, rows, cols, out);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {
+        launched();
+        try {
+            inner.sgdStep(param, grad, momentumBuffer, p);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void synchronize() {
+        try {
+            inner.synchronize();
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+}
