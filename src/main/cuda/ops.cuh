@@ -12,6 +12,8 @@
 #define TJ_RSUB 5
 #define TJ_RDIV 6
 #define TJ_RELU_BACKWARD 7
+#define TJ_MAXIMUM 8
+#define TJ_MINIMUM 9
 
 // UnaryOp ordinals (dev.tensorj.backend.UnaryOp).
 #define TJ_NEG 0
@@ -33,6 +35,28 @@ __device__ __forceinline__ float tj_pow(float a, float b) {
     return (float) pow((double) a, (double) b);
 }
 
+// Java's Math.max and Math.min: NaN in the first operand wins, then NaN in the second (the
+// comparison fails), and -0 orders below +0. fmaxf/fminf would drop the NaN.
+__device__ __forceinline__ float tj_max(float a, float b) {
+    if (a != a) {
+        return a;
+    }
+    if (a == 0.0f && b == 0.0f && __float_as_int(a) == (int) 0x80000000) {
+        return b;
+    }
+    return a >= b ? a : b;
+}
+
+__device__ __forceinline__ float tj_min(float a, float b) {
+    if (a != a) {
+        return a;
+    }
+    if (a == 0.0f && b == 0.0f && __float_as_int(b) == (int) 0x80000000) {
+        return b;
+    }
+    return a <= b ? a : b;
+}
+
 __device__ __forceinline__ float tj_binary_op(int op, float a, float b) {
     switch (op) {
         case TJ_ADD: return a + b;
@@ -42,6 +66,8 @@ __device__ __forceinline__ float tj_binary_op(int op, float a, float b) {
         case TJ_POW: return tj_pow(a, b);
         case TJ_RSUB: return b - a;
         case TJ_RDIV: return b / a;
+        case TJ_MAXIMUM: return tj_max(a, b);
+        case TJ_MINIMUM: return tj_min(a, b);
         default: return a > 0.0f ? b : 0.0f; // TJ_RELU_BACKWARD: NaN input gives 0, as in Java
     }
 }

@@ -16,17 +16,31 @@ import java.util.Set;
 final class Autograd {
     private Autograd() {}
 
-    /** Attaches {@code rule} to {@code out} if grad mode is on and any input requires grad. */
-    static void record(Tensor out, String op, Tensor[] inputs, GradFn.Rule rule) {
+    /** For ops whose backward rule reads no tensor's values (only shapes). */
+    static final Tensor[] NOTHING_SAVED = new Tensor[0];
+
+    /**
+     * Attaches {@code rule} to {@code out} if grad mode is on and any input requires grad.
+     * {@code saved} lists the tensors whose values the rule reads: backward checks that none was
+     * modified in place since.
+     */
+    static void record(Tensor out, String op, Tensor[] inputs, Tensor[] saved, GradFn.Rule rule) {
+        if (needsGraph(inputs)) {
+            out.setGradFn(new GradFn(op, inputs, saved, rule));
+        }
+    }
+
+    /** Whether an op on {@code inputs} is recorded: grad mode is on and an input requires grad. */
+    static boolean needsGraph(Tensor... inputs) {
         if (!NoGrad.isGradEnabled()) {
-            return;
+            return false;
         }
         for (Tensor t : inputs) {
             if (t != null && t.requiresGrad()) {
-                out.setGradFn(new GradFn(op, inputs, rule));
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     static void backward(Tensor root, Tensor seed, boolean retainGraph) {

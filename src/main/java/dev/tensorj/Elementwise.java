@@ -15,11 +15,12 @@ final class Elementwise {
             be.binary(kind, a.storage(), Shapes.broadcastStrides(a.shapeRef(), shape),
                     b.storage(), Shapes.broadcastStrides(b.shapeRef(), shape), out.storage(), shape);
         }
-        Autograd.record(out, op, new Tensor[] {a, b}, g -> binaryGrads(kind, a, b, g));
+        Tensor[] saved = kind == BinaryOp.MUL || kind == BinaryOp.DIV ? new Tensor[] {a, b} : Autograd.NOTHING_SAVED;
+        Autograd.record(out, op, new Tensor[] {a, b}, saved, g -> binaryGrads(kind, a, b, g));
         return out;
     }
 
-    private static Tensor[] binaryGrads(BinaryOp kind, Tensor a, Tensor b, Tensor g) {
+    static Tensor[] binaryGrads(BinaryOp kind, Tensor a, Tensor b, Tensor g) {
         switch (kind) {
             case ADD: // d(a+b) = g, g
                 return new Tensor[] {g, g};
@@ -41,11 +42,12 @@ final class Elementwise {
         if (out.numel() > 0) {
             be.binaryScalar(kind, a.storage(), s, out.storage());
         }
-        Autograd.record(out, op, new Tensor[] {a}, g -> new Tensor[] {scalarGrad(kind, a, s, g)});
+        Tensor[] saved = kind == BinaryOp.POW ? new Tensor[] {a} : Autograd.NOTHING_SAVED;
+        Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {scalarGrad(kind, a, s, g)});
         return out;
     }
 
-    private static Tensor scalarGrad(BinaryOp kind, Tensor a, float s, Tensor g) {
+    static Tensor scalarGrad(BinaryOp kind, Tensor a, float s, Tensor g) {
         switch (kind) {
             case ADD:
             case SUB:
@@ -67,7 +69,8 @@ final class Elementwise {
         if (out.numel() > 0) {
             be.unary(kind, a.storage(), out.storage());
         }
-        Autograd.record(out, op, new Tensor[] {a}, g -> new Tensor[] {unaryGrad(kind, a, g)});
+        Tensor[] saved = kind == UnaryOp.RELU ? new Tensor[] {a} : Autograd.NOTHING_SAVED;
+        Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {unaryGrad(kind, a, g)});
         return out;
     }
 
@@ -83,7 +86,7 @@ final class Elementwise {
     }
 
     /** ReLU's gradient in one kernel: {@code a > 0 ? g : 0}. Not itself differentiable. */
-    private static Tensor reluBackward(Tensor a, Tensor g) {
+    static Tensor reluBackward(Tensor a, Tensor g) {
         DeviceBackend be = Dispatch.check("relu_backward", "input", a, "grad", g);
         int[] shape = a.shapeRef();
         Tensor out = Tensor.empty("relu_backward", be, shape);

@@ -15,11 +15,19 @@ final class GradFn {
     final String op;
     private Tensor[] inputs;
     private Rule rule;
+    /** The tensors whose values the rule reads, and their versions when the op ran. */
+    private final Tensor[] saved;
+    private final int[] savedVersions;
 
-    GradFn(String op, Tensor[] inputs, Rule rule) {
+    GradFn(String op, Tensor[] inputs, Tensor[] saved, Rule rule) {
         this.op = op;
         this.inputs = inputs;
         this.rule = rule;
+        this.saved = saved;
+        this.savedVersions = new int[saved.length];
+        for (int i = 0; i < saved.length; i++) {
+            savedVersions[i] = saved[i].version().value();
+        }
     }
 
     Tensor[] inputs() {
@@ -33,7 +41,21 @@ final class GradFn {
         if (rule == null) {
             throw freed();
         }
+        checkSavedVersions();
         return rule.apply(gradOutput);
+    }
+
+    /** Refuses to compute a gradient from values that an in-place op has overwritten since. */
+    private void checkSavedVersions() {
+        for (int i = 0; i < saved.length; i++) {
+            Version v = saved[i].version();
+            if (v.value() != savedVersions[i]) {
+                throw new IllegalStateException("backward: a tensor of shape " + Shapes.str(saved[i].shapeRef())
+                        + " that '" + op + "' saved to compute its gradient was modified afterwards by the in-place op '"
+                        + v.lastOp() + "' (it is at version " + v.value() + "; '" + op + "' saved version "
+                        + savedVersions[i] + "). Use an out-of-place op (e.g. add instead of add_) or clone() it first");
+            }
+        }
     }
 
     /** Drops the saved tensors after a backward pass, as PyTorch does unless asked to retain them. */

@@ -44,7 +44,7 @@ final class Linalg {
 
     private static Tensor mm(DeviceBackend be, Tensor a, Tensor b, boolean transA, boolean transB) {
         Tensor c = product(be, a, b, transA, transB);
-        Autograd.record(c, "matmul", new Tensor[] {a, b}, g -> new Tensor[] {
+        Autograd.record(c, "matmul", new Tensor[] {a, b}, new Tensor[] {a, b}, g -> new Tensor[] {
                 a.requiresGrad() ? gradA(a, b, g, transA, transB) : null,
                 b.requiresGrad() ? gradB(a, b, g, transA, transB) : null});
         return c;
@@ -117,7 +117,7 @@ final class Linalg {
             be.binary(BinaryOp.ADD, y.storage(), Shapes.broadcastStrides(shape, shape),
                     bias.storage(), Shapes.broadcastStrides(bias.shapeRef(), shape), y.storage(), shape);
         }
-        Autograd.record(y, "linear", new Tensor[] {x, w, bias}, g -> new Tensor[] {
+        Autograd.record(y, "linear", new Tensor[] {x, w, bias}, new Tensor[] {x, w}, g -> new Tensor[] {
                 x.requiresGrad() ? mm(g, w, false, false) : null,                  // G·W
                 w.requiresGrad() ? mm(g, x, true, false) : null,                   // Gᵀ·X
                 bias.requiresGrad() ? Autograd.sumToShape(g, bias.shapeRef()) : null});

@@ -28,7 +28,8 @@ final class Losses {
             be.binaryScalar(BinaryOp.DIV, loss.storage(), (float) n, loss.storage());
         }
         float scale = 2f / n;
-        Autograd.record(loss, "mse_loss", new Tensor[] {input, target}, g -> {
+        // diff is the op's own tensor, never handed out, so nothing user-visible is saved.
+        Autograd.record(loss, "mse_loss", new Tensor[] {input, target}, Autograd.NOTHING_SAVED, g -> {
             Tensor dInput = diff.mul(g).mul(scale); // 2·(input − target)·g / n
             return new Tensor[] {input.requiresGrad() ? dInput : null, target.requiresGrad() ? dInput.neg() : null};
         });

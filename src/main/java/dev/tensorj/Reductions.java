@@ -15,7 +15,7 @@ final class Reductions {
             be.sumAxis(x.storage(), 1, x.numel(), 1, out.storage()); // may exceed 2^31 on a GPU
         }
         int[] shape = x.shape();
-        Autograd.record(out, "sum", new Tensor[] {x}, g -> new Tensor[] {expand(g, shape)});
+        Autograd.record(out, "sum", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> new Tensor[] {expand(g, shape)});
         return out;
     }
 
@@ -46,7 +46,7 @@ final class Reductions {
             }
         }
         int[] shape = x.shape();
-        Autograd.record(out, "sum", new Tensor[] {x}, g -> new Tensor[] {expand(g.reshape(kept), shape)});
+        Autograd.record(out, "sum", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> new Tensor[] {expand(g.reshape(kept), shape)});
         return out;
     }
 

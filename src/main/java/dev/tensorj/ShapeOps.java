@@ -8,10 +8,9 @@ final class ShapeOps {
     static Tensor reshape(Tensor x, int[] requested) {
         Dispatch.check("reshape", x);
         int[] shape = inferShape(x, requested);
-        x.storage().retain();
-        Tensor out = Tensor.wrap(x.device(), x.storage(), shape);
+        Tensor out = Tensor.view(x, shape);
         int[] original = x.shape();
-        Autograd.record(out, "reshape", new Tensor[] {x}, g -> new Tensor[] {g.reshape(original)});
+        Autograd.record(out, "reshape", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.reshape(original)});
         return out;
     }
 
@@ -59,7 +58,7 @@ final class ShapeOps {
         if (out.numel() > 0) {
             be.transpose(x.storage(), rows, cols, out.storage());
         }
-        Autograd.record(out, "t", new Tensor[] {x}, g -> new Tensor[] {g.t()});
+        Autograd.record(out, "t", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.t()});
         return out;
     }
 }

@@ -33,11 +33,17 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private Tensor grad;
     private GradFn gradFn;
+    private Version version;  // shared with the tensors that share this one's data
     private volatile boolean closed;
 
     Tensor(Device device, Storage storage, int[] shape) {
+        this(device, storage, shape, new Version());
+    }
+
+    private Tensor(Device device, Storage storage, int[] shape, Version version) {
         this.storage = storage;
         this.device = device;
+        this.version = version;
         this.shape = shape;
         this.numel = Shapes.numel("tensor", shape);
     }
@@ -174,7 +180,7 @@ public final class Tensor implements AutoCloseable {
         DeviceBackend dst = Backends.of(target);
         Tensor out = new Tensor(target, transfer(device, storage, shape, dst), shape.clone());
         Device source = device;
-        Autograd.record(out, "to", new Tensor[] {this}, g -> new Tensor[] {g.to(source)});
+        Autograd.record(out, "to", new Tensor[] {this}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.to(source)});
         return out;
     }
 
@@ -297,6 +303,105 @@ public final class Tensor implements AutoCloseable {
         return ShapeOps.reshape(this, newShape);
     }
 
+    /**
+     * A copy of this tensor's data on the same device, in the autograd graph (the gradient passes
+     * through unchanged), as PyTorch's {@code clone()}.
+     */
+    public Tensor clone() {
+        Dispatch.check("clone", "input", this);
+        Tensor out = copyOfValues("clone");
+        Autograd.record(out, "clone", new Tensor[] {this}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g});
+        return out;
+    }
+
+    // ---------------------------------------------------------------- in-place ops
+    // PyTorch's names: a trailing underscore writes into this tensor and returns it. Writing into a
+    // leaf that requires grad is allowed only under NoGrad (an optimizer's update, an initialiser);
+    // changing a tensor that a recorded op saved for its gradient makes backward() fail.
+
+    /**
+     * {@code this += other} ({@code other} broadcast to this shape), in place.
+     *
+     * @return this tensor
+     * @throws DeviceMismatchException if {@code other} is on another device
+     * @throws ShapeMismatchException if {@code other} does not broadcast to this tensor's shape
+     * @throws IllegalStateException if this is a leaf that requires grad and grad mode is on
+     */
+    public Tensor add_(Tensor other) {
+        return InPlace.binary("add_", BinaryOp.ADD, this, other);
+    }
+
+    /** {@code this -= other}, in place; as {@link #add_(Tensor)}. */
+    public Tensor sub_(Tensor other) {
+        return InPlace.binary("sub_", BinaryOp.SUB, this, other);
+    }
+
+    /** {@code this *= other}, in place; as {@link #add_(Tensor)}. */
+    public Tensor mul_(Tensor other) {
+        return InPlace.binary("mul_", BinaryOp.MUL, this, other);
+    }
+
+    /** {@code this /= other}, in place; as {@link #add_(Tensor)}. */
+    public Tensor div_(Tensor other) {
+        return InPlace.binary("div_", BinaryOp.DIV, this, other);
+    }
+
+    /** {@code this += value}, in place; as {@link #add_(Tensor)}. */
+    public Tensor add_(float value) {
+        return InPlace.scalar("add_", BinaryOp.ADD, this, value);
+    }
+
+    /** {@code this -= value}, in place; as {@link #add_(Tensor)}. */
+    public Tensor sub_(float value) {
+        return InPlace.scalar("sub_", BinaryOp.SUB, this, value);
+    }
+
+    /** {@code this *= value}, in place; as {@link #add_(Tensor)}. */
+    public Tensor mul_(float value) {
+        return InPlace.scalar("mul_", BinaryOp.MUL, this, value);
+    }
+
+    /** {@code this /= value}, in place; as {@link #add_(Tensor)}. */
+    public Tensor div_(float value) {
+        return InPlace.scalar("div_", BinaryOp.DIV, this, value);
+    }
+
+    /**
+     * Every element clamped to {@code [min, max]}, in place, as {@code Math.min(Math.max(x, min), max)}:
+     * NaN stays NaN; with {@code min > max} every element becomes {@code max}, as in PyTorch. Pass
+     * {@code Float.NEGATIVE_INFINITY} or {@code Float.POSITIVE_INFINITY} for no bound on one side.
+     *
+     * @return this tensor
+     * @throws IllegalStateException if this is a leaf that requires grad and grad mode is on
+     */
+    public Tensor clamp_(float min, float max) {
+        return InPlace.clamp(this, min, max);
+    }
+
+    /** Sets every element to {@code value}, in place; as {@link #clamp_}. */
+    public Tensor fill_(float value) {
+        return InPlace.fill("fill_", this, value);
+    }
+
+    /** Sets every element to zero, in place; as {@link #clamp_}. */
+    public Tensor zero_() {
+        return InPlace.fill("zero_", this, 0f);
+    }
+
+    /**
+     * Copies {@code src} (broadcast to this shape) into this tensor, as loading weights does. Both
+     * must be on one device: move {@code src} with {@code src.to(device())} first (only
+     * {@link #to(Device)} moves data between devices).
+     *
+     * @return this tensor
+     * @throws DeviceMismatchException if {@code src} is on another device
+     * @throws ShapeMismatchException if {@code src} does not broadcast to this tensor's shape
+     * @throws IllegalStateException if this is a leaf that requires grad and grad mode is on
+     */
+    public Tensor copy_(Tensor src) {
+        return InPlace.copy(this, src);
+    }
+
     // ---------------------------------------------------------------- autograd
 
     /**
@@ -377,7 +482,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor detach() {
         checkOpen("detach", "input");
         storage.retain();
-        return new Tensor(device, storage, shape.clone());
+        return new Tensor(device, storage, shape.clone(), version);
     }
 
     // ---------------------------------------------------------------- reading values
@@ -486,8 +591,46 @@ public final class Tensor implements AutoCloseable {
         release(old);
     }
 
-    /** Wraps a storage already holding {@code shape}'s data (shared: the caller retained it). */
+    /**
+     * Makes this tensor's current place in the graph a new tensor sharing its data (a leaf when
+     * this is one), so that an in-place op can put this tensor after it (PyTorch's rebase).
+     */
+    Tensor detachNode() {
+        storage.retain();
+        Tensor node = new Tensor(device, storage, shape.clone(), version);
+        node.gradFn = gradFn;
+        node.requiresGrad = requiresGrad;
+        return node;
+    }
+
+    /** This tensor is now the output of the in-place {@code op} on {@code inputs}. */
+    void rebase(String op, Tensor[] inputs, Tensor[] saved, GradFn.Rule rule) {
+        gradFn = null;
+        Autograd.record(this, op, inputs, saved, rule);
+    }
+
+    /** A new tensor holding a copy of this one's current values, outside the graph. */
+    Tensor copyOfValues(String op) {
+        DeviceBackend be = Backends.of(device);
+        Tensor out = empty(op, be, shape);
+        if (numel > 0) {
+            be.copy(storage, out.storage);
+        }
+        return out;
+    }
+
+    /** Wraps a new storage holding {@code shape}'s data. */
     static Tensor wrap(Device device, Storage s, int[] shape) {
         return new Tensor(device, s, shape);
+    }
+
+    /** A tensor of {@code shape} sharing {@code base}'s data and version counter. */
+    static Tensor view(Tensor base, int[] shape) {
+        base.storage.retain();
+        return new Tensor(base.device, base.storage, shape, base.version);
+    }
+
+    Version version() {
+        return version;
     }
 }

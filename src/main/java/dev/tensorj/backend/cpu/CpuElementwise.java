@@ -175,6 +175,12 @@ final class CpuElementwise {
             case RSUB:
                 for (int i = 0; i < len; i++) o[oOff + i] = s - a[aOff + i];
                 break;
+            case MAXIMUM:
+                for (int i = 0; i < len; i++) o[oOff + i] = Math.max(a[aOff + i], s);
+                break;
+            case MINIMUM:
+                for (int i = 0; i < len; i++) o[oOff + i] = Math.min(a[aOff + i], s);
+                break;
             case POW:
                 if (s == 2f) {
                     for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] * a[aOff + i];
