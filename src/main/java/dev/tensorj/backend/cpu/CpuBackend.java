@@ -100,19 +100,15 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k,
                        boolean transA, boolean transB) {
-        if (k > 0 && openBlasPays((long) m * n * k)) {
-            OpenBlas.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
+        long macs = k == 0 ? 0 : (long) m * n * k;
+        // The one choice of path. The bound comes first, so tiny products never load OpenBLAS.
+        if (macs >= JNI_BLAS_MIN_MACS && JniBlas.AVAILABLE) {
+            JniBlas.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
+        } else if (macs >= OPENBLAS_MIN_MACS && OpenBlas.AVAILABLE) {
+            OpenBlas.sgemmCopying(data(a), data(b), data(c), m, n, k, transA, transB);
         } else {
             CpuMatmul.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
         }
-    }
-
-    /** Whether OpenBLAS beats the Java kernel here; the bound comes first, so tiny products never load it. */
-    private static boolean openBlasPays(long macs) {
-        if (macs < JNI_BLAS_MIN_MACS || !OpenBlas.AVAILABLE) {
-            return false;
-        }
-        return macs >= OPENBLAS_MIN_MACS || JniBlas.AVAILABLE;
     }
 
     @Override

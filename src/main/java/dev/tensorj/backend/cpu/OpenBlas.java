@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * Large CPU matrix products through OpenBLAS ({@code cblas_sgemm}), loaded on first use. Measured
  * on the development machine (benchmarks/results/2026-11-27-cpu-sgemm.md) OpenBLAS reaches 2-3× the
  * pure-Java kernel, and still 1.5-2× after copying {@code float[]} operands into native buffers,
- * which this class does only where {@link JniBlas} (which hands OpenBLAS the arrays themselves)
- * is missing or turned off. Where the natives cannot load, {@link #AVAILABLE}
+ * which this class does; {@link JniBlas} hands OpenBLAS the arrays themselves where its glue
+ * loads ({@link CpuBackend#matmul} chooses between the two and the Java kernel). Where the natives cannot load, {@link #AVAILABLE}
  * is false, the reason is logged once, and {@link CpuMatmul} does all products.
  */
 final class OpenBlas {
@@ -39,18 +39,9 @@ final class OpenBlas {
     }
 
     /**
-     * {@code c = op(a)·op(b)}, row-major, see {@link dev.tensorj.backend.Backend#matmul}: on the
-     * arrays themselves where {@link JniBlas} can, else through native copies.
+     * {@code c = op(a)·op(b)}, row-major, see {@link dev.tensorj.backend.Backend#matmul}: operands
+     * copied into this thread's native buffers, the result copied back.
      */
-    static void sgemm(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
-        if (JniBlas.AVAILABLE) {
-            JniBlas.sgemm(a, b, c, m, n, k, transA, transB);
-        } else {
-            sgemmCopying(a, b, c, m, n, k, transA, transB);
-        }
-    }
-
-    /** Without the JNI glue: operands copied into this thread's native buffers, the result copied back. */
     static void sgemmCopying(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
         FloatPointer[] buf = BUFFERS.get();
         FloatPointer pa = ensure(buf, 0, (long) m * k);
