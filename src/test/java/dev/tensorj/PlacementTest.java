@@ -202,7 +202,7 @@ class PlacementTest {
         TutorialModels.SimpleModel model = new TutorialModels.SimpleModel();
         List<Tensor> params = model.parameters();
         SGD sgd = new SGD(params, 0.01f);
-        TutorialModels.SimpleModel moved = model.to(Device.META);
+        Module moved = model.to(Device.META);
         assertSame(model, moved);
         for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
             assertEquals(Device.META, p.getValue().device(), p.getKey());

@@ -108,7 +108,8 @@ class CudaPlacementTest {
 
     @Test
     void moduleAndOptimizerMisuseIsRejected() {
-        TutorialModels.SimpleModel model = new TutorialModels.SimpleModel().to(Device.cuda());
+        TutorialModels.SimpleModel model = new TutorialModels.SimpleModel();
+        model.to(Device.cuda());
         Tensor x = Tensor.randn(32, 10);
         DeviceMismatchException e = assertThrows(DeviceMismatchException.class, () -> model.forward(x));
         assertEquals(List.of(Device.CPU, Device.cuda(), Device.cuda()), e.devices());
