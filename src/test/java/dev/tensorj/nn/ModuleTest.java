@@ -33,6 +33,7 @@ import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModuleTest {
 
@@ -164,6 +165,9 @@ class ModuleTest {
     private static final String IMPORTS = "import dev.tensorj.Device;\nimport dev.tensorj.Tensor;\n"
             + "import dev.tensorj.nn.Linear;\nimport dev.tensorj.nn.Module;\nimport dev.tensorj.nn.Sequential;\n";
 
+    @TempDir
+    Path classesOut;
+
     @Test
     void aUsersCodeWithTheRightTypesCompiles() throws IOException {
         // The control for the next test: the harness compiles user code against tensorj.
@@ -216,14 +220,14 @@ class ModuleTest {
     }
 
     /** Compiles one source file against tensorj's classes; returns the errors. */
-    private static List<Diagnostic<? extends JavaFileObject>> compile(String className, String source)
+    private List<Diagnostic<? extends JavaFileObject>> compile(String className, String source)
             throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertNotNull(javac, "these tests need a JDK");
         // Surefire may hide the classpath in a manifest-only jar: name tensorj's classes directly.
         String classpath = Path.of(URI.create(Module.class.getProtectionDomain().getCodeSource().getLocation()
                 .toString())) + java.io.File.pathSeparator + System.getProperty("java.class.path");
-        Path out = Files.createTempDirectory("module-types");
+        Path out = Files.createDirectories(classesOut.resolve(className));
         JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///" + className + ".java"),
                 JavaFileObject.Kind.SOURCE) {
             @Override
