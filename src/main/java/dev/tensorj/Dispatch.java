@@ -55,4 +55,16 @@ final class Dispatch {
         }
         return Backends.forOp(device);
     }
+
+    /**
+     * Both tensors open and on one device, for a check that runs nothing on the device (so no op is
+     * counted there), such as {@code Tensor.setGrad}.
+     */
+    static void checkSameDevice(String op, String roleA, Tensor a, String roleB, Tensor b) {
+        a.checkOpen(op, roleA);
+        b.checkOpen(op, roleB);
+        if (!a.device().equals(b.device())) {
+            throw new DeviceMismatchException(op, List.of(roleA, roleB), List.of(a.device(), b.device()));
+        }
+    }
 }

@@ -28,7 +28,7 @@ public final class Tensor implements AutoCloseable {
 
     private final int[] shape;
     private final long numel;
-    private Device device;    // changes only through Module.to's in-place move
+    private Device device;    // changes only through setData
     private Storage storage;
     private boolean requiresGrad;
     private Tensor grad;
@@ -433,6 +433,61 @@ public final class Tensor implements AutoCloseable {
         grad = null;
     }
 
+    /**
+     * Makes this tensor use {@code source}'s data, as PyTorch's {@code t.data = source}: the two
+     * then share memory, and this tensor moves to {@code source}'s device. It stays the same
+     * object with the same {@code requiresGrad}, so whatever holds it (a module, an optimizer) sees
+     * the new data; no graph links it to {@code source}. The gradient is left as it is: set it with
+     * {@link #setGrad}. Only for leaves, as the graph of a computed tensor refers to its old data.
+     *
+     * @throws ShapeMismatchException if {@code source} has another shape
+     * @throws IllegalStateException if this tensor is not a leaf
+     * @throws TensorClosedException if either tensor is closed
+     */
+    public void setData(Tensor source) {
+        Objects.requireNonNull(source, "source");
+        checkOpen("setData", "self");
+        source.checkOpen("setData", "source");
+        if (gradFn != null) {
+            throw new IllegalStateException("setData: only a leaf tensor's data can be replaced; this tensor was "
+                    + "computed by '" + gradFn.op + "'");
+        }
+        if (!Arrays.equals(shape, source.shape)) {
+            throw new ShapeMismatchException("setData", "source of shape " + Shapes.str(source.shape)
+                    + " does not match the tensor's shape " + Shapes.str(shape), shape, source.shape);
+        }
+        Storage old;
+        synchronized (this) { // against a concurrent close() releasing the storage being replaced
+            checkOpen("setData", "self");
+            source.storage.retain();
+            old = storage;
+            storage = source.storage;
+            device = source.device;
+        }
+        old.release();
+    }
+
+    /**
+     * Sets the gradient, as PyTorch's {@code t.grad = grad}: the next {@link #backward()}
+     * accumulates onto it; {@code null} clears it. The tensor is kept as given, not copied.
+     *
+     * @throws DeviceMismatchException if {@code grad} is on another device than this tensor
+     * @throws ShapeMismatchException if {@code grad} has another shape
+     * @throws TensorClosedException if either tensor is closed
+     */
+    public void setGrad(Tensor grad) {
+        if (grad == null) {
+            this.grad = null;
+            return;
+        }
+        Dispatch.checkSameDevice("setGrad", "tensor", this, "grad", grad);
+        if (!Arrays.equals(shape, grad.shape)) {
+            throw new ShapeMismatchException("setGrad", "grad of shape " + Shapes.str(grad.shape)
+                    + " does not match the tensor's shape " + Shapes.str(shape), shape, grad.shape);
+        }
+        this.grad = grad;
+    }
+
     /** Whether this tensor was created by the user rather than by a recorded op. */
     public boolean isLeaf() {
         return gradFn == null;
@@ -573,22 +628,6 @@ public final class Tensor implements AutoCloseable {
 
     void accumulateGrad(Tensor g) {
         grad = grad == null ? g : grad.add(g);
-    }
-
-    /** Module.to: moves this tensor's data (and its gradient) to {@code target}, keeping its identity. */
-    void moveInPlace(Device target) {
-        checkOpen("to", "parameter");
-        if (target.equals(device)) {
-            return;
-        }
-        DeviceBackend dst = Backends.of(target);
-        Tensor movedGrad = grad == null ? null : grad.to(target);
-        Storage moved = transfer(device, storage, shape, dst);
-        Storage old = storage;
-        storage = moved;
-        device = target;
-        grad = movedGrad;
-        release(old);
     }
 
     /**

@@ -14,11 +14,6 @@ final class TensorAccessImpl implements TensorAccess {
     }
 
     @Override
-    public void moveInPlace(Tensor parameter, Device device) {
-        parameter.moveInPlace(device);
-    }
-
-    @Override
     public void checkSgd(String op, Tensor param, Tensor grad, Tensor buf) {
         check(op, param, grad, buf);
     }

@@ -44,7 +44,8 @@ class MetaDeviceTest {
 
     @Test
     void aWholeTrainingStepRunsOnMeta() {
-        TutorialModels.ComplexModel model = new TutorialModels.ComplexModel().to(Device.META);
+        TutorialModels.ComplexModel model = new TutorialModels.ComplexModel();
+        model.to(Device.META);
         SGD sgd = new SGD(model.parameters(), 0.01f, 0.9f);
         Tensor x = Tensor.randn(Device.META, 32, 10);
         Tensor y = Tensor.randn(Device.META, 32, 1);

@@ -1,17 +1,13 @@
 package dev.tensorj.internal;
 
-import dev.tensorj.Device;
 import dev.tensorj.Tensor;
 import dev.tensorj.backend.SgdParams;
 
 /**
- * Not API. The few in-place operations that {@code dev.tensorj.nn} and {@code dev.tensorj.optim}
- * need on tensors, kept out of {@link Tensor}'s public surface (the JDK's "shared secrets" idiom).
+ * Not API. The in-place SGD update that {@code dev.tensorj.optim} needs on tensors, kept out of
+ * {@link Tensor}'s public surface (the JDK's "shared secrets" idiom).
  */
 public interface TensorAccess {
-
-    /** Moves a parameter's data and gradient to {@code device}, keeping the same {@code Tensor} object. */
-    void moveInPlace(Tensor parameter, Device device);
 
     /** Checks that an SGD update of {@code param} could run: open tensors on one device, equal shapes. */
     void checkSgd(String op, Tensor param, Tensor grad, Tensor momentumBuffer);

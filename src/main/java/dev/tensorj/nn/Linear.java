@@ -1,5 +1,6 @@
 package dev.tensorj.nn;
 
+import dev.tensorj.Device;
 import dev.tensorj.Functional;
 import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
@@ -34,6 +35,25 @@ public class Linear extends Module {
         try (NoGrad g = NoGrad.enter(); Tensor u = Tensor.rand(shape)) {
             return u.mul(2f * bound).sub(bound);
         }
+    }
+
+    /** Moves this module's parameters; see {@link Module#to}. Returns this Linear. */
+    @Override
+    public Linear to(Device device) {
+        super.to(device);
+        return this;
+    }
+
+    @Override
+    public Linear train() {
+        super.train();
+        return this;
+    }
+
+    @Override
+    public Linear eval() {
+        super.eval();
+        return this;
     }
 
     @Override

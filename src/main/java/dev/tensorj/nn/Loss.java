@@ -1,9 +1,29 @@
 package dev.tensorj.nn;
 
+import dev.tensorj.Device;
 import dev.tensorj.Tensor;
 
 /** A module that compares an input with a target: call {@link #forward(Tensor, Tensor)}. */
 public abstract class Loss extends Module {
+
+    /** Moves this module's parameters; see {@link Module#to}. Returns this Loss. */
+    @Override
+    public Loss to(Device device) {
+        super.to(device);
+        return this;
+    }
+
+    @Override
+    public Loss train() {
+        super.train();
+        return this;
+    }
+
+    @Override
+    public Loss eval() {
+        super.eval();
+        return this;
+    }
 
     /** The loss of {@code input} against {@code target}. */
     public abstract Tensor forward(Tensor input, Tensor target);

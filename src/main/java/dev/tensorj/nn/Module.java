@@ -1,14 +1,16 @@
 package dev.tensorj.nn;
 
 import dev.tensorj.Device;
+import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
-import dev.tensorj.internal.TensorAccess;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A layer or a model: parameters, submodules and a {@link #forward} pass, as {@code torch.nn.Module}.
@@ -128,34 +130,102 @@ public abstract class Module {
     }
 
     /**
-     * Moves every parameter (and its gradient) to {@code device} in place: the {@code Tensor}
-     * objects stay the same, so an optimizer built before the move keeps working.
+     * Moves every parameter, and its gradient, to {@code device} in place, as PyTorch's
+     * {@code model.to(device)}: the {@code Tensor} objects stay the same, so an optimizer built
+     * before the move keeps working (its state follows the parameters at its next step). All or
+     * nothing: every parameter and gradient is copied to {@code device} first, and only when all
+     * copies succeeded do the parameters switch to them; on failure the copies are released and
+     * every parameter stays where it was.
+     *
+     * <p>Returns this module. Here it is typed {@code Module}; tensorj's layers and containers
+     * return their own type ({@code Sequential s = new Sequential(...).to(d)}). A subclass that
+     * wants the same overrides it to narrow the type, and nothing else, as the move of a module's
+     * children does not call their {@code to}:
+     * <pre>{@code
+     * @Override
+     * public Net to(Device device) {
+     *     super.to(device);
+     *     return this;
+     * }
+     * }</pre>
      *
      * @return this module
-     * @throws dev.tensorj.CudaUnavailableException if {@code device} cannot be used (nothing is moved)
+     * @throws dev.tensorj.CudaUnavailableException if {@code device} cannot be used
+     * @throws dev.tensorj.TensorClosedException if a parameter or gradient is closed
+     * @throws UnsupportedOperationException when moving off the meta device, which holds no data
      */
-    @SuppressWarnings("unchecked")
-    public final <M extends Module> M to(Device device) {
+    public Module to(Device device) {
         Objects.requireNonNull(device, "device");
-        TensorAccess access = TensorAccess.get();
-        for (Tensor p : parameters()) {
-            access.moveInPlace(p, device);
+        moveParameters(device);
+        return this;
+    }
+
+    private void moveParameters(Device device) {
+        // A parameter registered twice (shared weights) is moved once.
+        Set<Tensor> params = Collections.newSetFromMap(new IdentityHashMap<>());
+        params.addAll(parameters());
+        // Phase 1, which may fail: a copy on the target of each parameter and gradient that is not
+        // there yet (to() returns the tensor itself when it is, after checking it is open).
+        List<Tensor> order = new ArrayList<>();
+        List<Tensor> data = new ArrayList<>();
+        List<Tensor> grads = new ArrayList<>();
+        try (NoGrad g = NoGrad.enter()) {
+            for (Tensor p : params) {
+                order.add(p);
+                data.add(p.to(device));
+                grads.add(p.grad() == null ? null : p.grad().to(device));
+            }
+        } catch (RuntimeException | Error e) {
+            for (int i = 0; i < data.size(); i++) {
+                closeIfCopy(data.get(i), order.get(i));
+            }
+            for (int i = 0; i < grads.size(); i++) {
+                closeIfCopy(grads.get(i), order.get(i).grad());
+            }
+            throw e;
         }
-        return (M) this;
+        // Phase 2 cannot fail: every copy exists, each parameter is an open leaf of its copy's shape.
+        for (int i = 0; i < order.size(); i++) {
+            Tensor p = order.get(i);
+            if (data.get(i) != p) {
+                p.setData(data.get(i));
+                data.get(i).close(); // p keeps its own reference to the memory
+            }
+            if (grads.get(i) != p.grad()) {
+                p.setGrad(grads.get(i));
+            }
+        }
     }
 
-    /** Training mode (the default); affects layers such as dropout. Returns this module. */
-    @SuppressWarnings("unchecked")
-    public final <M extends Module> M train() {
+    private static void closeIfCopy(Tensor t, Tensor original) {
+        if (t != null && t != original) {
+            t.close();
+        }
+    }
+
+    /**
+     * Training mode (the default), for this module and every submodule; affects layers such as
+     * dropout. Returns this module; see {@link #to} on the return type.
+     */
+    public Module train() {
         setTraining(true);
-        return (M) this;
+        return this;
     }
 
-    /** Evaluation mode. Returns this module. */
-    @SuppressWarnings("unchecked")
-    public final <M extends Module> M eval() {
+    /** Evaluation mode, for this module and every submodule. Returns this module; see {@link #to}. */
+    public Module eval() {
         setTraining(false);
-        return (M) this;
+        return this;
+    }
+
+    /**
+     * Drops the gradient of every parameter, this module's and its submodules', as PyTorch's
+     * {@code model.zero_grad()} (whose default {@code set_to_none=True} leaves none).
+     */
+    public final void zeroGrad() {
+        for (Tensor p : parameters()) {
+            p.zeroGrad();
+        }
     }
 
     private void setTraining(boolean mode) {

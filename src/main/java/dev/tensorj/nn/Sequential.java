@@ -1,5 +1,6 @@
 package dev.tensorj.nn;
 
+import dev.tensorj.Device;
 import dev.tensorj.Tensor;
 
 /** Modules applied in order; registered as {@code "0"}, {@code "1"}, ... as in PyTorch. */
@@ -13,6 +14,25 @@ public class Sequential extends Module {
         }
     }
 
+    /** Moves this module's parameters; see {@link Module#to}. Returns this Sequential. */
+    @Override
+    public Sequential to(Device device) {
+        super.to(device);
+        return this;
+    }
+
+    @Override
+    public Sequential train() {
+        super.train();
+        return this;
+    }
+
+    @Override
+    public Sequential eval() {
+        super.eval();
+        return this;
+    }
+
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
@@ -22,9 +42,17 @@ public class Sequential extends Module {
         return x;
     }
 
-    /** The {@code i}-th module. */
+    /**
+     * The {@code i}-th module; a negative index counts from the end, as PyTorch's {@code seq[-1]}.
+     *
+     * @throws IndexOutOfBoundsException unless {@code -size() <= i < size()}
+     */
     public Module get(int i) {
-        return modules[i];
+        if (i < -modules.length || i >= modules.length) {
+            throw new IndexOutOfBoundsException("Sequential.get: index " + i + " is out of range for "
+                    + modules.length + " modules");
+        }
+        return modules[i < 0 ? i + modules.length : i];
     }
 
     public int size() {

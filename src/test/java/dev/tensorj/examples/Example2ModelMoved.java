@@ -19,7 +19,8 @@ public final class Example2ModelMoved {
     static List<Float> train(Device device) {
         System.out.println("Using device: " + device);
 
-        TutorialModels.SimpleModel model = new TutorialModels.SimpleModel().to(device);
+        TutorialModels.SimpleModel model = new TutorialModels.SimpleModel();
+        model.to(device);
         Tensor inputData = Tensor.randn(32, 10).to(device);
         Tensor targetData = Tensor.randn(32, 1).to(device);
         SGD optimizer = new SGD(model.parameters(), 0.01f);

@@ -45,7 +45,8 @@ public final class Example3IntermediateTensors {
     static ComplexModel train(Device device) {
         System.out.println("Using device: " + device);
 
-        ComplexModel model = new ComplexModel().to(device);
+        ComplexModel model = new ComplexModel();
+        model.to(device);
         Tensor inputData = Tensor.randn(32, 10).to(device);
         Tensor targetData = Tensor.randn(32, 1).to(device);
         SGD optimizer = new SGD(model.parameters(), 0.01f);

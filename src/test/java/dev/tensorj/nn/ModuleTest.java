@@ -7,10 +7,33 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.tensorj.Device;
+import dev.tensorj.LeakReport;
 import dev.tensorj.Tensor;
+import dev.tensorj.TensorClosedException;
 import dev.tensorj.examples.TutorialModels;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModuleTest {
 
@@ -72,7 +95,7 @@ class ModuleTest {
     void trainAndEvalPropagateToChildren() {
         TutorialModels.ComplexModel model = new TutorialModels.ComplexModel();
         assertTrue(model.isTraining());
-        TutorialModels.ComplexModel same = model.eval();
+        Module same = model.eval();
         assertSame(model, same);
         assertFalse(model.linear1.isTraining());
         model.train();
@@ -103,5 +126,212 @@ class ModuleTest {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> loss.forward(Tensor.randn(2, 1)));
         assertTrue(e.getMessage().contains("forward(input, target)"));
+    }
+
+    // ---------------------------------------------------------------- to / train / eval keep the type
+
+    @Test
+    void toTrainAndEvalReturnTheModulesOwnType() {
+        // Compiles only because Sequential.to returns Sequential (a Module has no get).
+        var m = new Sequential(new Linear(2, 3), new ReLU()).to(Device.META);
+        Linear first = (Linear) m.get(0);
+        assertEquals(Device.META, first.weight().device());
+        Sequential same = m.eval();
+        assertSame(m, same);
+        assertFalse(first.isTraining());
+        Linear l = new Linear(2, 2).eval();
+        assertFalse(l.isTraining());
+        assertTrue(l.train().isTraining());
+        ReLU r = new ReLU().to(Device.CPU).eval();
+        assertFalse(r.isTraining());
+        MSELoss loss = new MSELoss().eval().to(Device.META);
+        assertFalse(loss.isTraining());
+    }
+
+    @Test
+    void sequentialIndexesAsPyTorchDoes() {
+        Linear a = new Linear(2, 3);
+        ReLU b = new ReLU();
+        Sequential s = new Sequential(a, b);
+        assertSame(a, s.get(0));
+        assertSame(b, s.get(1));
+        assertSame(b, s.get(-1));
+        assertSame(a, s.get(-2));
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> s.get(2));
+        assertTrue(e.getMessage().contains("index 2") && e.getMessage().contains("2 modules"), e.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> s.get(-3));
+    }
+
+    private static final String IMPORTS = "import dev.tensorj.Device;\nimport dev.tensorj.Tensor;\n"
+            + "import dev.tensorj.nn.Linear;\nimport dev.tensorj.nn.Module;\nimport dev.tensorj.nn.Sequential;\n";
+
+    @TempDir
+    Path classesOut;
+
+    @Test
+    void aUsersCodeWithTheRightTypesCompiles() throws IOException {
+        // The control for the next test: the harness compiles user code against tensorj.
+        List<Diagnostic<? extends JavaFileObject>> errors = compile("Ok", IMPORTS
+                + "class Ok {\n"
+                + "    void run(Device d) {\n"
+                + "        var m = new Sequential(new Linear(2, 2)).to(d);\n"
+                + "        Module first = m.get(0);\n"
+                + "        Sequential s = m.eval().train();\n"
+                + "        Linear l = new Linear(2, 2).to(d).eval();\n"
+                + "        Module net = new Net().to(d);\n"
+                + "    }\n"
+                + "}\n"
+                + "class Net extends Module {\n"
+                + "    public Tensor forward(Tensor x) { return x; }\n"
+                + "}\n");
+        assertEquals(List.of(), messages(errors));
+    }
+
+    @Test
+    void assigningAModuleToTheWrongTypeDoesNotCompile() throws IOException {
+        List<Diagnostic<? extends JavaFileObject>> errors = compile("Wrong", IMPORTS
+                + "class Wrong {\n"
+                + "    Linear wrong = new Sequential(new Linear(2, 2)).eval();\n"
+                + "}\n");
+        assertIncompatibleTypesAtLine(errors, 7);
+        // A user's module that does not override to() gets a Module back: honest, not a cast that may fail.
+        errors = compile("UsesNet", IMPORTS
+                + "class UsesNet {\n"
+                + "    Net net = new Net().to(Device.CPU);\n"
+                + "}\n"
+                + "class Net extends Module {\n"
+                + "    public Tensor forward(Tensor x) { return x; }\n"
+                + "}\n");
+        assertIncompatibleTypesAtLine(errors, 7);
+    }
+
+    private static void assertIncompatibleTypesAtLine(List<Diagnostic<? extends JavaFileObject>> errors, long line) {
+        assertEquals(1, errors.size(), () -> messages(errors).toString());
+        Diagnostic<? extends JavaFileObject> d = errors.get(0);
+        assertEquals("compiler.err.prob.found.req", d.getCode(), d.toString());
+        assertTrue(d.getMessage(Locale.ROOT).contains("incompatible types"), d.getMessage(Locale.ROOT));
+        assertEquals(line, d.getLineNumber(), d.toString());
+    }
+
+    private static List<String> messages(List<Diagnostic<? extends JavaFileObject>> errors) {
+        List<String> out = new ArrayList<>();
+        errors.forEach(d -> out.add("line " + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT)));
+        return out;
+    }
+
+    /** Compiles one source file against tensorj's classes; returns the errors. */
+    private List<Diagnostic<? extends JavaFileObject>> compile(String className, String source)
+            throws IOException {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        assertNotNull(javac, "these tests need a JDK");
+        // Surefire may hide the classpath in a manifest-only jar: name tensorj's classes directly.
+        String classpath = Path.of(URI.create(Module.class.getProtectionDomain().getCodeSource().getLocation()
+                .toString())) + java.io.File.pathSeparator + System.getProperty("java.class.path");
+        Path out = Files.createDirectories(classesOut.resolve(className));
+        JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///" + className + ".java"),
+                JavaFileObject.Kind.SOURCE) {
+            @Override
+            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                return source;
+            }
+        };
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        javac.getTask(new StringWriter(), null, diagnostics,
+                List.of("-classpath", classpath, "-d", out.toString(), "-proc:none"), null, List.of(file)).call();
+        List<Diagnostic<? extends JavaFileObject>> errors = new ArrayList<>();
+        for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
+            if (d.getKind() == Diagnostic.Kind.ERROR) {
+                errors.add(d);
+            }
+        }
+        return errors;
+    }
+
+    // ---------------------------------------------------------------- to is all or nothing
+
+    @Test
+    void toMovesEveryParameterAndGradientKeepingTheTensors() {
+        Tensor.manualSeed(5);
+        TutorialModels.ComplexModel model = new TutorialModels.ComplexModel();
+        model.forward(Tensor.randn(4, 10)).sum().backward();
+        List<Tensor> params = model.parameters();
+        model.to(Device.META);
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = model.parameters().get(i);
+            assertSame(params.get(i), p);
+            assertEquals(Device.META, p.device());
+            assertTrue(p.requiresGrad() && p.isLeaf());
+            assertEquals(Device.META, p.grad().device());
+            assertArrayEquals(p.shape(), p.grad().shape());
+        }
+    }
+
+    @Test
+    void aFailedToLeavesEveryParameterWhereItWas() {
+        assertToFailsAndChangesNothing(model -> model.linear2.weight().close(), "parameter");
+        assertToFailsAndChangesNothing(model -> model.linear2.bias().grad().close(), "gradient");
+    }
+
+    /** Closes one tensor with {@code breakIt}, then checks that {@code to} throws and moved nothing. */
+    private static void assertToFailsAndChangesNothing(Consumer<TutorialModels.ComplexModel> breakIt, String what) {
+        Tensor.manualSeed(9);
+        TutorialModels.ComplexModel model = new TutorialModels.ComplexModel();
+        model.forward(Tensor.randn(4, 10)).sum().backward();
+        breakIt.accept(model);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, float[]> grads = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> {
+            if (!p.isClosed()) {
+                values.put(name, p.toFloatArray());
+            }
+            if (!p.grad().isClosed()) {
+                grads.put(name, p.grad().toFloatArray());
+            }
+        });
+        long copiesLeft;
+        LeakReport.setEnabled(true);
+        try {
+            long before = LeakReport.liveCount(Device.META);
+            assertThrows(TensorClosedException.class, () -> model.to(Device.META), what);
+            copiesLeft = LeakReport.liveCount(Device.META) - before;
+        } finally {
+            LeakReport.setEnabled(false);
+        }
+        model.namedParameters().forEach((name, p) -> {
+            assertEquals(Device.CPU, p.device(), what + ": " + name + " stayed on cpu");
+            assertEquals(Device.CPU, p.grad().device(), what + ": " + name + "'s gradient stayed on cpu");
+            if (values.containsKey(name)) {
+                assertArrayEquals(values.get(name), p.toFloatArray(), name);
+            }
+            if (grads.containsKey(name)) {
+                assertArrayEquals(grads.get(name), p.grad().toFloatArray(), name);
+            }
+        });
+        assertEquals(4, values.size() + (what.equals("parameter") ? 1 : 0));
+        assertEquals(0, copiesLeft, what + ": the copies made before the failure were released");
+    }
+
+    // ---------------------------------------------------------------- zeroGrad
+
+    @Test
+    void zeroGradClearsEveryParametersGradientIncludingSubmodules() {
+        Tensor.manualSeed(4);
+        TutorialModels.ComplexModel model = new TutorialModels.ComplexModel();
+        model.forward(Tensor.randn(3, 10)).square().sum().backward();
+        assertTrue(model.parameters().stream().allMatch(p -> p.grad() != null));
+        model.zeroGrad();
+        for (Tensor p : model.parameters()) {
+            assertNull(p.grad());
+        }
+        // The next backward starts from nothing rather than accumulating onto the old gradient.
+        Tensor x = Tensor.randn(3, 10);
+        model.forward(x).sum().backward();
+        float[] once = model.linear1.weight().grad().toFloatArray();
+        model.linear2.zeroGrad();
+        assertNull(model.linear2.weight().grad());
+        assertNotNull(model.linear1.weight().grad());
+        model.zeroGrad();
+        model.forward(x).sum().backward();
+        assertArrayEquals(once, model.linear1.weight().grad().toFloatArray());
     }
 }

@@ -1,6 +1,11 @@
 package dev.tensorj.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tensorj.Tensor;
@@ -35,7 +40,8 @@ class SgdTest {
         float[] p0 = random(rnd, size);
         float[][] grads = {random(rnd, size), random(rnd, size), random(rnd, size)};
         Tensor param = Tensor.of(p0.clone()).requiresGrad(true);
-        SGD sgd = new SGD(List.of(param), lr, momentum, dampening, weightDecay, nesterov);
+        SGD sgd = new SGD(List.of(param), SGD.Options.lr(lr).withMomentum(momentum).withDampening(dampening)
+                .withWeightDecay(weightDecay).withNesterov(nesterov));
 
         double[] p = toDouble(p0);
         double[] buf = null;
@@ -83,6 +89,104 @@ class SgdTest {
         float[] got = param.toFloatArray();
         assertEquals(Float.POSITIVE_INFINITY, got[0]);
         assertEquals(0.8f, got[1], 1e-7f);
+    }
+
+    // ---------------------------------------------------------------- options by name
+
+    @Test
+    void optionsAreNamedImmutableValues() {
+        SGD.Options base = SGD.Options.lr(0.05f);
+        SGD.Options full = base.withMomentum(0.9f).withDampening(0.1f).withWeightDecay(0.01f);
+        assertEquals(0.05f, base.lr());
+        assertEquals(0f, base.momentum());
+        assertEquals(0f, base.dampening());
+        assertEquals(0f, base.weightDecay());
+        assertFalse(base.nesterov());
+        assertEquals(0.9f, full.momentum());
+        assertEquals(0.1f, full.dampening());
+        assertEquals(0.01f, full.weightDecay());
+        assertEquals(0.05f, full.lr());
+        assertEquals(0.2f, full.withLr(0.2f).lr());
+        assertTrue(base.withMomentum(0.5f).withNesterov(true).nesterov());
+        assertEquals(SGD.Options.lr(0.05f).withMomentum(0.9f).withDampening(0.1f).withWeightDecay(0.01f), full);
+        assertEquals(full.hashCode(), SGD.Options.lr(0.05f).withWeightDecay(0.01f).withDampening(0.1f)
+                .withMomentum(0.9f).hashCode());
+        assertNotEquals(base, full);
+        assertEquals("SGD.Options[lr=0.05, momentum=0.9, dampening=0.1, weightDecay=0.01, nesterov=false]",
+                full.toString());
+    }
+
+    @Test
+    void theShortConstructorsAreOptionsWithDefaults() {
+        Tensor p = Tensor.of(new float[] {1.5f, -2f}).requiresGrad(true);
+        assertEquals(SGD.Options.lr(0.1f), new SGD(List.of(p), 0.1f).options());
+        assertEquals(SGD.Options.lr(0.1f).withMomentum(0.9f), new SGD(List.of(p), 0.1f, 0.9f).options());
+        SGD.Options o = SGD.Options.lr(0.01f).withMomentum(0.9f).withNesterov(true).withWeightDecay(1e-4f);
+        assertEquals(o, new SGD(List.of(p), o).options());
+    }
+
+    @Test
+    void badOptionsAreRejectedNamingSgdAndTheOption() {
+        List<Tensor> params = List.of(Tensor.of(new float[] {1.5f, -2f}).requiresGrad(true));
+        assertRejected(params, SGD.Options.lr(-0.1f), "lr=-0.1");
+        assertRejected(params, SGD.Options.lr(Float.NaN), "lr=NaN");
+        assertRejected(params, SGD.Options.lr(0.1f).withMomentum(-0.5f), "momentum=-0.5");
+        assertRejected(params, SGD.Options.lr(0.1f).withWeightDecay(-1f), "weightDecay=-1.0");
+        assertRejected(params, SGD.Options.lr(0.1f).withNesterov(true), "Nesterov");
+        assertRejected(params, SGD.Options.lr(0.1f).withMomentum(0.9f).withDampening(0.1f).withNesterov(true),
+                "zero dampening");
+    }
+
+    private static void assertRejected(List<Tensor> params, SGD.Options options, String mentions) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SGD(params, options));
+        assertTrue(e.getMessage().startsWith("SGD:") && e.getMessage().contains(mentions), e.getMessage());
+    }
+
+    // ---------------------------------------------------------------- lr settable
+
+    @Test
+    void setLrChangesTheNextStep() {
+        // Values with few binary digits, so every update below is exact in float.
+        float[] p0 = {1.5f, -2.25f, 0.75f};
+        float[] g1 = {0.5f, 1.25f, -3f};
+        float[] g2 = {-1.75f, 0.25f, 2.5f};
+        Tensor p = Tensor.of(p0.clone()).requiresGrad(true);
+        SGD sgd = new SGD(List.of(p), SGD.Options.lr(0.5f).withMomentum(0.5f));
+        gradientStep(sgd, p, g1);
+        sgd.setLr(0.25f);
+        assertEquals(0.25f, sgd.lr());
+        assertEquals(SGD.Options.lr(0.25f).withMomentum(0.5f), sgd.options());
+        gradientStep(sgd, p, g2);
+        float[] expected = new float[3];
+        for (int i = 0; i < 3; i++) {
+            float buf = g1[i];
+            float p1 = p0[i] - 0.5f * buf;
+            buf = 0.5f * buf + g2[i];
+            expected[i] = p1 - 0.25f * buf;
+        }
+        assertArrayEquals(expected, p.toFloatArray());
+        sgd.setLr(0f);
+        float[] frozen = p.toFloatArray();
+        gradientStep(sgd, p, g1);
+        assertArrayEquals(frozen, p.toFloatArray(), "lr 0 is allowed and leaves the parameter as it is");
+    }
+
+    @Test
+    void setLrRejectsNegativeAndNaNAndKeepsTheRate() {
+        SGD sgd = new SGD(List.of(Tensor.of(new float[] {1.5f, -2f}).requiresGrad(true)), 0.1f);
+        for (float bad : new float[] {-0.01f, Float.NaN, Float.NEGATIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sgd.setLr(bad));
+            assertTrue(e.getMessage().startsWith("SGD:") && e.getMessage().contains("lr")
+                    && e.getMessage().contains(Float.toString(bad)), e.getMessage());
+            assertEquals(0.1f, sgd.lr());
+        }
+    }
+
+    /** Sets the gradient to exactly {@code g} (d(Σ p·g)/dp = g) and steps. */
+    private static void gradientStep(Optimizer opt, Tensor p, float[] g) {
+        opt.zeroGrad();
+        p.mul(Tensor.of(g.clone()).to(p.device())).sum().backward();
+        opt.step();
     }
 
     private static float[] random(SplittableRandom rnd, int n) {

@@ -53,7 +53,8 @@ class CudaTrainingTest {
             model = factory.get().to(device);
             input = Tensor.randn(batch, in).to(device);
             target = Tensor.randn(batch, 1).to(device);
-            optimizer = new SGD(model.parameters(), 0.01f, momentum, 0f, momentum == 0f ? 0f : 1e-3f, nesterov);
+            optimizer = new SGD(model.parameters(), SGD.Options.lr(0.01f).withMomentum(momentum)
+                    .withWeightDecay(momentum == 0f ? 0f : 1e-3f).withNesterov(nesterov));
         }
 
         /** One step; the loss is not read, so nothing waits for the GPU. */
