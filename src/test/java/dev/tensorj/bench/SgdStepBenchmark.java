@@ -31,7 +31,7 @@ class SgdStepBenchmark {
     static final Opt SHIPPED = p -> new SGD(p, 0.01f);
 
     /** Plain SGD in tensor ops: {@code w -= lr·g}, one scaled copy and one in-place op per parameter. */
-    static final Opt TENSOR_OPS = p -> new Optimizer(p) {
+    static final Opt TENSOR_OPS = p -> new Optimizer(p, 0.01f) {
         @Override
         public void step() {
             try (NoGrad g = NoGrad.enter()) {
