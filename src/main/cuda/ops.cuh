@@ -1,5 +1,6 @@
 // Elementwise semantics shared by the kernels. They must give the bits the CPU backend's Java
-// gives: IEEE float ops, no FMA contraction (build-kernels.sh passes -fmad=false), Java's NaN rules.
+// gives: IEEE float ops, no FMA contraction (build-kernels.sh passes -fmad=false), Java's NaN rules
+// (BinaryOp.apply is the reference; pow follows C and PyTorch there, not Java's Math.pow).
 #pragma once
 
 // BinaryOp ordinals (dev.tensorj.backend.BinaryOp), in one block each with UnaryOp below:
@@ -19,15 +20,13 @@
 #define TJ_NEG 0
 #define TJ_RELU 1
 
-// Java computes (float) Math.pow((double) a, (double) b). C's pow differs from Java's in two
-// corners (pow(1, NaN) and pow(±1, ±inf) are 1 in C, NaN in Java), handled first. Computing in
-// double and rounding once gives Java's float except in ties closer than 2 double ulps.
+// C's pow, which PyTorch follows: pow(1, y) = 1 for every y, NaN included, and pow(-1, ±inf) = 1
+// (Java's Math.pow gives NaN there; BinaryOp.pow spells them out the same way). Spelled out here
+// too, so that the result does not rest on the device's (or the emulator host's) libm for them.
+// Computing in double and rounding once gives the CPU's float except in ties closer than 2 double ulps.
 __device__ __forceinline__ float tj_pow(float a, float b) {
-    if (b != b) {
-        return b;
-    }
-    if (fabsf(a) == 1.0f && isinf(b)) {
-        return __int_as_float(0x7fc00000);
+    if (a == 1.0f || (a == -1.0f && isinf(b))) {
+        return 1.0f;
     }
     if (b == 2.0f) {
         return a * a; // the CPU's fast path; equal to the double route, cheaper
@@ -68,7 +67,7 @@ __device__ __forceinline__ float tj_binary_op(int op, float a, float b) {
         case TJ_RDIV: return b / a;
         case TJ_MAXIMUM: return tj_max(a, b);
         case TJ_MINIMUM: return tj_min(a, b);
-        default: return a > 0.0f ? b : 0.0f; // TJ_RELU_BACKWARD: NaN input gives 0, as in Java
+        default: return a <= 0.0f ? 0.0f : b; // TJ_RELU_BACKWARD: PyTorch's threshold_backward; a NaN a passes b
     }
 }
 

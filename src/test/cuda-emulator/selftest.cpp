@@ -54,7 +54,7 @@ static const char* kTestPtx = R"(
 .visible .entry tjemu_test_two_barriers(.param .u64 a) { ret; }
 )";
 
-// ---- references (Java semantics, written independently of ops.cuh) ------------------------------
+// ---- references (BinaryOp.apply's semantics, written independently of ops.cuh) -------------------
 static float ref_unary(int op, float x) {
     if (op == 0) {
         return -x;
@@ -71,14 +71,13 @@ static float ref_binary(int op, float a, float b) {
         case 1: return a - b;
         case 2: return a * b;
         case 3: return a / b;
-        case 4:
-            if (std::isnan(b)) return b;
-            if (std::fabs(a) == 1.0f && std::isinf(b)) return NAN;
+        case 4: // C's pow, as PyTorch: pow(1, y) = 1 for every y and pow(-1, +-inf) = 1, spelled out
+            if (a == 1.0f || (a == -1.0f && std::isinf(b))) return 1.0f;
             if (b == 2.0f) return a * a;
             return (float) std::pow((double) a, (double) b);
         case 5: return b - a;
         case 6: return b / a;
-        default: return a > 0 ? b : 0.0f;
+        default: return std::isnan(a) || a > 0 ? b : 0.0f; // PyTorch's threshold_backward: a <= 0 ? 0 : b
     }
 }
 

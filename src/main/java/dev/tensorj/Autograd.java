@@ -43,10 +43,23 @@ final class Autograd {
         return false;
     }
 
-    static void backward(Tensor root, Tensor seed, boolean retainGraph) {
+    /**
+     * {@code seedOwned}: nothing outside this walk holds {@code seed} (backward() made it), so a
+     * leaf may keep it as its gradient.
+     */
+    static void backward(Tensor root, Tensor seed, boolean seedOwned, boolean retainGraph) {
         List<Tensor> order = topologicalOrder(root);
+        checkNoGradientLeavesMeta(order);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        // The gradient tensors that only this walk holds (those the rules made, and pass-throughs of
+        // them), with how many entries of `grads` hold each. A leaf keeps such a tensor when it holds
+        // the last reference; anything else (the caller's seed, add's {g, g}) is copied, so that
+        // no two leaves, nor a leaf and the caller, share a Tensor that closing one would close.
+        Map<Tensor, Integer> holders = new IdentityHashMap<>();
         grads.put(root, seed);
+        if (seedOwned) {
+            holders.put(seed, 1);
+        }
         boolean anomaly = AnomalyMode.isEnabled();
         try (NoGrad ignored = NoGrad.enter()) {
             for (Tensor t : order) {
@@ -54,9 +67,13 @@ final class Autograd {
                 if (g == null) {
                     continue;
                 }
+                Integer held = holders.remove(g);
+                if (held != null && held > 1) {
+                    holders.put(g, held - 1);
+                }
                 GradFn fn = t.gradFn();
                 if (fn == null) {
-                    t.accumulateGrad(g);
+                    t.accumulateGrad(g, held != null && held == 1);
                     continue;
                 }
                 Tensor[] inputs = fn.inputs();
@@ -71,10 +88,41 @@ final class Autograd {
                         AnomalyMode.check(fn, i, in, gi);
                     }
                     Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? gi : prev.add(gi));
+                    if (prev == null) {
+                        grads.put(in, gi);
+                        if (gi != g || held != null) { // rules return g itself or tensors they made
+                            holders.merge(gi, 1, Integer::sum);
+                        }
+                    } else {
+                        Tensor sum = prev.add(gi);
+                        holders.computeIfPresent(prev, (k, n) -> n > 1 ? n - 1 : null);
+                        grads.put(in, sum);
+                        holders.put(sum, 1);
+                    }
                 }
                 if (!retainGraph) {
                     fn.free();
+                }
+            }
+        }
+    }
+
+    /**
+     * Ops keep their operands on one device, so the only edge from meta back to a device with data
+     * is a {@code to(meta)}: its gradient would have to be read out of meta. Refused before any work.
+     */
+    private static void checkNoGradientLeavesMeta(List<Tensor> order) {
+        for (Tensor t : order) {
+            GradFn fn = t.gradFn();
+            if (fn == null || !t.device().isMeta()) {
+                continue;
+            }
+            for (Tensor in : fn.inputs()) {
+                if (in != null && in.requiresGrad() && !in.device().isMeta()) {
+                    throw new MetaTensorReadException("backward", "the graph copies a tensor of shape "
+                            + Shapes.str(in.shapeRef()) + " from " + in.device() + " to meta (to(meta)); its "
+                            + "gradient would have to be read back out of meta, which has shapes but no data. "
+                            + "Run the whole computation on cpu or cuda, or keep the leaves on meta too");
                 }
             }
         }

@@ -56,7 +56,10 @@ final class Elementwise {
                 return g.mul(s);
             case DIV:
                 return g.div(s);
-            case POW: // d(a^s) = g·s·a^(s-1)
+            case POW: // d(a^s) = g·s·a^(s-1); for s = 0 zeros, as PyTorch, not 0·a^-1 (NaN at a = ±0)
+                if (s == 0f) {
+                    return Tensor.zeros(a.device(), a.shapeRef());
+                }
                 return s == 2f ? g.mul(a).mul(2f) : g.mul(a.pow(s - 1f).mul(s));
             default:
                 throw new AssertionError(kind);
@@ -78,14 +81,14 @@ final class Elementwise {
         switch (kind) {
             case NEG:
                 return g.neg();
-            case RELU: // g where a > 0, else 0 (0 at a == 0, as PyTorch)
+            case RELU: // PyTorch's threshold_backward: 0 where a <= 0 (a == 0 included), else g (a NaN passes g)
                 return reluBackward(a, g);
             default:
                 throw new AssertionError(kind);
         }
     }
 
-    /** ReLU's gradient in one kernel: {@code a > 0 ? g : 0}. Not itself differentiable. */
+    /** ReLU's gradient in one kernel: {@code a <= 0 ? 0 : g}. Not itself differentiable. */
     static Tensor reluBackward(Tensor a, Tensor g) {
         DeviceBackend be = Dispatch.check("relu_backward", "input", a, "grad", g);
         int[] shape = a.shapeRef();

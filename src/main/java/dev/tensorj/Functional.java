@@ -1,5 +1,6 @@
 package dev.tensorj;
 
+import dev.tensorj.backend.UnaryOp;
 
 /**
  * Stateless ops behind the {@code nn} modules, as {@code torch.nn.functional}. Each checks its
@@ -20,7 +21,7 @@ public final class Functional {
     }
 
     public static Tensor relu(Tensor input) {
-        return input.relu();
+        return Elementwise.unary("relu", UnaryOp.RELU, input); // not input.relu(): a null input gets named
     }
 
     /**

@@ -82,7 +82,7 @@ final class Linalg {
      * checked as one op so that errors name the layer's roles.
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        DeviceBackend be = Dispatch.check("linear", "input", input, "weight", weight, "bias", bias);
+        DeviceBackend be = Dispatch.check("linear", "input", input, "weight", weight, Dispatch.optional("bias"), bias);
         int[] ws = weight.shapeRef();
         int[] xs = input.shapeRef();
         if (ws.length != 2) {
@@ -96,7 +96,9 @@ final class Linalg {
             throw new ShapeMismatchException("linear", "expected input with " + ws[1]
                     + " in-features (last dimension), got " + Shapes.str(xs), xs, ws);
         }
-        Tensor x2 = xs.length == 2 ? input : input.reshape(-1, ws[1]);
+        // The rows are counted, not inferred: reshape(-1, 0) cannot infer them, and with no
+        // in-features PyTorch still gives [..., out] (the bias, or zeros, broadcast).
+        Tensor x2 = xs.length == 2 ? input : input.reshape(rows(xs), ws[1]);
         Tensor y = bias == null ? mm(be, x2, weight, false, true) : affine(be, x2, weight, bias);
         if (xs.length == 2) {
             return y;
@@ -104,6 +106,25 @@ final class Linalg {
         int[] outShape = xs.clone();
         outShape[outShape.length - 1] = ws[0];
         return y.reshape(outShape);
+    }
+
+    /** The number of rows of an input {@code [..., in]} (1 for a 1-d input), as a matrix product's m. */
+    private static int rows(int[] xs) {
+        for (int i = 0; i < xs.length - 1; i++) {
+            if (xs[i] == 0) { // no rows, however many the other dimensions would make
+                return 0;
+            }
+        }
+        long rows = 1;
+        for (int i = 0; i < xs.length - 1; i++) {
+            rows *= xs[i]; // both factors below 2^31: no overflow before the check
+            if (rows > Integer.MAX_VALUE) {
+                throw new ShapeMismatchException("linear", "input " + Shapes.str(xs) + " has more than "
+                        + Integer.MAX_VALUE + " rows (all dimensions but the last), more than a matrix product takes",
+                        xs);
+            }
+        }
+        return (int) rows;
     }
 
     /**

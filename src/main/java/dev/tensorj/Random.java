@@ -18,6 +18,8 @@ final class Random {
 
     static Tensor create(Device device, int[] shape, boolean normal) {
         String op = normal ? "randn" : "rand";
+        Dispatch.nonNull(op, "device", device);
+        Dispatch.nonNull(op, "shape", shape);
         long n = Shapes.numel(op, shape);
         var backend = Backends.of(device);
         if (device.isMeta()) {

@@ -50,12 +50,16 @@ final class Reductions {
         return out;
     }
 
+    // A mean is a sum and a division; its own checks come first, so that errors name mean.
     static Tensor meanAll(Tensor x) {
+        x.checkOpen("mean", "input");
         return sumAll(x).div((float) x.numel());
     }
 
     static Tensor mean(Tensor x, int dim, boolean keepDim) {
-        int n = x.dim() == 0 ? 1 : x.size(dim);
+        x.checkOpen("mean", "input");
+        int d = Shapes.dim("mean", dim, x.dim());
+        int n = x.dim() == 0 ? 1 : x.size(d);
         return sum(x, dim, keepDim).div((float) n);
     }
 

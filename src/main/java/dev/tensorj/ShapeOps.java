@@ -6,6 +6,7 @@ final class ShapeOps {
     private ShapeOps() {}
 
     static Tensor reshape(Tensor x, int[] requested) {
+        Dispatch.nonNull("reshape", "shape", requested);
         Dispatch.check("reshape", x);
         int[] shape = inferShape(x, requested);
         Tensor out = Tensor.view(x, shape);
@@ -25,7 +26,12 @@ final class ShapeOps {
                 throw new ShapeMismatchException("reshape", "invalid shape " + Shapes.str(requested)
                         + ": only one dimension may be -1 and none may be negative", requested);
             } else {
-                known *= shape[i];
+                try { // a count that wraps around could match the input's, and fail later under another name
+                    known = Math.multiplyExact(known, shape[i]);
+                } catch (ArithmeticException e) {
+                    throw new ShapeMismatchException("reshape", "shape " + Shapes.str(requested)
+                            + " has more elements than a long can count", requested, x.shapeRef());
+                }
             }
         }
         if (infer >= 0) {
@@ -33,8 +39,14 @@ final class ShapeOps {
                 throw new ShapeMismatchException("reshape", "shape " + Shapes.str(requested)
                         + " is invalid for input of shape " + Shapes.str(x.shapeRef()), requested, x.shapeRef());
             }
-            shape[infer] = (int) (x.numel() / known);
-            known *= shape[infer];
+            long inferred = x.numel() / known;
+            if (inferred > Integer.MAX_VALUE) {
+                throw new ShapeMismatchException("reshape", "shape " + Shapes.str(requested) + " for input of shape "
+                        + Shapes.str(x.shapeRef()) + " would make dimension " + infer + " " + inferred
+                        + ", more than the " + Integer.MAX_VALUE + " a dimension holds", requested, x.shapeRef());
+            }
+            shape[infer] = (int) inferred;
+            known *= inferred;
         }
         if (known != x.numel()) {
             throw new ShapeMismatchException("reshape", "shape " + Shapes.str(requested) + " is invalid for input of "

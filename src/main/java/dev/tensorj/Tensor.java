@@ -4,7 +4,6 @@ import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * A float32 tensor on one {@link Device}. Every op runs on the device its operands live on and
@@ -70,7 +69,8 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shape does not hold exactly {@code data.length} elements
      */
     public static Tensor of(float[] data, int... shape) {
-        Objects.requireNonNull(data, "data");
+        Dispatch.nonNull("of", "data", data);
+        Dispatch.nonNull("of", "shape", shape);
         int[] s = shape.length == 0 ? new int[] {data.length} : shape.clone();
         if (Shapes.numel("of", s) != data.length) {
             throw new ShapeMismatchException("of", "shape " + Shapes.str(s) + " holds "
@@ -102,6 +102,8 @@ public final class Tensor implements AutoCloseable {
 
     /** A tensor of {@code shape} on {@code device}, every element {@code value}. */
     public static Tensor full(Device device, float value, int... shape) {
+        Dispatch.nonNull("full", "device", device);
+        Dispatch.nonNull("full", "shape", shape);
         Shapes.numel("full", shape); // validate before touching the device
         DeviceBackend be = Backends.of(device);
         Tensor t = empty("full", be, shape);
@@ -145,8 +147,16 @@ public final class Tensor implements AutoCloseable {
         return shape.clone();
     }
 
-    /** The size of dimension {@code dim} (negative counts from the end). */
+    /**
+     * The size of dimension {@code dim} (negative counts from the end).
+     *
+     * @throws IllegalArgumentException for a dimension out of range, and for any on a 0-d tensor
+     */
     public int size(int dim) {
+        if (shape.length == 0) { // Shapes.dim lets a 0-d tensor take dim 0, as sum(0) does; size has none to give
+            throw new IllegalArgumentException("size: dimension specified as " + dim
+                    + " but the tensor has no dimensions (0-d)");
+        }
         return shape[Shapes.dim("size", dim, shape.length)];
     }
 
@@ -170,13 +180,15 @@ public final class Tensor implements AutoCloseable {
      * copy is part of the autograd graph (its gradient flows back to this device).
      *
      * @throws CudaUnavailableException if {@code target} is a CUDA device that cannot be used
+     * @throws MetaTensorReadException if this is a meta tensor and {@code target} is not meta
      */
     public Tensor to(Device target) {
-        Objects.requireNonNull(target, "target");
+        Dispatch.nonNull("to", "device", target);
         checkOpen("to", "input");
         if (target.equals(device)) {
             return this;
         }
+        checkHasData("to", "copy it to " + target);
         DeviceBackend dst = Backends.of(target);
         Tensor out = new Tensor(target, transfer(device, storage, shape, dst), shape.clone());
         Device source = device;
@@ -189,12 +201,11 @@ public final class Tensor implements AutoCloseable {
         if (dst.device().isMeta()) {
             return dst.allocate(src.numel());
         }
-        // Before the meta check: whatever the source, this many elements cannot pass through a float[].
+        if (from.isMeta()) {
+            throw noData("to", shape, "copy it to " + dst.device());
+        }
         int length = HostArrayLimitException.check("to", src.numel(), shape, "a copy from " + from
                 + " to " + dst.device() + " (through the host)");
-        if (from.isMeta()) {
-            throw new UnsupportedOperationException("to: cannot copy out of a meta tensor: it has no data");
-        }
         float[] host = new float[length];
         Backends.of(from).toHost(src, host);
         return dst.fromHost(host);
@@ -445,7 +456,7 @@ public final class Tensor implements AutoCloseable {
      * @throws TensorClosedException if either tensor is closed
      */
     public void setData(Tensor source) {
-        Objects.requireNonNull(source, "source");
+        Dispatch.nonNull("setData", "source", source);
         checkOpen("setData", "self");
         source.checkOpen("setData", "source");
         if (gradFn != null) {
@@ -516,11 +527,19 @@ public final class Tensor implements AutoCloseable {
                     + "element, got shape " + Shapes.str(shape) + "; reduce it first (sum(), mean()) or pass a "
                     + "gradient to backward(Tensor)");
         }
-        backward(ones(device, shape), retainGraph);
+        backward(ones(device, shape), retainGraph, true);
     }
 
-    /** Backpropagates {@code gradient} (same shape and device as this tensor). */
+    /**
+     * Backpropagates {@code gradient} (same shape and device as this tensor). A leaf's gradient
+     * never is {@code gradient} itself: closing {@code gradient} afterwards is safe.
+     */
     public void backward(Tensor gradient, boolean retainGraph) {
+        backward(gradient, retainGraph, false);
+    }
+
+    /** {@code seedOwned}: nothing outside backward holds {@code gradient}, so a leaf may keep it. */
+    private void backward(Tensor gradient, boolean retainGraph, boolean seedOwned) {
         Dispatch.check("backward", "self", this, "gradient", gradient);
         if (!Arrays.equals(shape, gradient.shape)) {
             throw new ShapeMismatchException("backward", "gradient of shape " + Shapes.str(gradient.shape)
@@ -530,7 +549,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalStateException("backward: this tensor does not require grad and has no graph; "
                     + "call requiresGrad(true) on the leaves (e.g. model parameters) before computing it");
         }
-        Autograd.backward(this, gradient, retainGraph);
+        Autograd.backward(this, gradient, seedOwned, retainGraph);
     }
 
     /** A leaf that shares this tensor's memory and is cut from the graph. */
@@ -546,9 +565,11 @@ public final class Tensor implements AutoCloseable {
      * The value of a one-element tensor. Waits for pending GPU work.
      *
      * @throws IllegalStateException if the tensor has more than one element
+     * @throws MetaTensorReadException for a meta tensor
      */
     public float item() {
         checkOpen("item", "input");
+        checkHasData("item", "read its value");
         if (numel != 1) {
             throw new IllegalStateException("item: a tensor with " + numel + " elements (shape " + Shapes.str(shape)
                     + ") cannot be converted to a scalar");
@@ -556,9 +577,15 @@ public final class Tensor implements AutoCloseable {
         return toFloatArray()[0];
     }
 
-    /** A row-major copy of the values on the host. Waits for pending GPU work. */
+    /**
+     * A row-major copy of the values on the host. Waits for pending GPU work.
+     *
+     * @throws MetaTensorReadException for a meta tensor
+     * @throws HostArrayLimitException for more elements than one {@code float[]} holds
+     */
     public float[] toFloatArray() {
         checkOpen("toFloatArray", "input");
+        checkHasData("toFloatArray", "read its values"); // before the host array: a large one would not fit
         float[] out = new float[HostArrayLimitException.check("toFloatArray", numel, shape, "a host copy")];
         Backends.of(device).toHost(storage, out);
         return out;
@@ -626,8 +653,34 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    void accumulateGrad(Tensor g) {
-        grad = grad == null ? g : grad.add(g);
+    /**
+     * Adds {@code g} to the gradient. A first gradient is kept as is only when {@code exclusive}
+     * (no other leaf nor the caller holds it), else copied: each leaf owns its gradient, so closing
+     * one never closes another's (PyTorch's AccumulateGrad clones in the same cases).
+     */
+    void accumulateGrad(Tensor g, boolean exclusive) {
+        if (grad != null) {
+            grad = grad.add(g);
+        } else if (exclusive) {
+            grad = g;
+        } else {
+            DeviceBackend be = Dispatch.check("backward", g);
+            grad = empty("backward", be, g.shape);
+            if (numel > 0) {
+                be.copy(g.storage, grad.storage);
+            }
+        }
+    }
+
+    private void checkHasData(String op, String what) {
+        if (device.isMeta()) {
+            throw noData(op, shape, what);
+        }
+    }
+
+    private static MetaTensorReadException noData(String op, int[] shape, String what) {
+        return new MetaTensorReadException(op, "cannot " + what + ": a meta tensor (here of shape " + Shapes.str(shape)
+                + ") has a shape but no data; create it on cpu or cuda to compute values");
     }
 
     /**

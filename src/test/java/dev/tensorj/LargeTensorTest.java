@@ -63,10 +63,12 @@ class LargeTensorTest {
     }
 
     @Test
-    void hostCopiesPastTheArrayLimitAreATypedErrorNamingTheOp() {
+    void hostCopiesOfMetaTensorsPastTheArrayLimitSayThereIsNoData() {
+        // A meta tensor has nothing to copy, whatever its size: that error comes first (a cuda tensor
+        // this large gets the HostArrayLimitException; HugeCudaReductionTest has 8 GiB ones, opt-in).
         Tensor x = Tensor.zeros(Device.META, PAST_INT);
-        expectHostLimit("toFloatArray", PAST_INT_NUMEL, x::toFloatArray);
-        expectHostLimit("to", PAST_INT_NUMEL, () -> x.to(Device.CPU));
+        assertEquals("toFloatArray", assertThrows(MetaTensorReadException.class, x::toFloatArray).op());
+        assertEquals("to", assertThrows(MetaTensorReadException.class, () -> x.to(Device.CPU)).op());
     }
 
     private static void expectHostLimit(String op, long numel, Executable call) {

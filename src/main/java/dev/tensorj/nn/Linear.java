@@ -4,6 +4,7 @@ import dev.tensorj.Device;
 import dev.tensorj.Functional;
 import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
+import java.util.Objects;
 
 /**
  * {@code y = x·Wᵀ + b} with PyTorch's layout and default initialisation: weight {@code [out, in]}
@@ -58,6 +59,7 @@ public class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        Objects.requireNonNull(input, "linear: input is null"); // before checkPlacement, which reads it
         checkPlacement(input);
         return Functional.linear(input, weight, bias);
     }

@@ -1,6 +1,7 @@
 package dev.tensorj.nn;
 
 import dev.tensorj.Device;
+import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
 
 /** {@code max(x, 0)} elementwise. */
@@ -26,6 +27,6 @@ public class ReLU extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return input.relu();
+        return Functional.relu(input);
     }
 }

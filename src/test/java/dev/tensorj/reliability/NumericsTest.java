@@ -38,15 +38,16 @@ class NumericsTest {
 
     @ParameterizedTest
     @MethodSource("devices")
-    void reluGradientPassesExactlyWhereTheInputIsPositive(Device d) {
+    void reluGradientPassesExactlyWhereTheInputIsPositiveOrNan(Device d) {
         TestDevices.assumeAvailable(d);
         float negativeNan = Float.intBitsToFloat(0xFFC00000);
         float[] x = {NAN, negativeNan, INF, -INF, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE,
             Float.MAX_VALUE, 2.5f, -1f, 1e-30f};
-        // Upstream gradients, including infinities and NaN where the input is not positive:
-        // masked gradients must come out as 0, never NaN (0 * inf).
+        // Upstream gradients, including infinities and NaN where the input is <= 0: masked
+        // gradients must come out as 0, never NaN (0 * inf). A NaN input is not <= 0, so its
+        // gradient passes, as in PyTorch's threshold_backward.
         float[] up = {1.5f, INF, -2f, NAN, -INF, INF, 3f, NAN, -4f, 0.25f, INF, -7f};
-        float[] expected = {0f, 0f, -2f, 0f, 0f, 0f, 3f, 0f, -4f, 0.25f, 0f, -7f};
+        float[] expected = {1.5f, INF, -2f, 0f, 0f, 0f, 3f, 0f, -4f, 0.25f, 0f, -7f};
         Tensor in = on(d, x).requiresGrad(true);
         in.relu().backward(on(d, up), false);
         assertArrayEquals(expected, in.grad().toFloatArray());

@@ -139,13 +139,18 @@ final class CpuElementwise {
                 for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] / b[bOff + i];
                 break;
             case RELU_BACKWARD:
-                // a > 0 ? b : 0 in integer arithmetic: C2 (JDK 17) neither vectorises the ternary
-                // nor avoids a branch that random signs mispredict, which measured 7x slower. With
-                // t = bits(a) - 1, a > 0 exactly when 0 <= t < bits(+Inf), i.e. both shifts give 0;
-                // zeros, negatives and NaN of either sign clear every bit of b (+0 out).
+                // a <= 0 ? 0 : b in integer arithmetic: C2 (JDK 17) neither vectorises the ternary
+                // nor avoids a branch that random signs mispredict, which measured 7x slower. b is
+                // kept where a > 0 or a is NaN (of either sign), i.e. where x = bits(a) is > 0 as a
+                // signed int (positive, +Inf, NaN with the sign clear) or its magnitude
+                // x & 0x7FFFFFFF exceeds bits(+Inf) (any NaN). Each test puts its answer in a sign
+                // bit: -x & ~x is negative exactly when x > 0 (-x < 0 for 0 < x, ~x < 0 for x >= 0;
+                // at MIN_VALUE, -x < 0 but ~x >= 0), and bits(+Inf) - magnitude is negative exactly
+                // for a NaN (no overflow: both are in [0, 2^31)). >> 31 spreads that bit into a mask;
+                // ±0 and negatives, -Inf included, clear every bit of b (+0 out).
                 for (int i = 0; i < len; i++) {
-                    int t = Float.floatToRawIntBits(a[aOff + i]) - 1;
-                    int keep = ~((t >> 31) | ((0x7F7FFFFF - t) >> 31));
+                    int x = Float.floatToRawIntBits(a[aOff + i]);
+                    int keep = ((-x & ~x) | (0x7F800000 - (x & 0x7FFFFFFF))) >> 31;
                     o[oOff + i] = Float.intBitsToFloat(Float.floatToRawIntBits(b[bOff + i]) & keep);
                 }
                 break;
@@ -185,7 +190,7 @@ final class CpuElementwise {
                 if (s == 2f) {
                     for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] * a[aOff + i];
                 } else {
-                    for (int i = 0; i < len; i++) o[oOff + i] = (float) Math.pow(a[aOff + i], s);
+                    for (int i = 0; i < len; i++) o[oOff + i] = BinaryOp.pow(a[aOff + i], s);
                 }
                 break;
             default:

@@ -1,0 +1,425 @@
+package dev.tensorj;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.tensorj.nn.Linear;
+import dev.tensorj.nn.MSELoss;
+import dev.tensorj.nn.ReLU;
+import dev.tensorj.optim.SGD;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Corners where tensorj once disagreed with PyTorch, each checked against PyTorch's rule. */
+class PyTorchParityTest {
+    private static final float NAN = Float.NaN;
+    private static final float INF = Float.POSITIVE_INFINITY;
+
+    static Stream<Device> devicesAndMeta() {
+        return Stream.concat(TestDevices.devices(), Stream.of(Device.META));
+    }
+
+    private static Tensor on(Device d, float[] v, int... shape) {
+        return Tensor.of(v, shape).to(d);
+    }
+
+    private static Tensor leaf(Device d, long seed, int... shape) {
+        return Nd.randn(new Random(seed), shape).tensor(d).requiresGrad(true);
+    }
+
+    // ------------------------------------------------------------ 1. each leaf owns its gradient
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void closingTheGradientGivenToBackwardLeavesTheLeafsGradientIntact(Device device) {
+        TestDevices.assumeAvailable(device);
+        Nd gv = Nd.randn(new Random(101), 2, 3);
+        // A leaf as the root, a pass-through (scalar add) and a view (reshape) before the leaf.
+        List<java.util.function.UnaryOperator<Tensor>> graphs = List.of(
+                p -> p, p -> p.add(0.5f), p -> p.reshape(3, 2).reshape(2, 3));
+        for (var graph : graphs) {
+            Tensor p = leaf(device, 102, 2, 3);
+            float[] before = p.toFloatArray();
+            SGD sgd = new SGD(List.of(p), 0.5f);
+            try (Tensor g = gv.tensor(device)) {
+                graph.apply(p).backward(g, false);
+            }
+            assertFalse(p.grad().isClosed(), "closing the caller's gradient closed the leaf's");
+            assertArrayEquals(gv.floats(), p.grad().toFloatArray());
+            sgd.step(); // p -= 0.5·g
+            float[] after = p.toFloatArray();
+            for (int i = 0; i < after.length; i++) {
+                assertEquals(before[i] - 0.5f * (float) gv.v[i], after[i], "element " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void twoLeavesNeverShareOneGradientTensor(Device device) {
+        TestDevices.assumeAvailable(device);
+        Nd w = Nd.randn(new Random(103), 4);
+        Tensor a = leaf(device, 104, 4);
+        Tensor b = leaf(device, 105, 4);
+        Tensor c = leaf(device, 106, 4);
+        // d(a + b)/da = d(a + b)/db = w, one tensor object in the add rule; c gets it through sub.
+        a.add(b).sub(c.neg()).mul(w.tensor(device)).sum().backward();
+        assertNotSame(a.grad(), b.grad());
+        assertNotSame(b.grad(), c.grad());
+        assertNotSame(a.grad(), c.grad());
+        a.grad().close();
+        assertArrayEquals(w.floats(), b.grad().toFloatArray());
+        b.grad().close();
+        assertArrayEquals(w.floats(), c.grad().toFloatArray());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void aSharedGradientIsCopiedOnceAndAFreshOneNever(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor w = Nd.randn(new Random(107), 5).tensor(device);
+        long both = backwardAllocations(device, leaf(device, 108, 5), leaf(device, 109, 5), w);
+        long one = backwardAllocations(device, leaf(device, 108, 5), Nd.randn(new Random(109), 5).tensor(device), w);
+        // add's rule hands one tensor to both leaves: the first stores a copy, the last the tensor itself.
+        assertEquals(1, both - one, "allocations of backward with both leaves minus with one");
+    }
+
+    private static long backwardAllocations(Device device, Tensor a, Tensor b, Tensor w) {
+        Tensor loss = a.add(b).mul(w).sum();
+        Counters.Snapshot before = Counters.snapshot(device);
+        loss.backward();
+        return Counters.snapshot(device).minus(before).allocations();
+    }
+
+    // ------------------------------------------------------------ 2. pow(0)'s gradient
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void powZeroHasAZeroGradientEverywhere(Device device) {
+        TestDevices.assumeAvailable(device);
+        // PyTorch's pow_backward: zeros where the exponent is 0 (not 0·x^-1, which is NaN at x = ±0).
+        Nd x = new Nd(new double[] {0, -0.0, 1.5, -2.25, 3e-20, -7}, 6);
+        GradCheck.check("pow 0", device, 110, t -> t[0].pow(0f), r -> RefOps.pow(r[0], 0), x);
+        for (float e : new float[] {0f, -0f}) {
+            Tensor p = on(device, new float[] {0f, -0f, NAN, INF, -3f}).requiresGrad(true);
+            Tensor y = p.pow(e);
+            assertArrayEquals(new float[] {1f, 1f, 1f, 1f, 1f}, y.toFloatArray(), "x^" + e + " is 1 for every x");
+            y.backward(on(device, new float[] {2f, -1f, INF, NAN, 0.5f}), false);
+            assertArrayEquals(new float[] {0f, 0f, 0f, 0f, 0f}, p.grad().toFloatArray(), "d(x^" + e + ")/dx");
+        }
+    }
+
+    // ------------------------------------------------------------ 3. pow with NaN and infinite exponents
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void powFollowsCsPowForNanAndInfiniteExponents(Device device) {
+        TestDevices.assumeAvailable(device);
+        float[] x = {1f, -1f, 0.5f, -0.5f, 2f, -2f, 0f, -0f, NAN, INF, -INF};
+        // C99 Annex F (what torch.pow computes): pow(1, y) = 1 for any y, pow(-1, ±inf) = 1,
+        // pow(x, ±0) = 1 for any x; otherwise NaN exponents give NaN and |x| < 1 vs > 1 picks 0 or inf.
+        Map<Float, float[]> expected = Map.of(
+                NAN, new float[] {1f, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN},
+                INF, new float[] {1f, 1f, 0f, 0f, INF, INF, 0f, 0f, NAN, INF, INF},
+                -INF, new float[] {1f, 1f, INF, INF, 0f, 0f, INF, INF, NAN, 0f, 0f},
+                0f, new float[] {1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f},
+                -0f, new float[] {1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f});
+        Tensor t = on(device, x);
+        for (var e : expected.entrySet()) {
+            float[] got = t.pow(e.getKey()).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                float want = e.getValue()[i];
+                assertTrue(Float.isNaN(want) ? Float.isNaN(got[i]) : Float.compare(want, got[i]) == 0,
+                        "pow(" + x[i] + ", " + e.getKey() + ") is " + got[i] + ", C gives " + want);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ 4. relu's gradient at NaN
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void reluPassesTheGradientWhereTheInputIsNan(Device device) {
+        TestDevices.assumeAvailable(device);
+        // threshold_backward: input <= 0 ? 0 : grad. NaN is not <= 0, so its gradient passes.
+        float negNan = Float.intBitsToFloat(0xFFC00000);
+        float payloadNan = Float.intBitsToFloat(0x7F800001);
+        float[] x = {NAN, negNan, payloadNan, 0f, -0f, -1f, -INF, INF, Float.MIN_VALUE, -Float.MIN_VALUE, 3f};
+        float[] up = {1.5f, -2f, 4f, 5f, NAN, INF, -6f, 7f, -INF, 8f, 0.25f};
+        float[] want = {1.5f, -2f, 4f, 0f, 0f, 0f, 0f, 7f, -INF, 0f, 0.25f};
+        // Repeated past the kernels' vector widths and split thresholds, so every loop and tail runs.
+        int reps = 70_000 / x.length + 1;
+        float[] xs = new float[x.length * reps];
+        float[] ups = new float[xs.length];
+        float[] wants = new float[xs.length];
+        for (int r = 0; r < reps; r++) {
+            System.arraycopy(x, 0, xs, r * x.length, x.length);
+            System.arraycopy(up, 0, ups, r * x.length, x.length);
+            System.arraycopy(want, 0, wants, r * x.length, x.length);
+        }
+        for (int n : new int[] {x.length, xs.length}) {
+            Tensor in = on(device, Arrays.copyOf(xs, n)).requiresGrad(true);
+            Tensor y = in.relu();
+            y.backward(on(device, Arrays.copyOf(ups, n)), false);
+            assertArrayEquals(Arrays.copyOf(wants, n), in.grad().toFloatArray(), "relu gradient, " + n + " elements");
+            assertTrue(Float.isNaN(y.toFloatArray()[0]), "relu(NaN) stays NaN");
+        }
+    }
+
+    // ------------------------------------------------------------ 5. linear with zero in-features
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void linearWithZeroInFeaturesIsTheBiasBroadcast(Device device) {
+        TestDevices.assumeAvailable(device);
+        Nd b = Nd.randn(new Random(111), 4);
+        Nd w = Nd.zeros(4, 0);
+        for (int[] xs : new int[][] {{2, 3, 0}, {0}, {5, 0}, {2, 0, 0}}) {
+            int[] out = xs.clone();
+            out[out.length - 1] = 4;
+            Nd x = Nd.zeros(xs);
+            String what = "linear " + Arrays.toString(xs);
+            // y = 0 + b for every row; dy/db sums the upstream gradient over the rows.
+            GradCheck.check(what, device, 112, t -> Functional.linear(t[0], t[1], t[2]),
+                    r -> RefOps.add(Nd.zeros(out), r[2]), x, w, b);
+            Tensor y = Functional.linear(x.tensor(device), w.tensor(device), null);
+            assertArrayEquals(out, y.shape(), what + " without bias");
+            assertArrayEquals(new float[(int) y.numel()], y.toFloatArray(), what + " without bias is zeros");
+        }
+        Tensor m = Functional.linear(Tensor.zeros(Device.META, 2, 3, 0), Tensor.zeros(Device.META, 4, 0),
+                Tensor.zeros(Device.META, 4));
+        assertArrayEquals(new int[] {2, 3, 4}, m.shape());
+    }
+
+    // ------------------------------------------------------------ 6. clear errors for sizes and dims
+
+    @Test
+    void sizeOfAZeroDimensionalTensorNamesSize() {
+        for (int d : new int[] {0, -1, 1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensor.scalar(2f).size(d));
+            assertTrue(e.getMessage().startsWith("size: ") && e.getMessage().contains("no dimensions"), e.getMessage());
+        }
+    }
+
+    @Test
+    void tooLargeRandomTensorsAreAHostArrayLimitError() {
+        for (Executable call : List.<Executable>of(() -> Tensor.randn(100_000, 100_000),
+                () -> Tensor.rand(100_000, 100_000), () -> new Linear(100_000, 100_000))) {
+            HostArrayLimitException e = assertThrows(HostArrayLimitException.class, call);
+            assertTrue(e.op().equals("randn") || e.op().equals("rand"), e.getMessage());
+            assertEquals(10_000_000_000L, e.numel());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("devicesAndMeta")
+    void reshapeToAnOverflowingShapeNamesReshape(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor empty = Tensor.zeros(device, 0);
+        // 65536^4 = 2^64 wraps to 0 elements in a long, the count of an empty tensor.
+        ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
+                () -> empty.reshape(65_536, 65_536, 65_536, 65_536));
+        assertEquals("reshape", e.op(), e.getMessage());
+        if (device.isMeta()) {
+            // 2^33 elements: the inferred dimension would be 2^32, past an int.
+            Tensor big = Tensor.zeros(Device.META, 65_536, 65_536, 2);
+            for (int[] s : new int[][] {{-1}, {-1, 2}, {2, -1}}) {
+                ShapeMismatchException e2 = assertThrows(ShapeMismatchException.class, () -> big.reshape(s));
+                assertEquals("reshape", e2.op(), e2.getMessage());
+                assertTrue(e2.getMessage().contains("" + Integer.MAX_VALUE), e2.getMessage());
+            }
+            assertArrayEquals(new int[] {2, 65_536, 65_536}, big.reshape(2, -1, 65_536).shape());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("devicesAndMeta")
+    void meanErrorsNameMean(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor x = Tensor.randn(device, 2, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.mean(5, false));
+        assertTrue(e.getMessage().startsWith("mean: "), e.getMessage());
+        x.close();
+        for (Executable call : List.<Executable>of(() -> x.mean(1, false), x::mean)) {
+            TensorClosedException c = assertThrows(TensorClosedException.class, call);
+            assertEquals("mean", c.op(), c.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------ 7. reading a meta tensor
+
+    @Test
+    void readingAMetaTensorIsATypedErrorBeforeAnyWork() {
+        Tensor small = Tensor.randn(Device.META, 3);
+        Map<String, Executable> reads = new TreeMap<>();
+        reads.put("toFloatArray", small::toFloatArray);
+        reads.put("item", () -> small.sum().item());
+        reads.put("to", () -> small.to(Device.CPU));
+        // A host array is never allocated for data that does not exist (1 GiB here, 8 GiB past the int range).
+        reads.put("toFloatArray ", () -> Tensor.zeros(Device.META, 1 << 28).toFloatArray());
+        reads.put("toFloatArray  ", () -> Tensor.zeros(Device.META, 3, 715_827_883).toFloatArray());
+        reads.put("to ", () -> Tensor.zeros(Device.META, 3, 715_827_883).to(Device.CPU));
+        for (var r : reads.entrySet()) {
+            MetaTensorReadException e = assertThrows(MetaTensorReadException.class, r.getValue(), r.getKey());
+            assertEquals(r.getKey().trim(), e.op());
+            assertTrue(e.getMessage().startsWith(e.op() + ": ") && e.getMessage().contains("meta"), e.getMessage());
+        }
+    }
+
+    @Test
+    void backwardThroughToMetaIsATypedErrorBeforeAnyGradient() {
+        Tensor x = leaf(Device.CPU, 113, 2, 3);
+        Tensor w = Tensor.randn(Device.META, 2, 3).requiresGrad(true);
+        Tensor loss = x.to(Device.META).mul(w).sum();
+        Counters.Snapshot before = Counters.snapshot(Device.META);
+        MetaTensorReadException e = assertThrows(MetaTensorReadException.class, loss::backward);
+        assertEquals("backward", e.op());
+        assertTrue(e.getMessage().contains("to(meta)"), e.getMessage());
+        assertNull(x.grad());
+        assertNull(w.grad(), "nothing is computed before the check");
+        assertEquals(1, Counters.snapshot(Device.META).minus(before).ops(), "backward's own check, no rule");
+    }
+
+    @Test
+    void metaReductionsOfTwoToTheThirtyTwoElementsComputeShapes() {
+        Tensor x = Tensor.zeros(Device.META, 65_536, 65_536).requiresGrad(true);
+        assertArrayEquals(new int[] {}, x.sum().shape());
+        assertArrayEquals(new int[] {}, x.mean().shape());
+        assertArrayEquals(new int[] {65_536}, x.mean(0, false).shape());
+        Tensor loss = new MSELoss().forward(x, Tensor.zeros(Device.META, 65_536, 65_536));
+        assertArrayEquals(new int[] {}, loss.shape());
+        loss.backward();
+        assertArrayEquals(new int[] {65_536, 65_536}, x.grad().shape());
+    }
+
+    // ------------------------------------------------------------ 8. null in place of an argument
+
+    /**
+     * Every public method of Tensor and Functional with a reference parameter, called with null in
+     * that parameter and valid values elsewhere: a NullPointerException naming the op and the
+     * argument, thrown before anything is dispatched or allocated. A new method must be added here.
+     */
+    @Test
+    void nullArgumentsAreNamedBeforeAnyWork() throws Exception {
+        Map<String, String> expected = new TreeMap<>();
+        expected.put("Tensor.of(float[],int[]) 0", "of: data is null");
+        expected.put("Tensor.of(float[],int[]) 1", "of: shape is null");
+        for (String creator : new String[] {"zeros", "ones"}) {
+            expected.put("Tensor." + creator + "(int[]) 0", "full: shape is null");
+            expected.put("Tensor." + creator + "(Device,int[]) 0", "full: device is null");
+            expected.put("Tensor." + creator + "(Device,int[]) 1", "full: shape is null");
+        }
+        expected.put("Tensor.full(Device,float,int[]) 0", "full: device is null");
+        expected.put("Tensor.full(Device,float,int[]) 2", "full: shape is null");
+        for (String random : new String[] {"randn", "rand"}) {
+            expected.put("Tensor." + random + "(int[]) 0", random + ": shape is null");
+            expected.put("Tensor." + random + "(Device,int[]) 0", random + ": device is null");
+            expected.put("Tensor." + random + "(Device,int[]) 1", random + ": shape is null");
+        }
+        expected.put("Tensor.to(Device) 0", "to: device is null");
+        for (String op : new String[] {"add", "sub", "mul", "div", "matmul"}) {
+            expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
+        }
+        expected.put("Tensor.reshape(int[]) 0", "reshape: shape is null");
+        expected.put("Tensor.backward(Tensor,boolean) 0", "backward: gradient is null");
+        expected.put("Functional.linear(Tensor,Tensor,Tensor) 0", "linear: input is null");
+        expected.put("Functional.linear(Tensor,Tensor,Tensor) 1", "linear: weight is null");
+        expected.put("Functional.linear(Tensor,Tensor,Tensor) 2", null); // no bias: allowed
+        expected.put("Functional.relu(Tensor) 0", "relu: input is null");
+        expected.put("Functional.mseLoss(Tensor,Tensor) 0", "mse_loss: input is null");
+        expected.put("Functional.mseLoss(Tensor,Tensor) 1", "mse_loss: target is null");
+
+        List<String> seen = new ArrayList<>();
+        for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class}) {
+            for (Method m : type.getDeclaredMethods()) {
+                if (!Modifier.isPublic(m.getModifiers())) {
+                    continue;
+                }
+                Class<?>[] params = m.getParameterTypes();
+                for (int i = 0; i < params.length; i++) {
+                    if (params[i].isPrimitive()) {
+                        continue;
+                    }
+                    String key = type.getSimpleName() + "." + m.getName() + "("
+                            + String.join(",", Arrays.stream(params).map(Class::getSimpleName).toList()) + ") " + i;
+                    seen.add(key);
+                    if (!expected.containsKey(key)) {
+                        fail(key + " takes a reference argument: add what null there must throw");
+                    }
+                    Object[] args = new Object[params.length];
+                    for (int j = 0; j < params.length; j++) {
+                        args[j] = j == i ? null : valid(params[j]);
+                    }
+                    Object self = Modifier.isStatic(m.getModifiers()) ? null : Tensor.randn(2, 2);
+                    String message = expected.get(key);
+                    Counters.Snapshot before = Counters.snapshot(Device.CPU);
+                    try {
+                        m.invoke(self, args);
+                        if (message != null) {
+                            fail(key + ": no exception, expected NullPointerException: " + message);
+                        }
+                    } catch (InvocationTargetException e) {
+                        Throwable cause = e.getCause();
+                        if (message == null || !(cause instanceof NullPointerException)) {
+                            throw new AssertionError(key + ": unexpected " + cause, cause);
+                        }
+                        assertEquals(message, cause.getMessage(), key);
+                        Counters.Snapshot work = Counters.snapshot(Device.CPU).minus(before);
+                        assertEquals(0, work.ops() + work.allocations(), key + ": work before the check: " + work);
+                    }
+                }
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(expected.keySet()), new java.util.TreeSet<>(seen),
+                "methods listed here but no longer public");
+    }
+
+    private static Object valid(Class<?> type) {
+        if (type == Tensor.class) {
+            return Tensor.randn(2, 2);
+        } else if (type == Device.class) {
+            return Device.CPU;
+        } else if (type == float[].class) {
+            return new float[] {1f, -2f, 3f, 0.5f};
+        } else if (type == int[].class) {
+            return new int[] {2, 2};
+        } else if (type == float.class) {
+            return 1.5f;
+        } else if (type == boolean.class) {
+            return false;
+        }
+        throw new AssertionError("no valid value for " + type);
+    }
+
+    @Test
+    void modulesNameTheirNullInput() {
+        Tensor x = Tensor.randn(3, 2);
+        Map<String, Executable> calls = Map.of(
+                "linear: input is null", () -> new Linear(2, 4).forward(null),
+                "relu: input is null", () -> new ReLU().forward(null),
+                "mse_loss: input is null", () -> new MSELoss().forward(null, x),
+                "mse_loss: target is null", () -> new MSELoss().forward(x, null));
+        for (var c : calls.entrySet()) {
+            NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
+            assertEquals(c.getKey(), e.getMessage());
+        }
+    }
+}
