@@ -17,6 +17,13 @@ extern "C" __global__ void tj_binary_scalar(int op, const float* a, float s, flo
     }
 }
 
+// out = y + alpha * x, the product rounded first (-fmad=false): the CPU's Java gives the same bits.
+extern "C" __global__ void tj_axpy(float alpha, const float* x, const float* y, float* out, long long n) {
+    TJ_FOR(i, n) {
+        out[i] = y[i] + alpha * x[i];
+    }
+}
+
 // Same shape, both contiguous.
 extern "C" __global__ void tj_binary_contig(int op, const float* a, const float* b, float* out, long long n) {
     TJ_FOR(i, n) {

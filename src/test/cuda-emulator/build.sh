@@ -163,7 +163,7 @@ if [ "${TENSORJ_EMU_SELFTEST:-1}" != 0 ]; then
     st="$out/selftest"
     mkdir -p "$st"
     "${kcxx[@]}" -o "$st/selftest" "$here"/selftest*.cpp -L"$out/lib" -l:libcuda.so.1 -Wl,-rpath,"$out/lib" \
-        -DTJEMU_PTX_DIR="\"$ptx_dir\""
+        -DTJEMU_PTX_DIR="\"$ptx_dir\"" -DTJEMU_SHIPPED_KERNELS="$nkernels"
     if ! (cd "$st" && timeout 120 ./selftest > "$st/selftest.log" 2>&1); then
         rm -f "$lib" # so that the next build tries again
         cat "$st/selftest.log" >&2

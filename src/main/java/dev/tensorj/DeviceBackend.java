@@ -154,6 +154,15 @@ final class DeviceBackend {
         }
     }
 
+    void axpy(float alpha, Storage x, Storage y, Storage out) {
+        launched();
+        try {
+            inner.axpy(alpha, x, y, out);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
     void matmul(Storage a, Storage b, Storage out, int m, int n, int k, boolean transA, boolean transB) {
         if (COUNTING) {
             DeviceCounters.Cell cell = c.cell();

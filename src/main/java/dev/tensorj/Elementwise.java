@@ -36,6 +36,24 @@ final class Elementwise {
         }
     }
 
+    /**
+     * {@code y + alpha·x} (PyTorch's {@code add(other, alpha=)}): one kernel when the shapes are
+     * equal, else a scaled copy of {@code x} broadcast in an add.
+     */
+    static Tensor axpy(Tensor y, Tensor x, float alpha) {
+        DeviceBackend be = Dispatch.check("add", "input", y, "other", x);
+        if (!java.util.Arrays.equals(y.shapeRef(), x.shapeRef())) {
+            return y.add(x.mul(alpha));
+        }
+        Tensor out = Tensor.empty("add", be, y.shapeRef());
+        if (out.numel() > 0) {
+            be.axpy(alpha, x.storage(), y.storage(), out.storage());
+        }
+        Autograd.record(out, "add", new Tensor[] {y, x}, Autograd.NOTHING_SAVED,
+                g -> new Tensor[] {g, x.requiresGrad() ? g.mul(alpha) : null});
+        return out;
+    }
+
     static Tensor scalar(String op, BinaryOp kind, Tensor a, float s) {
         DeviceBackend be = Dispatch.check(op, a);
         Tensor out = Tensor.empty(op, be, a.shapeRef());

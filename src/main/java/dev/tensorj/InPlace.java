@@ -44,6 +44,31 @@ final class InPlace {
         return self;
     }
 
+    /**
+     * {@code self += alpha·other} (PyTorch's {@code add_(other, alpha=)}): one kernel when the
+     * shapes are equal, as an optimizer's update needs, else a scaled copy of {@code other}.
+     */
+    static Tensor axpy(Tensor self, Tensor other, float alpha) {
+        String op = "add_";
+        DeviceBackend be = Dispatch.check(op, "self", self, "other", other);
+        if (!Arrays.equals(self.shapeRef(), other.shapeRef())) {
+            Shapes.broadcast(op, self.shapeRef(), other.shapeRef()); // the shape error names add_
+            return binary(op, BinaryOp.ADD, self, other.mul(alpha));
+        }
+        checkWritable(op, self);
+        boolean record = Autograd.needsGraph(self, other);
+        Tensor before = record ? self.detachNode() : null;
+        if (self.numel() > 0) {
+            be.axpy(alpha, other.storage(), self.storage(), self.storage());
+        }
+        self.version().bump(op);
+        if (record) {
+            self.rebase(op, new Tensor[] {before, other}, Autograd.NOTHING_SAVED,
+                    g -> new Tensor[] {g, other.requiresGrad() ? g.mul(alpha) : null});
+        }
+        return self;
+    }
+
     /** The gradients of {@code self (kind) other} for the old self ({@code before}, values {@code old}) and other. */
     private static Tensor[] binaryGrads(BinaryOp kind, Tensor before, Tensor old, Tensor other, Tensor g) {
         boolean toSelf = before.requiresGrad();

@@ -233,6 +233,14 @@ public final class Tensor implements AutoCloseable {
         return Elementwise.binary("div", BinaryOp.DIV, this, other);
     }
 
+    /**
+     * {@code this + alpha·other}, broadcasting, as PyTorch's {@code add(other, alpha=)}: for equal
+     * shapes one kernel, the product rounded before the sum.
+     */
+    public Tensor add(Tensor other, float alpha) {
+        return Elementwise.axpy(this, other, alpha);
+    }
+
     public Tensor add(float value) {
         return Elementwise.scalar("add", BinaryOp.ADD, this, value);
     }
@@ -325,6 +333,20 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Checks, as every op does before it runs, that {@code a} and {@code b} are open and on one
+     * device, and runs nothing. For custom layers and optimizers that must check all their operands
+     * before they change any (an optimizer's step checks every parameter against its gradient first).
+     *
+     * @throws DeviceMismatchException naming {@code op} and the two roles when the devices differ
+     * @throws TensorClosedException if either tensor is closed
+     */
+    public static void checkSameDevice(String op, String roleA, Tensor a, String roleB, Tensor b) {
+        Dispatch.nonNull(op, roleA, a);
+        Dispatch.nonNull(op, roleB, b);
+        Dispatch.checkSameDevice(op, roleA, a, roleB, b);
+    }
+
     // ---------------------------------------------------------------- in-place ops
     // PyTorch's names: a trailing underscore writes into this tensor and returns it. Writing into a
     // leaf that requires grad is allowed only under NoGrad (an optimizer's update, an initialiser);
@@ -340,6 +362,19 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor add_(Tensor other) {
         return InPlace.binary("add_", BinaryOp.ADD, this, other);
+    }
+
+    /**
+     * {@code this += alpha·other}, in place, as PyTorch's {@code add_(other, alpha=)}: the update
+     * {@code param.add_(grad, -lr)} of an optimizer is one kernel.
+     *
+     * @return this tensor
+     * @throws DeviceMismatchException if {@code other} is on another device
+     * @throws ShapeMismatchException if {@code other} does not broadcast to this tensor's shape
+     * @throws IllegalStateException if this is a leaf that requires grad and grad mode is on
+     */
+    public Tensor add_(Tensor other, float alpha) {
+        return InPlace.axpy(this, other, alpha);
     }
 
     /** {@code this -= other}, in place; as {@link #add_(Tensor)}. */

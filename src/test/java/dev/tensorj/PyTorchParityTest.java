@@ -339,6 +339,12 @@ class PyTorchParityTest {
             expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
         }
         expected.put("Tensor.reshape(int[]) 0", "reshape: shape is null");
+        for (String op : new String[] {"add_", "sub_", "mul_", "div_"}) {
+            expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
+        }
+        expected.put("Tensor.copy_(Tensor) 0", "copy_: src is null");
+        expected.put("Tensor.setData(Tensor) 0", "setData: source is null");
+        expected.put("Tensor.setGrad(Tensor) 0", null); // null clears the gradient, as PyTorch's t.grad = None
         expected.put("Tensor.backward(Tensor,boolean) 0", "backward: gradient is null");
         expected.put("Functional.linear(Tensor,Tensor,Tensor) 0", "linear: input is null");
         expected.put("Functional.linear(Tensor,Tensor,Tensor) 1", "linear: weight is null");

@@ -45,6 +45,12 @@ public interface Backend {
     void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out);
 
     /**
+     * {@code out[i] = y[i] + alpha·x[i]}, the product rounded before the sum (no fused multiply-add),
+     * all three of one length; {@code out} may be {@code y} (in-place update).
+     */
+    void axpy(float alpha, Storage x, Storage y, Storage out);
+
+    /**
      * {@code c[m×n] = op(a) · op(b)} in row-major order, where {@code op(a)} is {@code m×k}
      * ({@code a} stored {@code k×m} when {@code transA}) and {@code op(b)} is {@code k×n}
      * ({@code b} stored {@code n×k} when {@code transB}). With {@code k == 0}, {@code c} is zeros.

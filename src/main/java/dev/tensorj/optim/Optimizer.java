@@ -1,5 +1,6 @@
 package dev.tensorj.optim;
 
+import dev.tensorj.IdleGpuPolicy;
 import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
 import java.util.ArrayList;
@@ -14,7 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Updates parameters from their gradients, as {@code torch.optim.Optimizer}, with one parameter
- * group: one learning rate for all parameters.
+ * group: one learning rate for all parameters. A new optimizer is one file: a subclass implements
+ * {@link #update} with in-place tensor ops, keeping what it needs across steps in {@link #state};
+ * {@link #step()} does the rest (the idle-GPU check, checking every parameter before any changes,
+ * moving state to its parameter's device, no-grad).
  *
  * <p>Per-parameter state (such as SGD's momentum buffers) follows its parameter: when a step finds
  * state on another device than its parameter, because the model was moved with
@@ -55,8 +59,42 @@ public abstract class Optimizer {
         }
     }
 
-    /** Updates every parameter that has a gradient, in place, on its own device. */
-    public abstract void step();
+    /**
+     * Updates every parameter that has a gradient, in place, on its own device: first checks every
+     * such parameter against its gradient (so an error changes nothing), moves state that is not
+     * on its parameter's device there, then calls {@link #update} for each, under no-grad.
+     *
+     * @throws dev.tensorj.DeviceMismatchException if a parameter and its gradient are not on one
+     *     device (op {@code <name>.step}, e.g. {@code sgd.step}, roles {@code param} and {@code grad})
+     * @throws dev.tensorj.TensorClosedException if a parameter or gradient is closed
+     * @throws dev.tensorj.IdleGpuException under {@code IdleGpuPolicy.Mode.STRICT}, when the
+     *     parameters are on the CPU while a GPU is available
+     */
+    public final void step() {
+        IdleGpuPolicy.checkStep(this, params);
+        String op = getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + ".step";
+        for (Tensor p : params) {
+            if (p.grad() != null) {
+                Tensor.checkSameDevice(op, "param", p, "grad", p.grad());
+            }
+        }
+        moveStateToParameters();
+        try (NoGrad g = NoGrad.enter()) {
+            for (Tensor p : params) {
+                Tensor grad = p.grad();
+                if (grad != null) {
+                    update(p, grad);
+                }
+            }
+        }
+    }
+
+    /**
+     * Updates {@code param} in place from {@code grad} with tensor ops ({@code param.sub_(...)}),
+     * under no-grad; both are on one device, checked. Called by {@link #step()} for each parameter
+     * that has a gradient.
+     */
+    protected abstract void update(Tensor param, Tensor grad);
 
     /** The parameters this optimizer updates. */
     public List<Tensor> parameters() {

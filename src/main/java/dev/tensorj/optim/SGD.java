@@ -1,15 +1,13 @@
 package dev.tensorj.optim;
 
 import dev.tensorj.Tensor;
-import dev.tensorj.backend.SgdParams;
-import dev.tensorj.internal.TensorAccess;
 import java.util.Collection;
 import java.util.Objects;
 
 /**
  * Stochastic gradient descent with PyTorch's update rule, including momentum, dampening,
- * Nesterov and weight decay (see {@link SgdParams}). Each parameter is updated by one fused
- * kernel on its own device. Options are given by name:
+ * Nesterov and weight decay (see {@link #update}), written in in-place tensor ops on each
+ * parameter's own device. Options are given by name:
  * <pre>{@code
  * SGD sgd = new SGD(model.parameters(), SGD.Options.lr(0.01f).withMomentum(0.9f).withNesterov(true));
  * }</pre>
@@ -162,38 +160,34 @@ public class SGD extends Optimizer {
     }
 
     /**
-     * Updates every parameter that has a gradient. All parameters are checked first, so a device
-     * or shape error leaves every parameter and buffer unchanged. A momentum buffer on another
-     * device than its parameter (the model was moved after earlier steps) is moved to the
-     * parameter's device first.
-     *
-     * @throws dev.tensorj.DeviceMismatchException if a parameter and its gradient are not on one device
-     * @throws dev.tensorj.ShapeMismatchException if a gradient's shape is not its parameter's
-     * @throws dev.tensorj.TensorClosedException if a parameter or gradient is closed
+     * PyTorch's SGD update, in tensor ops: {@code d = grad + weightDecay·param} (skipped when
+     * weightDecay is 0, as PyTorch does, so an infinite weight does not turn into NaN); with
+     * momentum, {@code buf = d} on the first step, else {@code buf = momentum·buf + (1 − dampening)·d},
+     * and {@code d = nesterov ? d + momentum·buf : buf}; then {@code param −= lr·d}. Each product is
+     * rounded before its sum, as separate float32 ops, the same on every device.
      */
     @Override
-    public void step() {
-        dev.tensorj.IdleGpuPolicy.checkStep(this, params);
-        TensorAccess access = TensorAccess.get();
-        for (Tensor p : params) {
-            if (p.grad() != null) {
-                access.checkSgd("sgd.step", p, p.grad(), null);
+    protected void update(Tensor param, Tensor grad) {
+        // PyTorch's own steps: d = grad.add(param, alpha=wd); buf.mul_(m).add_(d, alpha=1-dampening);
+        // param.add_(d, alpha=-lr). Temporaries are closed at once, so a GPU's memory is reused.
+        Tensor d = options.weightDecay == 0f ? grad : grad.add(param, options.weightDecay);
+        Tensor step = d;
+        if (options.momentum != 0f) {
+            Tensor buf = state(param, MOMENTUM_BUFFER);
+            if (buf == null) {
+                buf = d == grad ? d.clone() : d;
+                setState(param, MOMENTUM_BUFFER, buf);
+            } else {
+                buf.mul_(options.momentum).add_(d, 1f - options.dampening);
             }
+            step = options.nesterov ? d.add(buf, options.momentum) : buf;
         }
-        moveStateToParameters();
-        float lr = lr();
-        for (Tensor p : params) {
-            Tensor g = p.grad();
-            if (g == null) {
-                continue;
-            }
-            Tensor buf = state(p, MOMENTUM_BUFFER);
-            boolean first = options.momentum != 0f && buf == null;
-            buf = access.sgdStep("sgd.step", p, g, buf, new SgdParams(lr, options.momentum, options.dampening,
-                    options.weightDecay, options.nesterov, first));
-            if (first) {
-                setState(p, MOMENTUM_BUFFER, buf);
-            }
+        param.add_(step, -lr());
+        if (step != d && step != state(param, MOMENTUM_BUFFER)) {
+            step.close();
+        }
+        if (d != grad && d != state(param, MOMENTUM_BUFFER)) {
+            d.close();
         }
     }
 }

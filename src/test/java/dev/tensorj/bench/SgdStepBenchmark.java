@@ -1,6 +1,5 @@
 package dev.tensorj.bench;
 
-import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
@@ -30,17 +29,15 @@ class SgdStepBenchmark {
     /** {@code SGD} as the library ships it. */
     static final Opt SHIPPED = p -> new SGD(p, 0.01f);
 
-    /** Plain SGD in tensor ops: {@code w -= lr·g}, one scaled copy and one in-place op per parameter. */
-    static final Opt TENSOR_OPS = p -> new Optimizer(p, 0.01f) {
+    /**
+     * The fused update SGD used before it was written in tensor ops: one backend kernel per
+     * parameter (Backend.sgdStep), through the bridge that is removed with it.
+     */
+    static final Opt FUSED = p -> new Optimizer(p, 0.01f) {
         @Override
-        public void step() {
-            try (NoGrad g = NoGrad.enter()) {
-                for (Tensor w : parameters()) {
-                    if (w.grad() != null) {
-                        w.sub_(w.grad().mul(0.01f));
-                    }
-                }
-            }
+        protected void update(Tensor param, Tensor grad) {
+            dev.tensorj.internal.TensorAccess.get().sgdStep("sgd.step", param, grad, null,
+                    new dev.tensorj.backend.SgdParams(lr(), 0f, 0f, 0f, false, false));
         }
     };
 
@@ -52,7 +49,7 @@ class SgdStepBenchmark {
     @Test
     void compare() {
         String a = System.getProperty("bench.a", "shipped");
-        String b = System.getProperty("bench.b", "tensorops");
+        String b = System.getProperty("bench.b", "fused");
         System.out.println("SGD step A/B: A=" + a + ", B=" + b + ", " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cpus");
         for (Case c : CASES) {
@@ -80,7 +77,7 @@ class SgdStepBenchmark {
     static Opt pick(String name) {
         switch (name) {
             case "shipped": return SHIPPED;
-            case "tensorops": return TENSOR_OPS;
+            case "fused": return FUSED;
             default: throw new IllegalArgumentException("unknown variant " + name);
         }
     }

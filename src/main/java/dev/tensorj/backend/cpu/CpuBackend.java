@@ -98,6 +98,18 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void axpy(float alpha, Storage x, Storage y, Storage out) {
+        float[] xs = data(x);
+        float[] ys = data(y);
+        float[] o = data(out);
+        CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[i] = ys[i] + alpha * xs[i];
+            }
+        });
+    }
+
+    @Override
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k,
                        boolean transA, boolean transB) {
         long macs = k == 0 ? 0 : (long) m * n * k;

@@ -232,6 +232,21 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public void axpy(float alpha, Storage x, Storage y, Storage out) {
+        long n = out.numel();
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.AXPY, n, alpha, ptr(x), ptr(y), ptr(out), n);
+        } catch (jcuda.CudaException e) {
+            throw error("axpy", e);
+        } finally {
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(y);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB) {
         if (k == 0) {
             fill(c, 0f); // an empty sum; cuBLAS would reject the zero leading dimensions anyway

@@ -16,6 +16,7 @@ enum Kernel {
     BINARY_ROW_I64("elementwise", "tj_binary_row_i64", "ippplli"),
     BINARY_ND_I32("elementwise", "tj_binary_nd_i32", "ipppis"),
     BINARY_ND_I64("elementwise", "tj_binary_nd_i64", "ipppls"),
+    AXPY("elementwise", "tj_axpy", "fpppl"),
     SUM_ROWS("reduce", "tj_sum_rows", "ppplli"),
     SUM_COLS("reduce", "tj_sum_cols", "pppllli"),
     SUM_FINISH("reduce", "tj_sum_finish", "pplil"),

@@ -59,6 +59,9 @@ public final class MetaBackend implements Backend {
     public void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {}
 
     @Override
+    public void axpy(float alpha, Storage x, Storage y, Storage out) {}
+
+    @Override
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB) {}
 
     @Override
