@@ -35,7 +35,7 @@ echo "== jars"
 # -DskipTests still compiles the test classes. JUnit comes with the console launcher instead.
 mvn -q -DskipTests package dependency:copy-dependencies -DoutputDirectory="$bundle/lib" \
     -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian
-cp target/tensorj-*.jar "$bundle/lib/"
+cp "$(ls target/tensorj-*.jar | grep -v -e "-sources.jar" -e "-javadoc.jar")" "$bundle/lib/"
 # OpenBLAS's natives (20 MB, the bundle's largest part) stay out: the CPU side of the tests then
 # runs on tensorj's Java kernel (logged), which is all a GPU check needs.
 rm -f "$bundle"/lib/openblas-*-linux-x86_64.jar
@@ -48,7 +48,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 # java.xml, java.sql: the JUnit console launcher (XML reports, converters); jdk.zipfs: it scans
 # the tests jar through a zip file system, and finds no tests without it.
-jlink --add-modules java.base,java.logging,jdk.unsupported,java.management,java.xml,java.sql,jdk.zipfs \
+# java.compiler and jdk.compiler: ModuleTest compiles small sources to check what must not compile.
+jlink --add-modules java.base,java.logging,jdk.unsupported,java.management,java.xml,java.sql,jdk.zipfs,java.compiler,jdk.compiler \
     --strip-debug --no-header-files --no-man-pages --compress=2 --output "$tmp/jre"
 tar czf "$bundle/jre.tgz" -C "$tmp" jre
 
