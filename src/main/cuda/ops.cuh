@@ -17,6 +17,11 @@
 #define TJ_NEG 0
 #define TJ_RELU 1
 
+// ScalarType ordinals (dev.tensorj.backend.ScalarType): the element types tj_cast converts between.
+#define TJ_F32 0
+#define TJ_I64 1
+#define TJ_BOOL 2
+
 // Java computes (float) Math.pow((double) a, (double) b). C's pow differs from Java's in two
 // corners (pow(1, NaN) and pow(±1, ±inf) are 1 in C, NaN in Java), handled first. Computing in
 // double and rounding once gives Java's float except in ties closer than 2 double ulps.

@@ -6,7 +6,7 @@ final class ShapeOps {
     private ShapeOps() {}
 
     static Tensor reshape(Tensor x, int[] requested) {
-        Dispatch.check("reshape", x);
+        Dispatch.check("reshape", DTypes.ANY, x);
         int[] shape = inferShape(x, requested);
         x.storage().retain();
         Tensor out = Tensor.wrap(x.device(), x.storage(), shape);
@@ -45,7 +45,7 @@ final class ShapeOps {
     }
 
     static Tensor transpose(Tensor x) {
-        DeviceBackend be = Dispatch.check("t", x);
+        DeviceBackend be = Dispatch.check("t", DTypes.FLOAT32, x);
         if (x.dim() < 2) {
             return x;
         }
