@@ -7,12 +7,13 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A tensor of one {@link DType} (float32 unless created otherwise) on one {@link Device}. Every op runs on the device its operands live on and
- * returns a tensor there; operands on different devices are rejected with a
- * {@link DeviceMismatchException} before anything is computed, and so are dtypes an op does not
- * take, with a {@link DTypeMismatchException} (see {@link DType}). Data crosses devices only through
- * {@link #to(Device)}; only {@link #item()}, {@link #toFloatArray()} and {@code to(Device.CPU)}
- * wait for a GPU.
+ * A tensor of one {@link DType} (float32 unless created otherwise) on one {@link Device}. Every op
+ * runs on the device its operands live on and returns a tensor there; operands on different
+ * devices are rejected with a {@link DeviceMismatchException} before anything is computed, and so
+ * are dtypes an op does not take, with a {@link DTypeMismatchException} (see {@link DType} for
+ * which ops take which dtypes). Data crosses devices only through
+ * {@link #to(Device)}; only {@link #item()}, {@link #toFloatArray()} (and their int64 and bool
+ * twins) and {@code to(Device.CPU)} wait for a GPU.
  *
  * <p>Autograd: ops on tensors that {@linkplain #requiresGrad(boolean) require grad} record a graph;
  * {@link #backward()} fills {@link #grad()} of the leaves. {@link NoGrad} turns recording off.
