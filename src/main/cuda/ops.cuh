@@ -20,6 +20,11 @@
 #define TJ_NEG 0
 #define TJ_RELU 1
 
+// ScalarType ordinals (dev.tensorj.backend.ScalarType): the element types tj_cast converts between.
+#define TJ_F32 0
+#define TJ_I64 1
+#define TJ_BOOL 2
+
 // C's pow, which PyTorch follows: pow(1, y) = 1 for every y, NaN included, and pow(-1, ±inf) = 1
 // (Java's Math.pow gives NaN there; BinaryOp.pow spells them out the same way). Spelled out here
 // too, so that the result does not rest on the device's (or the emulator host's) libm for them.

@@ -12,7 +12,8 @@ import dev.tensorj.backend.UnaryOp;
  * it is where placement is counted (into the device's {@link DeviceCounters}), where storages are
  * registered for leak reports, and where a {@link BackendException} becomes the public exception.
  * A copy between devices counts host→device on the receiving device and device→host on the
- * sending one; cpu's own copies in and out of {@code float[]} count as neither.
+ * sending one; cpu's own copies in and out of Java arrays count as neither. Bytes are the
+ * storages' own ({@code numel × dtype size}).
  */
 final class DeviceBackend {
     /**
@@ -50,17 +51,24 @@ final class DeviceBackend {
         }
     }
 
-    private Storage allocated(Storage s, long numel, boolean fromHost) {
+    private Storage allocated(Storage s, boolean fromHost) {
         if (COUNTING) {
             DeviceCounters.Cell cell = c.cell();
+            long bytes = s.bytes();
             cell.allocations++;
-            cell.bytesAllocated += numel * Float.BYTES;
+            cell.bytesAllocated += bytes;
             if (fromHost && countsTransfers) {
-                cell.bytesHostToDevice += numel * Float.BYTES;
+                cell.bytesHostToDevice += bytes;
             }
         }
         LeakTracker.track(s, device);
         return s;
+    }
+
+    private void copiedToHost(Storage src) {
+        if (COUNTING && countsTransfers) {
+            c.cell().bytesDeviceToHost += src.bytes();
+        }
     }
 
     /** The public exception for a backend's failure on this device. */
@@ -82,9 +90,9 @@ final class DeviceBackend {
         return new DeviceBackend(device, null).translate(e);
     }
 
-    Storage allocate(long numel) {
+    Storage allocate(DType dtype, long numel) {
         try {
-            return allocated(inner.allocate(numel), numel, false);
+            return allocated(inner.allocate(dtype.scalarType(), numel), false);
         } catch (BackendException e) {
             throw translate(e);
         }
@@ -92,7 +100,23 @@ final class DeviceBackend {
 
     Storage fromHost(float[] data) {
         try {
-            return allocated(inner.fromHost(data), data.length, true);
+            return allocated(inner.fromHost(data), true);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    Storage fromHost(long[] data) {
+        try {
+            return allocated(inner.fromHost(data), true);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    Storage fromHost(boolean[] data) {
+        try {
+            return allocated(inner.fromHost(data), true);
         } catch (BackendException e) {
             throw translate(e);
         }
@@ -104,9 +128,25 @@ final class DeviceBackend {
         } catch (BackendException e) {
             throw translate(e);
         }
-        if (COUNTING && countsTransfers) {
-            c.cell().bytesDeviceToHost += src.numel() * Float.BYTES;
+        copiedToHost(src);
+    }
+
+    void toHost(Storage src, long[] dst) {
+        try {
+            inner.toHost(src, dst);
+        } catch (BackendException e) {
+            throw translate(e);
         }
+        copiedToHost(src);
+    }
+
+    void toHost(Storage src, boolean[] dst) {
+        try {
+            inner.toHost(src, dst);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+        copiedToHost(src);
     }
 
     void copy(Storage src, Storage dst) {
@@ -122,6 +162,34 @@ final class DeviceBackend {
         launched();
         try {
             inner.fill(out, value);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void fill(Storage out, long value) {
+        launched();
+        try {
+            inner.fill(out, value);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void fill(Storage out, boolean value) {
+        launched();
+        try {
+            inner.fill(out, value);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Converts {@code x} into {@code out} (same length, any two dtypes). */
+    void cast(Storage x, Storage out) {
+        launched();
+        try {
+            inner.cast(x, out);
         } catch (BackendException e) {
             throw translate(e);
         }

@@ -7,16 +7,47 @@ import dev.tensorj.backend.UnaryOp;
 final class Elementwise {
     private Elementwise() {}
 
+    /**
+     * {@code a op b}, broadcasting. Two float32 tensors, or (PyTorch's type promotion) a float32
+     * tensor with an int64 or bool one, which is converted to float32 first: the op then computes in
+     * float32 and the gradient flows to the float32 operand only.
+     */
     static Tensor binary(String op, BinaryOp kind, Tensor a, Tensor b) {
-        DeviceBackend be = Dispatch.check(op, "input", a, "other", b);
+        DeviceBackend be = Dispatch.checkPromoting(op, "input", a, "other", b);
         int[] shape = Shapes.broadcast(op, a.shapeRef(), b.shapeRef());
+        if (a.dtype() != b.dtype()) {
+            return promoted(op, kind, be, a, b, shape);
+        }
+        Tensor out = compute(op, kind, be, a, b, shape);
+        Autograd.record(out, op, new Tensor[] {a, b}, savedBy(kind, a, b), g -> binaryGrads(kind, a, b, g));
+        return out;
+    }
+
+    /** The operands whose values the rule of {@code kind} reads: both for mul and div, none for add and sub. */
+    private static Tensor[] savedBy(BinaryOp kind, Tensor a, Tensor b) {
+        return kind == BinaryOp.MUL || kind == BinaryOp.DIV ? new Tensor[] {a, b} : Autograd.NOTHING_SAVED;
+    }
+
+    private static Tensor compute(String op, BinaryOp kind, DeviceBackend be, Tensor a, Tensor b, int[] shape) {
         Tensor out = Tensor.empty(op, be, shape);
         if (out.numel() > 0) {
             be.binary(kind, a.storage(), Shapes.broadcastStrides(a.shapeRef(), shape),
                     b.storage(), Shapes.broadcastStrides(b.shapeRef(), shape), out.storage(), shape);
         }
-        Tensor[] saved = kind == BinaryOp.MUL || kind == BinaryOp.DIV ? new Tensor[] {a, b} : Autograd.NOTHING_SAVED;
-        Autograd.record(out, op, new Tensor[] {a, b}, saved, g -> binaryGrads(kind, a, b, g));
+        return out;
+    }
+
+    /** One float32 operand and one int64 or bool operand (checked by Dispatch): convert, then compute. */
+    private static Tensor promoted(String op, BinaryOp kind, DeviceBackend be, Tensor a, Tensor b, int[] shape) {
+        Tensor fa = a.to(DType.FLOAT32); // one of the two is the operand itself
+        Tensor fb = b.to(DType.FLOAT32);
+        Tensor converted = fa != a ? fa : fb;
+        Tensor out = compute(op, kind, be, fa, fb, shape);
+        // The converted operand cannot require grad: the rule sees it as a constant.
+        Autograd.record(out, op, new Tensor[] {fa, fb}, savedBy(kind, fa, fb), g -> binaryGrads(kind, fa, fb, g));
+        if (out.isLeaf()) {
+            converted.close(); // nothing recorded keeps it: free it now rather than at the next collection
+        }
         return out;
     }
 
@@ -41,7 +72,7 @@ final class Elementwise {
      * equal, else a scaled copy of {@code x} broadcast in an add.
      */
     static Tensor axpy(Tensor y, Tensor x, float alpha) {
-        DeviceBackend be = Dispatch.check("add", "input", y, "other", x);
+        DeviceBackend be = Dispatch.check("add", DTypes.FLOAT32, "input", y, "other", x);
         if (!java.util.Arrays.equals(y.shapeRef(), x.shapeRef())) {
             return y.add(x.mul(alpha));
         }
@@ -55,7 +86,7 @@ final class Elementwise {
     }
 
     static Tensor scalar(String op, BinaryOp kind, Tensor a, float s) {
-        DeviceBackend be = Dispatch.check(op, a);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, a);
         Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.binaryScalar(kind, a.storage(), s, out.storage());
@@ -85,7 +116,7 @@ final class Elementwise {
     }
 
     static Tensor unary(String op, UnaryOp kind, Tensor a) {
-        DeviceBackend be = Dispatch.check(op, a);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, a);
         Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.unary(kind, a.storage(), out.storage());
@@ -108,7 +139,7 @@ final class Elementwise {
 
     /** ReLU's gradient in one kernel: {@code a <= 0 ? 0 : g}. Not itself differentiable. */
     static Tensor reluBackward(Tensor a, Tensor g) {
-        DeviceBackend be = Dispatch.check("relu_backward", "input", a, "grad", g);
+        DeviceBackend be = Dispatch.check("relu_backward", DTypes.FLOAT32, "input", a, "grad", g);
         int[] shape = a.shapeRef();
         Tensor out = Tensor.empty("relu_backward", be, shape);
         if (out.numel() > 0) {

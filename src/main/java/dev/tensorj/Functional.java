@@ -29,7 +29,7 @@ public final class Functional {
      * input against a {@code [N]} target is rejected rather than silently broadcast to {@code [N,N]}.
      */
     public static Tensor mseLoss(Tensor input, Tensor target) {
-        DeviceBackend be = Dispatch.check("mse_loss", "input", input, "target", target);
+        DeviceBackend be = Dispatch.check("mse_loss", DTypes.FLOAT32, "input", input, "target", target);
         if (!java.util.Arrays.equals(input.shapeRef(), target.shapeRef())) {
             throw new ShapeMismatchException("mse_loss", "input " + Shapes.str(input.shapeRef()) + " and target "
                     + Shapes.str(target.shapeRef()) + " must have the same shape (broadcasting here is almost "

@@ -19,7 +19,7 @@ final class InPlace {
 
     /** {@code self = self (kind) other}, {@code other} broadcast to self's shape. */
     static Tensor binary(String op, BinaryOp kind, Tensor self, Tensor other) {
-        DeviceBackend be = Dispatch.check(op, "self", self, "other", other);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self, "other", other);
         int[] shape = self.shapeRef();
         if (!Arrays.equals(Shapes.broadcast(op, shape, other.shapeRef()), shape)) {
             throw new ShapeMismatchException(op, "cannot write the result of shape "
@@ -50,7 +50,7 @@ final class InPlace {
      */
     static Tensor axpy(Tensor self, Tensor other, float alpha) {
         String op = "add_";
-        DeviceBackend be = Dispatch.check(op, "self", self, "other", other);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self, "other", other);
         if (!Arrays.equals(self.shapeRef(), other.shapeRef())) {
             Shapes.broadcast(op, self.shapeRef(), other.shapeRef()); // the shape error names add_
             return binary(op, BinaryOp.ADD, self, other.mul(alpha));
@@ -89,7 +89,7 @@ final class InPlace {
 
     /** {@code self = self (kind) scalar}. */
     static Tensor scalar(String op, BinaryOp kind, Tensor self, float s) {
-        DeviceBackend be = Dispatch.check(op, "self", self);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self);
         checkWritable(op, self);
         boolean record = Autograd.needsGraph(self);
         Tensor before = record ? self.detachNode() : null;
@@ -110,7 +110,7 @@ final class InPlace {
      */
     static Tensor clamp(Tensor self, float min, float max) {
         String op = "clamp_";
-        DeviceBackend be = Dispatch.check(op, "self", self);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self);
         checkWritable(op, self);
         boolean record = Autograd.needsGraph(self);
         // The gradient passes where min <= x <= max, read from the old values.
@@ -139,7 +139,7 @@ final class InPlace {
 
     /** {@code self = value} everywhere; cuts self from the graph (the result depends on nothing). */
     static Tensor fill(String op, Tensor self, float value) {
-        DeviceBackend be = Dispatch.check(op, "self", self);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self);
         checkWritable(op, self);
         boolean record = Autograd.needsGraph(self);
         Tensor before = record ? self.detachNode() : null;
@@ -157,7 +157,7 @@ final class InPlace {
      */
     static Tensor copy(Tensor self, Tensor src) {
         String op = "copy_";
-        DeviceBackend be = Dispatch.check(op, "self", self, "src", src);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self, "src", src);
         int[] shape = self.shapeRef();
         if (!Arrays.equals(Shapes.broadcast(op, shape, src.shapeRef()), shape)) {
             throw new ShapeMismatchException(op, "src of shape " + Shapes.str(src.shapeRef())

@@ -11,12 +11,16 @@ import java.util.List;
  */
 public final class LeakReport {
 
-    /** A tracked allocation: what it was and the stack that made it (tensorj's own frames dropped). */
-    public record Allocation(long id, Device device, long numel, String thread, StackTraceElement[] stack) {
+    /**
+     * A tracked allocation: what it was ({@code numel} elements of {@code dtype} on {@code device})
+     * and the stack that made it (tensorj's own frames dropped).
+     */
+    public record Allocation(long id, Device device, DType dtype, long numel, String thread,
+                             StackTraceElement[] stack) {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder("tensor storage #").append(id).append(": ").append(numel)
-                    .append(" floats on ").append(device).append(", allocated on thread '").append(thread)
+                    .append(' ').append(dtype).append(" elements on ").append(device).append(", allocated on thread '").append(thread)
                     .append("' at");
             for (StackTraceElement e : stack) {
                 sb.append("\n    at ").append(e);

@@ -42,7 +42,7 @@ final class LeakTracker {
         }
         long id = IDS.incrementAndGet();
         StackTraceElement[] stack = userFrames();
-        LIVE.put(id, new Allocation(id, device, s.numel(), Thread.currentThread().getName(), stack));
+        LIVE.put(id, new Allocation(id, device, DType.of(s.type()), s.numel(), Thread.currentThread().getName(), stack));
         s.tag(id);
         CLEANER.register(s, () -> collected(id));
     }

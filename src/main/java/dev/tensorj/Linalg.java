@@ -8,7 +8,7 @@ final class Linalg {
 
     /** {@code torch.matmul} for 1-d and 2-d operands. */
     static Tensor matmul(Tensor a, Tensor b) {
-        DeviceBackend be = Dispatch.check("matmul", "input", a, "other", b);
+        DeviceBackend be = Dispatch.check("matmul", DTypes.FLOAT32, "input", a, "other", b);
         int[] as = a.shapeRef();
         int[] bs = b.shapeRef();
         if (as.length < 1 || as.length > 2 || bs.length < 1 || bs.length > 2) {
@@ -39,7 +39,7 @@ final class Linalg {
      * handled by the kernel (cuBLAS flags), never by copies. Callers have checked the shapes.
      */
     static Tensor mm(Tensor a, Tensor b, boolean transA, boolean transB) {
-        return mm(Dispatch.check("matmul", "input", a, "other", b), a, b, transA, transB);
+        return mm(Dispatch.check("matmul", DTypes.FLOAT32, "input", a, "other", b), a, b, transA, transB);
     }
 
     private static Tensor mm(DeviceBackend be, Tensor a, Tensor b, boolean transA, boolean transB) {
@@ -82,7 +82,7 @@ final class Linalg {
      * checked as one op so that errors name the layer's roles.
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        DeviceBackend be = Dispatch.check("linear", "input", input, "weight", weight, Dispatch.optional("bias"), bias);
+        DeviceBackend be = Dispatch.check("linear", DTypes.FLOAT32, "input", input, "weight", weight, Dispatch.optional("bias"), bias);
         int[] ws = weight.shapeRef();
         int[] xs = input.shapeRef();
         if (ws.length != 2) {

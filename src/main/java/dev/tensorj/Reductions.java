@@ -7,7 +7,7 @@ final class Reductions {
     private Reductions() {}
 
     static Tensor sumAll(Tensor x) {
-        DeviceBackend be = Dispatch.check("sum", x);
+        DeviceBackend be = Dispatch.check("sum", DTypes.FLOAT32, x);
         Tensor out = Tensor.empty("sum", be, new int[0]);
         if (x.numel() == 0) {
             be.fill(out.storage(), 0f);
@@ -20,7 +20,7 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor x, int dim, boolean keepDim) {
-        DeviceBackend be = Dispatch.check("sum", x);
+        DeviceBackend be = Dispatch.check("sum", DTypes.FLOAT32, x);
         int[] s = x.shapeRef();
         if (s.length == 0) {
             Shapes.dim("sum", dim, 0);
@@ -65,7 +65,7 @@ final class Reductions {
 
     /** {@code g} broadcast to {@code shape}: one binary kernel against a one-element zero. */
     static Tensor expand(Tensor g, int[] shape) {
-        DeviceBackend be = Dispatch.check("expand", g);
+        DeviceBackend be = Dispatch.check("expand", DTypes.FLOAT32, g);
         Tensor zero = Tensor.zeros(g.device());
         Tensor out = Tensor.empty("expand", be, shape);
         if (out.numel() > 0) {

@@ -7,7 +7,7 @@ final class ShapeOps {
 
     static Tensor reshape(Tensor x, int[] requested) {
         Dispatch.nonNull("reshape", "shape", requested);
-        Dispatch.check("reshape", x);
+        Dispatch.check("reshape", DTypes.ANY, x);
         int[] shape = inferShape(x, requested);
         Tensor out = Tensor.view(x, shape);
         int[] original = x.shape();
@@ -56,7 +56,7 @@ final class ShapeOps {
     }
 
     static Tensor transpose(Tensor x) {
-        DeviceBackend be = Dispatch.check("t", x);
+        DeviceBackend be = Dispatch.check("t", DTypes.FLOAT32, x);
         if (x.dim() < 2) {
             return x;
         }

@@ -6,11 +6,13 @@ import dev.tensorj.backend.UnaryOp;
 import java.util.Arrays;
 
 /**
- * A float32 tensor on one {@link Device}. Every op runs on the device its operands live on and
- * returns a tensor there; operands on different devices are rejected with a
- * {@link DeviceMismatchException} before anything is computed. Data crosses devices only through
- * {@link #to(Device)}; only {@link #item()}, {@link #toFloatArray()} and {@code to(Device.CPU)}
- * wait for a GPU.
+ * A tensor of one {@link DType} (float32 unless created otherwise) on one {@link Device}. Every op
+ * runs on the device its operands live on and returns a tensor there; operands on different
+ * devices are rejected with a {@link DeviceMismatchException} before anything is computed, and so
+ * are dtypes an op does not take, with a {@link DTypeMismatchException} (see {@link DType} for
+ * which ops take which dtypes). Data crosses devices only through
+ * {@link #to(Device)}; only {@link #item()}, {@link #toFloatArray()} (and their int64 and bool
+ * twins) and {@code to(Device.CPU)} wait for a GPU.
  *
  * <p>Autograd: ops on tensors that {@linkplain #requiresGrad(boolean) require grad} record a graph;
  * {@link #backward()} fills {@link #grad()} of the leaves. {@link NoGrad} turns recording off.
@@ -27,6 +29,7 @@ public final class Tensor implements AutoCloseable {
 
     private final int[] shape;
     private final long numel;
+    private final DType dtype; // the storage's; a moved or replaced storage keeps it
     private Device device;    // changes only through setData
     private Storage storage;
     private boolean requiresGrad;
@@ -45,19 +48,25 @@ public final class Tensor implements AutoCloseable {
         this.version = version;
         this.shape = shape;
         this.numel = Shapes.numel("tensor", shape);
+        this.dtype = DType.of(storage.type());
     }
 
     /**
-     * A new, uninitialised tensor of {@code shape} on {@code backend}'s device, for {@code op}.
+     * A new, uninitialised float32 tensor of {@code shape} on {@code backend}'s device, for {@code op}.
      *
      * @throws HostArrayLimitException for a cpu tensor too large for one {@code float[]}
      */
     static Tensor empty(String op, DeviceBackend backend, int[] shape) {
+        return empty(op, backend, DType.FLOAT32, shape);
+    }
+
+    /** As {@link #empty(String, DeviceBackend, int[])}, of {@code dtype}. */
+    static Tensor empty(String op, DeviceBackend backend, DType dtype, int[] shape) {
         long n = Shapes.numel(op, shape);
         if (backend.device().isCpu()) {
             HostArrayLimitException.check(op, n, shape, "a cpu tensor");
         }
-        return new Tensor(backend.device(), backend.allocate(n), shape.clone());
+        return new Tensor(backend.device(), backend.allocate(dtype, n), shape.clone());
     }
 
     // ---------------------------------------------------------------- creation
@@ -71,12 +80,18 @@ public final class Tensor implements AutoCloseable {
     public static Tensor of(float[] data, int... shape) {
         Dispatch.nonNull("of", "data", data);
         Dispatch.nonNull("of", "shape", shape);
-        int[] s = shape.length == 0 ? new int[] {data.length} : shape.clone();
-        if (Shapes.numel("of", s) != data.length) {
-            throw new ShapeMismatchException("of", "shape " + Shapes.str(s) + " holds "
-                    + Shapes.numel("of", s) + " elements but data has " + data.length, s);
-        }
+        int[] s = shapeOf(data.length, shape);
         return new Tensor(Device.CPU, Backends.of(Device.CPU).fromHost(data), s);
+    }
+
+    /** The shape {@code of} gives {@code length} elements: {@code shape}, checked, or 1-d when empty. */
+    private static int[] shapeOf(int length, int[] shape) {
+        int[] s = shape.length == 0 ? new int[] {length} : shape.clone();
+        if (Shapes.numel("of", s) != length) {
+            throw new ShapeMismatchException("of", "shape " + Shapes.str(s) + " holds "
+                    + Shapes.numel("of", s) + " elements but data has " + length, s);
+        }
+        return s;
     }
 
     /** A 0-d CPU tensor holding {@code value}. */
@@ -142,6 +157,11 @@ public final class Tensor implements AutoCloseable {
         return device;
     }
 
+    /** The element type: {@link DType#FLOAT32} unless created or converted otherwise. */
+    public DType dtype() {
+        return dtype;
+    }
+
     /** The shape (a copy). */
     public int[] shape() {
         return shape.clone();
@@ -196,19 +216,40 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** Copies {@code src} (of {@code shape}) into a new storage on {@code dst}'s device, through the host. */
+    /**
+     * Copies {@code src} (of {@code shape}) into a new storage of its dtype on {@code dst}'s device,
+     * through the host.
+     */
     private static Storage transfer(Device from, Storage src, int[] shape, DeviceBackend dst) {
+        DType dtype = DType.of(src.type());
         if (dst.device().isMeta()) {
-            return dst.allocate(src.numel());
+            return dst.allocate(dtype, src.numel());
         }
         if (from.isMeta()) {
             throw noData("to", shape, "copy it to " + dst.device());
         }
         int length = HostArrayLimitException.check("to", src.numel(), shape, "a copy from " + from
                 + " to " + dst.device() + " (through the host)");
-        float[] host = new float[length];
-        Backends.of(from).toHost(src, host);
-        return dst.fromHost(host);
+        DeviceBackend source = Backends.of(from);
+        switch (dtype) {
+            case FLOAT32: {
+                float[] host = new float[length];
+                source.toHost(src, host);
+                return dst.fromHost(host);
+            }
+            case INT64: {
+                long[] host = new long[length];
+                source.toHost(src, host);
+                return dst.fromHost(host);
+            }
+            case BOOL: {
+                boolean[] host = new boolean[length];
+                source.toHost(src, host);
+                return dst.fromHost(host);
+            }
+            default:
+                throw new AssertionError(dtype);
+        }
     }
 
     // ---------------------------------------------------------------- arithmetic
@@ -327,7 +368,7 @@ public final class Tensor implements AutoCloseable {
      * through unchanged), as PyTorch's {@code clone()}.
      */
     public Tensor clone() {
-        Dispatch.check("clone", "input", this);
+        Dispatch.check("clone", DTypes.ANY, "input", this);
         Tensor out = copyOfValues("clone");
         Autograd.record(out, "clone", new Tensor[] {this}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g});
         return out;
@@ -452,11 +493,17 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Sets whether autograd records ops on this tensor and accumulates its gradient. Only leaves
-     * (tensors not computed by a recorded op) can be changed.
+     * (tensors not computed by a recorded op) can be changed, and only floating point tensors can
+     * require gradients (as in PyTorch).
      *
      * @return this tensor
+     * @throws DTypeMismatchException for {@code requires == true} on an int64 or bool tensor
      */
     public Tensor requiresGrad(boolean requires) {
+        if (requires) {
+            Dispatch.checkDType("requiresGrad", DTypes.FLOAT32, "self", this,
+                    " first: only tensors of floating point dtype can require gradients");
+        }
         if (gradFn != null) {
             throw new IllegalStateException("requiresGrad: only leaf tensors can change it; this tensor was "
                     + "computed by '" + gradFn.op + "'. Use detach() for a leaf copy that shares memory");
@@ -575,7 +622,7 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code seedOwned}: nothing outside backward holds {@code gradient}, so a leaf may keep it. */
     private void backward(Tensor gradient, boolean retainGraph, boolean seedOwned) {
-        Dispatch.check("backward", "self", this, "gradient", gradient);
+        Dispatch.check("backward", DTypes.FLOAT32, "self", this, "gradient", gradient);
         if (!Arrays.equals(shape, gradient.shape)) {
             throw new ShapeMismatchException("backward", "gradient of shape " + Shapes.str(gradient.shape)
                     + " does not match the tensor's shape " + Shapes.str(shape), shape, gradient.shape);
@@ -597,30 +644,28 @@ public final class Tensor implements AutoCloseable {
     // ---------------------------------------------------------------- reading values
 
     /**
-     * The value of a one-element tensor. Waits for pending GPU work.
+     * The value of a one-element float32 tensor. Waits for pending GPU work.
      *
      * @throws IllegalStateException if the tensor has more than one element
      * @throws MetaTensorReadException for a meta tensor
+     * @throws DTypeMismatchException if the tensor is not float32 (see {@link #longItem()},
+     *     {@link #booleanItem()})
      */
     public float item() {
-        checkOpen("item", "input");
-        checkHasData("item", "read its value");
-        if (numel != 1) {
-            throw new IllegalStateException("item: a tensor with " + numel + " elements (shape " + Shapes.str(shape)
-                    + ") cannot be converted to a scalar");
-        }
+        checkItem("item", DType.FLOAT32, "longItem() or booleanItem()");
         return toFloatArray()[0];
     }
 
     /**
-     * A row-major copy of the values on the host. Waits for pending GPU work.
+     * A row-major copy of a float32 tensor's values on the host. Waits for pending GPU work.
      *
      * @throws MetaTensorReadException for a meta tensor
+     * @throws DTypeMismatchException if the tensor is not float32 (see {@link #toLongArray()},
+     *     {@link #toBooleanArray()})
      * @throws HostArrayLimitException for more elements than one {@code float[]} holds
      */
     public float[] toFloatArray() {
-        checkOpen("toFloatArray", "input");
-        checkHasData("toFloatArray", "read its values"); // before the host array: a large one would not fit
+        checkRead("toFloatArray", DType.FLOAT32, "toLongArray() or toBooleanArray()");
         float[] out = new float[HostArrayLimitException.check("toFloatArray", numel, shape, "a host copy")];
         Backends.of(device).toHost(storage, out);
         return out;
@@ -647,20 +692,249 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Shape and device; values only for small CPU tensors, so printing never waits for a GPU. */
+    /**
+     * Shape, device and (when not float32) dtype; values only for small CPU tensors, so printing
+     * never waits for a GPU.
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("tensor(");
         if (device.isCpu() && !closed && numel <= 16) {
-            sb.append(Arrays.toString(toFloatArray())).append(", ");
+            sb.append(valuesString()).append(", ");
         }
         sb.append("shape=").append(Shapes.str(shape)).append(", device=").append(device);
+        if (dtype != DType.FLOAT32) {
+            sb.append(", dtype=").append(dtype);
+        }
         if (gradFn != null) {
             sb.append(", gradFn=").append(gradFn);
         } else if (requiresGrad) {
             sb.append(", requiresGrad=true");
         }
         return sb.append(closed ? ", closed)" : ")").toString();
+    }
+
+    // ---------------------------------------------------------------- dtypes
+
+    /**
+     * An int64 CPU tensor holding a copy of {@code data} (PyTorch's {@code torch.tensor} of Python
+     * ints), laid out row-major in {@code shape}; with no shape, 1-d.
+     *
+     * @throws ShapeMismatchException if the shape does not hold exactly {@code data.length} elements
+     */
+    public static Tensor of(long[] data, int... shape) {
+        Dispatch.nonNull("of", "data", data);
+        Dispatch.nonNull("of", "shape", shape);
+        int[] s = shapeOf(data.length, shape);
+        return new Tensor(Device.CPU, Backends.of(Device.CPU).fromHost(data), s);
+    }
+
+    /**
+     * An int64 CPU tensor holding {@code data}'s values, as {@code torch.tensor} makes int64 of
+     * Python ints (there is no int32 dtype); shaped as {@link #of(long[], int...)}.
+     *
+     * @throws ShapeMismatchException if the shape does not hold exactly {@code data.length} elements
+     */
+    public static Tensor of(int[] data, int... shape) {
+        Dispatch.nonNull("of", "data", data);
+        long[] longs = new long[data.length];
+        for (int i = 0; i < data.length; i++) {
+            longs[i] = data[i];
+        }
+        return of(longs, shape);
+    }
+
+    /**
+     * A bool CPU tensor holding a copy of {@code data}, shaped as {@link #of(long[], int...)}.
+     *
+     * @throws ShapeMismatchException if the shape does not hold exactly {@code data.length} elements
+     */
+    public static Tensor of(boolean[] data, int... shape) {
+        Dispatch.nonNull("of", "data", data);
+        Dispatch.nonNull("of", "shape", shape);
+        int[] s = shapeOf(data.length, shape);
+        return new Tensor(Device.CPU, Backends.of(Device.CPU).fromHost(data), s);
+    }
+
+    /** A CPU tensor of {@code dtype} and {@code shape}, every element 0 ({@code false} for bool). */
+    public static Tensor zeros(DType dtype, int... shape) {
+        return zeros(Device.CPU, dtype, shape);
+    }
+
+    /**
+     * A tensor of {@code dtype} and {@code shape} on {@code device}, every element 0 ({@code false}).
+     *
+     * @throws CudaUnavailableException if {@code device} is a CUDA device that cannot be used
+     */
+    public static Tensor zeros(Device device, DType dtype, int... shape) {
+        return constant("zeros", device, dtype, 0, shape);
+    }
+
+    /** A CPU tensor of {@code dtype} and {@code shape}, every element 1 ({@code true} for bool). */
+    public static Tensor ones(DType dtype, int... shape) {
+        return ones(Device.CPU, dtype, shape);
+    }
+
+    /**
+     * A tensor of {@code dtype} and {@code shape} on {@code device}, every element 1 ({@code true}).
+     *
+     * @throws CudaUnavailableException if {@code device} is a CUDA device that cannot be used
+     */
+    public static Tensor ones(Device device, DType dtype, int... shape) {
+        return constant("ones", device, dtype, 1, shape);
+    }
+
+    /**
+     * An int64 tensor of {@code shape} on {@code device}, every element {@code value}. As in PyTorch
+     * ({@code torch.full(size, 7)} is int64), an integer fill value makes an int64 tensor: write
+     * {@code 7f} for float32.
+     *
+     * @throws CudaUnavailableException if {@code device} is a CUDA device that cannot be used
+     */
+    public static Tensor full(Device device, long value, int... shape) {
+        Shapes.numel("full", shape); // validate before touching the device
+        DeviceBackend be = Backends.of(device);
+        Tensor t = empty("full", be, DType.INT64, shape);
+        be.fill(t.storage, value);
+        return t;
+    }
+
+    /**
+     * A bool tensor of {@code shape} on {@code device}, every element {@code value}.
+     *
+     * @throws CudaUnavailableException if {@code device} is a CUDA device that cannot be used
+     */
+    public static Tensor full(Device device, boolean value, int... shape) {
+        Shapes.numel("full", shape);
+        DeviceBackend be = Backends.of(device);
+        Tensor t = empty("full", be, DType.BOOL, shape);
+        be.fill(t.storage, value);
+        return t;
+    }
+
+    /** zeros and ones of any dtype: {@code value} is 0 or 1. */
+    private static Tensor constant(String op, Device device, DType dtype, int value, int[] shape) {
+        Dispatch.nonNull(op, "device", device);
+        Dispatch.nonNull(op, "dtype", dtype);
+        Dispatch.nonNull(op, "shape", shape);
+        Shapes.numel(op, shape); // validate before touching the device
+        DeviceBackend be = Backends.of(device);
+        Tensor t = empty(op, be, dtype, shape);
+        switch (dtype) {
+            case FLOAT32:
+                be.fill(t.storage, (float) value);
+                break;
+            case INT64:
+                be.fill(t.storage, (long) value);
+                break;
+            case BOOL:
+                be.fill(t.storage, value != 0);
+                break;
+            default:
+                throw new AssertionError(dtype);
+        }
+        return t;
+    }
+
+    /**
+     * This tensor converted to {@code target} on its device: the same tensor when it already has
+     * that dtype, else a new one. Conversions, identical on every device: float32 → int64 truncates
+     * toward zero, and where PyTorch leaves the result undefined it is Java's {@code (long)}: NaN
+     * gives 0, values beyond the int64 range (±Inf included) give {@code Long.MAX_VALUE} or
+     * {@code Long.MIN_VALUE}; int64 → float32 rounds to nearest (ties to even); to bool is
+     * {@code x != 0} (NaN is true, -0.0 false); bool → a number is 0 or 1. A conversion to int64 or
+     * bool cuts the autograd graph, as in PyTorch (the result cannot require grad).
+     */
+    public Tensor to(DType target) {
+        Dispatch.nonNull("to", "dtype", target);
+        checkOpen("to", "input");
+        if (target == dtype) {
+            return this;
+        }
+        DeviceBackend be = Dispatch.check("to", DTypes.ANY, this);
+        Tensor out = empty("to", be, target, shape);
+        if (numel > 0) {
+            be.cast(storage, out.storage);
+        }
+        if (dtype.isFloatingPoint() && target.isFloatingPoint()) { // between floating dtypes, once there are several
+            DType source = dtype;
+            Autograd.record(out, "to", new Tensor[] {this}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.to(source)});
+        }
+        return out;
+    }
+
+    /**
+     * The value of a one-element int64 tensor, as PyTorch's {@code item()} of an int64 tensor.
+     * Waits for pending GPU work.
+     *
+     * @throws IllegalStateException if the tensor has more than one element
+     * @throws DTypeMismatchException if the tensor is not int64
+     */
+    public long longItem() {
+        checkItem("longItem", DType.INT64, "item() or booleanItem()");
+        return toLongArray()[0];
+    }
+
+    /**
+     * The value of a one-element bool tensor. Waits for pending GPU work.
+     *
+     * @throws IllegalStateException if the tensor has more than one element
+     * @throws DTypeMismatchException if the tensor is not bool
+     */
+    public boolean booleanItem() {
+        checkItem("booleanItem", DType.BOOL, "item() or longItem()");
+        return toBooleanArray()[0];
+    }
+
+    /**
+     * A row-major copy of an int64 tensor's values on the host. Waits for pending GPU work.
+     *
+     * @throws DTypeMismatchException if the tensor is not int64 (convert with {@code to(DType.INT64)})
+     */
+    public long[] toLongArray() {
+        checkRead("toLongArray", DType.INT64, "toFloatArray() or toBooleanArray()");
+        long[] out = new long[HostArrayLimitException.check("toLongArray", numel, shape, "a host copy")];
+        Backends.of(device).toHost(storage, out);
+        return out;
+    }
+
+    /**
+     * A row-major copy of a bool tensor's values on the host. Waits for pending GPU work.
+     *
+     * @throws DTypeMismatchException if the tensor is not bool (convert with {@code to(DType.BOOL)})
+     */
+    public boolean[] toBooleanArray() {
+        checkRead("toBooleanArray", DType.BOOL, "toFloatArray() or toLongArray()");
+        boolean[] out = new boolean[HostArrayLimitException.check("toBooleanArray", numel, shape, "a host copy")];
+        Backends.of(device).toHost(storage, out);
+        return out;
+    }
+
+    /** Reading values needs the reader of the tensor's own dtype, as {@code tolist()} gives the tensor's type. */
+    private void checkRead(String op, DType expected, String otherReaders) {
+        checkOpen(op, "input");
+        checkHasData(op, "read its values"); // before any host array: a large one would not fit
+        Dispatch.checkDType(op, expected.bit, "input", this, ", or read it with " + otherReaders);
+    }
+
+    private void checkItem(String op, DType expected, String otherReaders) {
+        checkRead(op, expected, otherReaders);
+        if (numel != 1) {
+            throw new IllegalStateException(op + ": a tensor with " + numel + " elements (shape " + Shapes.str(shape)
+                    + ") cannot be converted to a scalar");
+        }
+    }
+
+    /** The values of a small CPU tensor, for {@link #toString()}. */
+    private String valuesString() {
+        switch (dtype) {
+            case INT64:
+                return Arrays.toString(toLongArray());
+            case BOOL:
+                return Arrays.toString(toBooleanArray());
+            default:
+                return Arrays.toString(toFloatArray());
+        }
     }
 
     // ---------------------------------------------------------------- package-private plumbing
@@ -699,7 +973,7 @@ public final class Tensor implements AutoCloseable {
         } else if (exclusive) {
             grad = g;
         } else {
-            DeviceBackend be = Dispatch.check("backward", g);
+            DeviceBackend be = Dispatch.check("backward", DTypes.FLOAT32, g);
             grad = empty("backward", be, g.shape);
             if (numel > 0) {
                 be.copy(g.storage, grad.storage);
@@ -739,7 +1013,7 @@ public final class Tensor implements AutoCloseable {
     /** A new tensor holding a copy of this one's current values, outside the graph. */
     Tensor copyOfValues(String op) {
         DeviceBackend be = Backends.of(device);
-        Tensor out = empty(op, be, shape);
+        Tensor out = empty(op, be, dtype, shape);
         if (numel > 0) {
             be.copy(storage, out.storage);
         }

@@ -19,7 +19,7 @@ final class TensorAccessImpl implements TensorAccess {
     }
 
     private static DeviceBackend check(String op, Tensor param, Tensor grad, Tensor buf) {
-        DeviceBackend be = Dispatch.check(op, "param", param, "grad", grad, Dispatch.optional("momentum_buffer"), buf);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "param", param, "grad", grad, Dispatch.optional("momentum_buffer"), buf);
         if (!Arrays.equals(param.shapeRef(), grad.shapeRef())) {
             throw new ShapeMismatchException(op, "grad " + Shapes.str(grad.shapeRef()) + " does not match param "
                     + Shapes.str(param.shapeRef()), param.shapeRef(), grad.shapeRef());

@@ -1,35 +1,81 @@
 package dev.tensorj.backend;
 
 /**
- * What every device implements: storage and kernels over contiguous row-major float32 buffers.
+ * What every device implements: storage of contiguous row-major buffers of one {@link ScalarType}
+ * each, and kernels over them. The type-generic calls (allocation, host copies, {@link #copy},
+ * {@code fill}, {@link #cast}) take every scalar type; all other kernels take {@link ScalarType#F32}
+ * storages only.
  *
- * <p>Callers ({@code Tensor}'s ops, after the one device check) guarantee that every storage
- * passed in lives on {@link #device()} and that sizes agree, so backends never re-check. Kernels
- * may run asynchronously; only {@link #toHost} and {@link #synchronize} wait for them. An output
- * storage may be the same object as an input for elementwise kernels (in-place update).
+ * <p>Callers ({@code Tensor}'s ops, after the one device and dtype check) guarantee that every
+ * storage passed in lives on this device, has the type the call needs and that sizes agree, so
+ * backends never re-check kernels' operands. Kernels may run asynchronously; only {@code toHost}
+ * and {@link #synchronize} wait for them. An output storage may be the same object as an input for
+ * elementwise kernels (in-place update).
  *
  * <p>Backends know nothing of the public API: a failure is a {@link BackendException}, which the
  * engine turns into the public exception.
  */
 public interface Backend {
 
-    /** A new buffer of {@code numel} floats; contents unspecified. */
-    Storage allocate(long numel);
+    /** A new buffer of {@code numel} elements of {@code type}; contents unspecified. */
+    Storage allocate(ScalarType type, long numel);
 
-    /** A new buffer holding a copy of {@code data}. */
+    /** A new {@link ScalarType#F32} buffer holding a copy of {@code data}. */
     Storage fromHost(float[] data);
 
+    /** A new {@link ScalarType#I64} buffer holding a copy of {@code data}. */
+    Storage fromHost(long[] data);
+
+    /** A new {@link ScalarType#BOOL} buffer holding a copy of {@code data}. */
+    Storage fromHost(boolean[] data);
+
     /**
-     * Copies all of {@code src} into {@code dst}; waits for pending work.
+     * Copies all of the {@link ScalarType#F32} storage {@code src} into {@code dst}; waits for pending work.
      *
-     * @throws IllegalArgumentException unless {@code dst.length == src.numel()} (checked before any copy)
+     * @throws IllegalArgumentException unless {@code dst.length == src.numel()} and {@code src} holds
+     *     F32 (checked before any copy)
      */
     void toHost(Storage src, float[] dst);
 
-    /** Copies {@code src} into {@code dst}, both on this device, same length. */
+    /** As {@link #toHost(Storage, float[])}, for an {@link ScalarType#I64} storage. */
+    void toHost(Storage src, long[] dst);
+
+    /** As {@link #toHost(Storage, float[])}, for a {@link ScalarType#BOOL} storage. */
+    void toHost(Storage src, boolean[] dst);
+
+    /** Copies {@code src} into {@code dst}, both on this device, of one type and length. */
     void copy(Storage src, Storage dst);
 
+    /**
+     * Sets every element of the {@link ScalarType#F32} storage {@code out} to {@code value}, bit
+     * for bit (NaN payloads included).
+     *
+     * @throws IllegalArgumentException if {@code out} does not hold F32
+     */
     void fill(Storage out, float value);
+
+    /**
+     * Sets every element of the {@link ScalarType#I64} storage {@code out} to {@code value}.
+     *
+     * @throws IllegalArgumentException if {@code out} does not hold I64
+     */
+    void fill(Storage out, long value);
+
+    /**
+     * Sets every element of the {@link ScalarType#BOOL} storage {@code out} to {@code value}.
+     *
+     * @throws IllegalArgumentException if {@code out} does not hold BOOL
+     */
+    void fill(Storage out, boolean value);
+
+    /**
+     * {@code out[i] = (out's type) x[i]} for storages of equal length and any two types (equal types
+     * copy). The conversions are Java's, identical on every device: F32 → I64 truncates toward zero,
+     * NaN gives 0, values beyond the I64 range (±Inf included) give {@code Long.MAX_VALUE} or
+     * {@code Long.MIN_VALUE}; I64 → F32 rounds to nearest, ties to even; anything → BOOL is
+     * {@code x != 0} (NaN is true, -0.0 false); BOOL → a number is 0 or 1.
+     */
+    void cast(Storage x, Storage out);
 
     /** {@code out[i] = op(x[i])} for every element of {@code out}. */
     void unary(UnaryOp op, Storage x, Storage out);

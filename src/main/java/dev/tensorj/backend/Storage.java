@@ -3,21 +3,46 @@ package dev.tensorj.backend;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A flat buffer on one device, owned by a backend. Tensors that share data (a reshape, a
- * detach) share one storage; it is freed when the last of them is closed, or by the backend's
- * cleaner when all of them become unreachable.
+ * A flat buffer of {@link #numel()} elements of one {@link ScalarType} on one device, owned by a
+ * backend. Tensors that share data (a reshape, a detach) share one storage; it is freed when the
+ * last of them is closed, or by the backend's cleaner when all of them become unreachable.
  */
 public abstract class Storage {
+    private final ScalarType type;
     private final long numel;
     private final AtomicInteger refs = new AtomicInteger(1);
     private long tag;
 
-    protected Storage(long numel) {
+    protected Storage(ScalarType type, long numel) {
+        this.type = java.util.Objects.requireNonNull(type, "type");
         this.numel = numel;
+    }
+
+    /** The element type. */
+    public final ScalarType type() {
+        return type;
     }
 
     public final long numel() {
         return numel;
+    }
+
+    /** {@code numel() * type().byteSize()}. */
+    public final long bytes() {
+        return numel * type.byteSize();
+    }
+
+    /**
+     * Throws unless this storage holds {@code expected} elements: the type-generic backend calls
+     * (host copies, fill, cast) check it, since a wrong type there would read or write past the
+     * buffer on a device.
+     *
+     * @throws IllegalArgumentException naming {@code op} and both types
+     */
+    public final void requireType(String op, ScalarType expected) {
+        if (type != expected) {
+            throw new IllegalArgumentException(op + ": the storage holds " + type + " elements, not " + expected);
+        }
     }
 
     /** Adds a reference (a new tensor sharing this storage). */

@@ -2,11 +2,15 @@ package dev.tensorj.backend.cpu;
 
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 
-/** The host backend: Java loops over {@code float[]}, split across cores where it pays. */
+/**
+ * The host backend: Java loops over {@code float[]} (and {@code long[]}, {@code boolean[]} for the
+ * type-generic calls), split across cores where it pays.
+ */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
     /**
@@ -32,12 +36,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage allocate(long numel) {
+    public Storage allocate(ScalarType type, long numel) {
         if (numel > MAX_ELEMENTS) { // Tensor.empty names the op first; this guards direct callers
             throw new IllegalArgumentException(
                     "cpu tensors hold at most " + MAX_ELEMENTS + " elements, asked for " + numel);
         }
-        return new CpuStorage(new float[(int) numel]);
+        switch (type) {
+            case F32: return new CpuStorage(new float[(int) numel]);
+            case I64: return new CpuStorage(new long[(int) numel]);
+            case BOOL: return new CpuStorage(new boolean[(int) numel]);
+            default: throw new AssertionError(type);
+        }
     }
 
     @Override
@@ -46,22 +55,65 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Storage fromHost(long[] data) {
+        return new CpuStorage(data.clone());
+    }
+
+    @Override
+    public Storage fromHost(boolean[] data) {
+        return new CpuStorage(data.clone());
+    }
+
+    @Override
     public void toHost(Storage src, float[] dst) {
-        if (dst.length != src.numel()) { // as the cuda backend, where a longer array would hide a bug
+        toHost(src, ScalarType.F32, dst, dst.length);
+    }
+
+    @Override
+    public void toHost(Storage src, long[] dst) {
+        toHost(src, ScalarType.I64, dst, dst.length);
+    }
+
+    @Override
+    public void toHost(Storage src, boolean[] dst) {
+        toHost(src, ScalarType.BOOL, dst, dst.length);
+    }
+
+    private static void toHost(Storage src, ScalarType type, Object dst, int length) {
+        src.requireType("toHost", type);
+        if (length != src.numel()) { // as the cuda backend, where a longer array would hide a bug
             throw new IllegalArgumentException("toHost: the cpu storage holds " + src.numel()
-                    + " elements but the host array has " + dst.length);
+                    + " elements but the host array has " + length);
         }
-        System.arraycopy(data(src), 0, dst, 0, (int) src.numel());
+        System.arraycopy(((CpuStorage) src).array(), 0, dst, 0, (int) src.numel());
     }
 
     @Override
     public void copy(Storage src, Storage dst) {
-        System.arraycopy(data(src), 0, data(dst), 0, (int) src.numel());
+        System.arraycopy(((CpuStorage) src).array(), 0, ((CpuStorage) dst).array(), 0, (int) src.numel());
     }
 
     @Override
     public void fill(Storage out, float value) {
+        out.requireType("fill", ScalarType.F32);
         java.util.Arrays.fill(data(out), value);
+    }
+
+    @Override
+    public void fill(Storage out, long value) {
+        out.requireType("fill", ScalarType.I64);
+        java.util.Arrays.fill(((CpuStorage) out).longs, value);
+    }
+
+    @Override
+    public void fill(Storage out, boolean value) {
+        out.requireType("fill", ScalarType.BOOL);
+        java.util.Arrays.fill(((CpuStorage) out).bools, value);
+    }
+
+    @Override
+    public void cast(Storage x, Storage out) {
+        CpuCast.cast((CpuStorage) x, (CpuStorage) out);
     }
 
     @Override

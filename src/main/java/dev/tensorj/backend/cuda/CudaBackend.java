@@ -3,6 +3,7 @@ package dev.tensorj.backend.cuda;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -64,15 +65,15 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public Storage allocate(long numel) {
-        return allocate("allocate", numel);
+    public Storage allocate(ScalarType type, long numel) {
+        return allocate("allocate", type, numel);
     }
 
-    private CudaStorage allocate(String op, long numel) {
+    private CudaStorage allocate(String op, ScalarType type, long numel) {
         if (numel == 0) {
-            return new CudaStorage(0, pool, null);
+            return new CudaStorage(type, 0, pool, null);
         }
-        return new CudaStorage(numel, pool, pool.acquire(op, numel * Sizeof.FLOAT));
+        return new CudaStorage(type, numel, pool, pool.acquire(op, numel * type.byteSize()));
     }
 
     /**
@@ -83,12 +84,31 @@ final class CudaBackend implements Backend {
      */
     @Override
     public Storage fromHost(float[] data) {
-        // No length to check: the block and the copy are both sized from data.length.
-        CudaStorage s = allocate("fromHost", data.length);
-        if (data.length > 0) {
+        return fromHost(ScalarType.F32, data.length, Pointer.to(data));
+    }
+
+    @Override
+    public Storage fromHost(long[] data) {
+        return fromHost(ScalarType.I64, data.length, Pointer.to(data));
+    }
+
+    /** Bools travel as bytes 0 and 1 (JCuda has no pointer to a {@code boolean[]}). */
+    @Override
+    public Storage fromHost(boolean[] data) {
+        byte[] bytes = new byte[data.length];
+        for (int i = 0; i < data.length; i++) {
+            bytes[i] = data[i] ? (byte) 1 : (byte) 0;
+        }
+        return fromHost(ScalarType.BOOL, data.length, Pointer.to(bytes));
+    }
+
+    private Storage fromHost(ScalarType type, int length, Pointer host) {
+        // No length to check: the block and the copy are both sized from the array's length.
+        CudaStorage s = allocate("fromHost", type, length);
+        if (length > 0) {
             try {
                 ctx.bind();
-                JCudaDriver.cuMemcpyHtoD(s.ptr, Pointer.to(data), (long) data.length * Sizeof.FLOAT);
+                JCudaDriver.cuMemcpyHtoD(s.ptr, host, (long) length * type.byteSize());
             } catch (jcuda.CudaException e) {
                 throw error("fromHost", e);
             }
@@ -98,17 +118,36 @@ final class CudaBackend implements Backend {
 
     @Override
     public void toHost(Storage src, float[] dst) {
-        // The driver copies src.numel() floats to wherever dst points: a short array would be overrun.
-        if (dst.length != src.numel()) {
+        toHost(src, ScalarType.F32, dst.length, Pointer.to(dst));
+    }
+
+    @Override
+    public void toHost(Storage src, long[] dst) {
+        toHost(src, ScalarType.I64, dst.length, Pointer.to(dst));
+    }
+
+    @Override
+    public void toHost(Storage src, boolean[] dst) {
+        byte[] bytes = new byte[dst.length];
+        toHost(src, ScalarType.BOOL, dst.length, Pointer.to(bytes));
+        for (int i = 0; i < dst.length; i++) {
+            dst[i] = bytes[i] != 0;
+        }
+    }
+
+    private void toHost(Storage src, ScalarType type, int length, Pointer host) {
+        // The driver copies src's bytes to wherever host points: a short array would be overrun.
+        src.requireType("toHost", type);
+        if (length != src.numel()) {
             throw new IllegalArgumentException("toHost: the " + device + " storage holds " + src.numel()
-                    + " elements but the host array has " + dst.length);
+                    + " elements but the host array has " + length);
         }
         try {
             ctx.bind();
             // Waits for the queued ops; an asynchronous kernel failure surfaces here.
             JCudaDriver.cuStreamSynchronize(ctx.stream);
             if (src.numel() > 0) {
-                JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), ptr(src), src.numel() * Sizeof.FLOAT);
+                JCudaDriver.cuMemcpyDtoH(host, ptr(src), src.bytes());
             }
         } catch (jcuda.CudaException e) {
             throw error("toHost", e);
@@ -124,7 +163,7 @@ final class CudaBackend implements Backend {
         }
         try {
             ctx.bind();
-            JCudaDriver.cuMemcpyDtoDAsync(ptr(dst), ptr(src), src.numel() * Sizeof.FLOAT, ctx.stream);
+            JCudaDriver.cuMemcpyDtoDAsync(ptr(dst), ptr(src), src.bytes(), ctx.stream);
         } catch (jcuda.CudaException e) {
             throw error("copy", e);
         } finally {
@@ -136,6 +175,7 @@ final class CudaBackend implements Backend {
     /** A 32-bit memset of the float's bits: exact for every value, NaN payloads included. */
     @Override
     public void fill(Storage out, float value) {
+        out.requireType("fill", ScalarType.F32);
         if (out.numel() == 0) {
             return;
         }
@@ -145,6 +185,62 @@ final class CudaBackend implements Backend {
         } catch (jcuda.CudaException e) {
             throw error("fill", e);
         } finally {
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    /** A kernel: the driver's memsets are at most 32 bits wide. */
+    @Override
+    public void fill(Storage out, long value) {
+        out.requireType("fill", ScalarType.I64);
+        long n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.FILL_I64, n, ptr(out), value, n);
+        } catch (jcuda.CudaException e) {
+            throw error("fill", e);
+        } finally {
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    /** An 8-bit memset of 0 or 1. */
+    @Override
+    public void fill(Storage out, boolean value) {
+        out.requireType("fill", ScalarType.BOOL);
+        if (out.numel() == 0) {
+            return;
+        }
+        try {
+            ctx.bind();
+            JCudaDriver.cuMemsetD8Async(ptr(out), (byte) (value ? 1 : 0), out.numel(), ctx.stream);
+        } catch (jcuda.CudaException e) {
+            throw error("fill", e);
+        } finally {
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
+    public void cast(Storage x, Storage out) {
+        if (x.type() == out.type()) {
+            copy(x, out);
+            return;
+        }
+        long n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.CAST, n, x.type().ordinal(), out.type().ordinal(), ptr(x), ptr(out), n);
+        } catch (jcuda.CudaException e) {
+            throw error("to", e);
+        } finally {
+            Reference.reachabilityFence(x);
             Reference.reachabilityFence(out);
         }
     }

@@ -1,11 +1,12 @@
 package dev.tensorj.backend.cuda;
 
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import java.lang.ref.Cleaner;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * A device buffer from the pool. {@link #free()} (the last {@code close()}) returns the block at
+ * A device buffer from the pool: {@code numel × type.byteSize()} bytes (a bool is one byte, 0 or 1). {@link #free()} (the last {@code close()}) returns the block at
  * once; otherwise the cleaner returns it once the storage is unreachable. An empty storage has no
  * block.
  */
@@ -20,8 +21,8 @@ final class CudaStorage extends Storage {
     final CUdeviceptr ptr;
     private final Cleaner.Cleanable cleanable;
 
-    CudaStorage(long numel, BlockPool<CUdeviceptr> pool, BlockPool.Block<CUdeviceptr> block) {
-        super(numel);
+    CudaStorage(ScalarType type, long numel, BlockPool<CUdeviceptr> pool, BlockPool.Block<CUdeviceptr> block) {
+        super(type, numel);
         this.ptr = block == null ? null : block.handle();
         this.cleanable = block == null ? null : CLEANER.register(this, new ReturnBlock(pool, block));
     }

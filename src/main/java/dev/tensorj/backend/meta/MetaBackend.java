@@ -2,6 +2,7 @@ package dev.tensorj.backend.meta;
 
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -17,8 +18,8 @@ public final class MetaBackend implements Backend {
     private MetaBackend() {}
 
     private static final class MetaStorage extends Storage {
-        MetaStorage(long numel) {
-            super(numel);
+        MetaStorage(ScalarType type, long numel) {
+            super(type, numel);
         }
 
         @Override
@@ -26,18 +27,42 @@ public final class MetaBackend implements Backend {
     }
 
     @Override
-    public Storage allocate(long numel) {
-        return new MetaStorage(numel);
+    public Storage allocate(ScalarType type, long numel) {
+        return new MetaStorage(type, numel);
     }
 
     @Override
     public Storage fromHost(float[] data) {
-        return new MetaStorage(data.length);
+        return new MetaStorage(ScalarType.F32, data.length);
+    }
+
+    @Override
+    public Storage fromHost(long[] data) {
+        return new MetaStorage(ScalarType.I64, data.length);
+    }
+
+    @Override
+    public Storage fromHost(boolean[] data) {
+        return new MetaStorage(ScalarType.BOOL, data.length);
     }
 
     @Override
     public void toHost(Storage src, float[] dst) {
-        throw new UnsupportedOperationException(
+        throw noData();
+    }
+
+    @Override
+    public void toHost(Storage src, long[] dst) {
+        throw noData();
+    }
+
+    @Override
+    public void toHost(Storage src, boolean[] dst) {
+        throw noData();
+    }
+
+    private static UnsupportedOperationException noData() {
+        return new UnsupportedOperationException(
                 "meta tensors have shapes but no data: there are no values to read; "
                         + "create the tensor on cpu or cuda to compute values");
     }
@@ -46,7 +71,22 @@ public final class MetaBackend implements Backend {
     public void copy(Storage src, Storage dst) {}
 
     @Override
-    public void fill(Storage out, float value) {}
+    public void fill(Storage out, float value) {
+        out.requireType("fill", ScalarType.F32); // no data, but the same contract as the devices with data
+    }
+
+    @Override
+    public void fill(Storage out, long value) {
+        out.requireType("fill", ScalarType.I64);
+    }
+
+    @Override
+    public void fill(Storage out, boolean value) {
+        out.requireType("fill", ScalarType.BOOL);
+    }
+
+    @Override
+    public void cast(Storage x, Storage out) {}
 
     @Override
     public void unary(UnaryOp op, Storage x, Storage out) {}

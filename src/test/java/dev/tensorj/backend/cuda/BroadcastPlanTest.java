@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.cpu.CpuBackend;
 import java.util.Arrays;
 import java.util.Random;
@@ -154,7 +155,7 @@ class BroadcastPlanTest {
         float[] y = random(r, numel(bs));
         BroadcastPlan p = plan(as, bs, out);
         for (BinaryOp op : BinaryOp.values()) {
-            var so = cpu.allocate(numel(out));
+            var so = cpu.allocate(ScalarType.F32, numel(out));
             cpu.binary(op, cpu.fromHost(x), broadcastStrides(as, out), cpu.fromHost(y), broadcastStrides(bs, out),
                     so, out);
             float[] expected = new float[(int) numel(out)];

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -71,12 +72,12 @@ class CudaOpsTest {
     @Test
     void fillAndCopy() {
         for (float v : new float[] {0f, -0f, 3.5f, Float.NaN, Float.NEGATIVE_INFINITY}) {
-            Storage g = gpu.allocate(1001);
+            Storage g = gpu.allocate(ScalarType.F32, 1001);
             gpu.fill(g, v);
             float[] expected = new float[1001];
             Arrays.fill(expected, v);
             assertArrayEquals(expected, toHost(gpu, g), "fill " + v);
-            Storage c = gpu.allocate(1001);
+            Storage c = gpu.allocate(ScalarType.F32, 1001);
             gpu.copy(g, c);
             assertArrayEquals(expected, toHost(gpu, c), "copy");
             g.release();
@@ -90,9 +91,9 @@ class CudaOpsTest {
     void unaryOpsMatchBitForBit() {
         float[] x = withSpecials(100_003);
         for (UnaryOp op : UnaryOp.values()) {
-            Storage c = cpu.allocate(x.length);
+            Storage c = cpu.allocate(ScalarType.F32, x.length);
             cpu.unary(op, cpu.fromHost(x), c);
-            Storage g = gpu.allocate(x.length);
+            Storage g = gpu.allocate(ScalarType.F32, x.length);
             gpu.unary(op, gpu.fromHost(x), g);
             assertArrayEquals(toHost(cpu, c), toHost(gpu, g), op.name());
         }
@@ -103,9 +104,9 @@ class CudaOpsTest {
         float[] x = withSpecials(50_001);
         for (BinaryOp op : BinaryOp.values()) {
             for (float s : new float[] {2f, 0.5f, -1.5f, 0f, 3f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
-                Storage c = cpu.allocate(x.length);
+                Storage c = cpu.allocate(ScalarType.F32, x.length);
                 cpu.binaryScalar(op, cpu.fromHost(x), s, c);
-                Storage g = gpu.allocate(x.length);
+                Storage g = gpu.allocate(ScalarType.F32, x.length);
                 gpu.binaryScalar(op, gpu.fromHost(x), s, g);
                 compare(op, toHost(cpu, c), toHost(gpu, g), op + " scalar " + s);
             }
@@ -138,9 +139,9 @@ class CudaOpsTest {
             long[] aStr = BroadcastPlanTest.broadcastStrides(as, out);
             long[] bStr = BroadcastPlanTest.broadcastStrides(bs, out);
             for (BinaryOp op : BinaryOp.values()) {
-                Storage co = cpu.allocate(numel(out));
+                Storage co = cpu.allocate(ScalarType.F32, numel(out));
                 cpu.binary(op, cpu.fromHost(x), aStr, cpu.fromHost(y), bStr, co, out);
-                Storage go = gpu.allocate(numel(out));
+                Storage go = gpu.allocate(ScalarType.F32, numel(out));
                 gpu.binary(op, gpu.fromHost(x), aStr, gpu.fromHost(y), bStr, go, out);
                 compare(op, toHost(cpu, co), toHost(gpu, go), op + " " + Arrays.toString(as) + " with "
                         + Arrays.toString(bs));
@@ -171,9 +172,9 @@ class CudaOpsTest {
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0;
                 boolean tb = (t & 2) != 0;
-                Storage cc = cpu.allocate((long) m * n);
+                Storage cc = cpu.allocate(ScalarType.F32, (long) m * n);
                 cpu.matmul(cpu.fromHost(a), cpu.fromHost(b), cc, m, n, k, ta, tb);
-                Storage gc = gpu.allocate((long) m * n);
+                Storage gc = gpu.allocate(ScalarType.F32, (long) m * n);
                 gpu.fill(gc, Float.NaN); // k == 0 must still write zeros
                 gpu.matmul(gpu.fromHost(a), gpu.fromHost(b), gc, m, n, k, ta, tb);
                 assertClose(toHost(cpu, cc), toHost(gpu, gc), 1e-4,
@@ -193,9 +194,9 @@ class CudaOpsTest {
             int len = (int) c[1];
             long inner = c[2];
             float[] x = randn(outer * len * inner);
-            Storage co = cpu.allocate(outer * inner);
+            Storage co = cpu.allocate(ScalarType.F32, outer * inner);
             cpu.sumAxis(cpu.fromHost(x), outer, len, inner, co);
-            Storage go = gpu.allocate(outer * inner);
+            Storage go = gpu.allocate(ScalarType.F32, outer * inner);
             gpu.sumAxis(gpu.fromHost(x), outer, len, inner, go);
             assertClose(toHost(cpu, co), toHost(gpu, go), 1e-4, "sum " + Arrays.toString(c));
         }
@@ -206,9 +207,9 @@ class CudaOpsTest {
         int[][] shapes = {{1, 1}, {1, 7}, {7, 1}, {32, 32}, {33, 65}, {1000, 3}, {784, 1024}};
         for (int[] s : shapes) {
             float[] x = randn((long) s[0] * s[1]);
-            Storage co = cpu.allocate(x.length);
+            Storage co = cpu.allocate(ScalarType.F32, x.length);
             cpu.transpose(cpu.fromHost(x), s[0], s[1], co);
-            Storage go = gpu.allocate(x.length);
+            Storage go = gpu.allocate(ScalarType.F32, x.length);
             gpu.transpose(gpu.fromHost(x), s[0], s[1], go);
             assertArrayEquals(toHost(cpu, co), toHost(gpu, go), "transpose " + Arrays.toString(s));
         }

@@ -3,6 +3,7 @@ package dev.tensorj.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.cpu.CpuBackend;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class GemmArgsTest {
             for (int i = 0; i < a.length; i++) a[i] = r.nextInt(7) - 3; // small integers: exact sums
             for (int i = 0; i < b.length; i++) b[i] = r.nextInt(7) - 3;
             float[] expected = new float[m * n];
-            var c = cpu.allocate(m * n);
+            var c = cpu.allocate(ScalarType.F32, m * n);
             cpu.matmul(cpu.fromHost(a), cpu.fromHost(b), c, m, n, k, ta, tb);
             cpu.toHost(c, expected);
 

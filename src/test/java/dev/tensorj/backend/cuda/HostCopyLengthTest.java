@@ -1,11 +1,13 @@
 package dev.tensorj.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.cpu.CpuBackend;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,49 @@ class HostCopyLengthTest {
     @Test
     void cpuRejectsAHostArrayOfTheWrongLength() {
         check(CpuBackend.INSTANCE, "cpu");
+    }
+
+    @Test
+    void cudaRejectsHostArraysAndFillsOfAnotherType() {
+        TestDevices.requireCuda();
+        checkTypes(CudaBackends.get(0), "cuda:0");
+    }
+
+    @Test
+    void cpuRejectsHostArraysAndFillsOfAnotherType() {
+        checkTypes(CpuBackend.INSTANCE, "cpu");
+    }
+
+    /**
+     * The type-generic calls check the storage's type: an int64 storage read into a float[] would
+     * overrun nothing but give garbage, a bool one (1 byte per element) filled as float would overrun.
+     */
+    private static void checkTypes(Backend be, String device) {
+        long[] longs = {Long.MIN_VALUE, -1, (1L << 53) + 1};
+        boolean[] bools = {true, false, true};
+        Storage l = be.fromHost(longs);
+        Storage b = be.fromHost(bools);
+        assertEquals(ScalarType.I64, l.type());
+        assertEquals(ScalarType.BOOL, b.type());
+        assertEquals(24, l.bytes());
+        assertEquals(3, b.bytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> be.toHost(l, new float[3]));
+        assertTrue(e.getMessage().startsWith("toHost: ") && e.getMessage().contains("I64"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> be.toHost(l, new boolean[3]));
+        assertThrows(IllegalArgumentException.class, () -> be.toHost(b, new long[3]));
+        assertThrows(IllegalArgumentException.class, () -> be.toHost(l, new long[2]), device + ": length");
+        assertThrows(IllegalArgumentException.class, () -> be.toHost(b, new boolean[4]), device + ": length");
+        assertThrows(IllegalArgumentException.class, () -> be.fill(b, 1f));
+        assertThrows(IllegalArgumentException.class, () -> be.fill(b, 1L));
+        assertThrows(IllegalArgumentException.class, () -> be.fill(l, true));
+        long[] lo = new long[3];
+        be.toHost(l, lo); // intact after the rejected calls
+        assertArrayEquals(longs, lo);
+        boolean[] bo = new boolean[3];
+        be.toHost(b, bo);
+        assertArrayEquals(bools, bo);
+        l.release();
+        b.release();
     }
 
     private static void check(Backend be, String device) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -29,9 +30,12 @@ class KernelAliasingTest {
     private static final Set<Kernel> MAY_ALIAS = EnumSet.of(Kernel.UNARY, Kernel.BINARY_SCALAR,
             Kernel.BINARY_CONTIG, Kernel.BINARY_ONE, Kernel.BINARY_ROW_I32, Kernel.BINARY_ROW_I64,
             Kernel.BINARY_ND_I32, Kernel.BINARY_ND_I64, Kernel.SGD_STEP);
-    /** Always write memory of their own (sums: a new tensor or scratch; transpose: a new tensor). */
+    /**
+     * Always write memory of their own (sums: a new tensor or scratch; transpose and cast: a new
+     * tensor; the int64 fill reads nothing).
+     */
     private static final Set<Kernel> NEVER_ALIAS = EnumSet.of(Kernel.SUM_ROWS, Kernel.SUM_COLS, Kernel.SUM_FINISH,
-            Kernel.TRANSPOSE);
+            Kernel.TRANSPOSE, Kernel.CAST, Kernel.FILL_I64);
 
     @Test
     void everyKernelIsClassified() {
@@ -96,10 +100,10 @@ class KernelAliasingTest {
         for (boolean momentum : new boolean[] {false, true}) {
             SgdParams p = new SgdParams(0.1f, momentum ? 0.9f : 0f, 0f, 0.01f, false, true);
             Storage cw = cpu.fromHost(w);
-            Storage cb = momentum ? cpu.allocate(w.length) : null;
+            Storage cb = momentum ? cpu.allocate(ScalarType.F32, w.length) : null;
             cpu.sgdStep(cw, cw, cb, p);
             Storage gw = gpu.fromHost(w);
-            Storage gb = momentum ? gpu.allocate(w.length) : null;
+            Storage gb = momentum ? gpu.allocate(ScalarType.F32, w.length) : null;
             gpu.sgdStep(gw, gw, gb, p); // grad == param
             assertArrayEquals(CudaTestSupport.toHost(cpu, cw), CudaTestSupport.toHost(gpu, gw),
                     "sgd step, grad aliasing param, momentum " + momentum);

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.CudaException;
 import dev.tensorj.TestDevices;
+import dev.tensorj.backend.BackendException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +23,11 @@ class KernelLoadErrorTest {
         TestDevices.requireCuda();
         CudaContext ctx = ((CudaBackend) CudaBackends.get(0)).context();
         ctx.bind();
-        CudaException e = assertThrows(CudaException.class,
+        // The backend's own exception (the engine's DeviceBackend turns it into a CudaException).
+        BackendException e = assertThrows(BackendException.class,
                 () -> CudaKernels.load(ctx, "broken_for_test", BROKEN_PTX.getBytes(StandardCharsets.US_ASCII)));
         String m = e.getMessage();
+        assertEquals(BackendException.Kind.DEVICE_ERROR, e.kind());
         assertEquals("init (loading kernels)", e.op());
         assertTrue(e.errorName().startsWith("CUDA_ERROR_"), e.errorName());
         assertTrue(m.contains("broken_for_test.ptx") && m.contains("cuda:0"), m);

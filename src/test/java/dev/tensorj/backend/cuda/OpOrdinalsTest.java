@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.UnaryOp;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,9 +17,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernels pick an op by the ordinal the backend passes ({@code op.ordinal()}), and ops.cuh
- * mirrors the enums' order as {@code #define TJ_<NAME> <ordinal>}: reordering or adding a constant
- * without the header would make every kernel silently compute another op.
+ * The kernels pick an op (and the cast its element types) by the ordinal the backend passes
+ * ({@code op.ordinal()}), and ops.cuh mirrors the enums' order as {@code #define TJ_<NAME> <ordinal>}:
+ * reordering or adding a constant without the header would make every kernel silently compute another op.
  */
 class OpOrdinalsTest {
     private static final Path HEADER = Path.of("src/main/cuda/ops.cuh");
@@ -32,6 +33,11 @@ class OpOrdinalsTest {
     @Test
     void unaryOpDefinesAreItsOrdinals() throws IOException {
         assertMirrors("UnaryOp", UnaryOp.values());
+    }
+
+    @Test
+    void scalarTypeDefinesAreItsOrdinals() throws IOException {
+        assertMirrors("ScalarType", ScalarType.values());
     }
 
     private static void assertMirrors(String group, Enum<?>[] constants) throws IOException {
