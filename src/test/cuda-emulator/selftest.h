@@ -2,6 +2,9 @@
 // it calls, the CHECK macros and their counters, device buffers, and loading and launching the
 // shipped kernels. One executable; see selftest.cpp.
 #pragma once
+#include <dirent.h>
+#include <algorithm>
+#include <vector>
 
 #include "internal.h"
 
@@ -180,8 +183,25 @@ inline CUfunction fn(const char* name) {
     return it->second;
 }
 
+// Every module the jar ships (each .ptx in TJEMU_PTX_DIR), so a new kernel file is never left out.
+inline std::vector<std::string> shipped_modules() {
+    std::vector<std::string> names;
+    if (DIR* d = opendir(TJEMU_PTX_DIR)) {
+        while (dirent* e = readdir(d)) {
+            std::string n = e->d_name;
+            if (n.size() > 4 && n.compare(n.size() - 4, 4, ".ptx") == 0) {
+                names.push_back(n.substr(0, n.size() - 4));
+            }
+        }
+        closedir(d);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 inline void load_shipped_modules() {
-    for (const char* m : {"elementwise", "reduce", "sgd", "transpose"}) {
+    for (const std::string& name : shipped_modules()) {
+        const char* m = name.c_str();
         std::string ptx = read_file(std::string(TJEMU_PTX_DIR) + "/" + m + ".ptx");
         CHECK(!ptx.empty(), "read %s.ptx", m);
         char err[1024] = "x", info[1024] = "x";

@@ -792,6 +792,8 @@ public final class Tensor implements AutoCloseable {
      * @throws CudaUnavailableException if {@code device} is a CUDA device that cannot be used
      */
     public static Tensor full(Device device, long value, int... shape) {
+        Dispatch.nonNull("full", "device", device);
+        Dispatch.nonNull("full", "shape", shape);
         Shapes.numel("full", shape); // validate before touching the device
         DeviceBackend be = Backends.of(device);
         Tensor t = empty("full", be, DType.INT64, shape);
@@ -805,6 +807,8 @@ public final class Tensor implements AutoCloseable {
      * @throws CudaUnavailableException if {@code device} is a CUDA device that cannot be used
      */
     public static Tensor full(Device device, boolean value, int... shape) {
+        Dispatch.nonNull("full", "device", device);
+        Dispatch.nonNull("full", "shape", shape);
         Shapes.numel("full", shape);
         DeviceBackend be = Backends.of(device);
         Tensor t = empty("full", be, DType.BOOL, shape);
@@ -913,8 +917,8 @@ public final class Tensor implements AutoCloseable {
     /** Reading values needs the reader of the tensor's own dtype, as {@code tolist()} gives the tensor's type. */
     private void checkRead(String op, DType expected, String otherReaders) {
         checkOpen(op, "input");
-        checkHasData(op, "read its values"); // before any host array: a large one would not fit
         Dispatch.checkDType(op, expected.bit, "input", this, ", or read it with " + otherReaders);
+        checkHasData(op, "read its values"); // before any host array: a large one would not fit
     }
 
     private void checkItem(String op, DType expected, String otherReaders) {

@@ -343,6 +343,29 @@ class PyTorchParityTest {
             expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
         }
         expected.put("Tensor.copy_(Tensor) 0", "copy_: src is null");
+        expected.put("Tensor.add(Tensor,float) 0", "add: other is null");
+        expected.put("Tensor.add_(Tensor,float) 0", "add_: other is null");
+        expected.put("Tensor.checkSameDevice(String,String,Tensor,String,Tensor) 0", null); // names only
+        expected.put("Tensor.checkSameDevice(String,String,Tensor,String,Tensor) 1", null);
+        expected.put("Tensor.checkSameDevice(String,String,Tensor,String,Tensor) 3", null);
+        expected.put("Tensor.checkSameDevice(String,String,Tensor,String,Tensor) 2", "name: name is null");
+        expected.put("Tensor.checkSameDevice(String,String,Tensor,String,Tensor) 4", "name: name is null");
+        for (String array : new String[] {"long[]", "int[]", "boolean[]"}) {
+            expected.put("Tensor.of(" + array + ",int[]) 0", "of: data is null");
+            expected.put("Tensor.of(" + array + ",int[]) 1", "of: shape is null");
+        }
+        for (String creator : new String[] {"zeros", "ones"}) {
+            expected.put("Tensor." + creator + "(DType,int[]) 0", creator + ": dtype is null");
+            expected.put("Tensor." + creator + "(DType,int[]) 1", creator + ": shape is null");
+            expected.put("Tensor." + creator + "(Device,DType,int[]) 0", creator + ": device is null");
+            expected.put("Tensor." + creator + "(Device,DType,int[]) 1", creator + ": dtype is null");
+            expected.put("Tensor." + creator + "(Device,DType,int[]) 2", creator + ": shape is null");
+        }
+        for (String value : new String[] {"long", "boolean"}) {
+            expected.put("Tensor.full(Device," + value + ",int[]) 0", "full: device is null");
+            expected.put("Tensor.full(Device," + value + ",int[]) 2", "full: shape is null");
+        }
+        expected.put("Tensor.to(DType) 0", "to: dtype is null");
         expected.put("Tensor.setData(Tensor) 0", "setData: source is null");
         expected.put("Tensor.setGrad(Tensor) 0", null); // null clears the gradient, as PyTorch's t.grad = None
         expected.put("Tensor.backward(Tensor,boolean) 0", "backward: gradient is null");
@@ -411,6 +434,16 @@ class PyTorchParityTest {
             return 1.5f;
         } else if (type == boolean.class) {
             return false;
+        } else if (type == String.class) {
+            return "name";
+        } else if (type == long[].class) {
+            return new long[] {3L, -4L, 5L, 6L};
+        } else if (type == boolean[].class) {
+            return new boolean[] {true, false, true, true};
+        } else if (type == DType.class) {
+            return DType.INT64;
+        } else if (type == long.class) {
+            return 7L;
         }
         throw new AssertionError("no valid value for " + type);
     }

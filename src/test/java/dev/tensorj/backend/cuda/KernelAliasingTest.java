@@ -26,10 +26,13 @@ import org.junit.jupiter.api.Test;
  * running the aliased calls against the CPU backend.
  */
 class KernelAliasingTest {
-    /** Elementwise kernels run in place (Backend allows out == input); SGD's grad may be its param. */
+    /**
+     * Elementwise kernels run in place (Backend allows out == input; axpy's out is y in add_);
+     * SGD's grad may be its param.
+     */
     private static final Set<Kernel> MAY_ALIAS = EnumSet.of(Kernel.UNARY, Kernel.BINARY_SCALAR,
             Kernel.BINARY_CONTIG, Kernel.BINARY_ONE, Kernel.BINARY_ROW_I32, Kernel.BINARY_ROW_I64,
-            Kernel.BINARY_ND_I32, Kernel.BINARY_ND_I64, Kernel.SGD_STEP);
+            Kernel.BINARY_ND_I32, Kernel.BINARY_ND_I64, Kernel.AXPY, Kernel.SGD_STEP);
     /**
      * Always write memory of their own (sums: a new tensor or scratch; transpose and cast: a new
      * tensor; the int64 fill reads nothing).
