@@ -3,7 +3,6 @@ package dev.tensorj;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
-import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 
@@ -257,15 +256,6 @@ final class DeviceBackend {
         launched();
         try {
             inner.transpose(x, rows, cols, out);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
-    }
-
-    void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {
-        launched();
-        try {
-            inner.sgdStep(param, grad, momentumBuffer, p);
         } catch (BackendException e) {
             throw translate(e);
         }

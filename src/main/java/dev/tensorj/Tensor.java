@@ -23,10 +23,6 @@ import java.util.Arrays;
  * <p>Tensors are not synchronised: share one between threads only for reading.
  */
 public final class Tensor implements AutoCloseable {
-    static {
-        TensorAccessImpl.install();
-    }
-
     private final int[] shape;
     private final long numel;
     private final DType dtype; // the storage's; a moved or replaced storage keeps it

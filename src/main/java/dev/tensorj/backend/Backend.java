@@ -112,12 +112,6 @@ public interface Backend {
     /** {@code out[c, r] = x[r, c]} for {@code x} of {@code rows × cols}; {@code out} is never {@code x}. */
     void transpose(Storage x, int rows, int cols, Storage out);
 
-    /**
-     * One fused, in-place SGD update of {@code param} (and {@code momentumBuffer} when not null).
-     * {@code grad} may be {@code param} itself (a gradient given to backward that shares its memory).
-     */
-    void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p);
-
     /** Waits until every queued kernel has finished (for timing); a no-op where kernels are synchronous. */
     void synchronize();
 }

@@ -29,15 +29,11 @@ class SgdStepBenchmark {
     /** {@code SGD} as the library ships it. */
     static final Opt SHIPPED = p -> new SGD(p, 0.01f);
 
-    /**
-     * The fused update SGD used before it was written in tensor ops: one backend kernel per
-     * parameter (Backend.sgdStep), through the bridge that is removed with it.
-     */
-    static final Opt FUSED = p -> new Optimizer(p, 0.01f) {
+    /** Plain SGD written out with two ops per parameter ({@code p.sub_(g.mul(lr))}), for comparison. */
+    static final Opt TWO_OPS = p -> new Optimizer(p, 0.01f) {
         @Override
         protected void update(Tensor param, Tensor grad) {
-            dev.tensorj.internal.TensorAccess.get().sgdStep("sgd.step", param, grad, null,
-                    new dev.tensorj.backend.SgdParams(lr(), 0f, 0f, 0f, false, false));
+            param.sub_(grad.mul(lr()));
         }
     };
 
@@ -49,12 +45,12 @@ class SgdStepBenchmark {
     @Test
     void compare() {
         String a = System.getProperty("bench.a", "shipped");
-        String b = System.getProperty("bench.b", "fused");
+        String b = System.getProperty("bench.b", "twoops");
         System.out.println("SGD step A/B: A=" + a + ", B=" + b + ", " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cpus");
         for (Case c : CASES) {
-            int steps = c.name().equals("S3") ? 3 : 400;
-            int rounds = c.name().equals("S3") ? 15 : 25;
+            int steps = c.name().equals("S3") ? 2 : 1000;
+            int rounds = c.name().equals("S3") ? 21 : 41;
             Step sa = new Step(c, pick(a));
             Step sb = new Step(c, pick(b));
             for (int i = 0; i < 3; i++) { // warm-up
@@ -63,21 +59,29 @@ class SgdStepBenchmark {
             }
             List<Double> ta = new ArrayList<>();
             List<Double> tb = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>(); // paired: each round's two slots ran back to back
             for (int r = 0; r < rounds; r++) {
-                ta.add(sa.run(steps));
-                tb.add(sb.run(steps));
+                boolean aFirst = r % 2 == 0; // alternate which goes first
+                double x = aFirst ? sa.run(steps) : 0;
+                double y = sb.run(steps);
+                if (!aFirst) {
+                    x = sa.run(steps);
+                }
+                ta.add(x);
+                tb.add(y);
+                ratios.add(y / x);
             }
-            double ma = median(ta);
-            double mb = median(tb);
-            System.out.printf(Locale.ROOT, "%s: A %.2f us/step, B %.2f us/step, B/A %.3f (losses %.5f, %.5f)%n",
-                    c.name(), ma, mb, mb / ma, sa.lastLoss, sb.lastLoss);
+            ratios.sort(null);
+            System.out.printf(Locale.ROOT, "%s: A %.2f us/step, B %.2f us/step (medians); B/A per round: median %.3f,"
+                    + " quartiles %.3f-%.3f (losses %.5f, %.5f)%n", c.name(), median(ta), median(tb), median(ratios),
+                    ratios.get(rounds / 4), ratios.get(3 * rounds / 4), sa.lastLoss, sb.lastLoss);
         }
     }
 
     static Opt pick(String name) {
         switch (name) {
             case "shipped": return SHIPPED;
-            case "fused": return FUSED;
+            case "twoops": return TWO_OPS;
             default: throw new IllegalArgumentException("unknown variant " + name);
         }
     }

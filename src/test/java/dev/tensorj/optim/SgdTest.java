@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,40 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and on one large enough for the CPU kernel to split it across threads.
  */
 class SgdTest {
+
+    /**
+     * The update is tensor ops, each rounded as a separate float32 op on every device: CUDA (no fused
+     * multiply-add in tensorj's kernels) gives the CPU's bits, step after step.
+     */
+    @ParameterizedTest(name = "momentum={0} dampening={1} weightDecay={2} nesterov={3}")
+    @CsvSource({
+        "0,   0,   0,    false",
+        "0,   0,   1e-4, false",
+        "0.9, 0,   0,    false",
+        "0.9, 0.1, 1e-3, false",
+        "0.9, 0,   1e-2, true",
+        "0.9, 0,   0,    true",
+    })
+    void cudaGivesTheCpusBitsInEveryVariant(float momentum, float dampening, float weightDecay, boolean nesterov) {
+        TestDevices.requireCuda();
+        var rnd = new SplittableRandom(42);
+        int n = 65_537;
+        float[] p0 = random(rnd, n);
+        float[][] grads = {random(rnd, n), random(rnd, n), random(rnd, n)};
+        float[][] result = new float[2][];
+        Device[] devices = {Device.CPU, Device.cuda(0)};
+        for (int d = 0; d < 2; d++) {
+            Tensor p = Tensor.of(p0.clone()).to(devices[d]).requiresGrad(true);
+            SGD sgd = new SGD(List.of(p), SGD.Options.lr(0.05f).withMomentum(momentum).withDampening(dampening)
+                    .withWeightDecay(weightDecay).withNesterov(nesterov));
+            for (float[] g : grads) {
+                p.setGrad(Tensor.of(g).to(devices[d]));
+                sgd.step();
+            }
+            result[d] = p.toFloatArray();
+        }
+        assertArrayEquals(result[0], result[1], "cuda against cpu after three steps");
+    }
 
     @ParameterizedTest(name = "momentum={0} dampening={1} weightDecay={2} nesterov={3} size={4}")
     @CsvSource({

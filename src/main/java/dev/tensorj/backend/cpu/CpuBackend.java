@@ -3,7 +3,6 @@ package dev.tensorj.backend.cpu;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.ScalarType;
-import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 
@@ -196,42 +195,6 @@ public final class CpuBackend implements Backend {
                     }
                 }
             }
-        }
-    }
-
-    @Override
-    public void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {
-        float[] w = data(param);
-        float[] g = data(grad);
-        float[] buf = momentumBuffer == null ? null : data(momentumBuffer);
-        CpuThreads.parallelFor(w.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> {
-            if (buf == null && p.weightDecay == 0f) {
-                sgdPlain(w, g, p.lr, from, to); // the common case gets a loop C2 vectorises
-            } else {
-                sgdGeneral(w, g, buf, p, from, to);
-            }
-        });
-    }
-
-    private static void sgdPlain(float[] w, float[] g, float lr, int from, int to) {
-        for (int i = from; i < to; i++) {
-            w[i] -= lr * g[i];
-        }
-    }
-
-    private static void sgdGeneral(float[] w, float[] g, float[] buf, SgdParams p, int from, int to) {
-        float lr = p.lr;
-        float wd = p.weightDecay;
-        float momentum = p.momentum;
-        float keep = 1f - p.dampening;
-        for (int i = from; i < to; i++) {
-            float d = wd == 0f ? g[i] : g[i] + wd * w[i];
-            if (buf != null) {
-                float bi = p.firstStep ? d : momentum * buf[i] + keep * d;
-                buf[i] = bi;
-                d = p.nesterov ? d + momentum * bi : bi;
-            }
-            w[i] -= lr * d;
         }
     }
 

@@ -4,7 +4,6 @@ import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.ScalarType;
-import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 import java.lang.ref.Reference;
@@ -409,23 +408,6 @@ final class CudaBackend implements Backend {
         } finally {
             Reference.reachabilityFence(x);
             Reference.reachabilityFence(out);
-        }
-    }
-
-    @Override
-    public void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {
-        long n = param.numel();
-        try {
-            ctx.bind();
-            kernels.launch(Kernel.SGD_STEP, n, ptr(param), ptr(grad),
-                    momentumBuffer == null ? null : ptr(momentumBuffer), n,
-                    p.lr, p.momentum, p.dampening, p.weightDecay, p.nesterov ? 1 : 0, p.firstStep ? 1 : 0);
-        } catch (jcuda.CudaException e) {
-            throw error("sgd.step", e);
-        } finally {
-            Reference.reachabilityFence(param);
-            Reference.reachabilityFence(grad);
-            Reference.reachabilityFence(momentumBuffer);
         }
     }
 

@@ -21,7 +21,6 @@ enum Kernel {
     SUM_COLS("reduce", "tj_sum_cols", "pppllli"),
     SUM_FINISH("reduce", "tj_sum_finish", "pplil"),
     TRANSPOSE("transpose", "tj_transpose", "ppii"),
-    SGD_STEP("sgd", "tj_sgd_step", "ppplffffii"),
     CAST("dtype", "tj_cast", "iippl"),
     FILL_I64("dtype", "tj_fill_i64", "pll");
 

@@ -3,7 +3,6 @@ package dev.tensorj.backend.meta;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.ScalarType;
-import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 
@@ -109,9 +108,6 @@ public final class MetaBackend implements Backend {
 
     @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {}
-
-    @Override
-    public void sgdStep(Storage param, Storage grad, Storage momentumBuffer, SgdParams p) {}
 
     @Override
     public void synchronize() {

@@ -8,7 +8,6 @@ import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.ScalarType;
-import dev.tensorj.backend.SgdParams;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 import dev.tensorj.backend.cpu.CpuBackend;
@@ -216,34 +215,16 @@ class CudaOpsTest {
     }
 
     @Test
-    void sgdStepMatchesBitForBitInEveryVariant() {
-        SgdParams[] variants = {
-            new SgdParams(0.01f, 0f, 0f, 0f, false, false),
-            new SgdParams(0.01f, 0f, 0f, 1e-4f, false, false),
-            new SgdParams(0.1f, 0.9f, 0f, 0f, false, true),
-            new SgdParams(0.1f, 0.9f, 0f, 0f, false, false),
-            new SgdParams(0.1f, 0.9f, 0.1f, 1e-3f, false, false),
-            new SgdParams(0.05f, 0.9f, 0f, 1e-2f, true, false),
-            new SgdParams(0.05f, 0.9f, 0f, 0f, true, true),
-        };
+    void axpyMatchesBitForBit() {
         int n = 65_537;
-        for (SgdParams p : variants) {
-            float[] w = randn(n);
-            float[] g = randn(n);
-            float[] buf = randn(n);
-            boolean momentum = p.momentum != 0f;
-            Storage cw = cpu.fromHost(w);
-            Storage cb = momentum ? cpu.fromHost(buf) : null;
-            cpu.sgdStep(cw, cpu.fromHost(g), cb, p);
-            Storage gw = gpu.fromHost(w);
-            Storage gb = momentum ? gpu.fromHost(buf) : null;
-            gpu.sgdStep(gw, gpu.fromHost(g), gb, p);
-            String what = "sgd lr=" + p.lr + " momentum=" + p.momentum + " dampening=" + p.dampening
-                    + " wd=" + p.weightDecay + " nesterov=" + p.nesterov + " first=" + p.firstStep;
-            assertArrayEquals(toHost(cpu, cw), toHost(gpu, gw), what + ": param");
-            if (momentum) {
-                assertArrayEquals(toHost(cpu, cb), toHost(gpu, gb), what + ": momentum buffer");
-            }
+        float[] x = randn(n);
+        float[] y = randn(n);
+        for (float alpha : new float[] {1f, -0.01f, 0.9f, -1f, 3.5e-3f}) {
+            Storage co = cpu.allocate(ScalarType.F32, n);
+            cpu.axpy(alpha, cpu.fromHost(x), cpu.fromHost(y), co);
+            Storage go = gpu.allocate(ScalarType.F32, n);
+            gpu.axpy(alpha, gpu.fromHost(x), gpu.fromHost(y), go);
+            assertArrayEquals(toHost(cpu, co), toHost(gpu, go), "axpy alpha=" + alpha);
         }
     }
 }

@@ -119,7 +119,7 @@ class KernelCompileTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Kernel.UNARY.checkArguments(new Object[] {1, null, null, 5}));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Kernel.SGD_STEP.checkArguments(new Object[] {null, null, null, 1L, 1f, 1f, 1f, 1f, 0}));
+                () -> Kernel.AXPY.checkArguments(new Object[] {1, null, null, null, 1L})); // alpha must be a float
     }
 
     @ParameterizedTest
