@@ -3,6 +3,7 @@ package dev.tensorj;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 
@@ -203,10 +204,10 @@ final class DeviceBackend {
         }
     }
 
-    void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides, Storage out, int[] outShape) {
+    void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
         launched();
         try {
-            inner.binary(op, a, aStrides, b, bStrides, out, outShape);
+            inner.binary(op, a, b, out, plan);
         } catch (BackendException e) {
             throw translate(e);
         }

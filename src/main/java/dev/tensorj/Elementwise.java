@@ -31,8 +31,7 @@ final class Elementwise {
     private static Tensor compute(String op, BinaryOp kind, DeviceBackend be, Tensor a, Tensor b, int[] shape) {
         Tensor out = Tensor.empty(op, be, shape);
         if (out.numel() > 0) {
-            be.binary(kind, a.storage(), Shapes.broadcastStrides(a.shapeRef(), shape),
-                    b.storage(), Shapes.broadcastStrides(b.shapeRef(), shape), out.storage(), shape);
+            be.binary(kind, a.storage(), b.storage(), out.storage(), Shapes.plan(a.shapeRef(), b.shapeRef(), shape));
         }
         return out;
     }
@@ -143,8 +142,7 @@ final class Elementwise {
         int[] shape = a.shapeRef();
         Tensor out = Tensor.empty("relu_backward", be, shape);
         if (out.numel() > 0) {
-            long[] strides = Shapes.strides(shape);
-            be.binary(BinaryOp.RELU_BACKWARD, a.storage(), strides, g.storage(), strides, out.storage(), shape);
+            be.binary(BinaryOp.RELU_BACKWARD, a.storage(), g.storage(), out.storage(), Shapes.plan(shape, shape, shape));
         }
         return out;
     }

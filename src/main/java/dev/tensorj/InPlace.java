@@ -33,8 +33,7 @@ final class InPlace {
         Tensor before = record ? self.detachNode() : null;
         Tensor old = needsOld ? self.copyOfValues(op) : null;
         if (self.numel() > 0) {
-            be.binary(kind, self.storage(), Shapes.strides(shape), other.storage(),
-                    Shapes.broadcastStrides(other.shapeRef(), shape), self.storage(), shape);
+            be.binary(kind, self.storage(), other.storage(), self.storage(), Shapes.plan(shape, other.shapeRef(), shape));
         }
         self.version().bump(op);
         if (record) {

@@ -135,8 +135,7 @@ final class Linalg {
         Tensor y = product(be, x, w, false, true);
         int[] shape = y.shapeRef();
         if (y.numel() > 0) {
-            be.binary(BinaryOp.ADD, y.storage(), Shapes.broadcastStrides(shape, shape),
-                    bias.storage(), Shapes.broadcastStrides(bias.shapeRef(), shape), y.storage(), shape);
+            be.binary(BinaryOp.ADD, y.storage(), bias.storage(), y.storage(), Shapes.plan(shape, bias.shapeRef(), shape));
         }
         Autograd.record(y, "linear", new Tensor[] {x, w, bias}, new Tensor[] {x, w}, g -> new Tensor[] {
                 x.requiresGrad() ? mm(g, w, false, false) : null,                  // G·W

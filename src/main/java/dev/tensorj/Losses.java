@@ -1,6 +1,7 @@
 package dev.tensorj;
 
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 
 /**
  * Losses as single ops, forward and backward side by side: one graph node each, as PyTorch's
@@ -13,16 +14,16 @@ final class Losses {
     /** {@code mean((input - target)²)}; callers have checked devices and shapes. */
     static Tensor mse(DeviceBackend be, Tensor input, Tensor target) {
         int[] shape = input.shapeRef();
-        long[] strides = Shapes.strides(shape);
         long n = input.numel();
         Tensor diff = Tensor.empty("mse_loss", be, shape); // kept for the backward pass
         Tensor loss = Tensor.empty("mse_loss", be, new int[0]);
         if (n == 0) {
             be.fill(loss.storage(), Float.NaN); // the mean of nothing, as in PyTorch
         } else {
-            be.binary(BinaryOp.SUB, input.storage(), strides, target.storage(), strides, diff.storage(), shape);
+            BroadcastPlan same = Shapes.plan(shape, shape, shape);
+            be.binary(BinaryOp.SUB, input.storage(), target.storage(), diff.storage(), same);
             try (Tensor squares = Tensor.empty("mse_loss", be, shape)) {
-                be.binary(BinaryOp.MUL, diff.storage(), strides, diff.storage(), strides, squares.storage(), shape);
+                be.binary(BinaryOp.MUL, diff.storage(), diff.storage(), squares.storage(), same);
                 be.sumAxis(squares.storage(), 1, n, 1, loss.storage()); // double accumulation; n may exceed 2^31
             }
             be.binaryScalar(BinaryOp.DIV, loss.storage(), (float) n, loss.storage());

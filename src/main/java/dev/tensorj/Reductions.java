@@ -1,6 +1,7 @@
 package dev.tensorj;
 
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 
 /** Sums and means, and expand (the backward of a sum). */
 final class Reductions {
@@ -69,8 +70,8 @@ final class Reductions {
         Tensor zero = Tensor.zeros(g.device());
         Tensor out = Tensor.empty("expand", be, shape);
         if (out.numel() > 0) {
-            be.binary(BinaryOp.ADD, g.storage(), Shapes.broadcastStrides(g.shapeRef(), shape),
-                    zero.storage(), new long[shape.length], out.storage(), shape);
+            be.binary(BinaryOp.ADD, g.storage(), zero.storage(), out.storage(),
+                    BroadcastPlan.of(shape, Shapes.broadcastStrides(g.shapeRef(), shape), new long[shape.length]));
         }
         zero.close();
         return out;

@@ -1,5 +1,6 @@
 package dev.tensorj;
 
+import dev.tensorj.backend.BroadcastPlan;
 import java.util.Arrays;
 
 /** Shape arithmetic: validation, element counts, broadcasting. */
@@ -72,6 +73,14 @@ final class Shapes {
             s[offset + i] = shape[i] == 1 && out[offset + i] != 1 ? 0 : own[i];
         }
         return s;
+    }
+
+    /**
+     * The plan of a binary op writing {@code out} from operands of shapes {@code a} and {@code b}
+     * (each broadcast to {@code out}): made here, once, for every backend.
+     */
+    static BroadcastPlan plan(int[] a, int[] b, int[] out) {
+        return BroadcastPlan.of(out, broadcastStrides(a, out), broadcastStrides(b, out));
     }
 
     /** Normalises a possibly negative dimension index. */

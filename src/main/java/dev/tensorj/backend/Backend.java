@@ -81,11 +81,10 @@ public interface Backend {
     void unary(UnaryOp op, Storage x, Storage out);
 
     /**
-     * {@code out[idx] = op(a[idx·aStrides], b[idx·bStrides])} over every index of {@code outShape};
-     * a stride of 0 broadcasts that dimension. Strides are in elements, one per output dimension.
+     * {@code out[idx] = op(a[idx·aStrides], b[idx·bStrides])} over every index of the plan's
+     * (collapsed) shape; a stride of 0 broadcasts. The engine plans once, for every backend.
      */
-    void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
-                Storage out, int[] outShape);
+    void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan);
 
     /** {@code out[i] = op(a[i], scalar)}. */
     void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out);

@@ -2,6 +2,7 @@ package dev.tensorj.backend.cpu;
 
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -135,9 +136,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
-                       Storage out, int[] outShape) {
-        CpuElementwise.binary(op, data(a), aStrides, data(b), bStrides, data(out), outShape);
+    public void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
+        CpuElementwise.binary(op, data(a), data(b), data(out), plan);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tensorj.backend.cpu;
 
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 
 /**
  * Broadcasting binary kernels. The op is chosen once per row, outside the loops, so each inner
@@ -9,28 +10,30 @@ import dev.tensorj.backend.BinaryOp;
 final class CpuElementwise {
     private CpuElementwise() {}
 
-    static void binary(BinaryOp op, float[] a, long[] aStrides, float[] b, long[] bStrides,
-                       float[] out, int[] outShape) {
+    static void binary(BinaryOp op, float[] a, float[] b, float[] out, BroadcastPlan plan) {
         int n = out.length;
+        int rank = plan.rank();
         if (n == 0) {
             return;
         }
-        if (outShape.length == 0) {
+        if (rank == 0) { // a single element
             out[0] = op.apply(a[0], b[0]);
             return;
         }
-        // Merge the dimensions both operands walk contiguously, so same-shape operands become one
-        // long row: a [32, 20] op ran as 32 rows of 20 floats, each too short to vectorise.
-        int[] shape = new int[outShape.length];
-        long[] as = new long[outShape.length];
-        long[] bs = new long[outShape.length];
-        int rank = coalesce(outShape, aStrides, bStrides, shape, as, bs);
+        // The plan merged the dimensions both operands walk contiguously, so same-shape operands
+        // are one long row: a [32, 20] op ran as 32 rows of 20 floats, each too short to vectorise.
+        long[] as = plan.aStrides;
+        long[] bs = plan.bStrides;
         if (rank == 1) {
             int aIn = (int) as[0];
             int bIn = (int) bs[0];
             CpuThreads.parallelFor(n, CpuThreads.PARALLEL_MIN_ELEMENTS,
                     (from, to) -> row(op, a, from * aIn, aIn, b, from * bIn, bIn, out, from, to - from));
             return;
+        }
+        int[] shape = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            shape[d] = (int) plan.shape[d]; // a cpu tensor's sizes fit an int
         }
         int inner = shape[rank - 1];
         int aIn = (int) as[rank - 1];
@@ -60,53 +63,6 @@ final class CpuElementwise {
                 }
             }
         });
-    }
-
-    /**
-     * Drops dimensions of size 1 and merges each dimension into the one inside it where both
-     * operands step through them as one (stride = inner stride × inner size; a broadcast
-     * dimension has stride 0 on both sides of that test). Writes the result, outermost first, to
-     * the first entries of {@code shape}, {@code as} and {@code bs}, and returns its rank, at
-     * least 1. The output is contiguous, so it never stops a merge.
-     */
-    static int coalesce(int[] inShape, long[] inA, long[] inB, int[] shape, long[] as, long[] bs) {
-        int rank = 0; // dims kept so far, innermost first
-        for (int d = inShape.length - 1; d >= 0; d--) {
-            int size = inShape[d];
-            if (size == 1) {
-                continue;
-            }
-            if (rank > 0 && inA[d] == as[rank - 1] * shape[rank - 1] && inB[d] == bs[rank - 1] * shape[rank - 1]) {
-                shape[rank - 1] *= size;
-            } else {
-                shape[rank] = size;
-                as[rank] = inA[d];
-                bs[rank] = inB[d];
-                rank++;
-            }
-        }
-        if (rank == 0) { // a single element
-            shape[0] = 1;
-            as[0] = 0;
-            bs[0] = 0;
-            return 1;
-        }
-        reverse(shape, as, bs, rank);
-        return rank;
-    }
-
-    private static void reverse(int[] shape, long[] as, long[] bs, int rank) {
-        for (int i = 0, j = rank - 1; i < j; i++, j--) {
-            int s = shape[i];
-            shape[i] = shape[j];
-            shape[j] = s;
-            long t = as[i];
-            as[i] = as[j];
-            as[j] = t;
-            t = bs[i];
-            bs[i] = bs[j];
-            bs[j] = t;
-        }
     }
 
     /** One output row of {@code len} elements; a stride of 0 broadcasts that operand. */

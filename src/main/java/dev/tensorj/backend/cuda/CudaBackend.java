@@ -3,6 +3,7 @@ package dev.tensorj.backend.cuda;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -259,9 +260,7 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
-                       Storage out, int[] outShape) {
-        BroadcastPlan p = BroadcastPlan.of(outShape, aStrides, bStrides);
+    public void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan p) {
         try {
             ctx.bind();
             launchBinary(op.ordinal(), p, ptr(a), ptr(b), ptr(out));
@@ -295,11 +294,11 @@ final class CudaBackend implements Backend {
                 return;
             }
             default: {
-                long[] packed = p.pack();
-                long kn = p.kernelNumel();
+                long[] packed = BroadcastLaunch.pack(p);
+                long kn = BroadcastLaunch.kernelNumel(p);
                 boolean narrow = p.fitsInt();
-                for (long l = 0, launches = p.hostLaunches(); l < launches; l++) {
-                    long[] off = p.hostOffsets(l);
+                for (long l = 0, launches = BroadcastLaunch.hostLaunches(p); l < launches; l++) {
+                    long[] off = BroadcastLaunch.hostOffsets(p, l);
                     kernels.launch(narrow ? Kernel.BINARY_ND_I32 : Kernel.BINARY_ND_I64, kn, op,
                             offset(a, off[0]), offset(b, off[1]), offset(out, off[2]),
                             narrow ? (Object) (int) kn : (Object) kn, packed);

@@ -44,7 +44,7 @@ enum Kernel {
                 case 'l': ok = a instanceof Long; break;
                 case 'f': ok = a instanceof Float; break;
                 case 'p': ok = a == null || a instanceof jcuda.driver.CUdeviceptr; break;
-                case 's': ok = a instanceof long[] && ((long[]) a).length == 1 + 3 * BroadcastPlan.MAX_KERNEL_RANK; break;
+                case 's': ok = a instanceof long[] && ((long[]) a).length == 1 + 3 * BroadcastLaunch.MAX_KERNEL_RANK; break;
                 default: ok = false;
             }
         }

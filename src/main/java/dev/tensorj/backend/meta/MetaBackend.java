@@ -2,6 +2,7 @@ package dev.tensorj.backend.meta;
 
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -91,8 +92,7 @@ public final class MetaBackend implements Backend {
     public void unary(UnaryOp op, Storage x, Storage out) {}
 
     @Override
-    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
-                       Storage out, int[] outShape) {}
+    public void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {}
 
     @Override
     public void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {}

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.cpu.CpuBackend;
 import java.util.Arrays;
@@ -65,12 +66,12 @@ class BroadcastPlanTest {
                 for (int i = 0; i < out.length; i++) out[i] = op.apply(a[i], b[(int) (i % p.cols())]);
                 return out;
             default:
-                long[] k = p.pack();
+                long[] k = BroadcastLaunch.pack(p);
                 int rank = (int) k[0];
-                int max = BroadcastPlan.MAX_KERNEL_RANK;
-                for (long l = 0; l < p.hostLaunches(); l++) {
-                    long[] off = p.hostOffsets(l);
-                    for (long i = 0; i < p.kernelNumel(); i++) {
+                int max = BroadcastLaunch.MAX_KERNEL_RANK;
+                for (long l = 0; l < BroadcastLaunch.hostLaunches(p); l++) {
+                    long[] off = BroadcastLaunch.hostOffsets(p, l);
+                    for (long i = 0; i < BroadcastLaunch.kernelNumel(p); i++) {
                         long rem = i;
                         long ao = off[0];
                         long bo = off[1];
@@ -143,9 +144,9 @@ class BroadcastPlanTest {
         }
         BroadcastPlan p = check(new Random(1), a, b, out);
         assertEquals(BroadcastPlan.Kind.GENERAL, p.kind);
-        assertEquals(3, p.hostDims());
-        assertEquals(8, p.hostLaunches());
-        assertEquals(256, p.kernelNumel());
+        assertEquals(3, BroadcastLaunch.hostDims(p));
+        assertEquals(8, BroadcastLaunch.hostLaunches(p));
+        assertEquals(256, BroadcastLaunch.kernelNumel(p));
     }
 
     /** Runs the plan's kernel model against the CPU backend on random data, for every op. */
@@ -156,8 +157,7 @@ class BroadcastPlanTest {
         BroadcastPlan p = plan(as, bs, out);
         for (BinaryOp op : BinaryOp.values()) {
             var so = cpu.allocate(ScalarType.F32, numel(out));
-            cpu.binary(op, cpu.fromHost(x), broadcastStrides(as, out), cpu.fromHost(y), broadcastStrides(bs, out),
-                    so, out);
+            cpu.binary(op, cpu.fromHost(x), cpu.fromHost(y), so, p);
             float[] expected = new float[(int) numel(out)];
             cpu.toHost(so, expected);
             float[] actual = runKernelModel(op, p, x, y);
@@ -188,14 +188,14 @@ class BroadcastPlanTest {
     @Test
     void packLaysOutTheKernelStruct() {
         BroadcastPlan p = plan(new int[] {3, 1}, new int[] {1, 4}, new int[] {3, 4});
-        long[] k = p.pack();
+        long[] k = BroadcastLaunch.pack(p);
         assertEquals(1 + 3 * 8, k.length);
         assertEquals(2, k[0]);
         assertArrayEquals(new long[] {3, 4}, Arrays.copyOfRange(k, 1, 3));
         assertArrayEquals(new long[] {1, 0}, Arrays.copyOfRange(k, 9, 11));
         assertArrayEquals(new long[] {0, 1}, Arrays.copyOfRange(k, 17, 19));
-        assertEquals(0, p.hostDims());
-        assertEquals(1, p.hostLaunches());
+        assertEquals(0, BroadcastLaunch.hostDims(p));
+        assertEquals(1, BroadcastLaunch.hostLaunches(p));
         assertTrue(p.fitsInt());
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -139,9 +140,9 @@ class CudaOpsTest {
             long[] bStr = BroadcastPlanTest.broadcastStrides(bs, out);
             for (BinaryOp op : BinaryOp.values()) {
                 Storage co = cpu.allocate(ScalarType.F32, numel(out));
-                cpu.binary(op, cpu.fromHost(x), aStr, cpu.fromHost(y), bStr, co, out);
+                cpu.binary(op, cpu.fromHost(x), cpu.fromHost(y), co, BroadcastPlan.of(out, aStr, bStr));
                 Storage go = gpu.allocate(ScalarType.F32, numel(out));
-                gpu.binary(op, gpu.fromHost(x), aStr, gpu.fromHost(y), bStr, go, out);
+                gpu.binary(op, gpu.fromHost(x), gpu.fromHost(y), go, BroadcastPlan.of(out, aStr, bStr));
                 compare(op, toHost(cpu, co), toHost(gpu, go), op + " " + Arrays.toString(as) + " with "
                         + Arrays.toString(bs));
             }

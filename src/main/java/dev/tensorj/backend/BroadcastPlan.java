@@ -1,17 +1,16 @@
-package dev.tensorj.backend.cuda;
+package dev.tensorj.backend;
 
 import java.util.Arrays;
 
 /**
- * How to run one broadcasting binary op: the output shape with size-1 dimensions dropped and
- * neighbouring dimensions merged wherever both operands step through them as one (so a same-shape
- * op of any rank becomes one flat loop), then the cheapest kernel for what is left.
+ * How to run one broadcasting binary op, planned once by the engine for every backend: the output
+ * shape with size-1 dimensions dropped and neighbouring dimensions merged wherever both operands
+ * step through them as one (so a same-shape op of any rank becomes one flat loop), and the kind
+ * of loop that is left, for which a backend may have a faster kernel.
  */
-final class BroadcastPlan {
-    /** The general kernel handles this many (collapsed) dimensions; more loop on the host. */
-    static final int MAX_KERNEL_RANK = 8;
-
-    enum Kind {
+public final class BroadcastPlan {
+    /** The shapes of loop a plan can be. */
+    public enum Kind {
         /** Both operands contiguous, same shape. */
         CONTIGUOUS,
         /** {@code a} is a single element, {@code b} contiguous. */
@@ -26,11 +25,16 @@ final class BroadcastPlan {
         GENERAL
     }
 
-    final Kind kind;
-    final long[] shape;
-    final long[] aStrides;
-    final long[] bStrides;
-    final long numel;
+    /** The loop's kind. */
+    public final Kind kind;
+    /** The collapsed output shape, outermost first; its product is {@link #numel}. */
+    public final long[] shape;
+    /** {@code a}'s stride in each dimension of {@link #shape}, in elements; 0 broadcasts. */
+    public final long[] aStrides;
+    /** {@code b}'s stride in each dimension of {@link #shape}, in elements; 0 broadcasts. */
+    public final long[] bStrides;
+    /** The number of output elements. */
+    public final long numel;
 
     private BroadcastPlan(long[] shape, long[] aStrides, long[] bStrides) {
         this.shape = shape;
@@ -45,7 +49,7 @@ final class BroadcastPlan {
     }
 
     /** Plans {@code out[idx] = op(a[idx·aStrides], b[idx·bStrides])} over {@code outShape}. */
-    static BroadcastPlan of(int[] outShape, long[] aStrides, long[] bStrides) {
+    public static BroadcastPlan of(int[] outShape, long[] aStrides, long[] bStrides) {
         int rank = outShape.length;
         long[] shape = new long[rank];
         long[] as = new long[rank];
@@ -91,17 +95,17 @@ final class BroadcastPlan {
         return Kind.GENERAL;
     }
 
-    int rank() {
+    public int rank() {
         return shape.length;
     }
 
     /** The number of columns of a row kind. */
-    long cols() {
+    public long cols() {
         return shape[shape.length - 1];
     }
 
     /** Whether element counts and offsets all fit 32-bit index math. */
-    boolean fitsInt() {
+    public boolean fitsInt() {
         long maxA = 0;
         long maxB = 0;
         for (int d = 0; d < shape.length; d++) {
@@ -109,62 +113,5 @@ final class BroadcastPlan {
             maxB += (shape[d] - 1) * bStrides[d];
         }
         return numel <= Integer.MAX_VALUE && maxA <= Integer.MAX_VALUE && maxB <= Integer.MAX_VALUE;
-    }
-
-    /** Dimensions looped over on the host, in front of the ones the kernel handles. */
-    int hostDims() {
-        return Math.max(0, shape.length - MAX_KERNEL_RANK);
-    }
-
-    /** Elements per kernel launch: the product of the kernel's dimensions. */
-    long kernelNumel() {
-        long n = 1;
-        for (int d = hostDims(); d < shape.length; d++) {
-            n *= shape[d];
-        }
-        return n;
-    }
-
-    /**
-     * The kernel's {@code BcastArgs} struct as 25 longs: rank, then shape, a strides and b strides
-     * of the last {@code rank - hostDims()} dimensions, each padded to {@link #MAX_KERNEL_RANK}.
-     */
-    long[] pack() {
-        int from = hostDims();
-        int kr = shape.length - from;
-        long[] p = new long[1 + 3 * MAX_KERNEL_RANK];
-        p[0] = kr;
-        for (int i = 0; i < kr; i++) {
-            p[1 + i] = shape[from + i];
-            p[1 + MAX_KERNEL_RANK + i] = aStrides[from + i];
-            p[1 + 2 * MAX_KERNEL_RANK + i] = bStrides[from + i];
-        }
-        return p;
-    }
-
-    /**
-     * For launch {@code launch} of the host loop (row-major over the host dimensions): the element
-     * offsets of a, b and out.
-     */
-    long[] hostOffsets(long launch) {
-        long aOff = 0;
-        long bOff = 0;
-        long rem = launch;
-        for (int d = hostDims() - 1; d >= 0; d--) {
-            long idx = rem % shape[d];
-            rem /= shape[d];
-            aOff += idx * aStrides[d];
-            bOff += idx * bStrides[d];
-        }
-        return new long[] {aOff, bOff, launch * kernelNumel()};
-    }
-
-    /** Launches the host loop makes: 1 unless the collapsed rank exceeds {@link #MAX_KERNEL_RANK}. */
-    long hostLaunches() {
-        long n = 1;
-        for (int d = 0; d < hostDims(); d++) {
-            n *= shape[d];
-        }
-        return n;
     }
 }
