@@ -99,6 +99,61 @@ class CpuElementwiseTest {
         }
     }
 
+    /**
+     * Each op is defined once, by {@link BinaryOp#apply}; the CPU's loops are specialisations of
+     * it (vectorisable, branch-free). Every loop gives apply's bits, for every op, on the values
+     * where float semantics split: signed zeros, infinities, NaN, ±1, subnormals, ties.
+     */
+    @Test
+    void everyLoopGivesApplysBitsForEveryOp() {
+        float[] special = {0f, -0f, 1f, -1f, 2f, 0.5f, -2.5f, Float.NaN, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, 3e-39f, 1e20f, -7f};
+        int n = special.length;
+        float[] a = new float[n * n];
+        float[] b = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                a[i * n + j] = special[i];
+                b[i * n + j] = special[j];
+            }
+        }
+        int[] shape = {n * n};
+        CpuBackend cpu = CpuBackend.INSTANCE;
+        for (BinaryOp op : BinaryOp.values()) {
+            float[] contiguous = new float[n * n];
+            CpuElementwise.binary(op, a, b, contiguous, BroadcastPlan.of(shape, new long[] {1}, new long[] {1}));
+            float[] strided = new float[n]; // every n-th element: the generic strided loop
+            CpuElementwise.binary(op, a, b, strided, BroadcastPlan.of(new int[] {n}, new long[] {n + 1}, new long[] {n}));
+            for (int k = 0; k < n * n; k++) {
+                assertBits(op.apply(a[k], b[k]), contiguous[k], op + " contiguous", a[k], b[k]);
+            }
+            for (int k = 0; k < n; k++) {
+                assertBits(op.apply(a[k * (n + 1)], b[k * n]), strided[k], op + " strided", a[k * (n + 1)], b[k * n]);
+            }
+            for (float s : special) {
+                float[] withScalar = new float[n];
+                var out = cpu.fromHost(new float[n]);
+                cpu.binaryScalar(op, cpu.fromHost(special), s, out);
+                cpu.toHost(out, withScalar);
+                float[] broadcast = new float[n];
+                CpuElementwise.binary(op, special, new float[] {s}, broadcast,
+                        BroadcastPlan.of(new int[] {n}, new long[] {1}, new long[] {0}));
+                for (int k = 0; k < n; k++) {
+                    assertBits(op.apply(special[k], s), withScalar[k], op + " with a scalar", special[k], s);
+                    assertBits(op.apply(special[k], s), broadcast[k], op + " broadcast", special[k], s);
+                }
+            }
+        }
+    }
+
+    private static void assertBits(float expected, float actual, String what, float a, float b) {
+        // NaN payloads may differ between ops that make a NaN; signs and every other value may not.
+        if (!(Float.isNaN(expected) && Float.isNaN(actual))) {
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual),
+                    () -> what + "(" + a + ", " + b + "): apply gives " + expected + ", the loop " + actual);
+        }
+    }
+
     /** {@code shape} with the dimensions in {@code mask} set to 1. */
     private static int[] broadcastShape(int[] shape, int mask) {
         int[] s = shape.clone();
