@@ -274,7 +274,7 @@ static void test_reduce() {
     }
 }
 
-static void test_transpose_sgd() {
+static void test_transpose_axpy() {
     for (int rows : {1, 33, 100}) {
         int cols = rows == 1 ? 70 : 65;
         std::vector<float> x = random_floats((size_t) rows * cols, 9);
@@ -542,7 +542,7 @@ int main(int argc, char** argv) {
     test_elementwise();
     test_reduce();
     time_launches();
-    test_transpose_sgd();
+    test_transpose_axpy();
     test_launch_config();
     test_ptx_checks();
     // A pointer argument outside device memory: the launch fails with a sticky 700 (on ctx2 below).

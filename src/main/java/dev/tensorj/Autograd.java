@@ -26,7 +26,7 @@ final class Autograd {
      */
     static void record(Tensor out, String op, Tensor[] inputs, Tensor[] saved, GradFn.Rule rule) {
         if (needsGraph(inputs)) {
-            out.setGradFn(new GradFn(op, inputs, saved, rule));
+            out.setGradFn(new GradFn(op, out.device(), inputs, saved, rule));
         }
     }
 
@@ -45,25 +45,27 @@ final class Autograd {
 
     /**
      * {@code seedOwned}: nothing outside this walk holds {@code seed} (backward() made it), so a
-     * leaf may keep it as its gradient.
+     * leaf may keep it as its gradient. The walk goes over graph nodes: a {@link GradFn}, or a leaf
+     * tensor that requires grad.
      */
     static void backward(Tensor root, Tensor seed, boolean seedOwned, boolean retainGraph) {
-        List<Tensor> order = topologicalOrder(root);
+        Object start = root.gradFn() != null ? root.gradFn() : root;
+        List<Object> order = topologicalOrder(start);
         checkNoGradientLeavesMeta(order);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Map<Object, Tensor> grads = new IdentityHashMap<>();
         // The gradient tensors that only this walk holds (those the rules made, and pass-throughs of
         // them), with how many entries of `grads` hold each. A leaf keeps such a tensor when it holds
         // the last reference; anything else (the caller's seed, add's {g, g}) is copied, so that
         // no two leaves, nor a leaf and the caller, share a Tensor that closing one would close.
         Map<Tensor, Integer> holders = new IdentityHashMap<>();
-        grads.put(root, seed);
+        grads.put(start, seed);
         if (seedOwned) {
             holders.put(seed, 1);
         }
         boolean anomaly = AnomalyMode.isEnabled();
         try (NoGrad ignored = NoGrad.enter()) {
-            for (Tensor t : order) {
-                Tensor g = grads.remove(t);
+            for (Object node : order) {
+                Tensor g = grads.remove(node);
                 if (g == null) {
                     continue;
                 }
@@ -71,32 +73,32 @@ final class Autograd {
                 if (held != null && held > 1) {
                     holders.put(g, held - 1);
                 }
-                GradFn fn = t.gradFn();
-                if (fn == null) {
-                    t.accumulateGrad(g, held != null && held == 1);
+                if (node instanceof Tensor) {
+                    ((Tensor) node).accumulateGrad(g, held != null && held == 1);
                     continue;
                 }
+                GradFn fn = (GradFn) node;
                 Tensor[] inputs = fn.inputs();
+                Object[] nodes = fn.nodes();
                 Tensor[] inputGrads = fn.apply(g);
                 for (int i = 0; i < inputs.length; i++) {
-                    Tensor in = inputs[i];
-                    if (in == null || !in.requiresGrad() || inputGrads[i] == null) {
+                    if (nodes[i] == null || inputGrads[i] == null) {
                         continue;
                     }
-                    Tensor gi = sumToShape(inputGrads[i], in.shape());
+                    Tensor gi = sumToShape(inputGrads[i], inputs[i].shapeRef());
                     if (anomaly) {
-                        AnomalyMode.check(fn, i, in, gi);
+                        AnomalyMode.check(fn, i, inputs[i], gi);
                     }
-                    Tensor prev = grads.get(in);
+                    Tensor prev = grads.get(nodes[i]);
                     if (prev == null) {
-                        grads.put(in, gi);
+                        grads.put(nodes[i], gi);
                         if (gi != g || held != null) { // rules return g itself or tensors they made
                             holders.merge(gi, 1, Integer::sum);
                         }
                     } else {
                         Tensor sum = prev.add(gi);
                         holders.computeIfPresent(prev, (k, n) -> n > 1 ? n - 1 : null);
-                        grads.put(in, sum);
+                        grads.put(nodes[i], sum);
                         holders.put(sum, 1);
                     }
                 }
@@ -111,45 +113,45 @@ final class Autograd {
      * Ops keep their operands on one device, so the only edge from meta back to a device with data
      * is a {@code to(meta)}: its gradient would have to be read out of meta. Refused before any work.
      */
-    private static void checkNoGradientLeavesMeta(List<Tensor> order) {
-        for (Tensor t : order) {
-            GradFn fn = t.gradFn();
-            if (fn == null || !t.device().isMeta()) {
+    private static void checkNoGradientLeavesMeta(List<Object> order) {
+        for (Object node : order) {
+            if (!(node instanceof GradFn) || !((GradFn) node).device.isMeta()) {
                 continue;
             }
-            for (Tensor in : fn.inputs()) {
-                if (in != null && in.requiresGrad() && !in.device().isMeta()) {
+            GradFn fn = (GradFn) node;
+            Tensor[] inputs = fn.inputs();
+            Object[] nodes = fn.nodes();
+            for (int i = 0; i < inputs.length; i++) {
+                if (nodes[i] != null && !inputs[i].device().isMeta()) {
                     throw new MetaTensorReadException("backward", "the graph copies a tensor of shape "
-                            + Shapes.str(in.shapeRef()) + " from " + in.device() + " to meta (to(meta)); its "
-                            + "gradient would have to be read back out of meta, which has shapes but no data. "
+                            + Shapes.str(inputs[i].shapeRef()) + " from " + inputs[i].device() + " to meta (to(meta)); "
+                            + "its gradient would have to be read back out of meta, which has shapes but no data. "
                             + "Run the whole computation on cpu or cuda, or keep the leaves on meta too");
                 }
             }
         }
     }
 
-    /** Root first; every tensor before the inputs it was computed from. Iterative: graphs can be deep. */
-    private static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> postOrder = new ArrayList<>();
-        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {tensor, next input index}
+    /** Root first; every node before the nodes it was computed from. Iterative: graphs can be deep. */
+    private static List<Object> topologicalOrder(Object root) {
+        List<Object> postOrder = new ArrayList<>();
+        Set<Object> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {node, next input index}
         visited.add(root);
         stack.push(new Object[] {root, 0});
         while (!stack.isEmpty()) {
             Object[] top = stack.peek();
-            Tensor t = (Tensor) top[0];
-            GradFn fn = t.gradFn();
-            Tensor[] inputs = fn == null ? new Tensor[0] : fn.inputs();
+            Object[] children = top[0] instanceof GradFn ? ((GradFn) top[0]).nodes() : new Object[0];
             int next = (Integer) top[1];
-            if (next < inputs.length) {
+            if (next < children.length) {
                 top[1] = next + 1;
-                Tensor in = inputs[next];
-                if (in != null && in.requiresGrad() && visited.add(in)) {
-                    stack.push(new Object[] {in, 0});
+                Object child = children[next];
+                if (child != null && visited.add(child)) {
+                    stack.push(new Object[] {child, 0});
                 }
             } else {
                 stack.pop();
-                postOrder.add(t);
+                postOrder.add(top[0]);
             }
         }
         Collections.reverse(postOrder);

@@ -10,9 +10,10 @@ import dev.tensorj.backend.ScalarType;
  * <ul>
  *   <li>{@link #FLOAT32}: every op.
  *   <li>{@link #INT64} and {@link #BOOL}: creation, reading, {@link Tensor#to(DType)},
- *       {@link Tensor#to(Device)}, {@link Tensor#reshape}, {@link Tensor#detach()}; and as one operand
- *       of {@code add}, {@code sub}, {@code mul}, {@code div} with a float32 tensor, where (as in
- *       PyTorch) the op computes in float32. No other arithmetic yet.
+ *       {@link Tensor#to(Device)}, {@link Tensor#reshape}, {@link Tensor#detach()},
+ *       {@link Tensor#clone()}; and as one operand of {@code add(Tensor)}, {@code sub}, {@code mul},
+ *       {@code div} with a float32 tensor, where (as in PyTorch) the op computes in float32. No other
+ *       arithmetic yet (in-place ops, {@code add(other, alpha)} and {@code copy_} take float32).
  * </ul>
  * Only floating point tensors can require gradients.
  */

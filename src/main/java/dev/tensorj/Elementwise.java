@@ -19,7 +19,9 @@ final class Elementwise {
             return promoted(op, kind, be, a, b, shape);
         }
         Tensor out = compute(op, kind, be, a, b, shape);
-        Autograd.record(out, op, new Tensor[] {a, b}, savedBy(kind, a, b), g -> binaryGrads(kind, a, b, g));
+        boolean toA = a.requiresGrad();
+        boolean toB = b.requiresGrad();
+        Autograd.record(out, op, new Tensor[] {a, b}, savedBy(kind, a, b), g -> binaryGrads(kind, toA, a, toB, b, g));
         return out;
     }
 
@@ -43,24 +45,30 @@ final class Elementwise {
         Tensor converted = fa != a ? fa : fb;
         Tensor out = compute(op, kind, be, fa, fb, shape);
         // The converted operand cannot require grad: the rule sees it as a constant.
-        Autograd.record(out, op, new Tensor[] {fa, fb}, savedBy(kind, fa, fb), g -> binaryGrads(kind, fa, fb, g));
+        boolean toA = fa.requiresGrad();
+        boolean toB = fb.requiresGrad();
+        Autograd.record(out, op, new Tensor[] {fa, fb}, savedBy(kind, fa, fb), g -> binaryGrads(kind, toA, fa, toB, fb, g));
         if (out.isLeaf()) {
             converted.close(); // nothing recorded keeps it: free it now rather than at the next collection
         }
         return out;
     }
 
-    static Tensor[] binaryGrads(BinaryOp kind, Tensor a, Tensor b, Tensor g) {
+    /**
+     * The gradients of {@code a (kind) b} for each operand that needs one ({@code toA}, {@code toB},
+     * as when the op ran); {@code a} and {@code b} give the values the rule reads (an in-place op
+     * passes a copy of its old self). The one definition, for the ops and their in-place forms.
+     */
+    static Tensor[] binaryGrads(BinaryOp kind, boolean toA, Tensor a, boolean toB, Tensor b, Tensor g) {
         switch (kind) {
             case ADD: // d(a+b) = g, g
-                return new Tensor[] {g, g};
+                return new Tensor[] {toA ? g : null, toB ? g : null};
             case SUB: // d(a-b) = g, -g
-                return new Tensor[] {g, b.requiresGrad() ? g.neg() : null};
+                return new Tensor[] {toA ? g : null, toB ? g.neg() : null};
             case MUL: // d(ab) = g·b, g·a
-                return new Tensor[] {a.requiresGrad() ? g.mul(b) : null, b.requiresGrad() ? g.mul(a) : null};
+                return new Tensor[] {toA ? g.mul(b) : null, toB ? g.mul(a) : null};
             case DIV: // d(a/b) = g/b, -g·a/b²
-                return new Tensor[] {a.requiresGrad() ? g.div(b) : null,
-                        b.requiresGrad() ? g.mul(a).div(b.mul(b)).neg() : null};
+                return new Tensor[] {toA ? g.div(b) : null, toB ? g.mul(a).div(b.mul(b)).neg() : null};
             default:
                 throw new AssertionError(kind);
         }

@@ -1,9 +1,14 @@
 package dev.tensorj;
 
 /**
- * One recorded op in the autograd graph: its inputs and its backward rule. The rule maps the
+ * One recorded op in the autograd graph: its inputs, the graph node each input was when the op ran
+ * (its {@code GradFn}, or the input itself for a leaf), and its backward rule. The rule maps the
  * gradient of the op's output to the gradients of its inputs, in the shape the op computed them;
  * {@link Autograd} sums broadcast gradients back to each input's shape.
+ *
+ * <p>Resolving each input to its node when the op runs, not when backward walks the graph, is what
+ * lets an in-place op give a tensor a new place in the graph: ops recorded before it still lead to
+ * the node the tensor was then.
  */
 final class GradFn {
     /** A backward rule written with tensor ops, so it runs on every device. */
@@ -13,16 +18,28 @@ final class GradFn {
     }
 
     final String op;
+    /** Where the op's output lives (backward refuses to read gradients back out of meta). */
+    final Device device;
     private Tensor[] inputs;
+    /** For each input: its GradFn, the input itself for a leaf that requires grad, or null. */
+    private Object[] nodes;
     private Rule rule;
     /** The tensors whose values the rule reads, and their versions when the op ran. */
-    private final Tensor[] saved;
+    private Tensor[] saved;
     private final int[] savedVersions;
 
-    GradFn(String op, Tensor[] inputs, Tensor[] saved, Rule rule) {
+    GradFn(String op, Device device, Tensor[] inputs, Tensor[] saved, Rule rule) {
         this.op = op;
+        this.device = device;
         this.inputs = inputs;
         this.rule = rule;
+        this.nodes = new Object[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (in != null && in.requiresGrad()) {
+                nodes[i] = in.gradFn() != null ? in.gradFn() : in;
+            }
+        }
         this.saved = saved;
         this.savedVersions = new int[saved.length];
         for (int i = 0; i < saved.length; i++) {
@@ -35,6 +52,14 @@ final class GradFn {
             throw freed();
         }
         return inputs;
+    }
+
+    /** The graph node of each input when the op ran (null where no gradient flows). */
+    Object[] nodes() {
+        if (nodes == null) {
+            throw freed();
+        }
+        return nodes;
     }
 
     Tensor[] apply(Tensor gradOutput) {
@@ -58,14 +83,12 @@ final class GradFn {
         }
     }
 
-    /** Drops the saved tensors after a backward pass, as PyTorch does unless asked to retain them. */
+    /** Drops the inputs and saved tensors after a backward pass, as PyTorch does unless asked to retain them. */
     void free() {
         inputs = null;
+        nodes = null;
         rule = null;
-    }
-
-    boolean isFreed() {
-        return rule == null;
+        saved = null;
     }
 
     private IllegalStateException freed() {

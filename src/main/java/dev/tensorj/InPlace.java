@@ -6,12 +6,14 @@ import java.util.Arrays;
 /**
  * In-place ops ({@code add_}, {@code copy_}, {@code clamp_}, ...) with PyTorch's autograd rules:
  * <ul>
- *   <li>writing into a leaf that requires grad is an error while grad mode is on (under
- *       {@link NoGrad}, as optimizers and initialisers do, it is allowed);</li>
+ *   <li>writing into a leaf that requires grad, or into a view (a reshape) of a tensor that
+ *       requires grad, is an error while grad mode is on (under {@link NoGrad}, as optimizers and
+ *       initialisers do, it is allowed);</li>
  *   <li>every write bumps the tensor's {@link Version}, so a backward rule that saved the old
  *       values fails instead of computing a wrong gradient;</li>
- *   <li>when the op is recorded, the tensor takes a new place in the graph: its old node moves to a
- *       shadow tensor (PyTorch's "rebase history"), and the in-place op's rule links the two.</li>
+ *   <li>when the op is recorded, the tensor takes a new place in the graph: its {@link GradFn} is
+ *       made before the write (so it links to the node the tensor was, and remembers the versions
+ *       of what it saves), and attached after it. Ops recorded earlier keep leading to the old node.</li>
  * </ul>
  */
 final class InPlace {
@@ -21,26 +23,23 @@ final class InPlace {
     static Tensor binary(String op, BinaryOp kind, Tensor self, Tensor other) {
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self, "other", other);
         int[] shape = self.shapeRef();
-        if (!Arrays.equals(Shapes.broadcast(op, shape, other.shapeRef()), shape)) {
-            throw new ShapeMismatchException(op, "cannot write the result of shape "
-                    + Shapes.str(Shapes.broadcast(op, shape, other.shapeRef())) + " into self of shape "
-                    + Shapes.str(shape) + ": an in-place op keeps self's shape", shape, other.shapeRef());
-        }
+        checkBroadcastsInto(op, other, shape);
         checkWritable(op, self);
-        boolean record = Autograd.needsGraph(self, other);
-        // d(self·other)/d(other) and d(self/other)/d(other) read self's old values: keep a copy.
-        boolean needsOld = record && other.requiresGrad() && (kind == BinaryOp.MUL || kind == BinaryOp.DIV);
-        Tensor before = record ? self.detachNode() : null;
-        Tensor old = needsOld ? self.copyOfValues(op) : null;
+        GradFn fn = null;
+        if (Autograd.needsGraph(self, other)) {
+            boolean toSelf = self.requiresGrad();
+            boolean toOther = other.requiresGrad();
+            // d(self·other)/d(other) and d(self/other)/d(other) read self's old values: keep a copy.
+            boolean readsSelf = toOther && (kind == BinaryOp.MUL || kind == BinaryOp.DIV);
+            Tensor old = readsSelf ? self.copyOfValues(op) : null;
+            Tensor[] saved = kind == BinaryOp.MUL || kind == BinaryOp.DIV ? new Tensor[] {other} : Autograd.NOTHING_SAVED;
+            fn = new GradFn(op, self.device(), new Tensor[] {self, other}, saved,
+                    g -> Elementwise.binaryGrads(kind, toSelf, old, toOther, other, g));
+        }
         if (self.numel() > 0) {
             be.binary(kind, self.storage(), other.storage(), self.storage(), Shapes.plan(shape, other.shapeRef(), shape));
         }
-        self.version().bump(op);
-        if (record) {
-            Tensor[] saved = kind == BinaryOp.MUL || kind == BinaryOp.DIV ? new Tensor[] {other} : Autograd.NOTHING_SAVED;
-            self.rebase(op, new Tensor[] {before, other}, saved, g -> binaryGrads(kind, before, old, other, g));
-        }
-        return self;
+        return written(op, self, fn);
     }
 
     /**
@@ -50,57 +49,41 @@ final class InPlace {
     static Tensor axpy(Tensor self, Tensor other, float alpha) {
         String op = "add_";
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self, "other", other);
-        if (!Arrays.equals(self.shapeRef(), other.shapeRef())) {
-            Shapes.broadcast(op, self.shapeRef(), other.shapeRef()); // the shape error names add_
-            return binary(op, BinaryOp.ADD, self, other.mul(alpha));
-        }
+        checkBroadcastsInto(op, other, self.shapeRef());
         checkWritable(op, self);
-        boolean record = Autograd.needsGraph(self, other);
-        Tensor before = record ? self.detachNode() : null;
+        if (!Arrays.equals(self.shapeRef(), other.shapeRef())) {
+            Tensor scaled = other.mul(alpha);
+            binary(op, BinaryOp.ADD, self, scaled);
+            if (!scaled.requiresGrad()) {
+                scaled.close(); // nothing recorded keeps it
+            }
+            return self;
+        }
+        GradFn fn = null;
+        if (Autograd.needsGraph(self, other)) {
+            boolean toOther = other.requiresGrad();
+            fn = new GradFn(op, self.device(), new Tensor[] {self, other}, Autograd.NOTHING_SAVED,
+                    g -> new Tensor[] {g, toOther ? g.mul(alpha) : null});
+        }
         if (self.numel() > 0) {
             be.axpy(alpha, other.storage(), self.storage(), self.storage());
         }
-        self.version().bump(op);
-        if (record) {
-            self.rebase(op, new Tensor[] {before, other}, Autograd.NOTHING_SAVED,
-                    g -> new Tensor[] {g, other.requiresGrad() ? g.mul(alpha) : null});
-        }
-        return self;
-    }
-
-    /** The gradients of {@code self (kind) other} for the old self ({@code before}, values {@code old}) and other. */
-    private static Tensor[] binaryGrads(BinaryOp kind, Tensor before, Tensor old, Tensor other, Tensor g) {
-        boolean toSelf = before.requiresGrad();
-        boolean toOther = other.requiresGrad();
-        switch (kind) {
-            case ADD:
-                return new Tensor[] {g, g};
-            case SUB:
-                return new Tensor[] {g, toOther ? g.neg() : null};
-            case MUL: // g·other, g·self
-                return new Tensor[] {toSelf ? g.mul(other) : null, toOther ? g.mul(old) : null};
-            case DIV: // g/other, -g·self/other²
-                return new Tensor[] {toSelf ? g.div(other) : null, toOther ? g.mul(old).div(other.mul(other)).neg() : null};
-            default:
-                throw new AssertionError(kind);
-        }
+        return written(op, self, fn);
     }
 
     /** {@code self = self (kind) scalar}. */
     static Tensor scalar(String op, BinaryOp kind, Tensor self, float s) {
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self);
         checkWritable(op, self);
-        boolean record = Autograd.needsGraph(self);
-        Tensor before = record ? self.detachNode() : null;
+        GradFn fn = null;
+        if (Autograd.needsGraph(self)) { // add, sub, mul and div by a scalar read no values
+            fn = new GradFn(op, self.device(), new Tensor[] {self}, Autograd.NOTHING_SAVED,
+                    g -> new Tensor[] {Elementwise.scalarGrad(kind, null, s, g)});
+        }
         if (self.numel() > 0) {
             be.binaryScalar(kind, self.storage(), s, self.storage());
         }
-        self.version().bump(op);
-        if (record) {
-            self.rebase(op, new Tensor[] {before}, Autograd.NOTHING_SAVED,
-                    g -> new Tensor[] {Elementwise.scalarGrad(kind, before, s, g)});
-        }
-        return self;
+        return written(op, self, fn);
     }
 
     /**
@@ -111,43 +94,43 @@ final class InPlace {
         String op = "clamp_";
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self);
         checkWritable(op, self);
-        boolean record = Autograd.needsGraph(self);
-        // The gradient passes where min <= x <= max, read from the old values.
-        Tensor before = record ? self.detachNode() : null;
-        Tensor old = record ? self.copyOfValues(op) : null;
+        GradFn fn = null;
+        if (Autograd.needsGraph(self)) {
+            // The gradient passes where min <= x <= max, judged on the old values.
+            Tensor inside = insideMask(self, min, max);
+            fn = new GradFn(op, self.device(), new Tensor[] {self}, Autograd.NOTHING_SAVED,
+                    g -> new Tensor[] {Elementwise.reluBackward(inside, g)});
+        }
         if (self.numel() > 0) {
             be.binaryScalar(BinaryOp.MAXIMUM, self.storage(), min, self.storage());
             be.binaryScalar(BinaryOp.MINIMUM, self.storage(), max, self.storage());
         }
-        self.version().bump(op);
-        if (record) {
-            self.rebase(op, new Tensor[] {before}, Autograd.NOTHING_SAVED,
-                    g -> new Tensor[] {clampGrad(old, min, max, g)});
-        }
-        return self;
+        return written(op, self, fn);
     }
 
     /**
-     * {@code g} where {@code min <= x <= max}, else 0 (NaN x: 0), as PyTorch. Built from ReLU's
-     * gradient, {@code x > 0 ? g : 0}: subtract g where {@code min - x > 0}, then where {@code x - max > 0}.
+     * A tensor that is positive exactly where {@code min <= x <= max} (1 there, 0 or -1 elsewhere,
+     * and -1 for NaN x), for ReLU's gradient kernel, {@code mask > 0 ? g : 0}, to select with: a
+     * select, not a product, so an infinite gradient outside the bounds gives 0, not NaN.
      */
-    private static Tensor clampGrad(Tensor x, float min, float max, Tensor g) {
-        Tensor aboveMin = g.sub(Elementwise.reluBackward(x.neg().add(min), g));
-        return aboveMin.sub(Elementwise.reluBackward(x.sub(max), aboveMin));
+    private static Tensor insideMask(Tensor x, float min, float max) {
+        try (NoGrad ignored = NoGrad.enter(); Tensor ones = Tensor.ones(x.device(), x.shape())) {
+            Tensor below = Elementwise.reluBackward(x.neg().add(min), ones); // 1 where x < min (or NaN)
+            Tensor above = Elementwise.reluBackward(x.sub(max), ones);       // 1 where x > max (or NaN)
+            return ones.sub(below).sub(above);
+        }
     }
 
     /** {@code self = value} everywhere; cuts self from the graph (the result depends on nothing). */
     static Tensor fill(String op, Tensor self, float value) {
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self);
         checkWritable(op, self);
-        boolean record = Autograd.needsGraph(self);
-        Tensor before = record ? self.detachNode() : null;
-        be.fill(self.storage(), value);
-        self.version().bump(op);
-        if (record) {
-            self.rebase(op, new Tensor[] {before}, Autograd.NOTHING_SAVED, g -> new Tensor[] {null});
+        GradFn fn = null;
+        if (Autograd.needsGraph(self)) {
+            fn = new GradFn(op, self.device(), new Tensor[] {self}, Autograd.NOTHING_SAVED, g -> new Tensor[] {null});
         }
-        return self;
+        be.fill(self.storage(), value);
+        return written(op, self, fn);
     }
 
     /**
@@ -158,13 +141,13 @@ final class InPlace {
         String op = "copy_";
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "self", self, "src", src);
         int[] shape = self.shapeRef();
-        if (!Arrays.equals(Shapes.broadcast(op, shape, src.shapeRef()), shape)) {
-            throw new ShapeMismatchException(op, "src of shape " + Shapes.str(src.shapeRef())
-                    + " cannot be broadcast to self's shape " + Shapes.str(shape), shape, src.shapeRef());
-        }
+        checkBroadcastsInto(op, src, shape);
         checkWritable(op, self);
-        boolean record = Autograd.needsGraph(self, src);
-        Tensor before = record ? self.detachNode() : null;
+        GradFn fn = null;
+        if (Autograd.needsGraph(self, src)) {
+            fn = new GradFn(op, self.device(), new Tensor[] {self, src}, Autograd.NOTHING_SAVED,
+                    g -> new Tensor[] {null, g});
+        }
         if (self.numel() > 0) {
             if (Arrays.equals(shape, src.shapeRef())) {
                 be.copy(src.storage(), self.storage());
@@ -174,19 +157,47 @@ final class InPlace {
                 }
             }
         }
+        return written(op, self, fn);
+    }
+
+    /** After the write: the new version, and self's new place in the graph when the op was recorded. */
+    private static Tensor written(String op, Tensor self, GradFn fn) {
         self.version().bump(op);
-        if (record) {
-            self.rebase(op, new Tensor[] {before, src}, Autograd.NOTHING_SAVED, g -> new Tensor[] {null, g});
+        if (fn != null) {
+            self.setGradFn(fn);
         }
         return self;
     }
 
-    /** PyTorch's rule: a leaf that requires grad may be written only under no-grad. */
+    /** An in-place op keeps self's shape: {@code other} must broadcast to it. */
+    private static void checkBroadcastsInto(String op, Tensor other, int[] shape) {
+        int[] result = Shapes.broadcast(op, shape, other.shapeRef());
+        if (!Arrays.equals(result, shape)) {
+            throw new ShapeMismatchException(op, "cannot write the result of shape " + Shapes.str(result)
+                    + " into self of shape " + Shapes.str(shape) + ": an in-place op keeps self's shape",
+                    shape, other.shapeRef());
+        }
+    }
+
+    /**
+     * PyTorch's rules: a leaf that requires grad may be written only under no-grad; so may a view
+     * of a tensor that requires grad (its base's graph would not see the write).
+     */
     private static void checkWritable(String op, Tensor self) {
-        if (self.isLeaf() && self.requiresGrad() && NoGrad.isGradEnabled()) {
+        if (!NoGrad.isGradEnabled()) {
+            return;
+        }
+        if (self.isLeaf() && self.requiresGrad()) {
             throw new IllegalStateException(op + ": a leaf tensor that requires grad (shape " + Shapes.str(self.shapeRef())
                     + ") cannot be modified in place while autograd records: its gradient would be wrong. Wrap "
                     + "the update in try (var g = NoGrad.enter()) { ... }, as optimizers and initialisers do");
+        }
+        Tensor base = self.viewOf();
+        if (base != null && (base.requiresGrad() || self.requiresGrad())) {
+            throw new IllegalStateException(op + ": this tensor of shape " + Shapes.str(self.shapeRef())
+                    + " is a view (a reshape) of a tensor of shape " + Shapes.str(base.shapeRef()) + " that requires "
+                    + "grad, and an in-place op on a view is not recorded in its base's graph. Write into the base "
+                    + "itself, or into a clone() of the view");
         }
     }
 }

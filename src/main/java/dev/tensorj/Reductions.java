@@ -53,12 +53,12 @@ final class Reductions {
 
     // A mean is a sum and a division; its own checks come first, so that errors name mean.
     static Tensor meanAll(Tensor x) {
-        x.checkOpen("mean", "input");
+        Dispatch.check("mean", DTypes.FLOAT32, x); // errors name mean, not the sum it is made of
         return sumAll(x).div((float) x.numel());
     }
 
     static Tensor mean(Tensor x, int dim, boolean keepDim) {
-        x.checkOpen("mean", "input");
+        Dispatch.check("mean", DTypes.FLOAT32, x);
         int d = Shapes.dim("mean", dim, x.dim());
         int n = x.dim() == 0 ? 1 : x.size(d);
         return sum(x, dim, keepDim).div((float) n);

@@ -32,6 +32,7 @@ public final class Tensor implements AutoCloseable {
     private Tensor grad;
     private GradFn gradFn;
     private Version version;  // shared with the tensors that share this one's data
+    private Tensor viewOf;    // the base of a view (reshape), for the in-place rules
     private volatile boolean closed;
 
     Tensor(Device device, Storage storage, int[] shape) {
@@ -478,6 +479,8 @@ public final class Tensor implements AutoCloseable {
      *
      * @return this tensor
      * @throws DeviceMismatchException if {@code src} is on another device
+     * @throws DTypeMismatchException unless both are float32 (PyTorch's copy_ also converts dtypes;
+     *     convert with {@code src.to(dtype)} first)
      * @throws ShapeMismatchException if {@code src} does not broadcast to this tensor's shape
      * @throws IllegalStateException if this is a leaf that requires grad and grad mode is on
      */
@@ -541,10 +544,8 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalStateException("setData: only a leaf tensor's data can be replaced; this tensor was "
                     + "computed by '" + gradFn.op + "'");
         }
-        if (!Arrays.equals(shape, source.shape)) {
-            throw new ShapeMismatchException("setData", "source of shape " + Shapes.str(source.shape)
-                    + " does not match the tensor's shape " + Shapes.str(shape), shape, source.shape);
-        }
+        checkSameShape("setData", "source", source);
+        Dispatch.checkDType("setData", dtype.bit, "source", source, null);
         Storage old;
         synchronized (this) { // against a concurrent close() releasing the storage being replaced
             checkOpen("setData", "self");
@@ -552,8 +553,9 @@ public final class Tensor implements AutoCloseable {
             old = storage;
             storage = source.storage;
             device = source.device;
+            version = source.version; // one data, one version: a write through either is seen by both
         }
-        old.release();
+        release(old);
     }
 
     /**
@@ -570,9 +572,10 @@ public final class Tensor implements AutoCloseable {
             return;
         }
         Dispatch.checkSameDevice("setGrad", "tensor", this, "grad", grad);
-        if (!Arrays.equals(shape, grad.shape)) {
-            throw new ShapeMismatchException("setGrad", "grad of shape " + Shapes.str(grad.shape)
-                    + " does not match the tensor's shape " + Shapes.str(shape), shape, grad.shape);
+        checkSameShape("setGrad", "grad", grad);
+        Dispatch.checkDType("setGrad", dtype.bit, "grad", grad, null);
+        if (grad == this) {
+            throw new IllegalArgumentException("setGrad: a tensor cannot be its own gradient; pass a copy (clone())");
         }
         this.grad = grad;
     }
@@ -679,6 +682,14 @@ public final class Tensor implements AutoCloseable {
             s = storage;
         }
         release(s);
+    }
+
+    /** Throws, naming {@code op} and {@code role}, unless {@code other} has this tensor's shape. */
+    private void checkSameShape(String op, String role, Tensor other) {
+        if (!Arrays.equals(shape, other.shape)) {
+            throw new ShapeMismatchException(op, role + " of shape " + Shapes.str(other.shape)
+                    + " does not match the tensor's shape " + Shapes.str(shape), shape, other.shape);
+        }
     }
 
     /** Drops one reference to {@code s}; the last one frees it (and ends its leak tracking). */
@@ -992,24 +1003,6 @@ public final class Tensor implements AutoCloseable {
                 + ") has a shape but no data; create it on cpu or cuda to compute values");
     }
 
-    /**
-     * Makes this tensor's current place in the graph a new tensor sharing its data (a leaf when
-     * this is one), so that an in-place op can put this tensor after it (PyTorch's rebase).
-     */
-    Tensor detachNode() {
-        storage.retain();
-        Tensor node = new Tensor(device, storage, shape.clone(), version);
-        node.gradFn = gradFn;
-        node.requiresGrad = requiresGrad;
-        return node;
-    }
-
-    /** This tensor is now the output of the in-place {@code op} on {@code inputs}. */
-    void rebase(String op, Tensor[] inputs, Tensor[] saved, GradFn.Rule rule) {
-        gradFn = null;
-        Autograd.record(this, op, inputs, saved, rule);
-    }
-
     /** A new tensor holding a copy of this one's current values, outside the graph. */
     Tensor copyOfValues(String op) {
         DeviceBackend be = Backends.of(device);
@@ -1025,10 +1018,17 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(device, s, shape);
     }
 
-    /** A tensor of {@code shape} sharing {@code base}'s data and version counter. */
+    /** A tensor of {@code shape} sharing {@code base}'s data and version counter: a view of it. */
     static Tensor view(Tensor base, int[] shape) {
         base.storage.retain();
-        return new Tensor(base.device, base.storage, shape, base.version);
+        Tensor v = new Tensor(base.device, base.storage, shape, base.version);
+        v.viewOf = base.viewOf != null ? base.viewOf : base;
+        return v;
+    }
+
+    /** The tensor this one is a view (a reshape) of, or null. */
+    Tensor viewOf() {
+        return viewOf;
     }
 
     Version version() {

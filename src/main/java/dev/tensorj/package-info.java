@@ -5,9 +5,10 @@
  * ({@link dev.tensorj.Counters}, {@link dev.tensorj.IdleGpuPolicy}, {@link dev.tensorj.LeakReport})
  * and the exceptions, all subclasses of {@link dev.tensorj.TensorjException}.
  *
- * <p>Every op checks, before it computes or allocates anything, that its tensor operands are open
- * and on one device; otherwise it throws a {@link dev.tensorj.DeviceMismatchException} that names
- * the op, each operand's role and device, and the fix. Data crosses devices only through
- * {@link dev.tensorj.Tensor#to(Device)}.
+ * <p>Every op checks, before it computes or allocates anything, that its tensor operands are
+ * present, open, on one device and of a {@link dev.tensorj.DType} it takes; otherwise it throws a
+ * {@link dev.tensorj.DeviceMismatchException} (or a {@link dev.tensorj.DTypeMismatchException})
+ * that names the op, each operand's role and device (or dtype), and the fix. Data crosses devices
+ * only through {@link dev.tensorj.Tensor#to(Device)}.
  */
 package dev.tensorj;

@@ -373,9 +373,9 @@ class DTypeTest {
             Tensor x = b(d, 2, 3);
             return () -> x.sum(1, false);
         }));
-        c.add(new Case("sum", List.of("input"), List.of(DType.BOOL), d -> {
+        c.add(new Case("mean", List.of("input"), List.of(DType.BOOL), d -> {
             Tensor x = b(d, 2, 3);
-            return x::mean; // mean is a sum, then a division
+            return x::mean; // named mean, though it is made of a sum and a division
         }));
         c.add(new Case("t", List.of("input"), List.of(DType.INT64), d -> {
             Tensor x = l(d, 3); // 1-d: the check comes before the return-as-is shortcut

@@ -237,4 +237,81 @@ class InPlaceTest {
         c.mul(3f).sum().backward();
         assertArrayEquals(new float[] {3f, 3f, 3f}, x.grad().toFloatArray());
     }
+
+    // ---------------------------------------------------------------- the graph around an in-place op
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void opsRecordedBeforeAnInPlaceOpKeepTheirGradient(Device device) {
+        TestDevices.assumeAvailable(device);
+        // c = 3·(2x), then b is scaled in place: c's gradient is still 6, whatever b became.
+        Tensor x = Tensor.of(new float[] {1.5f, -2f}).to(device).requiresGrad(true);
+        Tensor b = x.mul(2f);
+        Tensor c = b.mul(3f);
+        b.mul_(5f);
+        c.sum().backward();
+        assertArrayEquals(new float[] {6f, 6f}, x.grad().toFloatArray());
+        // z = 1·(3x), then y is overwritten: z still depends on x.
+        Tensor x2 = Tensor.of(new float[] {0.25f, 4f}).to(device).requiresGrad(true);
+        Tensor y = x2.mul(3f);
+        Tensor z = y.mul(1f);
+        y.copy_(Tensor.of(new float[] {7f, 7f}).to(device));
+        z.sum().backward();
+        assertArrayEquals(new float[] {3f, 3f}, x2.grad().toFloatArray());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void anInPlaceOpDoesNotReachBackIntoEarlierOps(Device device) {
+        TestDevices.assumeAvailable(device);
+        // x did not require grad when y was computed; writing v into x later adds no path from y to v.
+        Tensor x = Tensor.of(new float[] {1f, 2f}).to(device);
+        Tensor w = Tensor.of(new float[] {0.5f, -1f}).to(device).requiresGrad(true);
+        Tensor v = Tensor.of(new float[] {3f, 4f}).to(device).requiresGrad(true);
+        Tensor y = x.add(w);
+        x.mul_(v);
+        y.sum().backward();
+        assertArrayEquals(new float[] {1f, 1f}, w.grad().toFloatArray());
+        assertEquals(null, v.grad());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void aTensorTimesItselfInPlaceRefusesBackward(Device device) {
+        TestDevices.assumeAvailable(device);
+        // x.mul_(x) overwrites the factor its own gradient needs; PyTorch refuses it in backward too.
+        Tensor x = Tensor.of(new float[] {3f, 4f}).to(device).requiresGrad(true);
+        Tensor a = x.mul(1f);
+        a.mul_(a);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> a.sum().backward());
+        assertTrue(e.getMessage().contains("'mul_'"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void inPlaceOpsOnAViewOfATensorThatRequiresGradAreRefused(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor w = Tensor.of(new float[] {1f, 2f}).to(device).requiresGrad(true);
+        IllegalStateException leaf = assertThrows(IllegalStateException.class, () -> w.reshape(2).add_(1f));
+        assertTrue(leaf.getMessage().startsWith("add_:"), leaf.getMessage());
+        Tensor x = w.mul(2f);
+        IllegalStateException view = assertThrows(IllegalStateException.class, () -> x.reshape(1, 2).mul_(2f));
+        assertTrue(view.getMessage().contains("view"), view.getMessage());
+        assertArrayEquals(new float[] {2f, 4f}, x.toFloatArray(), "nothing was written");
+        try (NoGrad g = NoGrad.enter()) {
+            w.reshape(2).add_(1f); // as an optimizer may: allowed without grad
+        }
+        assertArrayEquals(new float[] {2f, 3f}, w.toFloatArray());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void clampSelectsTheGradientSoAnInfiniteOneOutsideGivesZero(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor x = Tensor.of(new float[] {-3f, 0.5f, Float.NaN}).to(device).requiresGrad(true);
+        Tensor y = x.mul(1f);
+        y.clamp_(-1f, 1f);
+        y.backward(Tensor.of(new float[] {Float.POSITIVE_INFINITY, 2f, 5f}).to(device), false);
+        assertArrayEquals(new float[] {0f, 2f, 0f}, x.grad().toFloatArray()); // PyTorch: NaN input gives 0 too
+    }
 }

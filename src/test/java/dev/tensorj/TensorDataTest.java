@@ -106,4 +106,30 @@ class TensorDataTest {
         assertTrue(e.getMessage().contains("[6]") && e.getMessage().contains("[2, 3]"), e.getMessage());
         assertNull(p.grad());
     }
+
+    @org.junit.jupiter.api.Test
+    void dataAndGradientsKeepTheTensorsDtype() {
+        Tensor p = Tensor.of(new float[] {1f, 2f}).requiresGrad(true);
+        assertThrows(DTypeMismatchException.class, () -> Tensor.of(new float[] {0f, 0f}).setData(Tensor.of(new long[] {1, 2})));
+        assertThrows(DTypeMismatchException.class, () -> p.setGrad(Tensor.of(new long[] {1, 2})));
+        IllegalArgumentException self = assertThrows(IllegalArgumentException.class, () -> p.setGrad(p));
+        assertTrue(self.getMessage().startsWith("setGrad:"), self.getMessage());
+        assertEquals(null, p.grad());
+    }
+
+    @org.junit.jupiter.api.Test
+    void theReplacedStorageEndsItsLeakTracking() {
+        boolean was = LeakReport.isEnabled();
+        LeakReport.setEnabled(true);
+        try {
+            long before = LeakReport.liveCount(Device.CPU);
+            Tensor t = Tensor.of(new float[] {1f, 2f});
+            try (Tensor source = Tensor.of(new float[] {3f, 4f})) {
+                t.setData(source.to(Device.META));
+            }
+            assertEquals(before, LeakReport.liveCount(Device.CPU), "the cpu storages were released, not leaked");
+        } finally {
+            LeakReport.setEnabled(was);
+        }
+    }
 }

@@ -33,8 +33,8 @@ public class Linear extends Module {
     }
 
     private static Tensor uniform(float bound, int... shape) {
-        try (NoGrad g = NoGrad.enter(); Tensor u = Tensor.rand(shape)) {
-            return u.mul(2f * bound).sub(bound);
+        try (NoGrad g = NoGrad.enter()) {
+            return Tensor.rand(shape).mul_(2f * bound).sub_(bound); // in place: no temporaries
         }
     }
 

@@ -37,7 +37,7 @@ public abstract class Module {
      * @throws IllegalArgumentException if the name is empty, contains '.', or is taken
      */
     protected final <M extends Module> M register(String name, M module) {
-        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(module, "register: module is null");
         checkName(name);
         if (module == this || isAncestor(module)) {
             throw new IllegalArgumentException("cannot register " + module.getClass().getSimpleName() + " as '" + name
@@ -53,7 +53,7 @@ public abstract class Module {
 
     /** Registers {@code tensor} as a parameter (it will require grad) and returns it. */
     protected final Tensor registerParameter(String name, Tensor tensor) {
-        Objects.requireNonNull(tensor, "tensor");
+        Objects.requireNonNull(tensor, "registerParameter: tensor is null");
         checkName(name);
         if (!tensor.isLeaf()) {
             throw new IllegalArgumentException("parameter '" + name + "' must be a leaf tensor; it was computed by "
@@ -98,7 +98,7 @@ public abstract class Module {
     }
 
     private void checkName(String name) {
-        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(name, "register: name is null");
         if (name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException("invalid name '" + name + "': must be non-empty and contain no '.'");
         }
@@ -152,10 +152,10 @@ public abstract class Module {
      * @return this module
      * @throws dev.tensorj.CudaUnavailableException if {@code device} cannot be used
      * @throws dev.tensorj.TensorClosedException if a parameter or gradient is closed
-     * @throws UnsupportedOperationException when moving off the meta device, which holds no data
+     * @throws dev.tensorj.MetaTensorReadException when moving off the meta device, which holds no data
      */
     public Module to(Device device) {
-        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(device, "to: device is null");
         moveParameters(device);
         return this;
     }

@@ -72,7 +72,7 @@ public abstract class Optimizer {
      */
     public final void step() {
         IdleGpuPolicy.checkStep(this, params);
-        String op = getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + ".step";
+        String op = name().toLowerCase(java.util.Locale.ROOT) + ".step";
         for (Tensor p : params) {
             if (p.grad() != null) {
                 Tensor.checkSameDevice(op, "param", p, "grad", p.grad());
@@ -119,7 +119,7 @@ public abstract class Optimizer {
 
     private void checkLr(float lr) {
         if (!(lr >= 0f)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": lr must be >= 0, got " + lr);
+            throw new IllegalArgumentException(name() + ": lr must be >= 0, got " + lr);
         }
     }
 
@@ -139,7 +139,7 @@ public abstract class Optimizer {
      * failure the copies are released and the state is as it was. Called at the start of a step,
      * after the parameters and gradients were checked.
      */
-    protected final void moveStateToParameters() {
+    private void moveStateToParameters() {
         List<Map<String, Tensor>> owners = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<Tensor> copies = new ArrayList<>();
@@ -164,9 +164,15 @@ public abstract class Optimizer {
         for (int i = 0; i < copies.size(); i++) {
             Tensor old = owners.get(i).put(names.get(i), copies.get(i));
             LOG.debug("{}: moved the {} of a {} parameter from {} to {}, where its parameter now is",
-                    getClass().getSimpleName(), names.get(i), Arrays.toString(ofParam.get(i).shape()),
+                    name(), names.get(i), Arrays.toString(ofParam.get(i).shape()),
                     old.device(), ofParam.get(i).device());
             old.close();
         }
+    }
+
+    /** The class's simple name, or its full name for an anonymous class: for messages. */
+    private String name() {
+        String simple = getClass().getSimpleName();
+        return simple.isEmpty() ? getClass().getName() : simple;
     }
 }

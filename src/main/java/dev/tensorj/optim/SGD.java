@@ -43,6 +43,7 @@ public class SGD extends Optimizer {
             return new Options(lr, 0f, 0f, 0f, false);
         }
 
+        /** These options with learning rate {@code lr}. */
         public Options withLr(float lr) {
             return new Options(lr, momentum, dampening, weightDecay, nesterov);
         }
@@ -67,22 +68,27 @@ public class SGD extends Optimizer {
             return new Options(lr, momentum, dampening, weightDecay, nesterov);
         }
 
+        /** The learning rate. */
         public float lr() {
             return lr;
         }
 
+        /** The momentum factor (0: none). */
         public float momentum() {
             return momentum;
         }
 
+        /** The dampening for momentum. */
         public float dampening() {
             return dampening;
         }
 
+        /** The L2 penalty factor. */
         public float weightDecay() {
             return weightDecay;
         }
 
+        /** Whether the momentum is Nesterov's. */
         public boolean nesterov() {
             return nesterov;
         }
@@ -143,7 +149,7 @@ public class SGD extends Optimizer {
 
     /** The options' learning rate, after checking every option; runs before the superclass constructor. */
     private static float checked(Options o) {
-        Objects.requireNonNull(o, "options");
+        Objects.requireNonNull(o, "SGD: options is null");
         if (!(o.lr >= 0f) || !(o.momentum >= 0f) || !(o.weightDecay >= 0f)) {
             throw new IllegalArgumentException("SGD: lr, momentum and weightDecay must be >= 0, got lr=" + o.lr
                     + ", momentum=" + o.momentum + ", weightDecay=" + o.weightDecay);

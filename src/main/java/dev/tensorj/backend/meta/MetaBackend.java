@@ -61,10 +61,9 @@ public final class MetaBackend implements Backend {
         throw noData();
     }
 
-    private static UnsupportedOperationException noData() {
-        return new UnsupportedOperationException(
-                "meta tensors have shapes but no data: there are no values to read; "
-                        + "create the tensor on cpu or cuda to compute values");
+    /** Unreachable through the API: the engine refuses to read a meta tensor before it gets here. */
+    private static IllegalStateException noData() {
+        return new IllegalStateException("meta storages have no data to read (the engine checks for meta first)");
     }
 
     @Override

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every backend op on CUDA against the CPU backend on the same random inputs (needs a GPU; skips
- * otherwise). Elementwise ops, fill, copy, transpose and the SGD step must match bit for bit (the
+ * otherwise). Elementwise ops, fill, copy, transpose and axpy must match bit for bit (the
  * kernels are built without FMA contraction and follow Java's NaN rules); matmul, sums and pow
  * within a relative 1e-4. Each test leaves the pool's bytes in use where it found them.
  */
