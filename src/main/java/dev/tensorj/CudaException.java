@@ -9,7 +9,7 @@ package dev.tensorj;
 public class CudaException extends TensorjException {
     private final String errorName;
 
-    public CudaException(String op, String errorName, String message, Throwable cause) {
+    CudaException(String op, String errorName, String message, Throwable cause) {
         super(op, message, cause);
         this.errorName = errorName;
     }

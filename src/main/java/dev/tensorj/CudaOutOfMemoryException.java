@@ -13,7 +13,7 @@ public final class CudaOutOfMemoryException extends CudaException {
     private final long freeBytes;
     private final long totalBytes;
 
-    public CudaOutOfMemoryException(String op, Device device, long requestedBytes, long freeBytes, long totalBytes) {
+    CudaOutOfMemoryException(String op, Device device, long requestedBytes, long freeBytes, long totalBytes) {
         super(op, "CUDA_ERROR_OUT_OF_MEMORY", String.format(Locale.ROOT,
                 "CUDA out of memory on %s: tried to allocate %s (%d bytes); the device has %s free of %s total "
                         + "(%d of %d bytes). Close tensors you no longer need, or use smaller batches",

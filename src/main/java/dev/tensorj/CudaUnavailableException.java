@@ -6,7 +6,7 @@ package dev.tensorj;
  * tensorj never falls back to the CPU instead.
  */
 public final class CudaUnavailableException extends TensorjException {
-    public CudaUnavailableException(String message, Throwable cause) {
+    CudaUnavailableException(String message, Throwable cause) {
         super(null, message, cause);
     }
 }

@@ -5,7 +5,7 @@ package dev.tensorj;
  * a CUDA device is available. Thrown before anything is computed.
  */
 public final class IdleGpuException extends TensorjException {
-    public IdleGpuException(String op, String message) {
+    IdleGpuException(String op, String message) {
         super(op, message);
     }
 }

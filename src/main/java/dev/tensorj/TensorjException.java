@@ -4,11 +4,11 @@ package dev.tensorj;
 public class TensorjException extends RuntimeException {
     private final String op;
 
-    public TensorjException(String op, String message) {
+    TensorjException(String op, String message) {
         this(op, message, null);
     }
 
-    public TensorjException(String op, String message, Throwable cause) {
+    TensorjException(String op, String message, Throwable cause) {
         super(op == null ? message : op + ": " + message, cause);
         this.op = op;
     }
