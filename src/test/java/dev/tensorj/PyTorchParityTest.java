@@ -186,6 +186,17 @@ class PyTorchParityTest {
 
     // ------------------------------------------------------------ 5. linear with zero in-features
 
+    @Test
+    void aLinearLayerMayHaveNoFeaturesAsInPyTorch() {
+        // nn.Linear(0, 3): weight [3, 0], bias initialised to 0 (PyTorch's bound is 0 without fan-in).
+        Linear empty = new Linear(0, 3);
+        assertArrayEquals(new int[] {3, 0}, empty.weight().shape());
+        assertArrayEquals(new float[] {0f, 0f, 0f}, empty.bias().toFloatArray());
+        assertArrayEquals(new float[6], empty.forward(Tensor.zeros(2, 0)).toFloatArray());
+        assertArrayEquals(new int[] {0, 4}, new Linear(4, 0).weight().shape());
+        assertThrows(IllegalArgumentException.class, () -> new Linear(-1, 3));
+    }
+
     @ParameterizedTest
     @MethodSource("dev.tensorj.TestDevices#devices")
     void linearWithZeroInFeaturesIsTheBiasBroadcast(Device device) {

@@ -21,13 +21,14 @@ public class Linear extends Module {
     }
 
     public Linear(int inFeatures, int outFeatures, boolean bias) {
-        if (inFeatures <= 0 || outFeatures <= 0) {
+        if (inFeatures < 0 || outFeatures < 0) {
             throw new IllegalArgumentException("Linear(" + inFeatures + ", " + outFeatures
-                    + "): feature counts must be positive");
+                    + "): feature counts must not be negative");
         }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        float bound = (float) (1.0 / Math.sqrt(inFeatures));
+        // PyTorch's init: uniform in ±1/√in; with no in-features the bias starts at 0 (bound 0).
+        float bound = inFeatures == 0 ? 0f : (float) (1.0 / Math.sqrt(inFeatures));
         this.weight = registerParameter("weight", uniform(bound, outFeatures, inFeatures));
         this.bias = bias ? registerParameter("bias", uniform(bound, outFeatures)) : null;
     }
