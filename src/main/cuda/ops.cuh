@@ -19,6 +19,24 @@
 // UnaryOp ordinals (dev.tensorj.backend.UnaryOp).
 #define TJ_NEG 0
 #define TJ_RELU 1
+#define TJ_EXP 2
+#define TJ_LOG 3
+#define TJ_LOG1P 4
+#define TJ_EXPM1 5
+#define TJ_SQRT 6
+#define TJ_RSQRT 7
+#define TJ_ABS 8
+#define TJ_SIGN 9
+#define TJ_TANH 10
+#define TJ_SIGMOID 11
+#define TJ_SILU 12
+#define TJ_GELU 13
+#define TJ_GELU_TANH 14
+#define TJ_SIN 15
+#define TJ_COS 16
+#define TJ_RECIPROCAL 17
+#define TJ_GELU_GRAD 18
+#define TJ_GELU_TANH_GRAD 19
 
 // ScalarType ordinals (dev.tensorj.backend.ScalarType): the element types tj_cast converts between.
 #define TJ_F32 0
@@ -76,12 +94,76 @@ __device__ __forceinline__ float tj_binary_op(int op, float a, float b) {
     }
 }
 
-__device__ __forceinline__ float tj_unary_op(int op, float x) {
-    if (op == TJ_NEG) {
-        return -x;
+// The logistic function without overflow: exp of a non-positive value only.
+__device__ __forceinline__ float tj_sigmoid(float x) {
+    if (x >= 0.0f) {
+        return 1.0f / (1.0f + expf(-x));
     }
-    // Java's Math.max(x, 0f): NaN stays NaN and -0 becomes +0. fmaxf(NaN, 0) would give 0.
-    return x > 0.0f ? x : (x != x ? x : 0.0f);
+    float e = expf(x); // also NaN for a NaN x
+    return e / (1.0f + e);
+}
+
+// The GELU family is computed in double and rounded once, as the CPU backend does (CpuUnary):
+// erfc(-x/√2) keeps its relative accuracy in the negative tail where 1 + erf(x/√2) cancels, and
+// 1/(1 + exp(-2u)) is 0.5·(1 + tanh(u)) without that cancellation.
+#define TJ_SQRT1_2 0.70710678118654752440
+#define TJ_INV_SQRT_2PI 0.39894228040143267794
+#define TJ_SQRT_2_OVER_PI 0.79788456080286535588
+#define TJ_GELU_KAPPA 0.044715
+
+__device__ __forceinline__ float tj_gelu(float x) {
+    double d = x;
+    return (float) (0.5 * d * erfc(-d * TJ_SQRT1_2));
+}
+
+__device__ __forceinline__ float tj_gelu_grad(float x) { // Φ(x) + x·φ(x)
+    double d = x;
+    return (float) (0.5 * erfc(-d * TJ_SQRT1_2) + d * exp(-0.5 * d * d) * TJ_INV_SQRT_2PI);
+}
+
+__device__ __forceinline__ float tj_gelu_tanh(float x) { // 0.5·x·(1 + tanh(u)) = x / (1 + exp(-2u))
+    double d = x;
+    double u = TJ_SQRT_2_OVER_PI * (d + TJ_GELU_KAPPA * d * d * d);
+    return (float) (d / (1.0 + exp(-2.0 * u)));
+}
+
+// 0.5·(1 + tanh u) + 0.5·x·(1 - tanh²u)·u', with s = 0.5·(1 + tanh u), 1 - tanh²u = 4·s·(1 - s).
+__device__ __forceinline__ float tj_gelu_tanh_grad(float x) {
+    double d = x;
+    double u = TJ_SQRT_2_OVER_PI * (d + TJ_GELU_KAPPA * d * d * d);
+    double s = 1.0 / (1.0 + exp(-2.0 * u));
+    double t = 1.0 / (1.0 + exp(2.0 * u)); // 1 - s, without cancellation
+    double du = TJ_SQRT_2_OVER_PI * (1.0 + 3.0 * TJ_GELU_KAPPA * d * d);
+    return (float) (s + 2.0 * d * s * t * du);
+}
+
+// The CPU backend's Java (CpuBackend.unary, CpuUnary) is the reference. Transcendental functions
+// use the float libm functions (IEEE-accurate, no intrinsics): they may differ from the CPU's
+// double route by an ulp or so; neg, relu, abs, sign, sqrt, rsqrt and reciprocal give equal bits.
+__device__ __forceinline__ float tj_unary_op(int op, float x) {
+    switch (op) {
+        case TJ_NEG: return -x;
+        // Java's Math.max(x, 0f): NaN stays NaN and -0 becomes +0. fmaxf(NaN, 0) would give 0.
+        case TJ_RELU: return x > 0.0f ? x : (x != x ? x : 0.0f);
+        case TJ_EXP: return expf(x);
+        case TJ_LOG: return logf(x);
+        case TJ_LOG1P: return log1pf(x);
+        case TJ_EXPM1: return expm1f(x);
+        case TJ_SQRT: return sqrtf(x);
+        case TJ_RSQRT: return 1.0f / sqrtf(x);
+        case TJ_ABS: return fabsf(x);
+        case TJ_SIGN: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x); // Math.signum: ±0 and NaN stay
+        case TJ_TANH: return tanhf(x);
+        case TJ_SIGMOID: return tj_sigmoid(x);
+        case TJ_SILU: return x * tj_sigmoid(x);
+        case TJ_GELU: return tj_gelu(x);
+        case TJ_GELU_TANH: return tj_gelu_tanh(x);
+        case TJ_SIN: return sinf(x);
+        case TJ_COS: return cosf(x);
+        case TJ_RECIPROCAL: return 1.0f / x;
+        case TJ_GELU_GRAD: return tj_gelu_grad(x);
+        default: return tj_gelu_tanh_grad(x); // TJ_GELU_TANH_GRAD
+    }
 }
 
 // Grid-stride loop over [0, n) with 64-bit indices: sizes may exceed 2^31.

@@ -123,25 +123,104 @@ final class Elementwise {
     }
 
     static Tensor unary(String op, UnaryOp kind, Tensor a) {
+        Tensor out = unaryKernel(op, kind, a);
+        Tensor[] saved = savedBy(kind, a, out);
+        Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {unaryGrad(kind, a, out, g)});
+        return out;
+    }
+
+    /** {@code kind(a)} in one kernel, outside the graph. */
+    private static Tensor unaryKernel(String op, UnaryOp kind, Tensor a) {
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, a);
         Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.unary(kind, a.storage(), out.storage());
         }
-        Tensor[] saved = kind == UnaryOp.RELU ? new Tensor[] {a} : Autograd.NOTHING_SAVED;
-        Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {unaryGrad(kind, a, g)});
         return out;
     }
 
-    private static Tensor unaryGrad(UnaryOp kind, Tensor a, Tensor g) {
+    /** The tensors whose values the rule of {@code kind} reads: the input, the output, or neither. */
+    private static Tensor[] savedBy(UnaryOp kind, Tensor a, Tensor out) {
+        switch (kind) {
+            case NEG:
+            case SIGN:
+                return Autograd.NOTHING_SAVED;
+            case EXP:
+            case EXPM1:
+            case SQRT:
+            case RSQRT:
+            case TANH:
+            case SIGMOID:
+            case RECIPROCAL:
+                return new Tensor[] {out};
+            default:
+                return new Tensor[] {a};
+        }
+    }
+
+    /** The gradient of {@code out = kind(a)}, PyTorch's formulas (derivatives.yaml). */
+    private static Tensor unaryGrad(UnaryOp kind, Tensor a, Tensor out, Tensor g) {
         switch (kind) {
             case NEG:
                 return g.neg();
             case RELU: // PyTorch's threshold_backward: 0 where a <= 0 (a == 0 included), else g (a NaN passes g)
                 return reluBackward(a, g);
+            case EXP: // g·out
+                return g.mul(out);
+            case LOG: // g/a
+                return g.div(a);
+            case LOG1P: // g/(1 + a)
+                return g.div(a.add(1f));
+            case EXPM1: // g·(out + 1)
+                return g.mul(out.add(1f));
+            case SQRT: // g/(2·out)
+                return g.div(out.mul(2f));
+            case RSQRT: // -0.5·g·out³
+                return g.mul(out.pow(3f)).mul(-0.5f);
+            case ABS: // g·sign(a): 0 at a = ±0, as PyTorch
+                return g.mul(unaryKernel("abs_backward", UnaryOp.SIGN, a));
+            case SIGN: // 0 everywhere
+                return Tensor.zeros(a.device(), a.shapeRef());
+            case TANH: // g·(1 - out²)
+                return g.mul(oneMinus(out.mul(out)));
+            case SIGMOID: // g·out·(1 - out)
+                return g.mul(out.mul(oneMinus(out)));
+            case SILU: { // g·s·(1 + a·(1 - s)), s = sigmoid(a)
+                Tensor s = unaryKernel("silu_backward", UnaryOp.SIGMOID, a);
+                return g.mul(s.mul(a.mul(oneMinus(s)).add(1f)));
+            }
+            case GELU: // g·(Φ(a) + a·φ(a))
+                return g.mul(unaryKernel("gelu_backward", UnaryOp.GELU_GRAD, a));
+            case GELU_TANH:
+                return g.mul(unaryKernel("gelu_backward", UnaryOp.GELU_TANH_GRAD, a));
+            case SIN: // g·cos(a)
+                return g.mul(unaryKernel("sin_backward", UnaryOp.COS, a));
+            case COS: // -g·sin(a)
+                return g.mul(unaryKernel("cos_backward", UnaryOp.SIN, a)).neg();
+            case RECIPROCAL: // -g·out²
+                return g.mul(out.mul(out)).neg();
             default:
                 throw new AssertionError(kind);
         }
+    }
+
+    /** The op of GELU's {@code approximate=} argument, "none" or "tanh" (PyTorch's names). */
+    static UnaryOp geluKind(String approximate) {
+        java.util.Objects.requireNonNull(approximate, "gelu: approximate is null");
+        switch (approximate) {
+            case "none":
+                return UnaryOp.GELU;
+            case "tanh":
+                return UnaryOp.GELU_TANH;
+            default:
+                throw new IllegalArgumentException("gelu: approximate must be \"none\" or \"tanh\", not \""
+                        + approximate + "\"");
+        }
+    }
+
+    /** {@code 1 - t} in one kernel. */
+    private static Tensor oneMinus(Tensor t) {
+        return scalar("rsub", BinaryOp.RSUB, t, 1f);
     }
 
     /** ReLU's gradient in one kernel: {@code a <= 0 ? 0 : g}. Not itself differentiable. */

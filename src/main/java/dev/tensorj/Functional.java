@@ -37,4 +37,36 @@ public final class Functional {
         }
         return Losses.mse(be, input, target);
     }
+
+    // ---- elementwise math (as torch.nn.functional) ----
+
+    /** The logistic function {@code 1/(1 + e^-x)} elementwise, as {@link Tensor#sigmoid()}. */
+    public static Tensor sigmoid(Tensor input) {
+        return Elementwise.unary("sigmoid", UnaryOp.SIGMOID, input);
+    }
+
+    /** The hyperbolic tangent elementwise, as {@link Tensor#tanh()}. */
+    public static Tensor tanh(Tensor input) {
+        return Elementwise.unary("tanh", UnaryOp.TANH, input);
+    }
+
+    /** {@code x·sigmoid(x)} elementwise, as {@link Tensor#silu()}. */
+    public static Tensor silu(Tensor input) {
+        return Elementwise.unary("silu", UnaryOp.SILU, input);
+    }
+
+    /** GELU, exact form, as {@link Tensor#gelu()}. */
+    public static Tensor gelu(Tensor input) {
+        return Elementwise.unary("gelu", UnaryOp.GELU, input);
+    }
+
+    /**
+     * GELU with PyTorch's {@code approximate=} ({@code "none"} or {@code "tanh"}), as {@link Tensor#gelu(String)}.
+     *
+     * @throws IllegalArgumentException for any other value
+     */
+    public static Tensor gelu(Tensor input, String approximate) {
+        java.util.Objects.requireNonNull(input, "gelu: input is null"); // named before approximate is read
+        return Elementwise.unary("gelu", Elementwise.geluKind(approximate), input);
+    }
 }

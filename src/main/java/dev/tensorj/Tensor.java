@@ -314,6 +314,93 @@ public final class Tensor implements AutoCloseable {
         return Elementwise.unary("relu", UnaryOp.RELU, this);
     }
 
+    // ---- elementwise math (torch.exp, torch.log, ...; forward and backward rules in Elementwise.unary) ----
+
+    /** {@code e^x} elementwise. */
+    public Tensor exp() {
+        return Elementwise.unary("exp", UnaryOp.EXP, this);
+    }
+
+    /** The natural logarithm elementwise: {@code log(0) = -inf}, NaN for negative values. */
+    public Tensor log() {
+        return Elementwise.unary("log", UnaryOp.LOG, this);
+    }
+
+    /** {@code log(1 + x)} elementwise, accurate for small {@code x}. */
+    public Tensor log1p() {
+        return Elementwise.unary("log1p", UnaryOp.LOG1P, this);
+    }
+
+    /** {@code e^x - 1} elementwise, accurate for small {@code x}. */
+    public Tensor expm1() {
+        return Elementwise.unary("expm1", UnaryOp.EXPM1, this);
+    }
+
+    /** The square root elementwise: NaN for negative values. */
+    public Tensor sqrt() {
+        return Elementwise.unary("sqrt", UnaryOp.SQRT, this);
+    }
+
+    /** {@code 1/√x} elementwise: {@code +inf} at {@code +0}, NaN for negative values. */
+    public Tensor rsqrt() {
+        return Elementwise.unary("rsqrt", UnaryOp.RSQRT, this);
+    }
+
+    /** The absolute value elementwise ({@code abs(-0) = +0}); its gradient is 0 at 0, as PyTorch's. */
+    public Tensor abs() {
+        return Elementwise.unary("abs", UnaryOp.ABS, this);
+    }
+
+    /** The sign elementwise: -1, +1, or the value itself for ±0 and NaN ({@code Math.signum}; PyTorch gives 0 for NaN and for -0); its gradient is 0. */
+    public Tensor sign() {
+        return Elementwise.unary("sign", UnaryOp.SIGN, this);
+    }
+
+    /** The hyperbolic tangent elementwise. */
+    public Tensor tanh() {
+        return Elementwise.unary("tanh", UnaryOp.TANH, this);
+    }
+
+    /** The logistic function {@code 1/(1 + e^-x)} elementwise, without overflow for large {@code |x|}. */
+    public Tensor sigmoid() {
+        return Elementwise.unary("sigmoid", UnaryOp.SIGMOID, this);
+    }
+
+    /** {@code x·sigmoid(x)} elementwise (SiLU, also called swish). */
+    public Tensor silu() {
+        return Elementwise.unary("silu", UnaryOp.SILU, this);
+    }
+
+    /** The sine elementwise (radians). */
+    public Tensor sin() {
+        return Elementwise.unary("sin", UnaryOp.SIN, this);
+    }
+
+    /** The cosine elementwise (radians). */
+    public Tensor cos() {
+        return Elementwise.unary("cos", UnaryOp.COS, this);
+    }
+
+    /** {@code 1/x} elementwise. */
+    public Tensor reciprocal() {
+        return Elementwise.unary("reciprocal", UnaryOp.RECIPROCAL, this);
+    }
+
+    /** GELU, exact form {@code 0.5·x·(1 + erf(x/√2))}, as PyTorch's {@code gelu(x)}. */
+    public Tensor gelu() {
+        return Elementwise.unary("gelu", UnaryOp.GELU, this);
+    }
+
+    /**
+     * GELU with PyTorch's {@code approximate=}: {@code "none"} for the exact form, {@code "tanh"} for
+     * {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}.
+     *
+     * @throws IllegalArgumentException for any other value
+     */
+    public Tensor gelu(String approximate) {
+        return Elementwise.unary("gelu", Elementwise.geluKind(approximate), this);
+    }
+
     /**
      * Matrix product, as {@code torch.matmul} for 1-d and 2-d operands: {@code [m,k] @ [k,n] → [m,n]};
      * a 1-d left operand is a row, a 1-d right operand a column, and that dimension is dropped.

@@ -384,6 +384,12 @@ class PyTorchParityTest {
         expected.put("Functional.linear(Tensor,Tensor,Tensor) 1", "linear: weight is null");
         expected.put("Functional.linear(Tensor,Tensor,Tensor) 2", null); // no bias: allowed
         expected.put("Functional.relu(Tensor) 0", "relu: input is null");
+        expected.put("Tensor.gelu(String) 0", "gelu: approximate is null");
+        for (String op : new String[] {"sigmoid", "tanh", "silu", "gelu"}) {
+            expected.put("Functional." + op + "(Tensor) 0", op + ": input is null");
+        }
+        expected.put("Functional.gelu(Tensor,String) 0", "gelu: input is null");
+        expected.put("Functional.gelu(Tensor,String) 1", "gelu: approximate is null");
         expected.put("Functional.mseLoss(Tensor,Tensor) 0", "mse_loss: input is null");
         expected.put("Functional.mseLoss(Tensor,Tensor) 1", "mse_loss: target is null");
 

@@ -130,7 +130,7 @@ public final class CpuBackend implements Backend {
                     for (int i = from; i < to; i++) o[i] = Math.max(a[i], 0f);
                     break;
                 default:
-                    throw new AssertionError(op);
+                    CpuUnary.range(op, a, o, from, to);
             }
         });
     }
