@@ -436,6 +436,20 @@ class ComparisonTest {
                 xs -> refWhere(mv, new int[] {4, 1}, new Nd(new double[] {2.5}), xs[0]), Nd.randn(rng, 4, 3));
     }
 
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void clampGradientSelectsWithWhere(Device device) {
+        TestDevices.assumeAvailable(device);
+        // clamp_'s gradient is where(min <= x <= max, g, 0): infinite bounds include infinite x
+        // (the old -x + min mask gave NaN there and dropped the gradient), NaN x gets none.
+        Tensor x = Tensor.of(new float[] {Float.NEGATIVE_INFINITY, -2f, 0.5f, 3f, Float.NaN, 1f}).to(device)
+                .requiresGrad(true);
+        Tensor y = x.mul(1f);
+        y.clamp_(Float.NEGATIVE_INFINITY, 1f);
+        y.backward(Tensor.of(new float[] {1f, 2f, 3f, Float.POSITIVE_INFINITY, 5f, 6f}).to(device), false);
+        assertArrayEquals(new float[] {1f, 2f, 3f, 0f, 0f, 6f}, x.grad().toFloatArray());
+    }
+
     // ------------------------------------------------------------- meta, errors, the kernel table
 
     @Test
