@@ -138,6 +138,11 @@ final class Comparisons {
         Dispatch.checkDType(op, DType.BOOL.bit, condRole, cond, null);
         Dispatch.checkDType(op, DTypes.FLOAT32, roleA, a, null);
         Dispatch.checkDType(op, DTypes.FLOAT32, roleB, b, null);
+        return checkedWhere(op, be, cond, a, b);
+    }
+
+    /** {@link #where} once its operands are checked (on {@code be}'s device, of the right dtypes). */
+    private static Tensor checkedWhere(String op, DeviceBackend be, Tensor cond, Tensor a, Tensor b) {
         int[] shape = Shapes.broadcast(op, Shapes.broadcast(op, cond.shapeRef(), a.shapeRef()), b.shapeRef());
         Tensor out = select(op, be, cond, a, b, shape);
         boolean toA = a.requiresGrad();
@@ -191,7 +196,7 @@ final class Comparisons {
         Tensor fill = Tensor.empty(op, be, SCALAR);
         be.fill(fill.storage(), value);
         try {
-            return where(op, "mask", mask, "value", fill, "input", self);
+            return checkedWhere(op, be, mask, fill, self); // one op counted, as for every op
         } finally {
             fill.close(); // the graph does not keep it: it never requires grad, and the rule reads only mask
         }
