@@ -12,7 +12,9 @@ import dev.tensorj.backend.ScalarType;
  *   <li>{@link #INT64} and {@link #BOOL}: creation, reading, {@link Tensor#to(DType)},
  *       {@link Tensor#to(Device)}, {@link Tensor#reshape}, {@link Tensor#detach()},
  *       {@link Tensor#clone()}; and as one operand of {@code add(Tensor)}, {@code sub}, {@code mul},
- *       {@code div} with a float32 tensor, where (as in PyTorch) the op computes in float32. No other
+ *       {@code div} with a float32 tensor, where (as in PyTorch) the op computes in float32; the
+ *       comparisons ({@link Tensor#eq(Tensor)} and the like), logical ops and
+ *       {@link Tensor#logicalNot()}, giving bool tensors. No other
  *       arithmetic yet (in-place ops, {@code add(other, alpha)} and {@code copy_} take float32).
  * </ul>
  * Only floating point tensors can require gradients.

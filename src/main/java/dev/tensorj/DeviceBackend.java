@@ -4,6 +4,7 @@ import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
+import dev.tensorj.backend.CompareOp;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 
@@ -208,6 +209,24 @@ final class DeviceBackend {
         launched();
         try {
             inner.binary(op, a, b, out, plan);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void compare(CompareOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
+        launched();
+        try {
+            inner.compare(op, a, b, out, plan);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void where(Storage cond, Storage a, Storage b, Storage out, BroadcastPlan plan) {
+        launched();
+        try {
+            inner.where(cond, a, b, out, plan);
         } catch (BackendException e) {
             throw translate(e);
         }

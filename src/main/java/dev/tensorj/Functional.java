@@ -69,4 +69,18 @@ public final class Functional {
         java.util.Objects.requireNonNull(input, "gelu: input is null"); // named before approximate is read
         return Elementwise.unary("gelu", Elementwise.geluKind(approximate), input);
     }
+
+    // ---------------------------------------------------------------- comparisons
+
+    /**
+     * {@code torch.where(condition, input, other)}: {@code condition ? input : other} elementwise,
+     * the three broadcast together; condition bool, input and other float32. The gradient flows to
+     * input where condition holds and to other elsewhere, none to condition.
+     *
+     * @throws DTypeMismatchException if condition is not bool or input or other is not float32
+     * @throws DeviceMismatchException if the three are not on one device
+     */
+    public static Tensor where(Tensor condition, Tensor input, Tensor other) {
+        return Comparisons.where(condition, input, other);
+    }
 }

@@ -96,29 +96,23 @@ final class InPlace {
         checkWritable(op, self);
         GradFn fn = null;
         if (Autograd.needsGraph(self)) {
-            // The gradient passes where min <= x <= max, judged on the old values.
-            Tensor inside = insideMask(self, min, max);
-            fn = new GradFn(op, self.device(), new Tensor[] {self}, Autograd.NOTHING_SAVED,
-                    g -> new Tensor[] {Elementwise.reluBackward(inside, g)});
+            // The gradient passes where min <= x <= max, judged on the old values (NaN: nowhere).
+            // A select, not a product, so an infinite gradient outside the bounds gives 0, not NaN.
+            Tensor inside;
+            try (NoGrad ignored = NoGrad.enter(); Tensor atLeast = self.ge(min); Tensor atMost = self.le(max)) {
+                inside = atLeast.logicalAnd(atMost);
+            }
+            fn = new GradFn(op, self.device(), new Tensor[] {self}, Autograd.NOTHING_SAVED, g -> {
+                try (Tensor zero = Tensor.zeros(g.device())) {
+                    return new Tensor[] {Comparisons.where(inside, g, zero)};
+                }
+            });
         }
         if (self.numel() > 0) {
             be.binaryScalar(BinaryOp.MAXIMUM, self.storage(), min, self.storage());
             be.binaryScalar(BinaryOp.MINIMUM, self.storage(), max, self.storage());
         }
         return written(op, self, fn);
-    }
-
-    /**
-     * A tensor that is positive exactly where {@code min <= x <= max} (1 there, 0 or -1 elsewhere,
-     * and -1 for NaN x), for ReLU's gradient kernel, {@code mask > 0 ? g : 0}, to select with: a
-     * select, not a product, so an infinite gradient outside the bounds gives 0, not NaN.
-     */
-    private static Tensor insideMask(Tensor x, float min, float max) {
-        try (NoGrad ignored = NoGrad.enter(); Tensor ones = Tensor.ones(x.device(), x.shape())) {
-            Tensor below = Elementwise.reluBackward(x.neg().add(min), ones); // 1 where x < min (or NaN)
-            Tensor above = Elementwise.reluBackward(x.sub(max), ones);       // 1 where x > max (or NaN)
-            return ones.sub(below).sub(above);
-        }
     }
 
     /** {@code self = value} everywhere; cuts self from the graph (the result depends on nothing). */

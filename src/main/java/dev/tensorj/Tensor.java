@@ -1,6 +1,7 @@
 package dev.tensorj;
 
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.CompareOp;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 import java.util.Arrays;
@@ -1033,6 +1034,152 @@ public final class Tensor implements AutoCloseable {
             default:
                 return Arrays.toString(toFloatArray());
         }
+    }
+
+    // ---------------------------------------------------------------- comparisons
+    // Bool results, outside the autograd graph (as PyTorch). Operands of one dtype compare in it; a
+    // float32 operand with an int64 or bool one compares in float32, int64 with bool in int64 (see
+    // the README's dtype table). IEEE semantics: NaN compares false except in ne, and -0 == +0.
+
+    /**
+     * {@code this == other} elementwise, broadcasting, as a bool tensor ({@code torch.eq}).
+     *
+     * @throws DeviceMismatchException if the two are on different devices
+     * @throws ShapeMismatchException if the shapes cannot be broadcast
+     */
+    public Tensor eq(Tensor other) {
+        return Comparisons.compare("eq", CompareOp.EQ, this, Dispatch.nonNull("eq", "other", other));
+    }
+
+    /** {@code this == value} elementwise against a scalar, as a bool tensor. */
+    public Tensor eq(float value) {
+        return Comparisons.compareScalar("eq", CompareOp.EQ, this, value);
+    }
+
+    /**
+     * {@code this != other} (true where either is NaN) elementwise, broadcasting, as a bool tensor ({@code torch.ne}).
+     *
+     * @throws DeviceMismatchException if the two are on different devices
+     * @throws ShapeMismatchException if the shapes cannot be broadcast
+     */
+    public Tensor ne(Tensor other) {
+        return Comparisons.compare("ne", CompareOp.NE, this, Dispatch.nonNull("ne", "other", other));
+    }
+
+    /** {@code this != value} (true where either is NaN) elementwise against a scalar, as a bool tensor. */
+    public Tensor ne(float value) {
+        return Comparisons.compareScalar("ne", CompareOp.NE, this, value);
+    }
+
+    /**
+     * {@code this < other} elementwise, broadcasting, as a bool tensor ({@code torch.lt}).
+     *
+     * @throws DeviceMismatchException if the two are on different devices
+     * @throws ShapeMismatchException if the shapes cannot be broadcast
+     */
+    public Tensor lt(Tensor other) {
+        return Comparisons.compare("lt", CompareOp.LT, this, Dispatch.nonNull("lt", "other", other));
+    }
+
+    /** {@code this < value} elementwise against a scalar, as a bool tensor. */
+    public Tensor lt(float value) {
+        return Comparisons.compareScalar("lt", CompareOp.LT, this, value);
+    }
+
+    /**
+     * {@code this <= other} elementwise, broadcasting, as a bool tensor ({@code torch.le}).
+     *
+     * @throws DeviceMismatchException if the two are on different devices
+     * @throws ShapeMismatchException if the shapes cannot be broadcast
+     */
+    public Tensor le(Tensor other) {
+        return Comparisons.compare("le", CompareOp.LE, this, Dispatch.nonNull("le", "other", other));
+    }
+
+    /** {@code this <= value} elementwise against a scalar, as a bool tensor. */
+    public Tensor le(float value) {
+        return Comparisons.compareScalar("le", CompareOp.LE, this, value);
+    }
+
+    /**
+     * {@code this > other} elementwise, broadcasting, as a bool tensor ({@code torch.gt}).
+     *
+     * @throws DeviceMismatchException if the two are on different devices
+     * @throws ShapeMismatchException if the shapes cannot be broadcast
+     */
+    public Tensor gt(Tensor other) {
+        return Comparisons.compare("gt", CompareOp.GT, this, Dispatch.nonNull("gt", "other", other));
+    }
+
+    /** {@code this > value} elementwise against a scalar, as a bool tensor. */
+    public Tensor gt(float value) {
+        return Comparisons.compareScalar("gt", CompareOp.GT, this, value);
+    }
+
+    /**
+     * {@code this >= other} elementwise, broadcasting, as a bool tensor ({@code torch.ge}).
+     *
+     * @throws DeviceMismatchException if the two are on different devices
+     * @throws ShapeMismatchException if the shapes cannot be broadcast
+     */
+    public Tensor ge(Tensor other) {
+        return Comparisons.compare("ge", CompareOp.GE, this, Dispatch.nonNull("ge", "other", other));
+    }
+
+    /** {@code this >= value} elementwise against a scalar, as a bool tensor. */
+    public Tensor ge(float value) {
+        return Comparisons.compareScalar("ge", CompareOp.GE, this, value);
+    }
+
+    /**
+     * Elementwise {@code this && other} of the truth values (nonzero, NaN included, is true) of
+     * tensors of any dtypes, broadcasting, as a bool tensor ({@code torch.logical_and}).
+     */
+    public Tensor logicalAnd(Tensor other) {
+        return Comparisons.logical("logical_and", CompareOp.AND, this, Dispatch.nonNull("logical_and", "other", other));
+    }
+
+    /** Elementwise {@code this || other} of the truth values, as {@link #logicalAnd} ({@code torch.logical_or}). */
+    public Tensor logicalOr(Tensor other) {
+        return Comparisons.logical("logical_or", CompareOp.OR, this, Dispatch.nonNull("logical_or", "other", other));
+    }
+
+    /** Elementwise negation of the truth values ({@code x == 0}) of a tensor of any dtype ({@code torch.logical_not}). */
+    public Tensor logicalNot() {
+        return Comparisons.logicalNot(this);
+    }
+
+    /** Where a float32 tensor is NaN, as a bool tensor ({@code torch.isnan}). */
+    public Tensor isnan() {
+        return Comparisons.isnan(this);
+    }
+
+    /** Where a float32 tensor is +Inf or -Inf, as a bool tensor ({@code torch.isinf}). */
+    public Tensor isinf() {
+        return Comparisons.isinf(this);
+    }
+
+    /**
+     * {@code condition ? this : other} elementwise, the three broadcast together, as PyTorch's
+     * {@code Tensor.where(condition, other)}: condition bool, this and other float32. Differentiable
+     * in this (where condition holds) and other (elsewhere).
+     *
+     * @throws DTypeMismatchException if condition is not bool or this or other is not float32
+     */
+    public Tensor where(Tensor condition, Tensor other) {
+        Dispatch.nonNull("where", "condition", condition);
+        Dispatch.nonNull("where", "other", other);
+        return Comparisons.where(condition, this, other);
+    }
+
+    /**
+     * A copy of this float32 tensor with {@code value} where the bool {@code mask} (broadcast to this
+     * tensor's shape) holds ({@code Tensor.masked_fill}). The gradient passes where mask is false.
+     *
+     * @throws ShapeMismatchException if mask cannot be broadcast to this tensor's shape
+     */
+    public Tensor maskedFill(Tensor mask, float value) {
+        return Comparisons.maskedFill(this, Dispatch.nonNull("masked_fill", "mask", mask), value);
     }
 
     // ---------------------------------------------------------------- package-private plumbing

@@ -392,6 +392,17 @@ class PyTorchParityTest {
         expected.put("Functional.gelu(Tensor,String) 1", "gelu: approximate is null");
         expected.put("Functional.mseLoss(Tensor,Tensor) 0", "mse_loss: input is null");
         expected.put("Functional.mseLoss(Tensor,Tensor) 1", "mse_loss: target is null");
+        for (String op : new String[] {"eq", "ne", "lt", "le", "gt", "ge"}) {
+            expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
+        }
+        expected.put("Tensor.logicalAnd(Tensor) 0", "logical_and: other is null");
+        expected.put("Tensor.logicalOr(Tensor) 0", "logical_or: other is null");
+        expected.put("Tensor.where(Tensor,Tensor) 0", "where: condition is null");
+        expected.put("Tensor.where(Tensor,Tensor) 1", "where: other is null");
+        expected.put("Tensor.maskedFill(Tensor,float) 0", "masked_fill: mask is null");
+        expected.put("Functional.where(Tensor,Tensor,Tensor) 0", "where: condition is null");
+        expected.put("Functional.where(Tensor,Tensor,Tensor) 1", "where: input is null");
+        expected.put("Functional.where(Tensor,Tensor,Tensor) 2", "where: other is null");
 
         List<String> seen = new ArrayList<>();
         for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class}) {

@@ -86,6 +86,21 @@ public interface Backend {
      */
     void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan);
 
+    /**
+     * {@code out[idx] = op(a[idx·aStrides], b[idx·bStrides])} over the plan's indices, as
+     * {@link #binary}, for {@code a} and {@code b} of one scalar type (any of F32, I64, BOOL) and a
+     * {@link ScalarType#BOOL} {@code out}, which is never an input.
+     */
+    void compare(CompareOp op, Storage a, Storage b, Storage out, BroadcastPlan plan);
+
+    /**
+     * {@code out[idx] = cond[idx] ? a[idx·aStrides] : b[idx·bStrides]}: {@code cond} is a
+     * {@link ScalarType#BOOL} storage laid out as {@code out} (already broadcast to the plan's
+     * shape, read at the output's own index), {@code a}, {@code b} and {@code out} F32 and planned as
+     * in {@link #binary}; {@code out} is never an input.
+     */
+    void where(Storage cond, Storage a, Storage b, Storage out, BroadcastPlan plan);
+
     /** {@code out[i] = op(a[i], scalar)}. */
     void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out);
 

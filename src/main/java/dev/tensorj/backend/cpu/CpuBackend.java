@@ -3,6 +3,7 @@ package dev.tensorj.backend.cpu;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
+import dev.tensorj.backend.CompareOp;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -138,6 +139,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
         CpuElementwise.binary(op, data(a), data(b), data(out), plan);
+    }
+
+    @Override
+    public void compare(CompareOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
+        CpuCompare.compare(op, (CpuStorage) a, (CpuStorage) b, (CpuStorage) out, plan);
+    }
+
+    @Override
+    public void where(Storage cond, Storage a, Storage b, Storage out, BroadcastPlan plan) {
+        CpuCompare.where((CpuStorage) cond, (CpuStorage) a, (CpuStorage) b, (CpuStorage) out, plan);
     }
 
     @Override

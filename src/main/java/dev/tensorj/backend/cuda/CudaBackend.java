@@ -4,6 +4,7 @@ import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
+import dev.tensorj.backend.CompareOp;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -309,6 +310,66 @@ final class CudaBackend implements Backend {
 
     private static CUdeviceptr offset(CUdeviceptr p, long elements) {
         return elements == 0 ? p : p.withByteOffset(elements * Sizeof.FLOAT);
+    }
+
+    /**
+     * The contiguous kernel for same-shape operands, else the general one (a scalar operand is a
+     * stride-0 element); beyond {@link BroadcastLaunch#MAX_KERNEL_RANK} dimensions the outer ones
+     * loop here, as for {@link #binary}.
+     */
+    @Override
+    public void compare(CompareOp op, Storage a, Storage b, Storage out, BroadcastPlan p) {
+        int type = a.type().ordinal();
+        int size = a.type().byteSize();
+        try {
+            ctx.bind();
+            if (p.kind == BroadcastPlan.Kind.CONTIGUOUS) {
+                kernels.launch(Kernel.COMPARE_CONTIG, p.numel, op.ordinal(), type, ptr(a), ptr(b), ptr(out), p.numel);
+                return;
+            }
+            long[] packed = BroadcastLaunch.pack(p);
+            long kn = BroadcastLaunch.kernelNumel(p);
+            for (long l = 0, launches = BroadcastLaunch.hostLaunches(p); l < launches; l++) {
+                long[] off = BroadcastLaunch.hostOffsets(p, l);
+                kernels.launch(Kernel.COMPARE_ND, kn, op.ordinal(), type, offset(ptr(a), off[0], size),
+                        offset(ptr(b), off[1], size), offset(ptr(out), off[2], 1), kn, packed);
+            }
+        } catch (jcuda.CudaException e) {
+            throw error(op.name().toLowerCase(Locale.ROOT), e);
+        } finally {
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
+    public void where(Storage cond, Storage a, Storage b, Storage out, BroadcastPlan p) {
+        try {
+            ctx.bind();
+            if (p.kind == BroadcastPlan.Kind.CONTIGUOUS) {
+                kernels.launch(Kernel.WHERE_CONTIG, p.numel, ptr(cond), ptr(a), ptr(b), ptr(out), p.numel);
+                return;
+            }
+            long[] packed = BroadcastLaunch.pack(p);
+            long kn = BroadcastLaunch.kernelNumel(p);
+            for (long l = 0, launches = BroadcastLaunch.hostLaunches(p); l < launches; l++) {
+                long[] off = BroadcastLaunch.hostOffsets(p, l);
+                kernels.launch(Kernel.WHERE_ND, kn, offset(ptr(cond), off[2], 1), offset(ptr(a), off[0], Sizeof.FLOAT),
+                        offset(ptr(b), off[1], Sizeof.FLOAT), offset(ptr(out), off[2], Sizeof.FLOAT), kn, packed);
+            }
+        } catch (jcuda.CudaException e) {
+            throw error("where", e);
+        } finally {
+            Reference.reachabilityFence(cond);
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    private static CUdeviceptr offset(CUdeviceptr p, long elements, int elementBytes) {
+        return elements == 0 ? p : p.withByteOffset(elements * elementBytes);
     }
 
     @Override

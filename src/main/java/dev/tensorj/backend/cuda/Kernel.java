@@ -22,7 +22,11 @@ enum Kernel {
     SUM_FINISH("reduce", "tj_sum_finish", "pplil"),
     TRANSPOSE("transpose", "tj_transpose", "ppii"),
     CAST("dtype", "tj_cast", "iippl"),
-    FILL_I64("dtype", "tj_fill_i64", "pll");
+    FILL_I64("dtype", "tj_fill_i64", "pll"),
+    COMPARE_CONTIG("compare", "tj_compare_contig", "iipppl"),
+    COMPARE_ND("compare", "tj_compare_nd", "iipppls"),
+    WHERE_CONTIG("compare", "tj_where_contig", "ppppl"),
+    WHERE_ND("compare", "tj_where_nd", "ppppls");
 
     final String module;
     final String symbol;

@@ -3,6 +3,7 @@ package dev.tensorj.backend.meta;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
+import dev.tensorj.backend.CompareOp;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -92,6 +93,12 @@ public final class MetaBackend implements Backend {
 
     @Override
     public void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {}
+
+    @Override
+    public void compare(CompareOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {}
+
+    @Override
+    public void where(Storage cond, Storage a, Storage b, Storage out, BroadcastPlan plan) {}
 
     @Override
     public void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {}

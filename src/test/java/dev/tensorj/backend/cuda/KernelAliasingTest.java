@@ -37,7 +37,9 @@ class KernelAliasingTest {
      * tensor; the int64 fill reads nothing).
      */
     private static final Set<Kernel> NEVER_ALIAS = EnumSet.of(Kernel.SUM_ROWS, Kernel.SUM_COLS, Kernel.SUM_FINISH,
-            Kernel.TRANSPOSE, Kernel.CAST, Kernel.FILL_I64);
+            Kernel.TRANSPOSE, Kernel.CAST, Kernel.FILL_I64,
+            // comparisons and where write a new tensor (bool out never shares a float input's storage)
+            Kernel.COMPARE_CONTIG, Kernel.COMPARE_ND, Kernel.WHERE_CONTIG, Kernel.WHERE_ND);
 
     @Test
     void everyKernelIsClassified() {
