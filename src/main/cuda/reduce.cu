@@ -80,3 +80,34 @@ extern "C" __global__ void tj_sum_finish(const double* __restrict__ partial, flo
         out[t] = (float) s;
     }
 }
+
+// extremeAxis: values[o, i] = max (isMax) or min of x[o, :, i] and indices[o, i] its position along
+// the axis, as PyTorch's max(dim): the first NaN wins (NaN propagates), else the first of equal
+// extremes. One thread per output walks the axis; len >= 1 (the engine rejects empty axes).
+extern "C" __global__ void tj_extreme_axis(int isMax, const float* __restrict__ x, float* values,
+                                           long long* indices, long long outer, long long len,
+                                           long long inner) {
+    TJ_FOR(t, outer * inner) {
+        long long o = t / inner;
+        long long i = t % inner;
+        const float* p = x + o * len * inner + i;
+        float best = p[0];
+        long long at = 0;
+        if (best == best) {
+            for (long long l = 1; l < len; l++) {
+                float v = p[l * inner];
+                if (v != v) {
+                    best = v;
+                    at = l;
+                    break;
+                }
+                if (isMax ? v > best : v < best) {
+                    best = v;
+                    at = l;
+                }
+            }
+        }
+        values[t] = best;
+        indices[t] = at;
+    }
+}

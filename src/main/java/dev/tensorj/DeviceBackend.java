@@ -272,6 +272,15 @@ final class DeviceBackend {
         }
     }
 
+    void extremeAxis(boolean max, Storage x, long outer, long len, long innerSize, Storage values, Storage indices) {
+        launched();
+        try {
+            inner.extremeAxis(max, x, outer, len, innerSize, values, indices);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
     void transpose(Storage x, int rows, int cols, Storage out) {
         launched();
         try {

@@ -64,6 +64,272 @@ final class Reductions {
         return sum(x, dim, keepDim).div((float) n);
     }
 
+    // ---------------------------------------------------------------- several dims, extremes, statistics
+
+    /**
+     * The sorted, normalised dims of {@code dims} for a tensor of {@code rank}; an empty array means
+     * every dim, as PyTorch's {@code dim=[]} for sum and mean. Duplicates are rejected.
+     */
+    static int[] dims(String op, int[] dims, int rank) {
+        Dispatch.nonNull(op, "dims", dims);
+        if (dims.length == 0) {
+            int[] all = new int[rank];
+            for (int i = 0; i < rank; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        boolean[] seen = new boolean[Math.max(rank, 1)];
+        for (int dim : dims) {
+            int d = Shapes.dim(op, dim, rank);
+            if (seen[d]) {
+                throw new IllegalArgumentException(op + ": dim " + d + " appears multiple times in the list of dims");
+            }
+            seen[d] = true;
+        }
+        if (rank == 0) {
+            return new int[0];
+        }
+        int n = 0;
+        int[] out = new int[dims.length];
+        for (int d = 0; d < rank; d++) {
+            if (seen[d]) {
+                out[n++] = d;
+            }
+        }
+        return out;
+    }
+
+    /** {@code s} with the sorted {@code dims} set to 1 (keepDim) or removed. */
+    static int[] reducedShape(int[] s, int[] dims, boolean keepDim) {
+        boolean[] r = new boolean[s.length];
+        for (int d : dims) {
+            r[d] = true;
+        }
+        int n = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (!r[i] || keepDim) {
+                n++;
+            }
+        }
+        int[] out = new int[n];
+        for (int i = 0, j = 0; i < s.length; i++) {
+            if (!r[i]) {
+                out[j++] = s[i];
+            } else if (keepDim) {
+                out[j++] = 1;
+            }
+        }
+        return out;
+    }
+
+    static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
+        Dispatch.check("sum", DTypes.FLOAT32, x);
+        int[] ds = dims("sum", dims, x.dim());
+        if (ds.length == 0) {
+            return sumAll(x); // a 0-d input
+        }
+        Tensor t = x;
+        for (int i = ds.length - 1; i >= 0; i--) { // one dim at a time, each a recorded sum
+            t = sum(t, ds[i], true);
+        }
+        return keepDim ? t : t.reshape(reducedShape(x.shapeRef(), ds, false));
+    }
+
+    static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
+        Dispatch.check("mean", DTypes.FLOAT32, x);
+        int[] ds = dims("mean", dims, x.dim());
+        long n = 1;
+        for (int d : ds) {
+            n *= x.size(d);
+        }
+        return sum(x, dims, keepDim).div((float) n);
+    }
+
+    /** max or min along one dim: values, and INT64 indices that carry no gradient. */
+    static Tensor.ValuesIndices extreme(String op, boolean max, Tensor x, int dim, boolean keepDim) {
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, x);
+        int[] s = x.shapeRef();
+        int d = Shapes.dim(op, dim, s.length);
+        int[] xs = s.length == 0 ? new int[] {1} : s;
+        if (xs[d] == 0) {
+            throw new IllegalArgumentException(op + ": cannot reduce dimension " + dim
+                    + " of size 0 (shape " + Shapes.str(s) + "): the reduction has no identity");
+        }
+        long outer = 1;
+        long inner = 1;
+        for (int i = 0; i < d; i++) {
+            outer *= xs[i];
+        }
+        for (int i = d + 1; i < xs.length; i++) {
+            inner *= xs[i];
+        }
+        int[] kept = s.length == 0 ? new int[0] : xs.clone();
+        if (s.length > 0) {
+            kept[d] = 1;
+        }
+        int[] outShape = keepDim || s.length == 0 ? kept : drop(s, d);
+        Tensor values = Tensor.empty(op, be, outShape);
+        Tensor indices = Tensor.empty(op, be, DType.INT64, outShape);
+        if (values.numel() > 0) {
+            be.extremeAxis(max, x.storage(), outer, xs[d], inner, values.storage(), indices.storage());
+        }
+        if (Autograd.needsGraph(x)) {
+            int[] shape = x.shape();
+            int len = xs[d];
+            int axis = d;
+            Tensor idx = indices.detach();
+            Autograd.record(values, op, new Tensor[] {x}, new Tensor[] {idx},
+                    g -> new Tensor[] {scatterToIndex(g.reshape(kept), idx.reshape(kept), shape, axis, len)});
+        }
+        return new Tensor.ValuesIndices(values, indices);
+    }
+
+    /**
+     * {@code g} (shaped as the input with {@code axis} of size 1) placed at {@code idx} along
+     * {@code axis}, zero elsewhere: a one-hot from comparing idx against positions 0..len-1.
+     */
+    private static Tensor scatterToIndex(Tensor g, Tensor idx, int[] shape, int axis, int len) {
+        if (shape.length == 0) {
+            return g.mul(1f);
+        }
+        long[] pos = new long[len];
+        for (int i = 0; i < len; i++) {
+            pos[i] = i;
+        }
+        int[] ps = new int[shape.length];
+        java.util.Arrays.fill(ps, 1);
+        ps[axis] = len;
+        Tensor positions = Tensor.of(pos, ps).to(g.device());
+        Tensor mask = positions.eq(idx);
+        Tensor zero = Tensor.zeros(g.device());
+        Tensor out = expand(Comparisons.where(mask, g, zero), shape);
+        return out;
+    }
+
+    static Tensor argExtreme(String op, boolean max, Tensor x, int dim, boolean keepDim) {
+        Tensor.ValuesIndices r;
+        try (NoGrad ignored = NoGrad.enter()) {
+            r = extreme(op, max, x, dim, keepDim);
+        }
+        r.values().close();
+        return r.indices();
+    }
+
+    static Tensor argExtremeAll(String op, boolean max, Tensor x) {
+        Dispatch.check(op, DTypes.FLOAT32, x);
+        if (x.numel() == 0) {
+            throw new IllegalArgumentException(op + ": cannot reduce an empty tensor (shape "
+                    + Shapes.str(x.shapeRef()) + ")");
+        }
+        return argExtreme(op, max, x.reshape(-1), 0, false);
+    }
+
+    /**
+     * amax or amin over {@code dims} (empty: all). The gradient is shared evenly among the elements
+     * equal to the result, as PyTorch's amax/amin.
+     */
+    static Tensor amaxmin(String op, boolean max, Tensor x, int[] dims, boolean keepDim) {
+        Dispatch.check(op, DTypes.FLOAT32, x);
+        int[] ds = dims(op, dims, x.dim());
+        int[] s = x.shapeRef();
+        for (int d : ds) {
+            if (s[d] == 0) {
+                throw new IllegalArgumentException(op + ": cannot reduce dimension " + d
+                        + " of size 0 (shape " + Shapes.str(s) + "): the reduction has no identity");
+            }
+        }
+        Tensor t;
+        try (NoGrad ignored = NoGrad.enter()) {
+            t = x.detach();
+            for (int i = ds.length - 1; i >= 0; i--) {
+                Tensor.ValuesIndices r = extreme(op, max, t, ds[i], true);
+                r.indices().close();
+                t = r.values();
+            }
+            if (ds.length == 0) {
+                t = t.mul(1f); // a 0-d input: a copy
+            }
+        }
+        int[] kept = reducedShape(s, ds, true);
+        Tensor out = keepDim ? t : t.reshape(reducedShape(s, ds, false));
+        if (Autograd.needsGraph(x)) {
+            int[] shape = x.shape();
+            Tensor res = t.detach();
+            Autograd.record(out, op, new Tensor[] {x}, new Tensor[] {x, res}, g -> {
+                Tensor mask = x.detach().eq(res).to(DType.FLOAT32);
+                Tensor count = sum(mask, ds, true);
+                return new Tensor[] {expand(g.reshape(kept).div(count), shape).mul(mask)};
+            });
+        }
+        return out;
+    }
+
+    static Tensor var(String op, Tensor x, int[] dims, boolean unbiased, boolean keepDim) {
+        Dispatch.check(op, DTypes.FLOAT32, x);
+        int[] ds = dims(op, dims, x.dim());
+        long n = 1;
+        for (int d : ds) {
+            n *= x.size(d);
+        }
+        Tensor centred = x.sub(mean(x, ds, true)); // two passes
+        long divisor = Math.max(0, n - (unbiased ? 1 : 0));
+        return sum(centred.mul(centred), ds, keepDim).div((float) divisor);
+    }
+
+    /** log Σ exp along dim, with the finite maximum subtracted first (PyTorch's rule for infinities). */
+    static Tensor logsumexp(Tensor x, int dim, boolean keepDim) {
+        Dispatch.check("logsumexp", DTypes.FLOAT32, x);
+        int d = Shapes.dim("logsumexp", dim, x.dim());
+        Tensor m;
+        try (NoGrad ignored = NoGrad.enter()) {
+            if (x.dim() > 0 && x.size(d) == 0) {
+                m = Tensor.zeros(x.device(), reducedShape(x.shapeRef(), new int[] {d}, true));
+            } else {
+                m = amaxmin("logsumexp", true, x, new int[] {dim}, true);
+                m = m.maskedFill(m.isinf(), 0f);
+            }
+        }
+        Tensor lse = sum(x.sub(m).exp(), dim, true).log().add(m);
+        return keepDim || x.dim() == 0 ? lse : lse.reshape(reducedShape(x.shapeRef(), new int[] {d}, false));
+    }
+
+    /** The p-norm along {@code dims} (empty: all) for p &gt; 0 or ±inf (the largest or smallest |x|). */
+    static Tensor norm(Tensor x, double p, int[] dims, boolean keepDim) {
+        Dispatch.check("norm", DTypes.FLOAT32, x);
+        if (p == Double.POSITIVE_INFINITY) {
+            return amaxmin("norm", true, x.abs(), dims, keepDim);
+        }
+        if (p == Double.NEGATIVE_INFINITY) {
+            return amaxmin("norm", false, x.abs(), dims, keepDim);
+        }
+        if (p == 1) {
+            return sum(x.abs(), dims, keepDim);
+        }
+        if (p == 2) {
+            int[] ds = dims("norm", dims, x.dim());
+            Tensor out;
+            try (NoGrad ignored = NoGrad.enter()) {
+                out = sum(x.mul(x), ds, keepDim).sqrt();
+            }
+            if (Autograd.needsGraph(x)) {
+                int[] kept = reducedShape(x.shapeRef(), ds, true);
+                Tensor res = out.detach();
+                Tensor xd = x.detach();
+                Autograd.record(out, "norm", new Tensor[] {x}, new Tensor[] {x, res}, g -> {
+                    Tensor r = res.reshape(kept);
+                    Tensor scale = g.reshape(kept).div(r).maskedFill(r.eq(0f), 0f); // 0 at a zero norm, as PyTorch
+                    return new Tensor[] {xd.mul(scale)};
+                });
+            }
+            return out;
+        }
+        if (p > 0 && !Double.isNaN(p)) {
+            return sum(x.abs().pow((float) p), dims, keepDim).pow((float) (1.0 / p));
+        }
+        throw new IllegalArgumentException("norm: p must be positive or infinite, got " + p);
+    }
+
     /** {@code g} broadcast to {@code shape}: one binary kernel against a one-element zero. */
     static Tensor expand(Tensor g, int[] shape) {
         DeviceBackend be = Dispatch.check("expand", DTypes.FLOAT32, g);

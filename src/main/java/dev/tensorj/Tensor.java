@@ -1182,6 +1182,144 @@ public final class Tensor implements AutoCloseable {
         return Comparisons.maskedFill(this, Dispatch.nonNull("masked_fill", "mask", mask), value);
     }
 
+    // ---------------------------------------------------------------- reductions
+
+    /**
+     * The result of {@link #max(int, boolean)} and {@link #min(int, boolean)}, as PyTorch's
+     * {@code (values, indices)} namedtuple.
+     *
+     * @param values the extreme values, float32, differentiable
+     * @param indices their positions along the reduced dim, int64
+     */
+    public record ValuesIndices(Tensor values, Tensor indices) {}
+
+    /**
+     * The sum over {@code dims} (negative dims count from the end; an empty array sums every dim,
+     * as PyTorch's {@code dim=[]}); {@code keepDim} keeps them with size 1.
+     *
+     * @throws IllegalArgumentException if a dim is out of range or repeated
+     */
+    public Tensor sum(int[] dims, boolean keepDim) {
+        return Reductions.sum(this, Dispatch.nonNull("sum", "dims", dims), keepDim);
+    }
+
+    /** The mean over {@code dims}, as {@link #sum(int[], boolean)} (NaN where nothing is averaged). */
+    public Tensor mean(int[] dims, boolean keepDim) {
+        return Reductions.mean(this, Dispatch.nonNull("mean", "dims", dims), keepDim);
+    }
+
+    /**
+     * The maximum along {@code dim} and its int64 index, as PyTorch's {@code max(dim)}: NaN
+     * propagates (the first NaN and its index), ties give the first index. The gradient flows to the
+     * selected index only.
+     *
+     * @throws IllegalArgumentException if dim is out of range or has size 0
+     */
+    public ValuesIndices max(int dim, boolean keepDim) {
+        return Reductions.extreme("max", true, this, dim, keepDim);
+    }
+
+    /** The minimum along {@code dim} and its index, as {@link #max(int, boolean)}. */
+    public ValuesIndices min(int dim, boolean keepDim) {
+        return Reductions.extreme("min", false, this, dim, keepDim);
+    }
+
+    /**
+     * The largest element as a 0-d tensor (NaN if any is NaN). Its gradient is shared evenly among
+     * equal maxima, as {@link #amax(int[], boolean)}.
+     *
+     * @throws IllegalArgumentException for an empty tensor
+     */
+    public Tensor max() {
+        return Reductions.amaxmin("max", true, this, new int[0], false);
+    }
+
+    /** The smallest element as a 0-d tensor, as {@link #max()}. */
+    public Tensor min() {
+        return Reductions.amaxmin("min", false, this, new int[0], false);
+    }
+
+    /**
+     * The maximum over {@code dims} (empty: every dim), as PyTorch's {@code amax}: NaN propagates,
+     * and the gradient is shared evenly among the elements equal to the result.
+     *
+     * @throws IllegalArgumentException if a dim is out of range, repeated or of size 0
+     */
+    public Tensor amax(int[] dims, boolean keepDim) {
+        return Reductions.amaxmin("amax", true, this, Dispatch.nonNull("amax", "dims", dims), keepDim);
+    }
+
+    /** The minimum over {@code dims}, as {@link #amax(int[], boolean)}. */
+    public Tensor amin(int[] dims, boolean keepDim) {
+        return Reductions.amaxmin("amin", false, this, Dispatch.nonNull("amin", "dims", dims), keepDim);
+    }
+
+    /** The int64 index of the maximum along {@code dim} (first of ties; a NaN counts as largest). */
+    public Tensor argmax(int dim, boolean keepDim) {
+        return Reductions.argExtreme("argmax", true, this, dim, keepDim);
+    }
+
+    /** The int64 index of the minimum along {@code dim} (first of ties; a NaN counts as smallest). */
+    public Tensor argmin(int dim, boolean keepDim) {
+        return Reductions.argExtreme("argmin", false, this, dim, keepDim);
+    }
+
+    /** The int64 index of the maximum in the flattened tensor, as a 0-d tensor. */
+    public Tensor argmax() {
+        return Reductions.argExtremeAll("argmax", true, this);
+    }
+
+    /** The int64 index of the minimum in the flattened tensor, as a 0-d tensor. */
+    public Tensor argmin() {
+        return Reductions.argExtremeAll("argmin", false, this);
+    }
+
+    /** The unbiased variance (divisor N - 1) of all elements; NaN for fewer than two. */
+    public Tensor var() {
+        return Reductions.var("var", this, new int[0], true, false);
+    }
+
+    /**
+     * The variance along {@code dim}, two-pass (mean first); divisor N - 1 when {@code unbiased}
+     * (NaN for N = 1, as PyTorch), else N.
+     */
+    public Tensor var(int dim, boolean unbiased, boolean keepDim) {
+        return Reductions.var("var", this, new int[] {dim}, unbiased, keepDim);
+    }
+
+    /** The unbiased standard deviation of all elements. */
+    public Tensor std() {
+        return var().sqrt();
+    }
+
+    /** The standard deviation along {@code dim}: the square root of {@link #var(int, boolean, boolean)}. */
+    public Tensor std(int dim, boolean unbiased, boolean keepDim) {
+        return Reductions.var("std", this, new int[] {dim}, unbiased, keepDim).sqrt();
+    }
+
+    /**
+     * {@code log Σ exp} along {@code dim}, computed with the row's finite maximum subtracted: rows of
+     * -Inf give -Inf, a +Inf gives +Inf, NaN propagates.
+     */
+    public Tensor logsumexp(int dim, boolean keepDim) {
+        return Reductions.logsumexp(this, dim, keepDim);
+    }
+
+    /** The 2-norm of all elements, as a 0-d tensor (gradient 0 at a zero norm, as PyTorch). */
+    public Tensor norm() {
+        return Reductions.norm(this, 2, new int[0], false);
+    }
+
+    /**
+     * The {@code p}-norm along {@code dim}: p = inf is the largest |x|, -inf the smallest, p &gt; 0
+     * {@code (Σ |x|^p)^(1/p)}.
+     *
+     * @throws IllegalArgumentException if p is zero, negative or NaN
+     */
+    public Tensor norm(double p, int dim, boolean keepDim) {
+        return Reductions.norm(this, p, new int[] {dim}, keepDim);
+    }
+
     // ---------------------------------------------------------------- package-private plumbing
 
     Storage storage() {

@@ -123,6 +123,14 @@ public interface Backend {
      */
     void sumAxis(Storage x, long outer, long len, long inner, Storage out);
 
+    /**
+     * For {@code x} viewed as {@code [outer, len, inner]} with {@code len >= 1}: {@code values[o, i]}
+     * the maximum ({@code max}) or minimum of {@code x[o, :, i]} and the {@link ScalarType#I64}
+     * {@code indices[o, i]} its position along the axis. The first NaN wins (NaN propagates), else
+     * the first of equal extremes. Neither output is {@code x}.
+     */
+    void extremeAxis(boolean max, Storage x, long outer, long len, long inner, Storage values, Storage indices);
+
     /** {@code out[c, r] = x[r, c]} for {@code x} of {@code rows × cols}; {@code out} is never {@code x}. */
     void transpose(Storage x, int rows, int cols, Storage out);
 

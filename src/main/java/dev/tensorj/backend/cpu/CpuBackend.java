@@ -192,6 +192,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void extremeAxis(boolean max, Storage x, long outer, long len, long inner, Storage values,
+            Storage indices) {
+        CpuReduce.extremeAxis(max, data(x), (int) outer, (int) len, (int) inner, data(values), ((CpuStorage) indices).longs);
+    }
+
+    @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {
         float[] src = data(x);
         float[] dst = data(out);

@@ -51,4 +51,31 @@ final class CpuReduce {
         }
         return (s0 + s1) + (s2 + s3);
     }
+
+    /** Max or min along the middle axis with its first index; the first NaN wins. {@code len >= 1}. */
+    static void extremeAxis(boolean max, float[] x, int outer, int len, int inner, float[] values, long[] indices) {
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int base = o * len * inner + i;
+                float best = x[base];
+                int at = 0;
+                if (!Float.isNaN(best)) {
+                    for (int l = 1; l < len; l++) {
+                        float v = x[base + l * inner];
+                        if (Float.isNaN(v)) {
+                            best = v;
+                            at = l;
+                            break;
+                        }
+                        if (max ? v > best : v < best) {
+                            best = v;
+                            at = l;
+                        }
+                    }
+                }
+                values[o * inner + i] = best;
+                indices[o * inner + i] = at;
+            }
+        }
+    }
 }

@@ -458,6 +458,22 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public void extremeAxis(boolean max, Storage x, long outer, long len, long inner, Storage values,
+            Storage indices) {
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.EXTREME_AXIS, outer * inner, max ? 1 : 0, ptr(x), ptr(values), ptr(indices),
+                    outer, len, inner);
+        } catch (jcuda.CudaException e) {
+            throw error(max ? "max" : "min", e);
+        } finally {
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(values);
+            Reference.reachabilityFence(indices);
+        }
+    }
+
+    @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {
         long tiles = ((rows + 31L) / 32) * ((cols + 31L) / 32);
         try {

@@ -20,6 +20,7 @@ enum Kernel {
     SUM_ROWS("reduce", "tj_sum_rows", "ppplli"),
     SUM_COLS("reduce", "tj_sum_cols", "pppllli"),
     SUM_FINISH("reduce", "tj_sum_finish", "pplil"),
+    EXTREME_AXIS("reduce", "tj_extreme_axis", "ippplll"),
     TRANSPOSE("transpose", "tj_transpose", "ppii"),
     CAST("dtype", "tj_cast", "iippl"),
     FILL_I64("dtype", "tj_fill_i64", "pll"),

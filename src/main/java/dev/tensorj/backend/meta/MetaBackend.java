@@ -113,6 +113,10 @@ public final class MetaBackend implements Backend {
     public void sumAxis(Storage x, long outer, long len, long inner, Storage out) {}
 
     @Override
+    public void extremeAxis(boolean max, Storage x, long outer, long len, long inner, Storage values,
+            Storage indices) {}
+
+    @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {}
 
     @Override

@@ -36,7 +36,7 @@ class KernelAliasingTest {
      * Always write memory of their own (sums: a new tensor or scratch; transpose and cast: a new
      * tensor; the int64 fill reads nothing).
      */
-    private static final Set<Kernel> NEVER_ALIAS = EnumSet.of(Kernel.SUM_ROWS, Kernel.SUM_COLS, Kernel.SUM_FINISH,
+    private static final Set<Kernel> NEVER_ALIAS = EnumSet.of(Kernel.SUM_ROWS, Kernel.SUM_COLS, Kernel.SUM_FINISH, Kernel.EXTREME_AXIS,
             Kernel.TRANSPOSE, Kernel.CAST, Kernel.FILL_I64,
             // comparisons and where write a new tensor (bool out never shares a float input's storage)
             Kernel.COMPARE_CONTIG, Kernel.COMPARE_ND, Kernel.WHERE_CONTIG, Kernel.WHERE_ND);
