@@ -403,6 +403,9 @@ class PyTorchParityTest {
         expected.put("Functional.where(Tensor,Tensor,Tensor) 0", "where: condition is null");
         expected.put("Functional.where(Tensor,Tensor,Tensor) 1", "where: input is null");
         expected.put("Functional.where(Tensor,Tensor,Tensor) 2", "where: other is null");
+        for (String op : new String[] {"sum", "mean", "amax", "amin"}) {
+            expected.put("Tensor." + op + "(int[],boolean) 0", op + ": dims is null");
+        }
 
         List<String> seen = new ArrayList<>();
         for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class}) {
