@@ -3,7 +3,11 @@ package dev.tensorj;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 
-/** Sums and means, and expand (the backward of a sum). */
+/**
+ * Reductions: sums and means (one dim, several, all), expand (the backward of a sum), and, composed
+ * from those, the extremeAxis kernel and elementwise ops: max/min with indices, amax/amin,
+ * argmax/argmin, var/std, logsumexp and norm. Several dims are reduced one at a time.
+ */
 final class Reductions {
     private Reductions() {}
 

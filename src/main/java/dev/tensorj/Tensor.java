@@ -1226,7 +1226,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * The largest element as a 0-d tensor (NaN if any is NaN). Its gradient is shared evenly among
-     * equal maxima, as {@link #amax(int[], boolean)}.
+     * equal maxima, as {@link #amax(int[], boolean)}; where the result is NaN the gradient is NaN
+     * everywhere (as amax's; PyTorch's {@code max()} instead shares it among the NaN elements).
      *
      * @throws IllegalArgumentException for an empty tensor
      */
@@ -1289,7 +1290,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The unbiased standard deviation of all elements. */
     public Tensor std() {
-        return var().sqrt();
+        return Reductions.var("std", this, new int[0], true, false).sqrt();
     }
 
     /** The standard deviation along {@code dim}: the square root of {@link #var(int, boolean, boolean)}. */

@@ -445,6 +445,10 @@ class ReductionOpsTest {
         assertTrue(e.getMessage().startsWith("argmin:"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> x.var(2, true, false));
         assertTrue(e.getMessage().startsWith("var:"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> x.std(-3, true, false));
+        assertTrue(e.getMessage().startsWith("std:"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> x.norm(2, 5, false));
+        assertTrue(e.getMessage().startsWith("norm:"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> x.logsumexp(-3, false));
         assertTrue(e.getMessage().startsWith("logsumexp:"), e.getMessage());
         Tensor empty = Tensor.zeros(device, 0, 3);
