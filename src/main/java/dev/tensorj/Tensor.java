@@ -1182,6 +1182,48 @@ public final class Tensor implements AutoCloseable {
         return Comparisons.maskedFill(this, Dispatch.nonNull("masked_fill", "mask", mask), value);
     }
 
+    // ---------------------------------------------------------------- shape and creation
+
+    /**
+     * A view with a size-1 dimension inserted at {@code dim} (shares memory), as PyTorch's
+     * {@code unsqueeze}; {@code dim} may be negative, counting from {@code dim() + 1}.
+     *
+     * @throws IllegalArgumentException if {@code dim} is outside {@code [-(dim()+1), dim()]}
+     */
+    public Tensor unsqueeze(int dim) {
+        return ShapeOps.unsqueeze(this, dim);
+    }
+
+    /** A view with every size-1 dimension removed (shares memory), as PyTorch's {@code squeeze()}. */
+    public Tensor squeeze() {
+        return ShapeOps.squeeze(this);
+    }
+
+    /**
+     * A view with dimension {@code dim} removed if its size is 1 (else of the same shape), sharing
+     * memory, as PyTorch's {@code squeeze(dim)}.
+     *
+     * @throws IllegalArgumentException if {@code dim} is out of range
+     */
+    public Tensor squeeze(int dim) {
+        return ShapeOps.squeeze(this, dim);
+    }
+
+    /** A 1-d view of all elements (shares memory; a 0-d tensor gives one element), as PyTorch's {@code flatten()}. */
+    public Tensor flatten() {
+        return ShapeOps.flatten(this, 0, -1);
+    }
+
+    /**
+     * A view with dimensions {@code startDim} through {@code endDim} merged into one (shares memory),
+     * as PyTorch's {@code flatten(start_dim, end_dim)}; both may be negative.
+     *
+     * @throws IllegalArgumentException if a dimension is out of range or {@code startDim} comes after {@code endDim}
+     */
+    public Tensor flatten(int startDim, int endDim) {
+        return ShapeOps.flatten(this, startDim, endDim);
+    }
+
     // ---------------------------------------------------------------- package-private plumbing
 
     Storage storage() {
