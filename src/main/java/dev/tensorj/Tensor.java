@@ -5,6 +5,7 @@ import dev.tensorj.backend.CompareOp;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A tensor of one {@link DType} (float32 unless created otherwise) on one {@link Device}. Every op
@@ -1222,6 +1223,111 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor flatten(int startDim, int endDim) {
         return ShapeOps.flatten(this, startDim, endDim);
+    }
+
+    /**
+     * The dimensions reordered so that result dimension {@code i} is this tensor's {@code dims[i]},
+     * as PyTorch's {@code permute}. A copy (tensors here have no strided views); every dtype.
+     *
+     * @throws ShapeMismatchException if {@code dims} does not name every dimension
+     * @throws IllegalArgumentException if a dimension is out of range or repeats
+     */
+    public Tensor permute(int... dims) {
+        return ShapeCopies.permute(this, dims);
+    }
+
+    /**
+     * Dimensions {@code dim0} and {@code dim1} swapped, as PyTorch's {@code transpose} (a copy; see
+     * {@link #t()} for the 2-d case).
+     *
+     * @throws IllegalArgumentException if a dimension is out of range
+     */
+    public Tensor transpose(int dim0, int dim1) {
+        return ShapeCopies.transpose(this, dim0, dim1);
+    }
+
+    /**
+     * This tensor broadcast to {@code sizes}, as PyTorch's {@code expand}: size-1 dimensions stretch,
+     * new ones are added in front, -1 keeps a size. Unlike PyTorch's (a view) the result is a copy,
+     * since tensors here have no strided views; the gradient sums back over the stretched dimensions.
+     *
+     * @throws ShapeMismatchException if a dimension of size other than 1 would change
+     */
+    public Tensor expand(int... sizes) {
+        return ShapeCopies.expand(this, sizes);
+    }
+
+    /**
+     * Elements {@code start .. start+length-1} along {@code dim} (a copy), as PyTorch's {@code narrow};
+     * {@code start} may be negative. The gradient writes back into zeros of this tensor's shape.
+     *
+     * @throws IllegalArgumentException if the range lies outside the dimension
+     */
+    public Tensor narrow(int dim, int start, int length) {
+        return ShapeCopies.narrow(this, dim, start, length);
+    }
+
+    /**
+     * The slice at {@code index} along {@code dim}, that dimension removed (a copy), as PyTorch's
+     * {@code select} ({@code x[:, i]}); {@code index} may be negative.
+     *
+     * @throws IllegalArgumentException if {@code index} or {@code dim} is out of range
+     */
+    public Tensor select(int dim, int index) {
+        return ShapeCopies.select(this, dim, index);
+    }
+
+    /**
+     * Python's {@code x[..., start:end:step]} along {@code dim} (a copy): negative bounds count from
+     * the end and out-of-range ones are clamped, as in PyTorch.
+     *
+     * @throws IllegalArgumentException if {@code step} is not positive or {@code dim} is out of range
+     */
+    public Tensor slice(int dim, int start, int end, int step) {
+        return ShapeCopies.slice(this, dim, start, end, step);
+    }
+
+    /**
+     * {@code tensors} joined along the existing dimension {@code dim}, as {@code torch.cat}: one
+     * dtype and device, equal shapes outside {@code dim}. Each input's gradient is its part of the result's.
+     *
+     * @throws ShapeMismatchException if the shapes differ outside {@code dim}
+     * @throws DTypeMismatchException if the dtypes differ
+     * @throws DeviceMismatchException if the devices differ
+     */
+    public static Tensor cat(List<Tensor> tensors, int dim) {
+        return ShapeCopies.cat(tensors, dim);
+    }
+
+    /**
+     * {@code tensors}, of one shape, joined along a new dimension {@code dim}, as {@code torch.stack}.
+     *
+     * @throws ShapeMismatchException if the shapes differ
+     * @throws DTypeMismatchException if the dtypes differ
+     * @throws DeviceMismatchException if the devices differ
+     */
+    public static Tensor stack(List<Tensor> tensors, int dim) {
+        return ShapeCopies.stack(tensors, dim);
+    }
+
+    /**
+     * Pieces of {@code splitSize} along {@code dim} (the last may be smaller), as PyTorch's
+     * {@code split}; each a copy, with its gradient.
+     *
+     * @throws IllegalArgumentException if {@code splitSize} is not positive (0 is allowed for a dimension of size 0)
+     */
+    public List<Tensor> split(int splitSize, int dim) {
+        return ShapeCopies.split(this, splitSize, dim);
+    }
+
+    /**
+     * At most {@code chunks} pieces of equal size along {@code dim} (the last may be smaller), as
+     * PyTorch's {@code chunk}; each a copy, with its gradient.
+     *
+     * @throws IllegalArgumentException if {@code chunks} is not positive
+     */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return ShapeCopies.chunk(this, chunks, dim);
     }
 
     // ---------------------------------------------------------------- package-private plumbing
