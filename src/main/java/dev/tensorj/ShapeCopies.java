@@ -35,7 +35,7 @@ final class ShapeCopies {
 
     /**
      * Zeros of {@code shape} with {@code g} written at {@code dstOffset + idx·dstStrides}: the
-     * gradient of a {@link #gather} of that region (its own gradient is that gather again).
+     * gradient of a {@link #gather} of that region.
      */
     static Tensor embed(String op, Tensor g, int[] shape, long dstOffset, long[] dstStrides) {
         DeviceBackend be = Dispatch.check(op, DTypes.ANY, g);
@@ -45,11 +45,7 @@ final class ShapeCopies {
             be.stridedCopy(g.storage(), 0, out.storage(), dstOffset,
                     BroadcastPlan.of(g.shapeRef(), Shapes.strides(g.shapeRef()), dstStrides));
         }
-        int[] gShape = g.shape();
-        Autograd.record(out, op, new Tensor[] {g}, Autograd.NOTHING_SAVED,
-                gg -> new Tensor[] {gather(op + "_backward", Dispatch.check(op, DTypes.ANY, gg), gg, gShape,
-                        dstOffset, dstStrides, null)});
-        return out;
+        return out; // not recorded: backward runs without grad mode, so no gradient of a gradient is taken
     }
 
     private static void fillZero(DeviceBackend be, Tensor t) {

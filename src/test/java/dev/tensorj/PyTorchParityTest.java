@@ -404,6 +404,11 @@ class PyTorchParityTest {
         expected.put("Functional.where(Tensor,Tensor,Tensor) 1", "where: input is null");
         expected.put("Functional.where(Tensor,Tensor,Tensor) 2", "where: other is null");
 
+        expected.put("Tensor.permute(int[]) 0", "permute: dims is null");
+        expected.put("Tensor.expand(int[]) 0", "expand: sizes is null");
+        expected.put("Tensor.cat(List,int) 0", "cat: tensors is null");
+        expected.put("Tensor.stack(List,int) 0", "stack: tensors is null");
+
         List<String> seen = new ArrayList<>();
         for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class}) {
             for (Method m : type.getDeclaredMethods()) {
@@ -472,6 +477,10 @@ class PyTorchParityTest {
             return DType.INT64;
         } else if (type == long.class) {
             return 7L;
+        } else if (type == int.class) {
+            return 0;
+        } else if (type == List.class) {
+            return List.of(Tensor.randn(2, 2), Tensor.randn(2, 2));
         }
         throw new AssertionError("no valid value for " + type);
     }
