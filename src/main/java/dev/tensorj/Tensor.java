@@ -1330,6 +1330,139 @@ public final class Tensor implements AutoCloseable {
         return ShapeCopies.chunk(this, chunks, dim);
     }
 
+    /** The int64 values {@code 0, 1, ..., end - 1} on the CPU, as {@code torch.arange(end)}. */
+    public static Tensor arange(long end) {
+        return Creation.arange(Device.CPU, 0, end, 1);
+    }
+
+    /** The int64 values {@code start, ..., end - 1} on the CPU, as {@code torch.arange(start, end)}. */
+    public static Tensor arange(long start, long end) {
+        return Creation.arange(Device.CPU, start, end, 1);
+    }
+
+    /**
+     * The int64 values {@code start, start + step, ...} short of {@code end} on the CPU, as
+     * {@code torch.arange(start, end, step)} with integer arguments.
+     *
+     * @throws IllegalArgumentException if {@code step} is 0 or points away from {@code end}
+     */
+    public static Tensor arange(long start, long end, long step) {
+        return Creation.arange(Device.CPU, start, end, step);
+    }
+
+    /**
+     * As {@link #arange(long, long, long)}, on {@code device}.
+     *
+     * @throws IllegalArgumentException if {@code step} is 0 or points away from {@code end}
+     */
+    public static Tensor arange(Device device, long start, long end, long step) {
+        return Creation.arange(device, start, end, step);
+    }
+
+    /** The float32 values {@code 0, 1, ...} below {@code end} on the CPU, as {@code torch.arange(5.0)}. */
+    public static Tensor arange(float end) {
+        return Creation.arange(Device.CPU, 0f, end, 1f);
+    }
+
+    /** The float32 values {@code start, start + 1, ...} below {@code end} on the CPU. */
+    public static Tensor arange(float start, float end) {
+        return Creation.arange(Device.CPU, start, end, 1f);
+    }
+
+    /**
+     * The float32 values {@code start + i·step} (computed in double) for {@code i <
+     * ceil((end - start)/step)} on the CPU, as {@code torch.arange} with a float argument.
+     *
+     * @throws IllegalArgumentException if {@code step} is 0 or points away from {@code end}, or an argument is not finite
+     */
+    public static Tensor arange(float start, float end, float step) {
+        return Creation.arange(Device.CPU, start, end, step);
+    }
+
+    /**
+     * As {@link #arange(float, float, float)}, on {@code device}.
+     *
+     * @throws IllegalArgumentException if {@code step} is 0 or points away from {@code end}, or an argument is not finite
+     */
+    public static Tensor arange(Device device, float start, float end, float step) {
+        return Creation.arange(device, start, end, step);
+    }
+
+    /** The float32 {@code n × n} identity matrix on the CPU, as {@code torch.eye(n)}. */
+    public static Tensor eye(int n) {
+        return Creation.eye(Device.CPU, n, n);
+    }
+
+    /** A float32 {@code rows × cols} matrix with ones on the diagonal on the CPU, as {@code torch.eye(n, m)}. */
+    public static Tensor eye(int rows, int cols) {
+        return Creation.eye(Device.CPU, rows, cols);
+    }
+
+    /** The float32 {@code n × n} identity matrix on {@code device}. */
+    public static Tensor eye(Device device, int n) {
+        return Creation.eye(device, n, n);
+    }
+
+    /** A float32 {@code rows × cols} matrix with ones on the diagonal on {@code device}. */
+    public static Tensor eye(Device device, int rows, int cols) {
+        return Creation.eye(device, rows, cols);
+    }
+
+    /**
+     * {@code steps} float32 values evenly spaced from {@code start} to {@code end} inclusive on the
+     * CPU, as {@code torch.linspace}.
+     *
+     * @throws IllegalArgumentException if {@code steps} is negative
+     */
+    public static Tensor linspace(float start, float end, int steps) {
+        return Creation.linspace(Device.CPU, start, end, steps);
+    }
+
+    /**
+     * As {@link #linspace(float, float, int)}, on {@code device}.
+     *
+     * @throws IllegalArgumentException if {@code steps} is negative
+     */
+    public static Tensor linspace(Device device, float start, float end, int steps) {
+        return Creation.linspace(device, start, end, steps);
+    }
+
+    /** Zeros of {@code input}'s shape, dtype and device, as {@code torch.zeros_like}. */
+    public static Tensor zerosLike(Tensor input) {
+        return Creation.fullLike("zeros_like", input, 0f);
+    }
+
+    /** Ones of {@code input}'s shape, dtype and device, as {@code torch.ones_like}. */
+    public static Tensor onesLike(Tensor input) {
+        return Creation.fullLike("ones_like", input, 1f);
+    }
+
+    /**
+     * {@code value} in {@code input}'s shape, dtype and device, as {@code torch.full_like}; the value
+     * converted as {@link #to(DType)} converts (truncated for int64, {@code != 0} for bool).
+     */
+    public static Tensor fullLike(Tensor input, float value) {
+        return Creation.fullLike("full_like", input, value);
+    }
+
+    /**
+     * Standard normal samples of {@code input}'s shape on its device, as {@code torch.randn_like}.
+     *
+     * @throws DTypeMismatchException unless {@code input} is float32
+     */
+    public static Tensor randnLike(Tensor input) {
+        return Creation.randomLike("randn_like", input, true);
+    }
+
+    /**
+     * Uniform samples in [0, 1) of {@code input}'s shape on its device, as {@code torch.rand_like}.
+     *
+     * @throws DTypeMismatchException unless {@code input} is float32
+     */
+    public static Tensor randLike(Tensor input) {
+        return Creation.randomLike("rand_like", input, false);
+    }
+
     // ---------------------------------------------------------------- package-private plumbing
 
     Storage storage() {

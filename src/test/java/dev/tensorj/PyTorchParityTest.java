@@ -408,6 +408,15 @@ class PyTorchParityTest {
         expected.put("Tensor.expand(int[]) 0", "expand: sizes is null");
         expected.put("Tensor.cat(List,int) 0", "cat: tensors is null");
         expected.put("Tensor.stack(List,int) 0", "stack: tensors is null");
+        expected.put("Tensor.arange(Device,long,long,long) 0", "arange: device is null");
+        expected.put("Tensor.arange(Device,float,float,float) 0", "arange: device is null");
+        expected.put("Tensor.eye(Device,int) 0", "eye: device is null");
+        expected.put("Tensor.eye(Device,int,int) 0", "eye: device is null");
+        expected.put("Tensor.linspace(Device,float,float,int) 0", "linspace: device is null");
+        for (String like : new String[] {"zeros", "ones", "randn", "rand"}) {
+            expected.put("Tensor." + like + "Like(Tensor) 0", like + "_like: input is null");
+        }
+        expected.put("Tensor.fullLike(Tensor,float) 0", "full_like: input is null");
 
         List<String> seen = new ArrayList<>();
         for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class}) {

@@ -706,4 +706,124 @@ class ShapeOpsCatalogueTest {
         assertArrayEquals(Tensor.cat(List.of(cpu, cpu.mul(2f)), 2).toFloatArray(),
                 Tensor.cat(List.of(cuda, cuda.mul(2f)), 2).toFloatArray());
     }
+
+    // ---------------------------------------------------------------- creation
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void arangeFollowsPyTorchDtypesAndCounts(Device device) {
+        TestDevices.assumeAvailable(device);
+        long[][] cases = {{0, 5, 1}, {2, 11, 3}, {10, 0, -3}, {3, 3, 1}, {-4, 4, 5}, {7, -8, -5}};
+        for (long[] c : cases) {
+            List<Long> ref = new ArrayList<>();
+            for (long v = c[0]; c[2] > 0 ? v < c[1] : v > c[1]; v += c[2]) {
+                ref.add(v);
+            }
+            Tensor t = Tensor.arange(device, c[0], c[1], c[2]);
+            assertEquals(DType.INT64, t.dtype());
+            assertEquals(device, t.device());
+            assertArrayEquals(ref.stream().mapToLong(Long::longValue).toArray(), t.toLongArray(), Arrays.toString(c));
+        }
+        assertArrayEquals(new long[] {0, 1, 2, 3}, Tensor.arange(4).toLongArray());
+        assertArrayEquals(new long[] {-2, -1}, Tensor.arange(-2, 0).toLongArray());
+        // float arguments: float32, count ceil((end - start)/step) in double, as torch.arange(0, 1, 0.1)
+        Tensor f = Tensor.arange(device, 0f, 1f, 0.1f);
+        assertEquals(DType.FLOAT32, f.dtype());
+        float[] fv = f.toFloatArray();
+        assertEquals(10, fv.length);
+        for (int i = 0; i < fv.length; i++) {
+            assertEquals((float) (i * (double) 0.1f), fv[i], "arange(0, 1, 0.1)[" + i + "]");
+        }
+        assertArrayEquals(new float[] {0f, 1f}, Tensor.arange(1.5f).toFloatArray());
+        assertArrayEquals(new float[] {2.5f, 2f, 1.5f}, Tensor.arange(2.5f, 1f, -0.5f).toFloatArray());
+        assertArrayEquals(new float[] {-1f, 0f}, Tensor.arange(-1f, 0.5f).toFloatArray());
+        assertArrayEquals(new int[] {7}, Tensor.arange(Device.META, 0, 7, 1).shape());
+        assertArrayEquals(new int[] {3}, Tensor.arange(Device.META, 0f, 3f, 1f).shape());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void eyeAndLinspaceMatchReference(Device device) {
+        TestDevices.assumeAvailable(device);
+        for (int[] rc : new int[][] {{3, 3}, {2, 4}, {4, 2}, {0, 3}, {1, 1}}) {
+            Tensor e = Tensor.eye(device, rc[0], rc[1]);
+            float[] ref = new float[rc[0] * rc[1]];
+            for (int r = 0; r < rc[0]; r++) {
+                for (int c = 0; c < rc[1]; c++) {
+                    ref[r * rc[1] + c] = r == c ? 1f : 0f;
+                }
+            }
+            assertArrayEquals(rc, e.shape());
+            assertArrayEquals(ref, e.toFloatArray(), "eye " + Arrays.toString(rc));
+        }
+        assertArrayEquals(Tensor.eye(device, 3, 3).toFloatArray(), Tensor.eye(device, 3).toFloatArray());
+        float[][] cases = {{0f, 1f, 5f}, {-3f, 7f, 11f}, {2f, -2f, 6f}, {1f, 9f, 1f}, {0f, 1f, 0f}, {0.1f, 0.7f, 13f}};
+        for (float[] c : cases) {
+            int steps = (int) c[2];
+            float[] got = Tensor.linspace(device, c[0], c[1], steps).toFloatArray();
+            assertEquals(steps, got.length);
+            for (int i = 0; i < steps; i++) {
+                double ref = steps == 1 ? c[0] : c[0] + (c[1] - (double) c[0]) * i / (steps - 1);
+                assertEquals(ref, got[i], 1e-6 * (1 + Math.abs(ref)), "linspace " + Arrays.toString(c) + " [" + i + "]");
+            }
+            if (steps > 1) {
+                assertEquals(c[0], got[0], "linspace starts exactly at start");
+                assertEquals(c[1], got[steps - 1], "linspace ends exactly at end");
+            }
+        }
+        assertArrayEquals(new int[] {4, 5}, Tensor.eye(Device.META, 4, 5).shape());
+        assertArrayEquals(new int[] {9}, Tensor.linspace(Device.META, 0f, 1f, 9).shape());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void likeOpsKeepShapeDtypeAndDevice(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor f = Tensor.randn(device, 2, 0, 3);
+        Tensor f2 = Tensor.randn(device, 3, 2);
+        Tensor l = Tensor.of(new long[] {5, -6, 7}).to(device);
+        Tensor b = Tensor.of(new boolean[] {true, false}).to(device);
+        assertArrayEquals(new int[] {2, 0, 3}, Tensor.zerosLike(f).shape());
+        assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0}, Tensor.zerosLike(f2).toFloatArray());
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, Tensor.onesLike(f2).toFloatArray());
+        assertArrayEquals(new float[] {2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f}, Tensor.fullLike(f2, 2.5f).toFloatArray());
+        assertArrayEquals(new long[] {0, 0, 0}, Tensor.zerosLike(l).toLongArray());
+        assertArrayEquals(new long[] {1, 1, 1}, Tensor.onesLike(l).toLongArray());
+        assertArrayEquals(new long[] {-2, -2, -2}, Tensor.fullLike(l, -2.7f).toLongArray(), "truncated toward zero");
+        assertArrayEquals(new boolean[] {false, false}, Tensor.zerosLike(b).toBooleanArray());
+        assertArrayEquals(new boolean[] {true, true}, Tensor.fullLike(b, 0.5f).toBooleanArray());
+        for (Tensor t : new Tensor[] {Tensor.zerosLike(l), Tensor.onesLike(b), Tensor.randnLike(f2), Tensor.randLike(f2)}) {
+            assertEquals(device, t.device());
+        }
+        assertEquals(DType.INT64, Tensor.onesLike(l).dtype());
+        assertEquals(DType.BOOL, Tensor.onesLike(b).dtype());
+        Tensor.manualSeed(1370);
+        float[] r1 = Tensor.randLike(f2).toFloatArray();
+        Tensor.manualSeed(1370);
+        assertArrayEquals(Tensor.rand(device, 3, 2).toFloatArray(), r1, "rand_like draws as rand");
+        for (float v : r1) {
+            assertTrue(v >= 0f && v < 1f, "rand_like in [0, 1): " + v);
+        }
+        assertArrayEquals(new int[] {3, 2}, Tensor.randnLike(f2).shape());
+        assertThrowsNaming(DTypeMismatchException.class, "randn_like: ", "int64", () -> Tensor.randnLike(l));
+        assertThrowsNaming(DTypeMismatchException.class, "rand_like: ", "bool", () -> Tensor.randLike(b));
+        Tensor m = Tensor.zeros(Device.META, 4, 1);
+        assertEquals(Device.META, Tensor.randnLike(m).device());
+        assertArrayEquals(new int[] {4, 1}, Tensor.onesLike(m).shape());
+    }
+
+    @Test
+    void creationErrorsAreTypedAndNameTheOp() {
+        assertThrowsNaming(IllegalArgumentException.class, "arange: ", "nonzero", () -> Tensor.arange(0, 5, 0));
+        assertThrowsNaming(IllegalArgumentException.class, "arange: ", "sign", () -> Tensor.arange(5, 0, 1));
+        assertThrowsNaming(IllegalArgumentException.class, "arange: ", "sign", () -> Tensor.arange(0f, 1f, -0.5f));
+        assertThrowsNaming(IllegalArgumentException.class, "arange: ", "finite", () -> Tensor.arange(Float.NaN));
+        assertThrowsNaming(IllegalArgumentException.class, "arange: ", "dimension",
+                () -> Tensor.arange(0, Long.MAX_VALUE, 1));
+        assertThrowsNaming(IllegalArgumentException.class, "eye: ", "-1", () -> Tensor.eye(-1));
+        assertThrowsNaming(IllegalArgumentException.class, "linspace: ", "-2", () -> Tensor.linspace(0f, 1f, -2));
+        Tensor closed = Tensor.zeros(2);
+        closed.close();
+        assertThrows(TensorClosedException.class, () -> Tensor.zerosLike(closed));
+    }
 }
