@@ -826,4 +826,25 @@ class ShapeOpsCatalogueTest {
         closed.close();
         assertThrows(TensorClosedException.class, () -> Tensor.zerosLike(closed));
     }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void aTensorUsedTwiceGetsBothGradients(Device device) {
+        TestDevices.assumeAvailable(device);
+        Nd a = Nd.randn(new Random(1380), 2, 3);
+        GradCheck.check("cat(x, x.t-like permute)", device, 1381,
+                xs -> Tensor.cat(List.of(xs[0], xs[0].mul(xs[0])), 0).permute(1, 0),
+                xs -> {
+                    Nd c = refCat(List.of(xs[0], RefOps.mul(xs[0], xs[0])), 0);
+                    double[] v = new double[c.numel()];
+                    for (int o = 0; o < v.length; o++) {
+                        int[] idx = unravel(o, new int[] {3, 4});
+                        v[o] = c.v[idx[1] * 3 + idx[0]];
+                    }
+                    return new Nd(v, 3, 4);
+                }, a);
+        Tensor x = Tensor.of(new float[] {1, 2, 3}).to(device).requiresGrad(true);
+        Tensor.stack(List.of(x, x, x.expand(2, 3).select(0, 1)), 1).sum().backward();
+        assertArrayEquals(new float[] {3, 3, 3}, x.grad().toFloatArray(), "three uses, each with gradient 1");
+    }
 }
