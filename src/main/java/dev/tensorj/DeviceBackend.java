@@ -290,6 +290,15 @@ final class DeviceBackend {
         }
     }
 
+    void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan plan) {
+        launched();
+        try {
+            inner.stridedCopy(src, srcOffset, dst, dstOffset, plan);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
     void synchronize() {
         try {
             inner.synchronize();

@@ -1,7 +1,10 @@
 package dev.tensorj;
 
 
-/** Reshape (a view sharing memory) and 2-d transpose (a copy). */
+/**
+ * Reshape and the other view-like ops (unsqueeze, squeeze, flatten: views sharing memory, their
+ * gradient a reshape back) and 2-d transpose (a copy).
+ */
 final class ShapeOps {
     private ShapeOps() {}
 
@@ -72,5 +75,96 @@ final class ShapeOps {
         }
         Autograd.record(out, "t", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.t()});
         return out;
+    }
+
+    // ---------------------------------------------------------------- view-like ops (shape and creation)
+
+    /** A view of {@code x} in {@code shape} (same element count), recorded as {@code op}: the gradient is reshaped back. */
+    private static Tensor viewAs(String op, Tensor x, int[] shape) {
+        Tensor out = Tensor.view(x, shape);
+        int[] original = x.shape();
+        Autograd.record(out, op, new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.reshape(original)});
+        return out;
+    }
+
+    /** PyTorch's {@code unsqueeze}: a size-1 dimension inserted at {@code dim}, in [-(rank+1), rank]. */
+    static Tensor unsqueeze(Tensor x, int dim) {
+        Dispatch.check("unsqueeze", DTypes.ANY, x);
+        int rank = x.dim();
+        int d = dim < 0 ? dim + rank + 1 : dim;
+        if (d < 0 || d > rank) {
+            throw new IllegalArgumentException("unsqueeze: dimension " + dim + " out of range for a " + rank
+                    + "-d tensor of shape " + Shapes.str(x.shapeRef()) + " (expected in [" + (-rank - 1) + ", "
+                    + rank + "])");
+        }
+        int[] shape = new int[rank + 1];
+        for (int i = 0, j = 0; i <= rank; i++) {
+            shape[i] = i == d ? 1 : x.shapeRef()[j++];
+        }
+        return viewAs("unsqueeze", x, shape);
+    }
+
+    /** PyTorch's {@code squeeze()}: every size-1 dimension removed. */
+    static Tensor squeeze(Tensor x) {
+        Dispatch.check("squeeze", DTypes.ANY, x);
+        int[] shape = java.util.Arrays.stream(x.shapeRef()).filter(s -> s != 1).toArray();
+        return viewAs("squeeze", x, shape);
+    }
+
+    /** PyTorch's {@code squeeze(dim)}: dimension {@code dim} removed if its size is 1, else the shape is kept. */
+    static Tensor squeeze(Tensor x, int dim) {
+        Dispatch.check("squeeze", DTypes.ANY, x);
+        int rank = x.dim();
+        int d = Shapes.dim("squeeze", dim, rank);
+        int[] s = x.shapeRef();
+        if (rank == 0 || s[d] != 1) {
+            return viewAs("squeeze", x, s.clone());
+        }
+        int[] shape = new int[rank - 1];
+        for (int i = 0, j = 0; i < rank; i++) {
+            if (i != d) {
+                shape[j++] = s[i];
+            }
+        }
+        return viewAs("squeeze", x, shape);
+    }
+
+    /**
+     * PyTorch's {@code flatten(startDim, endDim)}: dimensions {@code startDim..endDim} merged into
+     * one; a 0-d tensor becomes 1-d of one element.
+     */
+    static Tensor flatten(Tensor x, int startDim, int endDim) {
+        Dispatch.check("flatten", DTypes.ANY, x);
+        int rank = x.dim();
+        int start = Shapes.dim("flatten", startDim, rank);
+        int end = Shapes.dim("flatten", endDim, rank);
+        if (start > end) {
+            throw new IllegalArgumentException("flatten: startDim " + startDim + " (dimension " + start
+                    + ") comes after endDim " + endDim + " (dimension " + end + ") for shape "
+                    + Shapes.str(x.shapeRef()));
+        }
+        if (rank == 0) {
+            return viewAs("flatten", x, new int[] {1});
+        }
+        int[] s = x.shapeRef();
+        long merged = 1;
+        for (int i = start; i <= end; i++) {
+            merged *= s[i];
+        }
+        if (merged > Integer.MAX_VALUE) {
+            throw new ShapeMismatchException("flatten", "flattening dimensions " + start + ".." + end + " of shape "
+                    + Shapes.str(s) + " gives " + merged + " elements, more than the " + Integer.MAX_VALUE
+                    + " a dimension holds", s);
+        }
+        int[] shape = new int[rank - (end - start)];
+        int j = 0;
+        for (int i = 0; i < start; i++) {
+            shape[j++] = s[i];
+        }
+        shape[j++] = (int) merged;
+        for (int i = end + 1; i < rank; i++) {
+            shape[j++] = s[i];
+        }
+        return viewAs("flatten", x, shape);
     }
 }

@@ -5,6 +5,7 @@ import dev.tensorj.backend.CompareOp;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A tensor of one {@link DType} (float32 unless created otherwise) on one {@link Device}. Every op
@@ -1319,6 +1320,286 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor norm(double p, int dim, boolean keepDim) {
         return Reductions.norm(this, p, new int[] {dim}, keepDim);
+    }
+
+    // ---------------------------------------------------------------- shape and creation
+
+    /**
+     * A view with a size-1 dimension inserted at {@code dim} (shares memory), as PyTorch's
+     * {@code unsqueeze}; {@code dim} may be negative, counting from {@code dim() + 1}.
+     *
+     * @throws IllegalArgumentException if {@code dim} is outside {@code [-(dim()+1), dim()]}
+     */
+    public Tensor unsqueeze(int dim) {
+        return ShapeOps.unsqueeze(this, dim);
+    }
+
+    /** A view with every size-1 dimension removed (shares memory), as PyTorch's {@code squeeze()}. */
+    public Tensor squeeze() {
+        return ShapeOps.squeeze(this);
+    }
+
+    /**
+     * A view with dimension {@code dim} removed if its size is 1 (else of the same shape), sharing
+     * memory, as PyTorch's {@code squeeze(dim)}.
+     *
+     * @throws IllegalArgumentException if {@code dim} is out of range
+     */
+    public Tensor squeeze(int dim) {
+        return ShapeOps.squeeze(this, dim);
+    }
+
+    /** A 1-d view of all elements (shares memory; a 0-d tensor gives one element), as PyTorch's {@code flatten()}. */
+    public Tensor flatten() {
+        return ShapeOps.flatten(this, 0, -1);
+    }
+
+    /**
+     * A view with dimensions {@code startDim} through {@code endDim} merged into one (shares memory),
+     * as PyTorch's {@code flatten(start_dim, end_dim)}; both may be negative.
+     *
+     * @throws IllegalArgumentException if a dimension is out of range or {@code startDim} comes after {@code endDim}
+     */
+    public Tensor flatten(int startDim, int endDim) {
+        return ShapeOps.flatten(this, startDim, endDim);
+    }
+
+    /**
+     * The dimensions reordered so that result dimension {@code i} is this tensor's {@code dims[i]},
+     * as PyTorch's {@code permute}. A copy (tensors here have no strided views); every dtype.
+     *
+     * @throws ShapeMismatchException if {@code dims} does not name every dimension
+     * @throws IllegalArgumentException if a dimension is out of range or repeats
+     */
+    public Tensor permute(int... dims) {
+        return ShapeCopies.permute(this, dims);
+    }
+
+    /**
+     * Dimensions {@code dim0} and {@code dim1} swapped, as PyTorch's {@code transpose} (a copy; see
+     * {@link #t()} for the 2-d case).
+     *
+     * @throws IllegalArgumentException if a dimension is out of range
+     */
+    public Tensor transpose(int dim0, int dim1) {
+        return ShapeCopies.transpose(this, dim0, dim1);
+    }
+
+    /**
+     * This tensor broadcast to {@code sizes}, as PyTorch's {@code expand}: size-1 dimensions stretch,
+     * new ones are added in front, -1 keeps a size. Unlike PyTorch's (a view) the result is a copy,
+     * since tensors here have no strided views; the gradient sums back over the stretched dimensions.
+     *
+     * @throws ShapeMismatchException if a dimension of size other than 1 would change
+     */
+    public Tensor expand(int... sizes) {
+        return ShapeCopies.expand(this, sizes);
+    }
+
+    /**
+     * Elements {@code start .. start+length-1} along {@code dim} (a copy), as PyTorch's {@code narrow};
+     * {@code start} may be negative. The gradient writes back into zeros of this tensor's shape.
+     *
+     * @throws IllegalArgumentException if the range lies outside the dimension
+     */
+    public Tensor narrow(int dim, int start, int length) {
+        return ShapeCopies.narrow(this, dim, start, length);
+    }
+
+    /**
+     * The slice at {@code index} along {@code dim}, that dimension removed (a copy), as PyTorch's
+     * {@code select} ({@code x[:, i]}); {@code index} may be negative.
+     *
+     * @throws IllegalArgumentException if {@code index} or {@code dim} is out of range
+     */
+    public Tensor select(int dim, int index) {
+        return ShapeCopies.select(this, dim, index);
+    }
+
+    /**
+     * Python's {@code x[..., start:end:step]} along {@code dim} (a copy): negative bounds count from
+     * the end and out-of-range ones are clamped, as in PyTorch.
+     *
+     * @throws IllegalArgumentException if {@code step} is not positive or {@code dim} is out of range
+     */
+    public Tensor slice(int dim, int start, int end, int step) {
+        return ShapeCopies.slice(this, dim, start, end, step);
+    }
+
+    /**
+     * {@code tensors} joined along the existing dimension {@code dim}, as {@code torch.cat}: one
+     * dtype and device, equal shapes outside {@code dim}. Each input's gradient is its part of the result's.
+     *
+     * @throws ShapeMismatchException if the shapes differ outside {@code dim}
+     * @throws DTypeMismatchException if the dtypes differ
+     * @throws DeviceMismatchException if the devices differ
+     */
+    public static Tensor cat(List<Tensor> tensors, int dim) {
+        return ShapeCopies.cat(tensors, dim);
+    }
+
+    /**
+     * {@code tensors}, of one shape, joined along a new dimension {@code dim}, as {@code torch.stack}.
+     *
+     * @throws ShapeMismatchException if the shapes differ
+     * @throws DTypeMismatchException if the dtypes differ
+     * @throws DeviceMismatchException if the devices differ
+     */
+    public static Tensor stack(List<Tensor> tensors, int dim) {
+        return ShapeCopies.stack(tensors, dim);
+    }
+
+    /**
+     * Pieces of {@code splitSize} along {@code dim} (the last may be smaller), as PyTorch's
+     * {@code split}; each a copy, with its gradient.
+     *
+     * @throws IllegalArgumentException if {@code splitSize} is not positive (0 is allowed for a dimension of size 0)
+     */
+    public List<Tensor> split(int splitSize, int dim) {
+        return ShapeCopies.split(this, splitSize, dim);
+    }
+
+    /**
+     * At most {@code chunks} pieces of equal size along {@code dim} (the last may be smaller), as
+     * PyTorch's {@code chunk}; each a copy, with its gradient.
+     *
+     * @throws IllegalArgumentException if {@code chunks} is not positive
+     */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return ShapeCopies.chunk(this, chunks, dim);
+    }
+
+    /** The int64 values {@code 0, 1, ..., end - 1} on the CPU, as {@code torch.arange(end)}. */
+    public static Tensor arange(long end) {
+        return Creation.arange(Device.CPU, 0, end, 1);
+    }
+
+    /** The int64 values {@code start, ..., end - 1} on the CPU, as {@code torch.arange(start, end)}. */
+    public static Tensor arange(long start, long end) {
+        return Creation.arange(Device.CPU, start, end, 1);
+    }
+
+    /**
+     * The int64 values {@code start, start + step, ...} short of {@code end} on the CPU, as
+     * {@code torch.arange(start, end, step)} with integer arguments.
+     *
+     * @throws IllegalArgumentException if {@code step} is 0 or points away from {@code end}
+     */
+    public static Tensor arange(long start, long end, long step) {
+        return Creation.arange(Device.CPU, start, end, step);
+    }
+
+    /**
+     * As {@link #arange(long, long, long)}, on {@code device}.
+     *
+     * @throws IllegalArgumentException if {@code step} is 0 or points away from {@code end}
+     */
+    public static Tensor arange(Device device, long start, long end, long step) {
+        return Creation.arange(device, start, end, step);
+    }
+
+    /** The float32 values {@code 0, 1, ...} below {@code end} on the CPU, as {@code torch.arange(5.0)}. */
+    public static Tensor arange(float end) {
+        return Creation.arange(Device.CPU, 0f, end, 1f);
+    }
+
+    /** The float32 values {@code start, start + 1, ...} below {@code end} on the CPU. */
+    public static Tensor arange(float start, float end) {
+        return Creation.arange(Device.CPU, start, end, 1f);
+    }
+
+    /**
+     * The float32 values {@code start + i·step} (computed in double) for {@code i <
+     * ceil((end - start)/step)} on the CPU, as {@code torch.arange} with a float argument.
+     *
+     * @throws IllegalArgumentException if {@code step} is 0 or points away from {@code end}, or an argument is not finite
+     */
+    public static Tensor arange(float start, float end, float step) {
+        return Creation.arange(Device.CPU, start, end, step);
+    }
+
+    /**
+     * As {@link #arange(float, float, float)}, on {@code device}.
+     *
+     * @throws IllegalArgumentException if {@code step} is 0 or points away from {@code end}, or an argument is not finite
+     */
+    public static Tensor arange(Device device, float start, float end, float step) {
+        return Creation.arange(device, start, end, step);
+    }
+
+    /** The float32 {@code n × n} identity matrix on the CPU, as {@code torch.eye(n)}. */
+    public static Tensor eye(int n) {
+        return Creation.eye(Device.CPU, n, n);
+    }
+
+    /** A float32 {@code rows × cols} matrix with ones on the diagonal on the CPU, as {@code torch.eye(n, m)}. */
+    public static Tensor eye(int rows, int cols) {
+        return Creation.eye(Device.CPU, rows, cols);
+    }
+
+    /** The float32 {@code n × n} identity matrix on {@code device}. */
+    public static Tensor eye(Device device, int n) {
+        return Creation.eye(device, n, n);
+    }
+
+    /** A float32 {@code rows × cols} matrix with ones on the diagonal on {@code device}. */
+    public static Tensor eye(Device device, int rows, int cols) {
+        return Creation.eye(device, rows, cols);
+    }
+
+    /**
+     * {@code steps} float32 values evenly spaced from {@code start} to {@code end} inclusive on the
+     * CPU, as {@code torch.linspace}.
+     *
+     * @throws IllegalArgumentException if {@code steps} is negative
+     */
+    public static Tensor linspace(float start, float end, int steps) {
+        return Creation.linspace(Device.CPU, start, end, steps);
+    }
+
+    /**
+     * As {@link #linspace(float, float, int)}, on {@code device}.
+     *
+     * @throws IllegalArgumentException if {@code steps} is negative
+     */
+    public static Tensor linspace(Device device, float start, float end, int steps) {
+        return Creation.linspace(device, start, end, steps);
+    }
+
+    /** Zeros of {@code input}'s shape, dtype and device, as {@code torch.zeros_like}. */
+    public static Tensor zerosLike(Tensor input) {
+        return Creation.fullLike("zeros_like", input, 0f);
+    }
+
+    /** Ones of {@code input}'s shape, dtype and device, as {@code torch.ones_like}. */
+    public static Tensor onesLike(Tensor input) {
+        return Creation.fullLike("ones_like", input, 1f);
+    }
+
+    /**
+     * {@code value} in {@code input}'s shape, dtype and device, as {@code torch.full_like}; the value
+     * converted as {@link #to(DType)} converts (truncated for int64, {@code != 0} for bool).
+     */
+    public static Tensor fullLike(Tensor input, float value) {
+        return Creation.fullLike("full_like", input, value);
+    }
+
+    /**
+     * Standard normal samples of {@code input}'s shape on its device, as {@code torch.randn_like}.
+     *
+     * @throws DTypeMismatchException unless {@code input} is float32
+     */
+    public static Tensor randnLike(Tensor input) {
+        return Creation.randomLike("randn_like", input, true);
+    }
+
+    /**
+     * Uniform samples in [0, 1) of {@code input}'s shape on its device, as {@code torch.rand_like}.
+     *
+     * @throws DTypeMismatchException unless {@code input} is float32
+     */
+    public static Tensor randLike(Tensor input) {
+        return Creation.randomLike("rand_like", input, false);
     }
 
     // ---------------------------------------------------------------- package-private plumbing

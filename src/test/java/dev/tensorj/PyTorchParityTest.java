@@ -407,6 +407,20 @@ class PyTorchParityTest {
             expected.put("Tensor." + op + "(int[],boolean) 0", op + ": dims is null");
         }
 
+        expected.put("Tensor.permute(int[]) 0", "permute: dims is null");
+        expected.put("Tensor.expand(int[]) 0", "expand: sizes is null");
+        expected.put("Tensor.cat(List,int) 0", "cat: tensors is null");
+        expected.put("Tensor.stack(List,int) 0", "stack: tensors is null");
+        expected.put("Tensor.arange(Device,long,long,long) 0", "arange: device is null");
+        expected.put("Tensor.arange(Device,float,float,float) 0", "arange: device is null");
+        expected.put("Tensor.eye(Device,int) 0", "eye: device is null");
+        expected.put("Tensor.eye(Device,int,int) 0", "eye: device is null");
+        expected.put("Tensor.linspace(Device,float,float,int) 0", "linspace: device is null");
+        for (String like : new String[] {"zeros", "ones", "randn", "rand"}) {
+            expected.put("Tensor." + like + "Like(Tensor) 0", like + "_like: input is null");
+        }
+        expected.put("Tensor.fullLike(Tensor,float) 0", "full_like: input is null");
+
         List<String> seen = new ArrayList<>();
         for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class}) {
             for (Method m : type.getDeclaredMethods()) {
@@ -475,6 +489,10 @@ class PyTorchParityTest {
             return DType.INT64;
         } else if (type == long.class) {
             return 7L;
+        } else if (type == int.class) {
+            return 0;
+        } else if (type == List.class) {
+            return List.of(Tensor.randn(2, 2), Tensor.randn(2, 2));
         }
         throw new AssertionError("no valid value for " + type);
     }

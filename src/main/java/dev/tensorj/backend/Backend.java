@@ -134,6 +134,17 @@ public interface Backend {
     /** {@code out[c, r] = x[r, c]} for {@code x} of {@code rows × cols}; {@code out} is never {@code x}. */
     void transpose(Storage x, int rows, int cols, Storage out);
 
+    /**
+     * The strided copy behind the shape ops (permute, expand, narrow, slice, cat, and the
+     * gradients that write a region back): {@code dst[dstOffset + idx·plan.bStrides] =
+     * src[srcOffset + idx·plan.aStrides]} over every index of the plan's shape, {@code a} being
+     * the source and {@code b} the destination. {@code src} and {@code dst} hold one scalar type,
+     * any of F32, I64, BOOL (bits are moved, not converted); they are distinct storages, a source
+     * stride may be 0 (expand) but no two indices write one destination element. Offsets and
+     * strides are in elements and may exceed 2^31 on a GPU.
+     */
+    void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan plan);
+
     /** Waits until every queued kernel has finished (for timing); a no-op where kernels are synchronous. */
     void synchronize();
 }

@@ -215,6 +215,58 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** An odometer over all but the innermost dimension; the innermost is one loop (an arraycopy where both step by 1). */
+    @Override
+    public void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan p) {
+        if (p.numel == 0) {
+            return;
+        }
+        CpuStorage s = (CpuStorage) src;
+        CpuStorage d = (CpuStorage) dst;
+        int r = p.rank();
+        if (r == 0) {
+            System.arraycopy(s.array(), (int) srcOffset, d.array(), (int) dstOffset, 1);
+            return;
+        }
+        int inner = (int) p.shape[r - 1];
+        int sa = (int) p.aStrides[r - 1];
+        int db = (int) p.bStrides[r - 1];
+        long outer = p.numel / inner;
+        long[] idx = new long[r];
+        long so = srcOffset;
+        long dOff = dstOffset;
+        for (long o = 0; o < outer; o++) {
+            int si = (int) so;
+            int di = (int) dOff;
+            if (sa == 1 && db == 1) {
+                System.arraycopy(s.array(), si, d.array(), di, inner);
+            } else if (s.data != null) {
+                for (int i = 0; i < inner; i++) {
+                    d.data[di + i * db] = s.data[si + i * sa];
+                }
+            } else if (s.longs != null) {
+                for (int i = 0; i < inner; i++) {
+                    d.longs[di + i * db] = s.longs[si + i * sa];
+                }
+            } else {
+                for (int i = 0; i < inner; i++) {
+                    d.bools[di + i * db] = s.bools[si + i * sa];
+                }
+            }
+            for (int k = r - 2; k >= 0; k--) {
+                idx[k]++;
+                so += p.aStrides[k];
+                dOff += p.bStrides[k];
+                if (idx[k] < p.shape[k]) {
+                    break;
+                }
+                so -= p.shape[k] * p.aStrides[k];
+                dOff -= p.shape[k] * p.bStrides[k];
+                idx[k] = 0;
+            }
+        }
+    }
+
     @Override
     public void synchronize() {
         // Kernels here run synchronously on the calling thread.

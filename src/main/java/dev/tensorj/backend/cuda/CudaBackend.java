@@ -487,6 +487,39 @@ final class CudaBackend implements Backend {
         }
     }
 
+    /**
+     * A device-to-device memcpy where both sides are contiguous, else {@code tj_strided_copy}
+     * (64-bit index math); beyond {@link BroadcastLaunch#MAX_KERNEL_RANK} collapsed dimensions the
+     * outer ones loop here, as for {@link #binary}.
+     */
+    @Override
+    public void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan p) {
+        if (p.numel == 0) {
+            return;
+        }
+        int size = src.type().byteSize();
+        try {
+            ctx.bind();
+            if (p.kind == BroadcastPlan.Kind.CONTIGUOUS) {
+                JCudaDriver.cuMemcpyDtoDAsync(offset(ptr(dst), dstOffset, size), offset(ptr(src), srcOffset, size),
+                        p.numel * size, ctx.stream);
+                return;
+            }
+            long[] packed = BroadcastLaunch.pack(p);
+            long kn = BroadcastLaunch.kernelNumel(p);
+            for (long l = 0, launches = BroadcastLaunch.hostLaunches(p); l < launches; l++) {
+                long[] off = BroadcastLaunch.hostOffsets(p, l);
+                kernels.launch(Kernel.STRIDED_COPY, kn, size, offset(ptr(src), srcOffset + off[0], size),
+                        offset(ptr(dst), dstOffset + off[1], size), kn, packed);
+            }
+        } catch (jcuda.CudaException e) {
+            throw error("strided_copy", e);
+        } finally {
+            Reference.reachabilityFence(src);
+            Reference.reachabilityFence(dst);
+        }
+    }
+
     @Override
     public void synchronize() {
         try {

@@ -27,7 +27,8 @@ enum Kernel {
     COMPARE_CONTIG("compare", "tj_compare_contig", "iipppl"),
     COMPARE_ND("compare", "tj_compare_nd", "iipppls"),
     WHERE_CONTIG("compare", "tj_where_contig", "ppppl"),
-    WHERE_ND("compare", "tj_where_nd", "ppppls");
+    WHERE_ND("compare", "tj_where_nd", "ppppls"),
+    STRIDED_COPY("shape", "tj_strided_copy", "ippls");
 
     final String module;
     final String symbol;

@@ -120,6 +120,9 @@ public final class MetaBackend implements Backend {
     public void transpose(Storage x, int rows, int cols, Storage out) {}
 
     @Override
+    public void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan plan) {}
+
+    @Override
     public void synchronize() {
         // Kernels here run synchronously on the calling thread.
     }

@@ -39,7 +39,10 @@ class KernelAliasingTest {
     private static final Set<Kernel> NEVER_ALIAS = EnumSet.of(Kernel.SUM_ROWS, Kernel.SUM_COLS, Kernel.SUM_FINISH, Kernel.EXTREME_AXIS,
             Kernel.TRANSPOSE, Kernel.CAST, Kernel.FILL_I64,
             // comparisons and where write a new tensor (bool out never shares a float input's storage)
-            Kernel.COMPARE_CONTIG, Kernel.COMPARE_ND, Kernel.WHERE_CONTIG, Kernel.WHERE_ND);
+            Kernel.COMPARE_CONTIG, Kernel.COMPARE_ND, Kernel.WHERE_CONTIG, Kernel.WHERE_ND,
+            // the shape ops' strided copy: always between distinct storages (a new tensor, or a
+            // gradient's zeros being filled)
+            Kernel.STRIDED_COPY);
 
     @Test
     void everyKernelIsClassified() {
