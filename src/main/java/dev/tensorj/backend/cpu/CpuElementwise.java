@@ -11,58 +11,9 @@ final class CpuElementwise {
     private CpuElementwise() {}
 
     static void binary(BinaryOp op, float[] a, float[] b, float[] out, BroadcastPlan plan) {
-        int n = out.length;
-        int rank = plan.rank();
-        if (n == 0) {
-            return;
-        }
-        if (rank == 0) { // a single element
-            out[0] = op.apply(a[0], b[0]);
-            return;
-        }
         // The plan merged the dimensions both operands walk contiguously, so same-shape operands
         // are one long row: a [32, 20] op ran as 32 rows of 20 floats, each too short to vectorise.
-        long[] as = plan.aStrides;
-        long[] bs = plan.bStrides;
-        if (rank == 1) {
-            int aIn = (int) as[0];
-            int bIn = (int) bs[0];
-            CpuThreads.parallelFor(n, CpuThreads.PARALLEL_MIN_ELEMENTS,
-                    (from, to) -> row(op, a, from * aIn, aIn, b, from * bIn, bIn, out, from, to - from));
-            return;
-        }
-        int[] shape = new int[rank];
-        for (int d = 0; d < rank; d++) {
-            shape[d] = (int) plan.shape[d]; // a cpu tensor's sizes fit an int
-        }
-        int inner = shape[rank - 1];
-        int aIn = (int) as[rank - 1];
-        int bIn = (int) bs[rank - 1];
-        int rows = n / inner;
-        CpuThreads.parallelFor(rows, Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / inner), (from, to) -> {
-            int[] idx = new int[rank - 1];
-            // Start offsets of row `from`.
-            int rem = from;
-            for (int d = rank - 2; d >= 0; d--) {
-                idx[d] = rem % shape[d];
-                rem /= shape[d];
-            }
-            for (int r = from; r < to; r++) {
-                long aOff = 0;
-                long bOff = 0;
-                for (int d = 0; d < rank - 1; d++) {
-                    aOff += idx[d] * as[d];
-                    bOff += idx[d] * bs[d];
-                }
-                row(op, a, (int) aOff, aIn, b, (int) bOff, bIn, out, r * inner, inner);
-                for (int d = rank - 2; d >= 0; d--) {
-                    if (++idx[d] < shape[d]) {
-                        break;
-                    }
-                    idx[d] = 0;
-                }
-            }
-        });
+        CpuPlanWalk.rows(plan, out.length, (aOff, aS, bOff, bS, oOff, len) -> row(op, a, aOff, aS, b, bOff, bS, out, oOff, len));
     }
 
     /** One output row of {@code len} elements; a stride of 0 broadcasts that operand. */
