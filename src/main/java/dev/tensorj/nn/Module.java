@@ -24,6 +24,7 @@ import java.util.Set;
  */
 public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private Module parent; // the first module this one was registered in; null for a root
     private boolean training = true;
@@ -60,6 +61,24 @@ public abstract class Module {
                     + tensor.gradFnName() + " (use detach())");
         }
         parameters.put(name, tensor.requiresGrad(true));
+        return tensor;
+    }
+
+    /**
+     * Registers {@code tensor} as a buffer and returns it, as PyTorch's {@code register_buffer}:
+     * state that is not a parameter (no gradient, not in {@link #parameters()}, never seen by an
+     * optimizer), such as batch norm's running statistics. Buffers are listed by
+     * {@link #namedBuffers()} and moved by {@link #to} together with the parameters.
+     *
+     * @throws IllegalArgumentException if the name is invalid or taken, or {@code tensor} requires grad
+     */
+    protected final Tensor registerBuffer(String name, Tensor tensor) {
+        Objects.requireNonNull(tensor, "registerBuffer: tensor is null");
+        checkName(name);
+        if (tensor.requiresGrad()) {
+            throw new IllegalArgumentException("buffer '" + name + "' must not require grad (use detach())");
+        }
+        buffers.put(name, tensor);
         return tensor;
     }
 
@@ -102,7 +121,7 @@ public abstract class Module {
         if (name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException("invalid name '" + name + "': must be non-empty and contain no '.'");
         }
-        if (parameters.containsKey(name) || children.containsKey(name)) {
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new IllegalArgumentException("'" + name + "' is already registered in " + getClass().getSimpleName());
         }
     }
@@ -124,18 +143,35 @@ public abstract class Module {
         children.forEach((name, child) -> child.collect(prefix + name + ".", out));
     }
 
+    /** All buffers, this module's first, then each submodule's in registration order. */
+    public final List<Tensor> buffers() {
+        return List.copyOf(namedBuffers().values());
+    }
+
+    /** Buffers by dotted path, such as {@code bn.running_mean}. */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectBuffers("", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collectBuffers(String prefix, Map<String, Tensor> out) {
+        buffers.forEach((name, b) -> out.putIfAbsent(prefix + name, b));
+        children.forEach((name, child) -> child.collectBuffers(prefix + name + ".", out));
+    }
+
     /** The direct submodules, by name. */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }
 
     /**
-     * Moves every parameter, and its gradient, to {@code device} in place, as PyTorch's
-     * {@code model.to(device)}: the {@code Tensor} objects stay the same, so an optimizer built
-     * before the move keeps working (its state follows the parameters at its next step). All or
-     * nothing: every parameter and gradient is copied to {@code device} first, and only when all
-     * copies succeeded do the parameters switch to them; on failure the copies are released and
-     * every parameter stays where it was.
+     * Moves every parameter, and its gradient, and every buffer to {@code device} in place, as
+     * PyTorch's {@code model.to(device)}: the {@code Tensor} objects stay the same, so an optimizer
+     * built before the move keeps working (its state follows the parameters at its next step). All
+     * or nothing: every parameter, gradient and buffer is copied to {@code device} first, and only
+     * when all copies succeeded do they switch to them; on failure the copies are released and
+     * every parameter and buffer stays where it was.
      *
      * <p>Returns this module. Here it is typed {@code Module}; tensorj's layers and containers
      * return their own type ({@code Sequential s = new Sequential(...).to(d)}). A subclass that
@@ -151,7 +187,7 @@ public abstract class Module {
      *
      * @return this module
      * @throws dev.tensorj.CudaUnavailableException if {@code device} cannot be used
-     * @throws dev.tensorj.TensorClosedException if a parameter or gradient is closed
+     * @throws dev.tensorj.TensorClosedException if a parameter, gradient or buffer is closed
      * @throws dev.tensorj.MetaTensorReadException when moving off the meta device, which holds no data
      */
     public Module to(Device device) {
@@ -164,6 +200,7 @@ public abstract class Module {
         // A parameter registered twice (shared weights) is moved once.
         Set<Tensor> params = Collections.newSetFromMap(new IdentityHashMap<>());
         params.addAll(parameters());
+        params.addAll(buffers()); // buffers are leaves without gradients: moved the same way
         // Phase 1, which may fail: a copy on the target of each parameter and gradient that is not
         // there yet (to() returns the tensor itself when it is, after checking it is open).
         List<Tensor> order = new ArrayList<>();
