@@ -11,6 +11,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** index_select, gather and one_hot against Java references, values and gradients, on every device. */
 class IndexingTest {
+    /** cpu and cuda (TestDevices), plus meta for shapes and dtypes. */
+    static java.util.stream.Stream<Device> devicesAndMeta() {
+        return java.util.stream.Stream.concat(TestDevices.devices(), java.util.stream.Stream.of(Device.META));
+    }
+
     private static Tensor idx(Device device, long[] v, int... shape) {
         return Tensor.of(v, shape).to(device);
     }
@@ -52,7 +57,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @MethodSource("devicesAndMeta")
     void indexSelectValuesAndGradients(Device device) {
         TestDevices.assumeAvailable(device);
         Random rng = new Random(11);
@@ -77,7 +82,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @MethodSource("devicesAndMeta")
     void gatherValuesAndGradients(Device device) {
         TestDevices.assumeAvailable(device);
         Random rng = new Random(12);
@@ -98,7 +103,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @MethodSource("devicesAndMeta")
     void oneHotIsInt64(Device device) {
         TestDevices.assumeAvailable(device);
         Tensor h = Functional.oneHot(idx(device, new long[] {2, 0, 3}, 3), 4);
@@ -111,7 +116,7 @@ class IndexingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @MethodSource("devicesAndMeta")
     void badIndicesAreTypedErrors(Device device) {
         TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(3, 4).to(device);
