@@ -1,7 +1,5 @@
 package dev.tensorj;
 
-import java.util.Arrays;
-
 /**
  * index_select, gather and one_hot, composed from existing ops (no new kernels): a one-hot bool
  * mask from {@code index == arange(n)}, {@code where(mask, input, 0)} and a sum over the class
@@ -120,9 +118,5 @@ final class Indexing {
         Tensor mask = oneHotMask(idx, n);                      // [..., k, n]
         Tensor picked = Functional.where(mask, moved.unsqueeze(rank - 1), Tensor.zeros(x.device(), new int[0]));
         return picked.sum(rank, false).transpose(d, rank - 1);
-    }
-
-    static String shapes(Tensor a) {
-        return Arrays.toString(a.shapeRef());
     }
 }
