@@ -83,4 +83,209 @@ public final class Functional {
     public static Tensor where(Tensor condition, Tensor input, Tensor other) {
         return Comparisons.where(condition, input, other);
     }
+
+    // ---------------------------------------------------------------- softmax, indexing and losses
+
+    /** {@code softmax(input, dim)}, as {@link Tensor#softmax(int)}. */
+    public static Tensor softmax(Tensor input, int dim) {
+        return Losses.softmax(Dispatch.nonNull("softmax", "input", input), dim);
+    }
+
+    /** {@code log_softmax(input, dim)}, as {@link Tensor#logSoftmax(int)}. */
+    public static Tensor logSoftmax(Tensor input, int dim) {
+        return Losses.logSoftmax(Dispatch.nonNull("log_softmax", "input", input), dim);
+    }
+
+    /**
+     * {@code F.one_hot(index, numClasses)}: an int64 tensor of shape {@code index.shape + [numClasses]}
+     * with 1 at each index. {@code numClasses} -1 infers {@code max(index) + 1}. Reads the indices on
+     * the host to validate them (waits for pending GPU work); the meta device checks only dtypes.
+     *
+     * @throws DTypeMismatchException if index is not int64
+     * @throws IndexOutOfRangeException if an index is negative or not below numClasses
+     */
+    public static Tensor oneHot(Tensor index, int numClasses) {
+        return Indexing.oneHot(index, numClasses);
+    }
+
+    /** Element-wise absolute error {@code mean(|input - target|)}, as {@code F.l1_loss}. */
+    public static Tensor l1Loss(Tensor input, Tensor target) {
+        return l1Loss(input, target, "mean");
+    }
+
+    /**
+     * {@code F.l1_loss} with {@code reduction} {@code "none"}, {@code "mean"} or {@code "sum"}.
+     *
+     * @throws ShapeMismatchException if the shapes differ
+     */
+    public static Tensor l1Loss(Tensor input, Tensor target, String reduction) {
+        checkPair("l1_loss", input, target, reduction);
+        return Losses.reduce(input.sub(target).abs(), reduction);
+    }
+
+    /** {@code F.mse_loss} with {@code reduction} {@code "none"}, {@code "mean"} or {@code "sum"}. */
+    public static Tensor mseLoss(Tensor input, Tensor target, String reduction) {
+        checkPair("mse_loss", input, target, reduction);
+        return reduction.equals("mean") ? mseLoss(input, target) : Losses.reduce(input.sub(target).square(), reduction);
+    }
+
+    /** {@code F.huber_loss} with delta 1 and mean reduction. */
+    public static Tensor huberLoss(Tensor input, Tensor target) {
+        return huberLoss(input, target, "mean", 1f);
+    }
+
+    /**
+     * {@code F.huber_loss}: {@code 0.5·d²} where {@code |d| < delta}, else {@code delta·(|d| - 0.5·delta)}.
+     *
+     * @throws IllegalArgumentException if delta is not positive
+     */
+    public static Tensor huberLoss(Tensor input, Tensor target, String reduction, float delta) {
+        checkPair("huber_loss", input, target, reduction);
+        if (!(delta > 0f)) {
+            throw new IllegalArgumentException("huber_loss: delta must be positive, got " + delta);
+        }
+        return Losses.huber(input, target, delta, false, reduction);
+    }
+
+    /** {@code F.smooth_l1_loss} with beta 1 and mean reduction. */
+    public static Tensor smoothL1Loss(Tensor input, Tensor target) {
+        return smoothL1Loss(input, target, "mean", 1f);
+    }
+
+    /**
+     * {@code F.smooth_l1_loss}: {@code 0.5·d²/beta} where {@code |d| < beta}, else {@code |d| - 0.5·beta};
+     * beta 0 is the L1 loss.
+     *
+     * @throws IllegalArgumentException if beta is negative
+     */
+    public static Tensor smoothL1Loss(Tensor input, Tensor target, String reduction, float beta) {
+        checkPair("smooth_l1_loss", input, target, reduction);
+        if (!(beta >= 0f)) {
+            throw new IllegalArgumentException("smooth_l1_loss: beta must be non-negative, got " + beta);
+        }
+        return Losses.huber(input, target, beta, true, reduction);
+    }
+
+    /** {@code F.binary_cross_entropy} of probabilities with mean reduction. */
+    public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
+        return binaryCrossEntropy(input, target, "mean");
+    }
+
+    /**
+     * {@code F.binary_cross_entropy}: {@code -(y·log p + (1-y)·log(1-p))} with each log clamped at
+     * -100 as PyTorch. Input values are not range-checked (that would read them on the host).
+     */
+    public static Tensor binaryCrossEntropy(Tensor input, Tensor target, String reduction) {
+        checkPair("binary_cross_entropy", input, target, reduction);
+        return Losses.bce(input, target, reduction);
+    }
+
+    /** {@code F.binary_cross_entropy_with_logits} with mean reduction and no pos_weight. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
+        return binaryCrossEntropyWithLogits(input, target, null, "mean");
+    }
+
+    /**
+     * {@code F.binary_cross_entropy_with_logits} in the stable form
+     * {@code (1-y)·x + (1 + (pw-1)·y)·(log1p(e^-|x|) + max(-x, 0))}; {@code posWeight} (broadcast
+     * against the input, e.g. {@code [C]}) may be null.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor posWeight, String reduction) {
+        String op = "binary_cross_entropy_with_logits";
+        checkPair(op, input, target, reduction);
+        if (posWeight != null) {
+            Dispatch.check(op, DTypes.FLOAT32, "input", input, "pos_weight", posWeight);
+        }
+        return Losses.bceWithLogits(input, target, posWeight, reduction);
+    }
+
+    /** {@code F.nll_loss(input, target)} with mean reduction, no weight and ignore_index -100. */
+    public static Tensor nllLoss(Tensor input, Tensor target) {
+        return nllLoss(input, target, null, -100, "mean");
+    }
+
+    /**
+     * {@code F.nll_loss} on log-probabilities {@code input [N,C]} and int64 class indices {@code target [N]}:
+     * {@code -weight[t]·input[n,t]}, 0 where {@code t == ignoreIndex}; "mean" divides by the sum of
+     * the weights of the non-ignored targets. {@code weight [C]} may be null. Reads the targets on the
+     * host to validate them (waits for pending GPU work).
+     *
+     * @throws DTypeMismatchException if target is not int64
+     * @throws IndexOutOfRangeException if a target is outside {@code [0, C)} and not ignoreIndex
+     */
+    public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, long ignoreIndex, String reduction) {
+        checkClassArgs("nll_loss", input, target, weight, reduction, true);
+        return Losses.classIndexLoss("nll_loss", input, target, weight, ignoreIndex, 0f, reduction);
+    }
+
+    /** {@code F.cross_entropy(input, target)} with mean reduction, no weight, ignore_index -100, no smoothing. */
+    public static Tensor crossEntropy(Tensor input, Tensor target) {
+        return crossEntropy(input, target, null, -100, 0f, "mean");
+    }
+
+    /**
+     * {@code F.cross_entropy} of logits {@code input [N,C]}: with int64 class indices {@code target [N]}
+     * it is PyTorch's formula with ignore_index, label_smoothing and class {@code weight [C]} (may be
+     * null; "mean" divides by the summed weights of the non-ignored targets); with float32 class
+     * probabilities {@code target [N,C]} it is {@code -Σ_c weight[c]·y'[c]·log_softmax[c]} with
+     * {@code y' = (1-ε)·y + ε/C}, "mean" over N (ignoreIndex does not apply).
+     *
+     * @throws DTypeMismatchException if input is not float32 or target is neither int64 nor float32
+     * @throws ShapeMismatchException if input is not {@code [N,C]} or target does not match it
+     * @throws IndexOutOfRangeException if a class index is outside {@code [0, C)} and not ignoreIndex
+     * @throws IllegalArgumentException if labelSmoothing is outside {@code [0, 1]}
+     */
+    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex,
+            float labelSmoothing, String reduction) {
+        String op = "cross_entropy";
+        boolean indices = Dispatch.nonNull(op, "target", target).dtype() == DType.INT64;
+        Dispatch.nonNull(op, "input", input);
+        checkClassArgs(op, input, target, weight, reduction, indices);
+        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
+            throw new IllegalArgumentException(op + ": labelSmoothing must be in [0, 1], got " + labelSmoothing);
+        }
+        Tensor logp = Losses.logSoftmax(input, 1);
+        return indices ? Losses.classIndexLoss(op, logp, target, weight, ignoreIndex, labelSmoothing, reduction)
+                : Losses.probabilityLoss(logp, target, weight, labelSmoothing, reduction);
+    }
+
+    private static void checkPair(String op, Tensor input, Tensor target, String reduction) {
+        Dispatch.nonNull(op, "input", input);
+        Dispatch.nonNull(op, "target", target);
+        Dispatch.nonNull(op, "reduction", reduction);
+        Dispatch.check(op, DTypes.FLOAT32, "input", input, "target", target);
+        Losses.sameShape(op, input, target);
+        Losses.reduction(op, reduction);
+    }
+
+    private static void checkClassArgs(String op, Tensor input, Tensor target, Tensor weight, String reduction,
+            boolean indices) {
+        Dispatch.nonNull(op, "input", input);
+        Dispatch.nonNull(op, "target", target);
+        Dispatch.nonNull(op, "reduction", reduction);
+        Dispatch.check(op, DTypes.FLOAT32, "input", input);
+        Dispatch.check(op, indices ? DType.INT64.bit : DTypes.FLOAT32, "target", target);
+        Dispatch.checkSameDevice(op, "input", input, "target", target);
+        if (weight != null) {
+            Dispatch.check(op, DTypes.FLOAT32, "input", input, "weight", weight);
+        }
+        Losses.reduction(op, reduction);
+        if (input.dim() != 2) {
+            throw new ShapeMismatchException(op, "input must be [N, C], got " + Shapes.str(input.shapeRef()),
+                    input.shapeRef());
+        }
+        int n = input.size(0);
+        int c = input.size(1);
+        boolean ok = indices ? target.dim() == 1 && target.size(0) == n
+                : java.util.Arrays.equals(target.shapeRef(), input.shapeRef());
+        if (!ok) {
+            throw new ShapeMismatchException(op, "target " + Shapes.str(target.shapeRef()) + " does not match input "
+                    + Shapes.str(input.shapeRef()) + (indices ? " (class indices must be [N])" : " (class probabilities must be [N, C])"),
+                    target.shapeRef(), input.shapeRef());
+        }
+        if (weight != null && !(weight.dim() == 1 && weight.size(0) == c)) {
+            throw new ShapeMismatchException(op, "weight must be [C] = [" + c + "], got " + Shapes.str(weight.shapeRef()),
+                    weight.shapeRef());
+        }
+    }
 }

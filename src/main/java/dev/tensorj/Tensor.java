@@ -1688,4 +1688,44 @@ public final class Tensor implements AutoCloseable {
     Version version() {
         return version;
     }
+
+    // ---------------------------------------------------------------- softmax, indexing and losses
+
+    /**
+     * {@code softmax(dim)}: {@code exp(x - max) / Σ exp(x - max)} along dim, stable for large
+     * logits; a row of all -Inf gives NaN, as PyTorch. Composed from existing ops (their backward
+     * gives the gradient).
+     */
+    public Tensor softmax(int dim) {
+        return Losses.softmax(this, dim);
+    }
+
+    /** {@code log_softmax(dim)}: {@code x - logsumexp(x, dim)}, stable for large logits. */
+    public Tensor logSoftmax(int dim) {
+        return Losses.logSoftmax(this, dim);
+    }
+
+    /**
+     * {@code index_select(dim, index)}: the slices of this float32 tensor at the int64 1-d
+     * {@code index} along dim. The indices are read on the host to validate them (waits for pending
+     * GPU work). Backward scatter-adds into zeros (repeated indices accumulate).
+     *
+     * @throws DTypeMismatchException if index is not int64
+     * @throws IndexOutOfRangeException if an index is outside {@code [0, size(dim))}
+     */
+    public Tensor indexSelect(int dim, Tensor index) {
+        return Indexing.indexSelect(this, dim, index);
+    }
+
+    /**
+     * {@code gather(dim, index)}: {@code out[..i..] = this[..index[..i..]..]} along dim, index int64
+     * of this tensor's rank and no larger in the other dims. Validated on the host as
+     * {@link #indexSelect(int, Tensor)}; backward scatter-adds into zeros.
+     *
+     * @throws DTypeMismatchException if index is not int64
+     * @throws IndexOutOfRangeException if an index is outside {@code [0, size(dim))}
+     */
+    public Tensor gather(int dim, Tensor index) {
+        return Indexing.gather(this, dim, index);
+    }
 }
