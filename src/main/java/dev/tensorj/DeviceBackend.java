@@ -72,8 +72,12 @@ final class DeviceBackend {
         }
     }
 
-    /** The public exception for a backend's failure on this device. */
     private TensorjException translate(BackendException e) {
+        return translate(device, e);
+    }
+
+    /** The public exception for a backend's failure on {@code device}. */
+    static TensorjException translate(Device device, BackendException e) {
         switch (e.kind()) {
             case OUT_OF_MEMORY: {
                 long[] m = e.memory();
@@ -84,11 +88,6 @@ final class DeviceBackend {
             default:
                 return new CudaException(e.op(), e.errorName(), e.getMessage(), e.getCause());
         }
-    }
-
-    /** The public exception for a failure to create {@code device}'s backend. */
-    static TensorjException translate(Device device, BackendException e) {
-        return new DeviceBackend(device, null).translate(e);
     }
 
     Storage allocate(DType dtype, long numel) {

@@ -469,9 +469,7 @@ public final class Tensor implements AutoCloseable {
      * @throws TensorClosedException if either tensor is closed
      */
     public static void checkSameDevice(String op, String roleA, Tensor a, String roleB, Tensor b) {
-        Dispatch.nonNull(op, roleA, a);
-        Dispatch.nonNull(op, roleB, b);
-        Dispatch.checkSameDevice(op, roleA, a, roleB, b);
+        Dispatch.checkSameDevice(op, roleA, a, roleB, b); // names a null tensor too
     }
 
     // ---------------------------------------------------------------- in-place ops
@@ -1049,7 +1047,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes cannot be broadcast
      */
     public Tensor eq(Tensor other) {
-        return Comparisons.compare("eq", CompareOp.EQ, this, Dispatch.nonNull("eq", "other", other));
+        return Comparisons.compare("eq", CompareOp.EQ, this, other);
     }
 
     /** {@code this == value} elementwise against a scalar, as a bool tensor. */
@@ -1064,7 +1062,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes cannot be broadcast
      */
     public Tensor ne(Tensor other) {
-        return Comparisons.compare("ne", CompareOp.NE, this, Dispatch.nonNull("ne", "other", other));
+        return Comparisons.compare("ne", CompareOp.NE, this, other);
     }
 
     /** {@code this != value} (true where either is NaN) elementwise against a scalar, as a bool tensor. */
@@ -1079,7 +1077,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes cannot be broadcast
      */
     public Tensor lt(Tensor other) {
-        return Comparisons.compare("lt", CompareOp.LT, this, Dispatch.nonNull("lt", "other", other));
+        return Comparisons.compare("lt", CompareOp.LT, this, other);
     }
 
     /** {@code this < value} elementwise against a scalar, as a bool tensor. */
@@ -1094,7 +1092,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes cannot be broadcast
      */
     public Tensor le(Tensor other) {
-        return Comparisons.compare("le", CompareOp.LE, this, Dispatch.nonNull("le", "other", other));
+        return Comparisons.compare("le", CompareOp.LE, this, other);
     }
 
     /** {@code this <= value} elementwise against a scalar, as a bool tensor. */
@@ -1109,7 +1107,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes cannot be broadcast
      */
     public Tensor gt(Tensor other) {
-        return Comparisons.compare("gt", CompareOp.GT, this, Dispatch.nonNull("gt", "other", other));
+        return Comparisons.compare("gt", CompareOp.GT, this, other);
     }
 
     /** {@code this > value} elementwise against a scalar, as a bool tensor. */
@@ -1124,7 +1122,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes cannot be broadcast
      */
     public Tensor ge(Tensor other) {
-        return Comparisons.compare("ge", CompareOp.GE, this, Dispatch.nonNull("ge", "other", other));
+        return Comparisons.compare("ge", CompareOp.GE, this, other);
     }
 
     /** {@code this >= value} elementwise against a scalar, as a bool tensor. */
@@ -1137,12 +1135,12 @@ public final class Tensor implements AutoCloseable {
      * tensors of any dtypes, broadcasting, as a bool tensor ({@code torch.logical_and}).
      */
     public Tensor logicalAnd(Tensor other) {
-        return Comparisons.logical("logical_and", CompareOp.AND, this, Dispatch.nonNull("logical_and", "other", other));
+        return Comparisons.logical("logical_and", CompareOp.AND, this, other);
     }
 
     /** Elementwise {@code this || other} of the truth values, as {@link #logicalAnd} ({@code torch.logical_or}). */
     public Tensor logicalOr(Tensor other) {
-        return Comparisons.logical("logical_or", CompareOp.OR, this, Dispatch.nonNull("logical_or", "other", other));
+        return Comparisons.logical("logical_or", CompareOp.OR, this, other);
     }
 
     /** Elementwise negation of the truth values ({@code x == 0}) of a tensor of any dtype ({@code torch.logical_not}). */
