@@ -192,10 +192,11 @@ public final class Functional {
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor posWeight, String reduction) {
         String op = "binary_cross_entropy_with_logits";
-        checkPair(op, input, target, reduction);
-        if (posWeight != null) {
-            Dispatch.check(op, DTypes.FLOAT32, "input", input, "pos_weight", posWeight);
-        }
+        Dispatch.nonNull(op, "reduction", reduction);
+        // One check of all three, so a bad pos_weight is reported before any op is counted.
+        Dispatch.check(op, DTypes.FLOAT32, "input", input, "target", target, Dispatch.optional("pos_weight"), posWeight);
+        Losses.sameShape(op, input, target);
+        Losses.reduction(op, reduction);
         return Losses.bceWithLogits(input, target, posWeight, reduction);
     }
 
@@ -263,11 +264,15 @@ public final class Functional {
         Dispatch.nonNull(op, "input", input);
         Dispatch.nonNull(op, "target", target);
         Dispatch.nonNull(op, "reduction", reduction);
-        Dispatch.check(op, DTypes.FLOAT32, "input", input);
-        Dispatch.check(op, indices ? DType.INT64.bit : DTypes.FLOAT32, "target", target);
+        // Devices and open state first, then dtypes, nothing counted: the composed ops count themselves.
         Dispatch.checkSameDevice(op, "input", input, "target", target);
         if (weight != null) {
-            Dispatch.check(op, DTypes.FLOAT32, "input", input, "weight", weight);
+            Dispatch.checkSameDevice(op, "input", input, "weight", weight);
+        }
+        Dispatch.checkDType(op, DTypes.FLOAT32, "input", input, null);
+        Dispatch.checkDType(op, indices ? DType.INT64.bit : DTypes.FLOAT32, "target", target, null);
+        if (weight != null) {
+            Dispatch.checkDType(op, DTypes.FLOAT32, "weight", weight, null);
         }
         Losses.reduction(op, reduction);
         if (input.dim() != 2) {

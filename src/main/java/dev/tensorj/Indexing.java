@@ -63,9 +63,9 @@ final class Indexing {
 
     static Tensor indexSelect(Tensor input, int dim, Tensor index) {
         Dispatch.nonNull("index_select", "index", index);
-        Dispatch.check("index_select", DTypes.FLOAT32, "input", input);
-        Dispatch.check("index_select", DType.INT64.bit, "index", index);
-        Dispatch.checkSameDevice("index_select", "input", input, "index", index);
+        Dispatch.checkSameDevice("index_select", "input", input, "index", index); // before any dtype check or work
+        Dispatch.checkDType("index_select", DTypes.FLOAT32, "input", input, null);
+        Dispatch.checkDType("index_select", DType.INT64.bit, "index", index, null);
         if (index.dim() > 1) {
             throw new ShapeMismatchException("index_select", "index must be 1-d (or 0-d), got " + Shapes.str(index.shapeRef()),
                     index.shapeRef());
@@ -88,9 +88,9 @@ final class Indexing {
 
     static Tensor gather(Tensor input, int dim, Tensor index) {
         Dispatch.nonNull("gather", "index", index);
-        Dispatch.check("gather", DTypes.FLOAT32, "input", input);
-        Dispatch.check("gather", DType.INT64.bit, "index", index);
-        Dispatch.checkSameDevice("gather", "input", input, "index", index);
+        Dispatch.checkSameDevice("gather", "input", input, "index", index); // before any dtype check or work
+        Dispatch.checkDType("gather", DTypes.FLOAT32, "input", input, null);
+        Dispatch.checkDType("gather", DType.INT64.bit, "index", index, null);
         int rank = input.dim();
         if (index.dim() != rank) {
             throw new ShapeMismatchException("gather", "index " + Shapes.str(index.shapeRef()) + " must have the same rank as input "

@@ -690,6 +690,7 @@ public final class Tensor implements AutoCloseable {
 
     /** As {@link #backward()}; with {@code retainGraph} the graph can be walked again. */
     public void backward(boolean retainGraph) {
+        checkOpen("backward", "self");
         if (numel != 1) {
             throw new IllegalStateException("backward: grad can be implicitly created only for a tensor with one "
                     + "element, got shape " + Shapes.str(shape) + "; reduce it first (sum(), mean()) or pass a "
