@@ -134,11 +134,11 @@ final class Comparisons {
     }
 
     private static Tensor where(String op, String condRole, Tensor cond, String roleA, Tensor a, String roleB, Tensor b) {
-        DeviceBackend be = Dispatch.check(op, DTypes.ANY, condRole, cond, roleA, a, roleB, b);
+        Device device = Dispatch.sameDevice(op, condRole, cond, roleA, a, roleB, b);
         Dispatch.checkDType(op, DType.BOOL.bit, condRole, cond, null);
         Dispatch.checkDType(op, DTypes.FLOAT32, roleA, a, null);
         Dispatch.checkDType(op, DTypes.FLOAT32, roleB, b, null);
-        return checkedWhere(op, be, cond, a, b);
+        return checkedWhere(op, Backends.forOp(device), cond, a, b);
     }
 
     /** {@link #where} once its operands are checked (on {@code be}'s device, of the right dtypes). */
@@ -185,9 +185,10 @@ final class Comparisons {
      */
     static Tensor maskedFill(Tensor self, Tensor mask, float value) {
         String op = "masked_fill";
-        DeviceBackend be = Dispatch.check(op, DTypes.ANY, "input", self, "mask", mask);
+        Device device = Dispatch.sameDevice(op, "input", self, "mask", mask);
         Dispatch.checkDType(op, DTypes.FLOAT32, "input", self, null);
         Dispatch.checkDType(op, DType.BOOL.bit, "mask", mask, null);
+        DeviceBackend be = Backends.forOp(device);
         int[] shape = Shapes.broadcast(op, mask.shapeRef(), self.shapeRef());
         if (!Arrays.equals(shape, self.shapeRef())) {
             throw new ShapeMismatchException(op, "mask " + Shapes.str(mask.shapeRef()) + " cannot be broadcast to "

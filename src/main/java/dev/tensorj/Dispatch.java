@@ -71,6 +71,19 @@ final class Dispatch {
      * tensor is an error unless its role is {@link #optional}, and is then skipped.
      */
     static DeviceBackend check(String op, int dtypes, Object... rolesAndTensors) {
+        return Backends.forOp(verify(op, dtypes, rolesAndTensors));
+    }
+
+    /**
+     * The device half of {@link #check(String, int, Object...)}: every operand present, open and on
+     * one device, which is returned; nothing is counted. For ops that then check each operand's
+     * dtype on its own ({@link #checkDType}) and dispatch with {@link Backends#forOp}.
+     */
+    static Device sameDevice(String op, Object... rolesAndTensors) {
+        return verify(op, DTypes.ANY, rolesAndTensors);
+    }
+
+    private static Device verify(String op, int dtypes, Object... rolesAndTensors) {
         for (int i = 0; i < rolesAndTensors.length; i += 2) {
             if (!(rolesAndTensors[i] instanceof OptionalRole)) {
                 nonNull(op, (String) rolesAndTensors[i], rolesAndTensors[i + 1]);
@@ -110,7 +123,7 @@ final class Dispatch {
             }
             throw mismatch(op, dtypes, roles, types, null);
         }
-        return Backends.forOp(device);
+        return device;
     }
 
     /**

@@ -252,7 +252,7 @@ final class ShapeCopies {
             roles[2 * i] = "tensors[" + i + "]";
             roles[2 * i + 1] = tensors.get(i);
         }
-        DeviceBackend be = Dispatch.check(op, DTypes.ANY, roles);
+        Device device = Dispatch.sameDevice(op, roles);
         Tensor first = tensors.get(0);
         for (int i = 1; i < tensors.size(); i++) {
             if (tensors.get(i).dtype() != first.dtype()) {
@@ -260,6 +260,7 @@ final class ShapeCopies {
                         List.of(first.dtype(), tensors.get(i).dtype()), DTypes.set(DTypes.ANY), null);
             }
         }
+        DeviceBackend be = Backends.forOp(device);
         int[] s0 = first.shapeRef();
         int rank = s0.length;
         int d;

@@ -120,7 +120,7 @@ class ErrorMatrixTest {
             }
             for (Slot moved : call.slots()) {
                 String label = moved.label(call.key());
-                Object[] built = arguments(call, home, moved, away, false);
+                Object[] built = arguments(call, home, s -> tensor(s.argKey(call.key()), s.equals(moved) ? away : home, null));
                 Counters.Snapshot h = Counters.snapshot(home);
                 Counters.Snapshot a = Counters.snapshot(away);
                 try {
@@ -155,7 +155,13 @@ class ErrorMatrixTest {
             }
             for (Slot closed : call.slots()) {
                 String label = closed.label(call.key());
-                Object[] built = arguments(call, device, closed, device, true);
+                Object[] built = arguments(call, device, s -> {
+                    Tensor t = tensor(s.argKey(call.key()), device, null);
+                    if (s.equals(closed)) {
+                        t.close();
+                    }
+                    return t;
+                });
                 Counters.Snapshot before = Counters.snapshot(device);
                 try {
                     call.invoke(built[0], (Object[]) built[1]);
@@ -173,6 +179,54 @@ class ErrorMatrixTest {
         }
         assertEquals(List.of(), failures);
         assertTrue(checked > 100, "only " + checked + " operands checked: the sweep lost its methods");
+    }
+
+    /**
+     * Each tensor operand in turn given another dtype: the op takes it (PyTorch promotes or accepts
+     * many mixes), or throws a {@link DTypeMismatchException} naming the op and that dtype before any
+     * work, or another typed error; never an untyped one (NullPointerException, ClassCastException,
+     * an index out of bounds...).
+     */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devicesAndMeta")
+    void aWrongDTypeIsRejectedByNameOrAccepted(Device device) throws Throwable {
+        TestDevices.assumeAvailable(device);
+        List<String> failures = new ArrayList<>();
+        int rejected = 0;
+        for (Call call : calls()) {
+            for (Slot slot : call.slots()) {
+                DType valid = DTYPES.getOrDefault(slot.argKey(call.key()), DType.FLOAT32);
+                for (DType wrong : DType.values()) {
+                    if (wrong == valid) {
+                        continue;
+                    }
+                    String label = slot.label(call.key()) + " as " + wrong;
+                    Object[] built = arguments(call, device,
+                            s -> tensor(s.argKey(call.key()), device, s.equals(slot) ? wrong : null));
+                    Counters.Snapshot before = Counters.snapshot(device);
+                    try {
+                        Object out = call.invoke(built[0], (Object[]) built[1]);
+                        if (out instanceof Tensor t) {
+                            t.close();
+                        }
+                    } catch (DTypeMismatchException e) {
+                        rejected++;
+                        if (!(e.getMessage().startsWith(e.op() + ": ") && e.getMessage().contains(wrong.toString()))) {
+                            failures.add(label + ": " + e.getMessage());
+                        }
+                        noWork(failures, label, device, before);
+                    } catch (TensorjException | IllegalArgumentException | IllegalStateException e) {
+                        // A typed error about something else the dtype changed: a float32 target
+                        // makes cross_entropy read probabilities of another shape; backward() wants
+                        // one element. Each op's own test checks those messages.
+                    } catch (Throwable t) {
+                        failures.add(label + ": expected DTypeMismatchException, another typed error or a result, got " + t);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+        assertTrue(rejected > 100, "only " + rejected + " wrong dtypes rejected: the sweep lost its methods");
     }
 
     /** The tables above name only methods that exist, so that a renamed op cannot drop out silently. */
@@ -238,20 +292,13 @@ class ErrorMatrixTest {
         return calls;
     }
 
-    /**
-     * {@code {receiver, args}} for {@code call}, every tensor on {@code home} but the one at
-     * {@code special}, which is on {@code away} (closed if {@code close}).
-     */
-    private static Object[] arguments(Call call, Device home, Slot special, Device away, boolean close) {
+    /** {@code {receiver, args}} for {@code call}: each tensor from {@code tensors}, other values valid on {@code home}. */
+    private static Object[] arguments(Call call, Device home, java.util.function.Function<Slot, Tensor> tensors) {
         Class<?>[] params = call.method().getParameterTypes();
         Object self = null;
         Object[] args = new Object[params.length];
         for (Slot s : call.slots()) {
-            boolean isSpecial = s.equals(special);
-            Tensor t = tensor(s.argKey(call.key()), isSpecial ? away : home);
-            if (isSpecial && close) {
-                t.close();
-            }
+            Tensor t = tensors.apply(s);
             if (s.param() < 0) {
                 self = t;
             } else if (s.element() < 0) {
@@ -273,9 +320,14 @@ class ErrorMatrixTest {
         return new Object[] {self, args};
     }
 
-    /** A valid tensor for the argument {@code slotKey} on {@code device}: random values, in range as indices. */
-    private static Tensor tensor(String slotKey, Device device) {
-        DType dtype = DTYPES.getOrDefault(slotKey, DType.FLOAT32);
+    /**
+     * A tensor for the argument {@code slotKey} on {@code device}: of the dtype the argument takes
+     * (or {@code dtype} when not null), with values valid for it (indices in range, probabilities).
+     */
+    private static Tensor tensor(String slotKey, Device device, DType dtype) {
+        if (dtype == null) {
+            dtype = DTYPES.getOrDefault(slotKey, DType.FLOAT32);
+        }
         int[] shape = SHAPES.getOrDefault(slotKey, new int[] {2, 2});
         int n = Arrays.stream(shape).reduce(1, (x, y) -> x * y);
         Tensor host;
