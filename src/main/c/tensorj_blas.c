@@ -48,15 +48,17 @@ JNIEXPORT jlong JNICALL Java_dev_tensorj_backend_cpu_JniBlas_link(JNIEnv *env, j
     return (jlong) (intptr_t) fn; /* the library stays open for the life of the process */
 }
 
-/* c = op(a)·op(b), row-major, all three arrays from index 0; the Java side checked the sizes. */
+/* c = op(a)·op(b), row-major, each matrix from its offset in its array (a batched product's
+ * matrix i); the Java side checked the sizes and offsets. */
 JNIEXPORT void JNICALL Java_dev_tensorj_backend_cpu_JniBlas_sgemm(JNIEnv *env, jclass cls, jlong fn,
-        jboolean transA, jboolean transB, jint m, jint n, jint k, jfloatArray a, jfloatArray b, jfloatArray c) {
+        jboolean transA, jboolean transB, jint m, jint n, jint k, jfloatArray a, jint aOff, jfloatArray b,
+        jint bOff, jfloatArray c, jint cOff) {
     float *pa = (*env)->GetPrimitiveArrayCritical(env, a, NULL);
     float *pb = pa == NULL ? NULL : (*env)->GetPrimitiveArrayCritical(env, b, NULL);
     float *pc = pb == NULL ? NULL : (*env)->GetPrimitiveArrayCritical(env, c, NULL);
     if (pc != NULL) {
         ((sgemm_fn) (intptr_t) fn)(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, 1.0f,
-                                   pa, transA ? m : k, pb, transB ? k : n, 0.0f, pc, n);
+                                   pa + aOff, transA ? m : k, pb + bOff, transB ? k : n, 0.0f, pc + cOff, n);
         (*env)->ReleasePrimitiveArrayCritical(env, c, pc, 0);
     }
     if (pb != NULL) {

@@ -262,6 +262,21 @@ final class DeviceBackend {
         }
     }
 
+    /** Counted as one launch, as it is on CUDA (one strided-batched cuBLAS call), on every device. */
+    void matmulBatched(Storage a, Storage b, Storage out, int batch, int m, int n, int k, boolean transA,
+                       boolean transB, long strideA, long strideB, long strideC) {
+        if (COUNTING) {
+            DeviceCounters.Cell cell = c.cell();
+            cell.launches++;
+            cell.flops += 2L * batch * m * n * k;
+        }
+        try {
+            inner.matmulBatched(a, b, out, batch, m, n, k, transA, transB, strideA, strideB, strideC);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
     void sumAxis(Storage x, long outer, long len, long innerSize, Storage out) {
         launched();
         try {

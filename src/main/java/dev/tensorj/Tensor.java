@@ -404,13 +404,39 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Matrix product, as {@code torch.matmul} for 1-d and 2-d operands: {@code [m,k] @ [k,n] → [m,n]};
-     * a 1-d left operand is a row, a 1-d right operand a column, and that dimension is dropped.
+     * Matrix product, as {@code torch.matmul}: {@code [m,k] @ [k,n] → [m,n]}; a 1-d left operand is
+     * a row, a 1-d right operand a column, and that dimension is dropped from the result. With more
+     * than two dimensions, those before the last two are batch dimensions and broadcast:
+     * {@code [2,1,3,4] @ [5,4,6] → [2,5,3,6]}, {@code [4] @ [2,4,6] → [2,6]}.
      *
-     * @throws ShapeMismatchException if the inner dimensions differ or an operand is not 1-d or 2-d
+     * <p>Each call is one product on the device (on CUDA one {@code cublasSgemmStridedBatched}, never
+     * one launch per matrix). A right operand holding one matrix ({@code [..., m, k] @ [k, n]}) is
+     * one plain product of the batch's rows, as in PyTorch; an operand whose batch dimensions are
+     * all 1 is reused for every matrix without a copy; only an operand broadcast along some batch
+     * dimensions but not all is expanded (copied) to the batch's shape first. The gradient of a
+     * broadcast operand is summed over the batch.
+     *
+     * @throws ShapeMismatchException if an operand is 0-d, the inner dimensions differ or the batch
+     *     dimensions do not broadcast (the message names both shapes)
+     * @throws DTypeMismatchException unless both are float32
+     * @throws DeviceMismatchException if the two are on different devices
      */
     public Tensor matmul(Tensor other) {
         return Linalg.matmul(this, other);
+    }
+
+    /**
+     * Batched matrix product, as {@code torch.bmm}: {@code [b,n,m] @ [b,m,p] → [b,n,p]}, both
+     * strictly 3-d with the same batch size; nothing broadcasts ({@link #matmul} broadcasts). One
+     * product on the device (on CUDA one {@code cublasSgemmStridedBatched}).
+     *
+     * @throws ShapeMismatchException if an operand is not 3-d, the batch sizes differ or the inner
+     *     dimensions differ
+     * @throws DTypeMismatchException unless both are float32
+     * @throws DeviceMismatchException if the two are on different devices
+     */
+    public Tensor bmm(Tensor mat2) {
+        return Linalg.bmm(this, mat2);
     }
 
     /** The transpose of a 2-d tensor (a copy); a 0-d or 1-d tensor is returned as is. */

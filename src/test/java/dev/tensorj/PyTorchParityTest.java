@@ -350,6 +350,7 @@ class PyTorchParityTest {
             expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
         }
         expected.put("Tensor.reshape(int[]) 0", "reshape: shape is null");
+        expected.put("Tensor.bmm(Tensor) 0", "bmm: mat2 is null");
         for (String op : new String[] {"add_", "sub_", "mul_", "div_"}) {
             expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
         }

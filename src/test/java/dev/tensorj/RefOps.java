@@ -80,29 +80,54 @@ final class RefOps {
     }
 
     /** {@code torch.matmul} for 1-d and 2-d operands. */
+    /**
+     * {@code torch.matmul}: a 1-d left operand is a row, a 1-d right one a column (that dimension
+     * dropped), and the dimensions before the last two broadcast as a batch, matrix by matrix.
+     */
     static Nd matmul(Nd a, Nd b) {
         boolean aVec = a.shape.length == 1;
         boolean bVec = b.shape.length == 1;
-        int m = aVec ? 1 : a.shape[0];
-        int k = a.shape[a.shape.length - 1];
-        int n = bVec ? 1 : b.shape[1];
-        if (b.shape[0] != k) {
+        int[] as = aVec ? new int[] {1, a.shape[0]} : a.shape;
+        int[] bs = bVec ? new int[] {b.shape[0], 1} : b.shape;
+        int m = as[as.length - 2];
+        int k = as[as.length - 1];
+        int n = bs[bs.length - 1];
+        if (bs[bs.length - 2] != k) {
             throw new IllegalArgumentException("reference: matmul inner dimensions differ");
         }
-        double[] c = new double[m * n];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double s = 0;
-                for (int p = 0; p < k; p++) {
-                    s += a.v[i * k + p] * b.v[p * n + j];
+        int[] aBatch = Arrays.copyOf(as, as.length - 2);
+        int[] bBatch = Arrays.copyOf(bs, bs.length - 2);
+        int[] batch = broadcastShape(aBatch, bBatch);
+        int count = Nd.numel(batch);
+        double[] c = new double[count * m * n];
+        int[] idx = new int[batch.length];
+        for (int t = 0; t < count; t++) {
+            int ao = offset(idx, aBatch, batch) * m * k;
+            int bo = offset(idx, bBatch, batch) * k * n;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) {
+                        s += a.v[ao + i * k + p] * b.v[bo + p * n + j];
+                    }
+                    c[(t * m + i) * n + j] = s;
                 }
-                c[i * n + j] = s;
+            }
+            for (int d = batch.length - 1; d >= 0; d--) {
+                if (++idx[d] < batch[d]) {
+                    break;
+                }
+                idx[d] = 0;
             }
         }
-        if (aVec && bVec) {
-            return new Nd(c);
+        int[] shape = Arrays.copyOf(batch, batch.length + (aVec ? 0 : 1) + (bVec ? 0 : 1));
+        if (!aVec) {
+            shape[batch.length] = m;
         }
-        return aVec ? new Nd(c, n) : bVec ? new Nd(c, m) : new Nd(c, m, n);
+        if (!bVec) {
+            shape[shape.length - 1] = n;
+        }
+        return new Nd(c, shape);
     }
 
     static Nd t(Nd a) {

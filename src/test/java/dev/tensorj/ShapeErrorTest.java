@@ -33,12 +33,14 @@ class ShapeErrorTest {
 
     @ParameterizedTest
     @MethodSource("dev.tensorj.TestDevices#devices")
-    void matmulRejectsThreeDimensions(Device device) {
+    void matmulRejectsZeroDimensions(Device device) {
         TestDevices.assumeAvailable(device);
         Tensor a = Tensor.randn(device, 2, 3, 4);
-        ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> a.matmul(Tensor.randn(device, 4)));
+        Tensor s = Tensor.scalar(2f).to(device);
+        ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> a.matmul(s));
         assertEquals("matmul", e.op());
-        assertMentions(e, "[2, 3, 4]");
+        assertMentions(e, "[2, 3, 4]", "[]", "at least 1 dimension");
+        assertThrows(ShapeMismatchException.class, () -> s.matmul(a));
     }
 
     @ParameterizedTest

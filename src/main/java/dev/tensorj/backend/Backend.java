@@ -118,6 +118,16 @@ public interface Backend {
     void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB);
 
     /**
+     * {@code batch} products as {@link #matmul} in one call: for each {@code i < batch},
+     * {@code c[i] = op(a[i])·op(b[i])}, where matrix {@code i} of {@code a} starts at element
+     * {@code i·strideA} of its storage (likewise {@code b}, {@code c}). A stride of 0 reuses one
+     * matrix for every {@code i} (a broadcast operand); {@code c}'s matrices do not overlap. With
+     * {@code k == 0}, {@code c} is zeros. Strides are in elements and may exceed 2^31 on a GPU.
+     */
+    void matmulBatched(Storage a, Storage b, Storage c, int batch, int m, int n, int k,
+                       boolean transA, boolean transB, long strideA, long strideB, long strideC);
+
+    /**
      * {@code out[o, i] = Σ_l x[o, l, i]} for {@code x} viewed as {@code [outer, len, inner]}; each
      * factor, and {@code x}'s length, may exceed 2^31 on a GPU. {@code out} is never {@code x}.
      */

@@ -174,14 +174,32 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k,
                        boolean transA, boolean transB) {
+        sgemm(data(a), 0, data(b), 0, data(c), 0, m, n, k, transA, transB);
+    }
+
+    /** One product per matrix, each on the path its own size chooses; offsets fit an int, as arrays do. */
+    @Override
+    public void matmulBatched(Storage a, Storage b, Storage c, int batch, int m, int n, int k,
+                              boolean transA, boolean transB, long strideA, long strideB, long strideC) {
+        float[] x = data(a);
+        float[] y = data(b);
+        float[] z = data(c);
+        for (int i = 0; i < batch; i++) {
+            sgemm(x, (int) (i * strideA), y, (int) (i * strideB), z, (int) (i * strideC), m, n, k, transA, transB);
+        }
+    }
+
+    /** {@code c = op(a)·op(b)} for matrices starting at the offsets: the one choice of path. */
+    private static void sgemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                              boolean transA, boolean transB) {
         long macs = k == 0 ? 0 : (long) m * n * k;
-        // The one choice of path. The bound comes first, so tiny products never load OpenBLAS.
+        // The bound comes first, so tiny products never load OpenBLAS.
         if (macs >= JNI_BLAS_MIN_MACS && JniBlas.AVAILABLE) {
-            JniBlas.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
+            JniBlas.sgemm(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB);
         } else if (macs >= OPENBLAS_MIN_MACS && OpenBlas.AVAILABLE) {
-            OpenBlas.sgemmCopying(data(a), data(b), data(c), m, n, k, transA, transB);
+            OpenBlas.sgemmCopying(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB);
         } else {
-            CpuMatmul.sgemm(data(a), data(b), data(c), m, n, k, transA, transB);
+            CpuMatmul.sgemm(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB);
         }
     }
 

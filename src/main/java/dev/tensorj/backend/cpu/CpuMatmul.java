@@ -47,30 +47,34 @@ final class CpuMatmul {
 
     private CpuMatmul() {}
 
-    /** {@code c = op(a)·op(b)}, see {@link dev.tensorj.backend.Backend#matmul}. */
-    static void sgemm(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
+    /**
+     * {@code c = op(a)·op(b)}, see {@link dev.tensorj.backend.Backend#matmul}, each matrix starting
+     * at its offset in its array (a batched product's matrix i).
+     */
+    static void sgemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                      boolean transA, boolean transB) {
         if (m == 0 || n == 0) {
             return;
         }
         if (k == 0) {
-            Arrays.fill(c, 0, m * n, 0f);
+            Arrays.fill(c, cOff, cOff + m * n, 0f);
             return;
         }
         long macs = (long) m * n * k;
         if (macs < PACKED_MIN_MACS || Math.max(m, n) < PACKED_MIN_WIDTH) {
-            Small.sgemm(a, b, c, m, n, k, transA, transB);
+            Small.sgemm(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB);
         } else if (n >= m) {
-            packed(a, b, c, m, n, k, transA, transB, false, macs);
+            packed(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB, false, macs);
         } else {
             // Cᵀ = op(b)ᵀ·op(a)ᵀ puts the longer side along the kernel's vector loop.
-            packed(b, a, c, n, m, k, !transB, !transA, true, macs);
+            packed(b, bOff, a, aOff, c, cOff, n, m, k, !transB, !transA, true, macs);
         }
     }
 
     /** {@code c = op(a)·op(b)} through the packed kernel, with c written transposed when {@code transC}. */
-    private static void packed(float[] a, float[] b, float[] c, int m, int n, int k,
+    private static void packed(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
                                boolean transA, boolean transB, boolean transC, long macs) {
-        Gemm g = new Gemm(a, b, c, m, n, k, transA, transB, transC);
+        Gemm g = new Gemm(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB, transC);
         int strips = (n + W - 1) / W;
         boolean parallel = macs >= PARALLEL_MIN_MACS && CpuThreads.THREADS > 1;
         int threads = CpuThreads.THREADS;
@@ -158,7 +162,7 @@ final class CpuMatmul {
     }
 
     /** One product's operands; {@link #run} computes any rectangle of C with a thread's workspace. */
-    private record Gemm(float[] a, float[] b, float[] c, int m, int n, int k,
+    private record Gemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
                         boolean transA, boolean transB, boolean transC) {
 
         /** Rows {@code [i0, i1)} and columns {@code [j0, j1)} of C, in strips of {@code width}. */
@@ -211,7 +215,7 @@ final class CpuMatmul {
         private void packB(float[][] panel, int pc, int kc, int kcp, int jc, int w, int wk) {
             if (!transB) {
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, (pc + p) * n + jc, panel[p], 0, w);
+                    System.arraycopy(b, bOff + (pc + p) * n + jc, panel[p], 0, w);
                 }
             } else {
                 // b is n×k: a transpose, 16 columns at a time so that the 16 stored rows being
@@ -220,7 +224,7 @@ final class CpuMatmul {
                     int j1 = Math.min(w, j0 + 16);
                     for (int p = 0; p < kc; p++) {
                         float[] row = panel[p];
-                        for (int j = j0, src = (jc + j0) * k + pc + p; j < j1; j++, src += k) {
+                        for (int j = j0, src = bOff + (jc + j0) * k + pc + p; j < j1; j++, src += k) {
                             row[j] = b[src];
                         }
                     }
@@ -247,7 +251,7 @@ final class CpuMatmul {
         }
 
         private float aAt(int row, int p) {
-            return transA ? a[p * m + row] : a[row * k + p];
+            return transA ? a[aOff + p * m + row] : a[aOff + row * k + p];
         }
 
         /** C's partial sums into the tile, or zeros for the first k block; padding columns zeroed. */
@@ -259,14 +263,14 @@ final class CpuMatmul {
                     continue;
                 }
                 if (!transC) {
-                    System.arraycopy(c, (ic + x) * n + jc, row, 0, w);
+                    System.arraycopy(c, cOff + (ic + x) * n + jc, row, 0, w);
                 }
                 Arrays.fill(row, w, wk, 0f);
             }
             if (transC && !zero) {
                 // c holds Cᵀ: its rows are the tile's columns; read each once, in order.
                 for (int j = 0; j < w; j++) {
-                    int src = (jc + j) * m + ic;
+                    int src = cOff + (jc + j) * m + ic;
                     for (int x = 0; x < mc; x++) {
                         ct[x][j] = c[src + x];
                     }
@@ -277,12 +281,12 @@ final class CpuMatmul {
         private void storeC(float[][] ct, int ic, int mc, int jc, int w) {
             if (!transC) {
                 for (int x = 0; x < mc; x++) {
-                    System.arraycopy(ct[x], 0, c, (ic + x) * n + jc, w);
+                    System.arraycopy(ct[x], 0, c, cOff + (ic + x) * n + jc, w);
                 }
                 return;
             }
             for (int j = 0; j < w; j++) {
-                int dst = (jc + j) * m + ic;
+                int dst = cOff + (jc + j) * m + ic;
                 for (int x = 0; x < mc; x++) {
                     c[dst + x] = ct[x][j];
                 }
@@ -322,9 +326,10 @@ final class CpuMatmul {
             }
         }
 
-        static void sgemm(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
+        static void sgemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                          boolean transA, boolean transB) {
             if (n < ROW_MIN_WIDTH) {
-                tiles(a, b, c, m, n, k, transA, transB);
+                tiles(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB);
                 return;
             }
             // Row i of c is a sum of rows of op(b) scaled by row i of op(a). Both rows are copied to
@@ -335,32 +340,33 @@ final class CpuMatmul {
                 float[] row = rows[p];
                 if (transB) {
                     for (int j = 0; j < n; j++) {
-                        row[j] = b[j * k + p];
+                        row[j] = b[bOff + j * k + p];
                     }
                 } else {
-                    System.arraycopy(b, p * n, row, 0, n);
+                    System.arraycopy(b, bOff + p * n, row, 0, n);
                 }
             }
             float[] cRow = ws.cRow(n);
             for (int i = 0; i < m; i++) {
                 Arrays.fill(cRow, 0, n, 0f);
                 for (int p = 0; p < k; p++) {
-                    float av = transA ? a[p * m + i] : a[i * k + p];
+                    float av = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
                     float[] row = rows[p];
                     for (int j = 0; j < n; j++) {
                         cRow[j] = Math.fma(av, row[j], cRow[j]);
                     }
                 }
-                System.arraycopy(cRow, 0, c, i * n, n);
+                System.arraycopy(cRow, 0, c, cOff + i * n, n);
             }
         }
 
         /**
          * Scalar 4×4 register tiles: sixteen independent accumulation chains per tile, so the CPU
          * overlaps the fma latencies that a single dot product would wait on. Strides express the
-         * transposes: op(a)[i][p] = a[i·ars + p·acs], op(b)[p][j] = b[p·brs + j·bcs].
+         * transposes: op(a)[i][p] = a[aOff + i·ars + p·acs], op(b)[p][j] = b[bOff + p·brs + j·bcs].
          */
-        private static void tiles(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
+        private static void tiles(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                                  boolean transA, boolean transB) {
             int ars = transA ? 1 : k;
             int acs = transA ? m : 1;
             int brs = transB ? 1 : n;
@@ -369,19 +375,18 @@ final class CpuMatmul {
             for (; i + 4 <= m; i += 4) {
                 int j = 0;
                 for (; j + 4 <= n; j += 4) {
-                    tile4x4(a, b, c, n, k, i, j, ars, acs, brs, bcs);
+                    tile4x4(a, aOff + i * ars, b, bOff + j * bcs, c, cOff + i * n + j, n, k, ars, acs, brs, bcs);
                 }
-                edge(a, b, c, n, k, i, i + 4, j, n, ars, acs, brs, bcs);
+                edge(a, aOff, b, bOff, c, cOff, n, k, i, i + 4, j, n, ars, acs, brs, bcs);
             }
-            edge(a, b, c, n, k, i, m, 0, n, ars, acs, brs, bcs);
+            edge(a, aOff, b, bOff, c, cOff, n, k, i, m, 0, n, ars, acs, brs, bcs);
         }
 
-        private static void tile4x4(float[] a, float[] b, float[] c, int n, int k, int i, int j,
+        /** The 4×4 tile of c at {@code c[o]}, its rows of op(a) from {@code a[a0]}, its columns of op(b) from {@code b[b0]}. */
+        private static void tile4x4(float[] a, int a0, float[] b, int b0, float[] c, int o, int n, int k,
                                     int ars, int acs, int brs, int bcs) {
             float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
             float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-            int a0 = i * ars;
-            int b0 = j * bcs;
             for (int p = 0; p < k; p++) {
                 int ao = a0 + p * acs;
                 int bo = b0 + p * brs;
@@ -410,7 +415,6 @@ final class CpuMatmul {
                 c32 = Math.fma(x3, y2, c32);
                 c33 = Math.fma(x3, y3, c33);
             }
-            int o = i * n + j;
             c[o] = c00;
             c[o + 1] = c01;
             c[o + 2] = c02;
@@ -433,14 +437,14 @@ final class CpuMatmul {
         }
 
         /** The rows {@code [i0, i1)} × columns {@code [j0, j1)} that do not fill a whole tile. */
-        private static void edge(float[] a, float[] b, float[] c, int n, int k, int i0, int i1, int j0, int j1,
-                                 int ars, int acs, int brs, int bcs) {
+        private static void edge(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n, int k,
+                                 int i0, int i1, int j0, int j1, int ars, int acs, int brs, int bcs) {
             for (int i = i0; i < i1; i++) {
                 for (int j = j0; j < j1; j++) {
                     // Four partial sums: one fma chain would wait out its latency at every step
                     // (the m == 1 and n == 1 products of a small model's backward pass are all edge).
-                    int ao = i * ars;
-                    int bo = j * bcs;
+                    int ao = aOff + i * ars;
+                    int bo = bOff + j * bcs;
                     float s0 = 0f;
                     float s1 = 0f;
                     float s2 = 0f;
@@ -455,7 +459,7 @@ final class CpuMatmul {
                     for (; p < k; p++) {
                         s0 = Math.fma(a[ao + p * acs], b[bo + p * brs], s0);
                     }
-                    c[i * n + j] = (s0 + s1) + (s2 + s3);
+                    c[cOff + i * n + j] = (s0 + s1) + (s2 + s3);
                 }
             }
         }

@@ -34,14 +34,17 @@ final class JniBlas {
 
     private JniBlas() {}
 
-    /** {@code c = op(a)·op(b)}, row-major, all three arrays used from index 0. */
-    static void sgemm(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
+    /** {@code c = op(a)·op(b)}, row-major, each matrix starting at its offset in its array. */
+    static void sgemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                      boolean transA, boolean transB) {
         // The native side trusts these sizes; a wrong one would read or write past an array.
-        if ((long) m * k > a.length || (long) k * n > b.length || (long) m * n > c.length || m < 0 || n < 0 || k < 0) {
+        if (m < 0 || n < 0 || k < 0 || aOff < 0 || bOff < 0 || cOff < 0 || aOff + (long) m * k > a.length
+                || bOff + (long) k * n > b.length || cOff + (long) m * n > c.length) {
             throw new IllegalArgumentException("sgemm: arrays of " + a.length + ", " + b.length + ", " + c.length
-                    + " floats cannot hold a " + m + "x" + k + " by " + k + "x" + n + " product");
+                    + " floats cannot hold a " + m + "x" + k + " by " + k + "x" + n + " product from offsets "
+                    + aOff + ", " + bOff + ", " + cOff);
         }
-        sgemm(LINK.sgemm(), transA, transB, m, n, k, a, b, c);
+        sgemm(LINK.sgemm(), transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
     }
 
     /** Why this path is off, or null when it is on. */
@@ -84,5 +87,5 @@ final class JniBlas {
     private static native long link(String path);
 
     private static native void sgemm(long fn, boolean transA, boolean transB, int m, int n, int k,
-                                     float[] a, float[] b, float[] c);
+                                     float[] a, int aOff, float[] b, int bOff, float[] c, int cOff);
 }

@@ -40,20 +40,22 @@ final class OpenBlas {
 
     /**
      * {@code c = op(a)·op(b)}, row-major, see {@link dev.tensorj.backend.Backend#matmul}: operands
-     * copied into this thread's native buffers, the result copied back.
+     * copied into this thread's native buffers, the result copied back; each matrix starts at its
+     * offset in its array.
      */
-    static void sgemmCopying(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB) {
+    static void sgemmCopying(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                             boolean transA, boolean transB) {
         FloatPointer[] buf = BUFFERS.get();
         FloatPointer pa = ensure(buf, 0, (long) m * k);
         FloatPointer pb = ensure(buf, 1, (long) k * n);
         FloatPointer pc = ensure(buf, 2, (long) m * n);
-        pa.put(a, 0, m * k);
-        pb.put(b, 0, k * n);
+        pa.put(a, aOff, m * k);
+        pb.put(b, bOff, k * n);
         openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
                 transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
                 transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
                 m, n, k, 1f, pa, transA ? m : k, pb, transB ? k : n, 0f, pc, n);
-        pc.get(c, 0, m * n);
+        pc.get(c, cOff, m * n);
     }
 
     private static FloatPointer ensure(FloatPointer[] buf, int i, long floats) {

@@ -423,6 +423,34 @@ final class CudaBackend implements Backend {
         }
     }
 
+    /**
+     * One {@code cublasSgemmStridedBatched} for the whole batch, the operands swapped as in
+     * {@link #matmul} ({@link GemmArgs}): cuBLAS's first matrix is {@code b}, with {@code b}'s stride.
+     */
+    @Override
+    public void matmulBatched(Storage a, Storage b, Storage c, int batch, int m, int n, int k,
+                              boolean transA, boolean transB, long strideA, long strideB, long strideC) {
+        if (k == 0) {
+            fill(c, 0f); // every product an empty sum: c holds the batch's matrices and nothing else
+            return;
+        }
+        GemmArgs g = GemmArgs.rowMajor(m, n, k, transA, transB);
+        try {
+            ctx.bind();
+            synchronized (ctx.cublasLock) {
+                JCublas2.cublasSgemmStridedBatched(ctx.cublas, op(g.transFirst()), op(g.transSecond()), g.rows(),
+                        g.cols(), g.k(), ONE, ptr(b), g.ldFirst(), strideB, ptr(a), g.ldSecond(), strideA, ZERO,
+                        ptr(c), g.ldc(), strideC, batch);
+            }
+        } catch (jcuda.CudaException e) {
+            throw error("matmul", e);
+        } finally {
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            Reference.reachabilityFence(c);
+        }
+    }
+
     private static int op(boolean trans) {
         return trans ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
     }

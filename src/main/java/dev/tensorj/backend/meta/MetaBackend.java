@@ -110,6 +110,10 @@ public final class MetaBackend implements Backend {
     public void matmul(Storage a, Storage b, Storage c, int m, int n, int k, boolean transA, boolean transB) {}
 
     @Override
+    public void matmulBatched(Storage a, Storage b, Storage c, int batch, int m, int n, int k,
+                              boolean transA, boolean transB, long strideA, long strideB, long strideC) {}
+
+    @Override
     public void sumAxis(Storage x, long outer, long len, long inner, Storage out) {}
 
     @Override

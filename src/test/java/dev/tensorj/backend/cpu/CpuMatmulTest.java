@@ -55,7 +55,7 @@ class CpuMatmulTest {
         float[] b = random(rnd, k * n);
         float[] c = new float[m * n];
         Arrays.fill(c, Float.NaN); // must be fully overwritten, also when k == 0
-        CpuMatmul.sgemm(a, b, c, m, n, k, transA, transB);
+        CpuMatmul.sgemm(a, 0, b, 0, c, 0, m, n, k, transA, transB);
         assertClose(a, b, c, m, n, k, transA, transB);
     }
 
@@ -73,7 +73,8 @@ class CpuMatmulTest {
 
     /** A matrix product with {@link CpuMatmul#sgemm}'s contract. */
     interface Sgemm {
-        void run(float[] a, float[] b, float[] c, int m, int n, int k, boolean transA, boolean transB);
+        void run(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                 boolean transA, boolean transB);
     }
 
     @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
@@ -113,7 +114,7 @@ class CpuMatmulTest {
         float[] x = random(rnd, m * k);
         float[] c = new float[m * m];
         Arrays.fill(c, Float.NaN);
-        JniBlas.sgemm(x, x, c, m, m, k, false, true);
+        JniBlas.sgemm(x, 0, x, 0, c, 0, m, m, k, false, true);
         assertClose(x, x, c, m, m, k, false, true);
     }
 
@@ -124,10 +125,15 @@ class CpuMatmulTest {
         float[] a = new float[6];
         float[] b = new float[6];
         float[] c = new float[4];
-        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, b, c, 2, 2, 4, false, false));
-        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, b, c, 3, 2, 2, false, false));
-        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, b, c, -1, 2, 2, false, false));
-        JniBlas.sgemm(a, b, c, 2, 2, 3, false, false); // exactly fits
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, 0, b, 0, c, 0, 2, 2, 4, false, false));
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, 0, b, 0, c, 0, 3, 2, 2, false, false));
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, 0, b, 0, c, 0, -1, 2, 2, false, false));
+        // Offsets count: a matrix that fits only from index 0, or a negative offset.
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, 1, b, 0, c, 0, 2, 2, 3, false, false));
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, 0, b, 1, c, 0, 2, 2, 3, false, false));
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, 0, b, 0, c, 1, 2, 2, 3, false, false));
+        assertThrows(IllegalArgumentException.class, () -> JniBlas.sgemm(a, -1, b, 0, c, 0, 1, 1, 1, false, false));
+        JniBlas.sgemm(a, 0, b, 0, c, 0, 2, 2, 3, false, false); // exactly fits
     }
 
     private static void assumeJniBlas() {
@@ -141,21 +147,56 @@ class CpuMatmulTest {
         float[] b = random(rnd, k * n);
         float[] c = new float[m * n];
         Arrays.fill(c, Float.NaN);
-        sgemm.run(a, b, c, m, n, k, transA, transB);
+        sgemm.run(a, 0, b, 0, c, 0, m, n, k, transA, transB);
         assertClose(a, b, c, m, n, k, transA, transB);
+        checkAtOffsets(sgemm, a, b, m, n, k, transA, transB);
         // A smaller product after a larger one (the copying path reuses its grown buffers).
         float[] a2 = Arrays.copyOf(a, (m / 2) * k);
         float[] c2 = new float[(m / 2) * n];
         Arrays.fill(c2, Float.NaN);
-        sgemm.run(a2, b, c2, m / 2, n, k, false, transB);
+        sgemm.run(a2, 0, b, 0, c2, 0, m / 2, n, k, false, transB);
         assertClose(a2, b, c2, m / 2, n, k, false, transB);
+    }
+
+    /** Every path of the CPU product at nonzero offsets (a batched product's later matrices). */
+    @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
+    @MethodSource("shapes")
+    void javaKernelAtOffsetsMatchesDoubleReference(int m, int n, int k, boolean transA, boolean transB) {
+        var rnd = new SplittableRandom(13L * m + 3L * n + k + (transA ? 1 : 0) + (transB ? 2 : 0));
+        checkAtOffsets(CpuMatmul::sgemm, random(rnd, m * k), random(rnd, k * n), m, n, k, transA, transB);
+    }
+
+    /**
+     * The product of {@code a} and {@code b} placed at odd offsets in larger arrays, into the middle
+     * of a NaN-filled array: the same values, and nothing written outside the product.
+     */
+    private static void checkAtOffsets(Sgemm sgemm, float[] a, float[] b, int m, int n, int k,
+                                       boolean transA, boolean transB) {
+        int aOff = 3;
+        int bOff = 5;
+        int cOff = 7;
+        float[] aBig = new float[aOff + a.length + 2];
+        float[] bBig = new float[bOff + b.length + 2];
+        System.arraycopy(a, 0, aBig, aOff, a.length);
+        System.arraycopy(b, 0, bBig, bOff, b.length);
+        Arrays.fill(aBig, 0, aOff, Float.NaN); // read by mistake, these would show in c
+        Arrays.fill(bBig, 0, bOff, Float.NaN);
+        float[] cBig = new float[cOff + m * n + 4];
+        Arrays.fill(cBig, Float.NaN);
+        sgemm.run(aBig, aOff, bBig, bOff, cBig, cOff, m, n, k, transA, transB);
+        assertClose(a, b, Arrays.copyOfRange(cBig, cOff, cOff + m * n), m, n, k, transA, transB);
+        for (int i = 0; i < cBig.length; i++) {
+            if (i < cOff || i >= cOff + m * n) {
+                assertTrue(Float.isNaN(cBig[i]), "c[" + i + "] outside the product was written");
+            }
+        }
     }
 
     @Test
     void leavesElementsBeyondTheProductAlone() {
         float[] c = new float[7];
         Arrays.fill(c, 5f);
-        CpuMatmul.sgemm(new float[] {2f}, new float[] {3f, 4f}, c, 1, 2, 1, false, false);
+        CpuMatmul.sgemm(new float[] {2f}, 0, new float[] {3f, 4f}, 0, c, 0, 1, 2, 1, false, false);
         assertEquals(6f, c[0]);
         assertEquals(8f, c[1]);
         assertEquals(5f, c[2]);
@@ -167,7 +208,7 @@ class CpuMatmulTest {
         float[] a = random(rnd, 17 * 9);
         float[] b = random(rnd, 9 * 13);
         float[] c = new float[17 * 13];
-        CpuMatmul.sgemm(a, b, c, 17, 13, 9, false, false);
+        CpuMatmul.sgemm(a, 0, b, 0, c, 0, 17, 13, 9, false, false);
         c[40] += 1e-3f;
         assertThrows(AssertionError.class, () -> assertClose(a, b, c, 17, 13, 9, false, false));
     }
