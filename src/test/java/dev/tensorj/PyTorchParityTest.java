@@ -458,9 +458,10 @@ class PyTorchParityTest {
         expected.put(ce + "1", "cross_entropy: target is null");
         expected.put(ce + "2", ""); // no weight (valid()'s label smoothing 1.5 is then rejected)
         expected.put(ce + "5", "cross_entropy: reduction is null");
+        expected.put("AutogradFunction.apply(Tensor[]) 0", "Twice: inputs is null");
 
         List<String> seen = new ArrayList<>();
-        for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class}) {
+        for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class, AutogradFunction.class}) {
             for (Method m : type.getDeclaredMethods()) {
                 if (!Modifier.isPublic(m.getModifiers())) {
                     continue;
@@ -480,7 +481,8 @@ class PyTorchParityTest {
                     for (int j = 0; j < params.length; j++) {
                         args[j] = j == i ? null : valid(params[j]);
                     }
-                    Object self = Modifier.isStatic(m.getModifiers()) ? null : Tensor.randn(2, 2);
+                    Object self = Modifier.isStatic(m.getModifiers()) ? null
+                            : type == AutogradFunction.class ? new Twice() : Tensor.randn(2, 2);
                     String message = expected.get(key);
                     Counters.Snapshot before = Counters.snapshot(Device.CPU);
                     try {
@@ -506,6 +508,19 @@ class PyTorchParityTest {
         }
         assertEquals(new java.util.TreeSet<>(expected.keySet()), new java.util.TreeSet<>(seen),
                 "methods listed here but no longer public");
+    }
+
+    /** An instance for the sweep over AutogradFunction's methods. */
+    private static final class Twice extends AutogradFunction {
+        @Override
+        protected Tensor forward(Context ctx, Tensor... inputs) {
+            return inputs[0].mul(2f);
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor gradOutput) {
+            return new Tensor[] {gradOutput.mul(2f)};
+        }
     }
 
     private static Object valid(Class<?> type) {
@@ -535,6 +550,8 @@ class PyTorchParityTest {
             return 0;
         } else if (type == List.class) {
             return List.of(Tensor.randn(2, 2), Tensor.randn(2, 2));
+        } else if (type == Tensor[].class) {
+            return new Tensor[] {Tensor.randn(2, 2)};
         }
         throw new AssertionError("no valid value for " + type);
     }
