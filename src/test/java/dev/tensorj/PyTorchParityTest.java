@@ -443,6 +443,11 @@ class PyTorchParityTest {
             expected.put("Functional." + p[0] + " 1", p[1] + ": target is null");
             expected.put("Functional." + p[0] + " 2", p[1] + ": reduction is null");
         }
+        String bce = "Functional.binaryCrossEntropy(Tensor,Tensor,Tensor,String) ";
+        expected.put(bce + "0", "binary_cross_entropy: input is null");
+        expected.put(bce + "1", "binary_cross_entropy: target is null");
+        expected.put(bce + "2", ""); // no weight (valid()'s reduction "name" is then rejected)
+        expected.put(bce + "3", "binary_cross_entropy: reduction is null");
         String bcel = "Functional.binaryCrossEntropyWithLogits(Tensor,Tensor,Tensor,String) ";
         expected.put(bcel + "0", "binary_cross_entropy_with_logits: input is null");
         expected.put(bcel + "1", "binary_cross_entropy_with_logits: target is null");
