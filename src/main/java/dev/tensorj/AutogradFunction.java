@@ -176,7 +176,9 @@ public abstract class AutogradFunction {
                 continue;
             }
             String role = "gradient for " + role(i);
-            Dispatch.checkSameDevice(op, role(i), in[i], role, g);
+            // gradOutput is on the inputs' device (apply checked the output's), and open, where an
+            // input may have been closed since.
+            Dispatch.checkSameDevice(op, "gradOutput", gradOutput, role, g);
             Dispatch.checkDType(op, DTypes.FLOAT32, role, g, null);
             if (!sumsTo(g.shapeRef(), in[i].shapeRef())) {
                 throw new ShapeMismatchException(op, "backward returned a gradient of shape " + Shapes.str(g.shapeRef())

@@ -329,6 +329,20 @@ class AutogradFunctionTest {
     }
 
     @Test
+    void anIntermediateInputClosedAfterForwardDoesNotMatter() {
+        Tensor x = Tensor.randn(3).requiresGrad(true);
+        Tensor h = x.mul(2f);
+        Tensor y = new Exp().apply(h); // Exp saves its output, not h
+        float[] e = y.toFloatArray();
+        h.close();
+        y.sum().backward();
+        float[] g = x.grad().toFloatArray();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(2 * e[i], g[i], 1e-6 * (1 + Math.abs(g[i])));
+        }
+    }
+
+    @Test
     void anInt64OutputIsOutsideTheGraph() {
         AutogradFunction argmax = new AutogradFunction("Argmax") {
             @Override
@@ -514,7 +528,7 @@ class AutogradFunctionTest {
         DeviceMismatchException placed = assertThrows(DeviceMismatchException.class,
                 () -> withBackward((in, g) -> new Tensor[] {Tensor.zeros(other, 2, 3)}).apply(x).sum().backward());
         assertEquals("CustomBackward", placed.op());
-        assertEquals(List.of("input 0", "gradient for input 0"), placed.roles());
+        assertEquals(List.of("gradOutput", "gradient for input 0"), placed.roles());
         assertNull(x.grad(), "a refused gradient reaches no leaf");
 
         // A null gradient is no gradient, as PyTorch's None.
