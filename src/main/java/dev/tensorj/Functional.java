@@ -176,8 +176,28 @@ public final class Functional {
      * -100 as PyTorch. Input values are not range-checked (that would read them on the host).
      */
     public static Tensor binaryCrossEntropy(Tensor input, Tensor target, String reduction) {
-        checkPair("binary_cross_entropy", input, target, reduction);
-        return Losses.bce(input, target, reduction);
+        return binaryCrossEntropy(input, target, null, reduction);
+    }
+
+    /**
+     * {@code F.binary_cross_entropy} with {@code weight}, a rescaling of each element's loss that
+     * broadcasts to the input's shape (null for none): "mean" is the mean of the weighted losses
+     * over all elements, as PyTorch.
+     *
+     * @throws ShapeMismatchException if the input and target shapes differ, or weight does not broadcast to them
+     */
+    public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, String reduction) {
+        String op = "binary_cross_entropy";
+        checkPair(op, input, target, reduction);
+        if (weight == null) {
+            return Losses.bce(input, target, reduction);
+        }
+        Dispatch.check(op, DTypes.FLOAT32, "input", input, "weight", weight);
+        if (!java.util.Arrays.equals(Shapes.broadcast(op, weight.shapeRef(), input.shapeRef()), input.shapeRef())) {
+            throw new ShapeMismatchException(op, "weight " + Shapes.str(weight.shapeRef()) + " does not broadcast to "
+                    + "the input's shape " + Shapes.str(input.shapeRef()), weight.shapeRef(), input.shapeRef());
+        }
+        return Losses.reduce(Losses.bce(input, target, "none").mul(weight), reduction);
     }
 
     /** {@code F.binary_cross_entropy_with_logits} with mean reduction and no pos_weight. */

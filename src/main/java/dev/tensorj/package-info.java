@@ -1,6 +1,7 @@
 /**
  * Tensors on devices: {@link dev.tensorj.Device} (cpu, cuda:N, meta), {@link dev.tensorj.Tensor}
- * and its ops, autograd ({@link dev.tensorj.NoGrad}, {@link dev.tensorj.AnomalyMode}), the
+ * and its ops, autograd ({@link dev.tensorj.NoGrad}, {@link dev.tensorj.AnomalyMode}, and ops of
+ * your own by their forward and backward: {@link dev.tensorj.AutogradFunction}), the
  * stateless ops behind the layers ({@link dev.tensorj.Functional}), placement made visible
  * ({@link dev.tensorj.Counters}, {@link dev.tensorj.IdleGpuPolicy}, {@link dev.tensorj.LeakReport})
  * and the exceptions, all subclasses of {@link dev.tensorj.TensorjException}.

@@ -444,6 +444,11 @@ class PyTorchParityTest {
             expected.put("Functional." + p[0] + " 1", p[1] + ": target is null");
             expected.put("Functional." + p[0] + " 2", p[1] + ": reduction is null");
         }
+        String bce = "Functional.binaryCrossEntropy(Tensor,Tensor,Tensor,String) ";
+        expected.put(bce + "0", "binary_cross_entropy: input is null");
+        expected.put(bce + "1", "binary_cross_entropy: target is null");
+        expected.put(bce + "2", ""); // no weight (valid()'s reduction "name" is then rejected)
+        expected.put(bce + "3", "binary_cross_entropy: reduction is null");
         String bcel = "Functional.binaryCrossEntropyWithLogits(Tensor,Tensor,Tensor,String) ";
         expected.put(bcel + "0", "binary_cross_entropy_with_logits: input is null");
         expected.put(bcel + "1", "binary_cross_entropy_with_logits: target is null");
@@ -459,9 +464,10 @@ class PyTorchParityTest {
         expected.put(ce + "1", "cross_entropy: target is null");
         expected.put(ce + "2", ""); // no weight (valid()'s label smoothing 1.5 is then rejected)
         expected.put(ce + "5", "cross_entropy: reduction is null");
+        expected.put("AutogradFunction.apply(Tensor[]) 0", "Twice: inputs is null");
 
         List<String> seen = new ArrayList<>();
-        for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class}) {
+        for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class, AutogradFunction.class}) {
             for (Method m : type.getDeclaredMethods()) {
                 if (!Modifier.isPublic(m.getModifiers())) {
                     continue;
@@ -481,7 +487,8 @@ class PyTorchParityTest {
                     for (int j = 0; j < params.length; j++) {
                         args[j] = j == i ? null : valid(params[j]);
                     }
-                    Object self = Modifier.isStatic(m.getModifiers()) ? null : Tensor.randn(2, 2);
+                    Object self = Modifier.isStatic(m.getModifiers()) ? null
+                            : type == AutogradFunction.class ? new Twice() : Tensor.randn(2, 2);
                     String message = expected.get(key);
                     Counters.Snapshot before = Counters.snapshot(Device.CPU);
                     try {
@@ -507,6 +514,19 @@ class PyTorchParityTest {
         }
         assertEquals(new java.util.TreeSet<>(expected.keySet()), new java.util.TreeSet<>(seen),
                 "methods listed here but no longer public");
+    }
+
+    /** An instance for the sweep over AutogradFunction's methods. */
+    private static final class Twice extends AutogradFunction {
+        @Override
+        protected Tensor forward(Context ctx, Tensor... inputs) {
+            return inputs[0].mul(2f);
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor gradOutput) {
+            return new Tensor[] {gradOutput.mul(2f)};
+        }
     }
 
     private static Object valid(Class<?> type) {
@@ -536,6 +556,8 @@ class PyTorchParityTest {
             return 0;
         } else if (type == List.class) {
             return List.of(Tensor.randn(2, 2), Tensor.randn(2, 2));
+        } else if (type == Tensor[].class) {
+            return new Tensor[] {Tensor.randn(2, 2)};
         }
         throw new AssertionError("no valid value for " + type);
     }

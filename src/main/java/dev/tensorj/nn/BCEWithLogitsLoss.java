@@ -22,12 +22,7 @@ public class BCEWithLogitsLoss extends Loss {
      * @throws IllegalArgumentException for another reduction
      */
     public BCEWithLogitsLoss(String reduction) {
-        java.util.Objects.requireNonNull(reduction, "BCEWithLogitsLoss: reduction is null");
-        if (!reduction.equals("none") && !reduction.equals("mean") && !reduction.equals("sum")) {
-            throw new IllegalArgumentException("BCEWithLogitsLoss: reduction must be \"none\", \"mean\" or \"sum\", got \""
-                    + reduction + "\"");
-        }
-        this.reduction = reduction;
+        this.reduction = checkReduction("BCEWithLogitsLoss", reduction);
     }
 
     /** Moves this module's parameters; see {@link Module#to}. Returns this BCEWithLogitsLoss. */

@@ -5,40 +5,50 @@ import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
 
 /**
- * {@code nn.CrossEntropyLoss} without a class weight: logits {@code [N,C]} against int64 class
- * indices {@code [N]} or float class probabilities {@code [N,C]}; see {@link Functional#crossEntropy}.
+ * {@code nn.CrossEntropyLoss}: logits {@code [N,C]} against int64 class indices {@code [N]} or float
+ * class probabilities {@code [N,C]}, with an optional class weight {@code [C]}; see
+ * {@link Functional#crossEntropy(Tensor, Tensor, Tensor, long, float, String)}. The weight is a buffer
+ * named {@code "weight"}, so {@link #to} moves it with the module.
  */
 public class CrossEntropyLoss extends Loss {
+    private final Tensor weight;
     private final long ignoreIndex;
     private final float labelSmoothing;
     private final String reduction;
 
-    /** PyTorch's defaults: ignore index -100, no label smoothing, mean reduction. */
+    /** PyTorch's defaults: no class weight, ignore index -100, no label smoothing, mean reduction. */
     public CrossEntropyLoss() {
-        this(-100, 0f, "mean");
+        this(null, -100, 0f, "mean");
     }
 
     /**
      * With PyTorch's {@code ignore_index}, {@code label_smoothing} and {@code reduction}
-     * ({@code "none"}, {@code "mean"} or {@code "sum"}).
+     * ({@code "none"}, {@code "mean"} or {@code "sum"}), no class weight.
      *
      * @throws IllegalArgumentException for another reduction or a smoothing outside {@code [0, 1]}
      */
     public CrossEntropyLoss(long ignoreIndex, float labelSmoothing, String reduction) {
-        java.util.Objects.requireNonNull(reduction, "CrossEntropyLoss: reduction is null");
-        if (!reduction.equals("none") && !reduction.equals("mean") && !reduction.equals("sum")) {
-            throw new IllegalArgumentException("CrossEntropyLoss: reduction must be \"none\", \"mean\" or \"sum\", got \""
-                    + reduction + "\"");
-        }
+        this(null, ignoreIndex, labelSmoothing, reduction);
+    }
+
+    /**
+     * With a class {@code weight} ({@code [C]}, or null for none; kept as a buffer that shares its
+     * memory, as PyTorch keeps the tensor given), and the settings above. "mean" divides by the
+     * summed weights of the non-ignored targets, as PyTorch.
+     *
+     * @throws IllegalArgumentException for another reduction or a smoothing outside {@code [0, 1]}
+     */
+    public CrossEntropyLoss(Tensor weight, long ignoreIndex, float labelSmoothing, String reduction) {
+        this.reduction = checkReduction("CrossEntropyLoss", reduction);
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
             throw new IllegalArgumentException("CrossEntropyLoss: labelSmoothing must be in [0, 1], got " + labelSmoothing);
         }
         this.ignoreIndex = ignoreIndex;
         this.labelSmoothing = labelSmoothing;
-        this.reduction = reduction;
+        this.weight = weight == null ? null : registerBuffer("weight", weight.detach());
     }
 
-    /** Moves this module's parameters; see {@link Module#to}. Returns this CrossEntropyLoss. */
+    /** Moves this module's class weight, if any; see {@link Module#to}. Returns this CrossEntropyLoss. */
     @Override
     public CrossEntropyLoss to(Device device) {
         super.to(device);
@@ -59,6 +69,6 @@ public class CrossEntropyLoss extends Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        return Functional.crossEntropy(input, target, null, ignoreIndex, labelSmoothing, reduction);
+        return Functional.crossEntropy(input, target, weight, ignoreIndex, labelSmoothing, reduction);
     }
 }

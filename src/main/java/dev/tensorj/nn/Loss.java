@@ -25,6 +25,22 @@ public abstract class Loss extends Module {
         return this;
     }
 
+    /**
+     * {@code reduction} if it is one of PyTorch's {@code "none"}, {@code "mean"}, {@code "sum"}: the
+     * one check every loss module's constructor makes, so a bad value fails at construction.
+     *
+     * @throws NullPointerException if it is null, naming {@code module}
+     * @throws IllegalArgumentException for another value
+     */
+    static String checkReduction(String module, String reduction) {
+        java.util.Objects.requireNonNull(reduction, module + ": reduction is null");
+        if (!reduction.equals("none") && !reduction.equals("mean") && !reduction.equals("sum")) {
+            throw new IllegalArgumentException(module + ": reduction must be \"none\", \"mean\" or \"sum\", got \""
+                    + reduction + "\"");
+        }
+        return reduction;
+    }
+
     /** The loss of {@code input} against {@code target}. */
     public abstract Tensor forward(Tensor input, Tensor target);
 

@@ -5,10 +5,26 @@ import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
 
 /**
- * Mean squared error, {@code mean((input - target)²)}. Input and target must have the same shape
- * (see {@link Functional#mseLoss}).
+ * Squared error {@code (input - target)²}, by default averaged: {@code mean((input - target)²)}.
+ * Input and target must have the same shape (see {@link Functional#mseLoss(Tensor, Tensor, String)}).
  */
 public class MSELoss extends Loss {
+    private final String reduction;
+
+    /** Mean reduction, as PyTorch's default. */
+    public MSELoss() {
+        this("mean");
+    }
+
+    /**
+     * With PyTorch's {@code reduction}: {@code "none"}, {@code "mean"} or {@code "sum"}.
+     *
+     * @throws IllegalArgumentException for another reduction
+     */
+    public MSELoss(String reduction) {
+        this.reduction = checkReduction("MSELoss", reduction);
+    }
+
     /** Moves this module's parameters; see {@link Module#to}. Returns this MSELoss. */
     @Override
     public MSELoss to(Device device) {
@@ -30,6 +46,7 @@ public class MSELoss extends Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        return Functional.mseLoss(input, target);
+        // The mean is the fused mse_loss op, dispatched once (the three-argument form checks first).
+        return reduction.equals("mean") ? Functional.mseLoss(input, target) : Functional.mseLoss(input, target, reduction);
     }
 }

@@ -1,28 +1,287 @@
 package dev.tensorj.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.Device;
+import dev.tensorj.DeviceMismatchException;
 import dev.tensorj.Functional;
+import dev.tensorj.ShapeMismatchException;
 import dev.tensorj.Tensor;
+import dev.tensorj.TestDevices;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** CrossEntropyLoss and BCEWithLogitsLoss forward to Functional with their settings. */
+/**
+ * The loss modules forward to {@link Functional} with their settings: the same values and input
+ * gradients on random inputs, each option changing the result; weights are buffers moved by
+ * {@code to}; bad settings fail at construction.
+ */
 class LossModulesTest {
-    @Test
-    void modulesMatchFunctional() {
+    private static final int N = 6;
+    private static final int C = 4;
+
+    /**
+     * {@code module} and {@code functional} on fresh leaves holding {@code input}'s values, with the
+     * same target: equal values and equal input gradients (the same ops run either way).
+     */
+    private static Tensor assertModuleIsFunctional(String what, Tensor input, Tensor target, Loss module,
+            BiFunction<Tensor, Tensor, Tensor> functional) {
+        Tensor a = input.detach().clone().requiresGrad(true);
+        Tensor b = input.detach().clone().requiresGrad(true);
+        Tensor byModule = module.forward(a, target);
+        Tensor byFunctional = functional.apply(b, target);
+        assertArrayEquals(byFunctional.shape(), byModule.shape(), what + ": shape");
+        assertEquals(input.device(), byModule.device(), what + ": device");
+        assertArrayEquals(byFunctional.toFloatArray(), byModule.toFloatArray(), what + ": values");
+        byModule.sum().backward();
+        byFunctional.sum().backward();
+        assertArrayEquals(b.grad().toFloatArray(), a.grad().toFloatArray(), what + ": input gradient");
+        return byModule;
+    }
+
+    /** Class-index targets in {@code [0, C)} with one -100 (PyTorch's default ignore index) and a 1. */
+    private static Tensor classTargets(Device device) {
+        return Tensor.of(new long[] {2, 0, -100, 1, 3, 1}, N).to(device);
+    }
+
+    /** Targets with no -100: for an ignore index of 1, -100 is out of range as in PyTorch. */
+    private static Tensor targetsWithout100(Device device) {
+        return Tensor.of(new long[] {2, 0, 3, 1, 3, 1}, N).to(device);
+    }
+
+    private static Tensor classWeight() {
+        return Tensor.rand(C).add(0.5f); // on the CPU: the modules are moved to the device
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void crossEntropyLossWithEveryOption(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor.manualSeed(1);
+        Tensor x = Tensor.randn(N, C).to(device);
+        Tensor t = classTargets(device);
+        Tensor w = classWeight();
+        Tensor wd = w.to(device);
+        Tensor plain = assertModuleIsFunctional("CrossEntropyLoss()", x, t, new CrossEntropyLoss(),
+                Functional::crossEntropy);
+        Tensor weighted = assertModuleIsFunctional("CrossEntropyLoss(w)", x, t,
+                new CrossEntropyLoss(w, -100, 0f, "mean").to(device),
+                (in, tg) -> Functional.crossEntropy(in, tg, wd, -100, 0f, "mean"));
+        assertNotEquals(plain.item(), weighted.item(), "the weight must change the loss");
+        assertModuleIsFunctional("CrossEntropyLoss(w, 1, 0.1, sum)", x, targetsWithout100(device),
+                new CrossEntropyLoss(w, 1, 0.1f, "sum").to(device),
+                (in, tg) -> Functional.crossEntropy(in, tg, wd, 1, 0.1f, "sum"));
+        Tensor none = assertModuleIsFunctional("CrossEntropyLoss(-100, 0.2, none)", x, t,
+                new CrossEntropyLoss(-100, 0.2f, "none"),
+                (in, tg) -> Functional.crossEntropy(in, tg, null, -100, 0.2f, "none"));
+        assertArrayEquals(new int[] {N}, none.shape());
+        Tensor probabilities = Functional.softmax(Tensor.randn(N, C), 1).to(device);
+        assertModuleIsFunctional("CrossEntropyLoss(w) with probabilities", x, probabilities,
+                new CrossEntropyLoss(w, -100, 0f, "mean").to(device),
+                (in, tg) -> Functional.crossEntropy(in, tg, wd, -100, 0f, "mean"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void nllLossWithEveryOptionAndLogSoftmaxMakesCrossEntropy(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor.manualSeed(2);
+        Tensor logp = Functional.logSoftmax(Tensor.randn(N, C), 1).to(device);
+        Tensor t = classTargets(device);
+        Tensor w = classWeight();
+        Tensor wd = w.to(device);
+        Tensor plain = assertModuleIsFunctional("NLLLoss()", logp, t, new NLLLoss(), Functional::nllLoss);
+        Tensor weighted = assertModuleIsFunctional("NLLLoss(w, -100, mean)", logp, t,
+                new NLLLoss(w, -100, "mean").to(device), (in, tg) -> Functional.nllLoss(in, tg, wd, -100, "mean"));
+        assertNotEquals(plain.item(), weighted.item(), "the weight must change the loss");
+        Tensor t1 = targetsWithout100(device);
+        Tensor ignoring1 = assertModuleIsFunctional("NLLLoss(null, 1, sum)", logp, t1, new NLLLoss(null, 1, "sum"),
+                (in, tg) -> Functional.nllLoss(in, tg, null, 1, "sum"));
+        assertNotEquals(new NLLLoss(null, -100, "sum").forward(logp, t1).item(), ignoring1.item(),
+                "the ignore index must change the loss");
+        Tensor none = assertModuleIsFunctional("NLLLoss(w, -100, none)", logp, t, new NLLLoss(w, -100, "none").to(device),
+                (in, tg) -> Functional.nllLoss(in, tg, wd, -100, "none"));
+        assertArrayEquals(new int[] {N}, none.shape());
+        assertEquals(0f, none.toFloatArray()[2], 0f, "the ignored sample contributes nothing (-0 here)");
+
+        // LogSoftmax then NLLLoss is CrossEntropyLoss, as in PyTorch.
+        Tensor x = Tensor.randn(N, C).to(device);
+        float composed = new NLLLoss(w, -100, "mean").to(device).forward(new LogSoftmax(1).forward(x), t).item();
+        float fused = new CrossEntropyLoss(w, -100, 0f, "mean").to(device).forward(x, t).item();
+        assertEquals(fused, composed, 1e-6 * (1 + Math.abs(fused)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void regressionLossesWithEveryOption(Device device) {
+        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(3);
-        Tensor x = Tensor.randn(4, 3);
-        Tensor t = Tensor.of(new long[] {2, 0, -100, 1}, 4);
-        assertEquals(Functional.crossEntropy(x, t).item(), new CrossEntropyLoss().forward(x, t).item());
-        assertEquals(Functional.crossEntropy(x, t, null, -100, 0.1f, "sum").item(),
-                new CrossEntropyLoss(-100, 0.1f, "sum").forward(x, t).item());
-        Tensor y = Tensor.rand(4, 3);
-        assertEquals(Functional.binaryCrossEntropyWithLogits(x, y, null, "sum").item(),
-                new BCEWithLogitsLoss("sum").forward(x, y).item());
-        assertEquals(Functional.binaryCrossEntropyWithLogits(x, y).item(), new BCEWithLogitsLoss().forward(x, y).item());
-        assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(-100, 0f, "avg"));
-        assertThrows(IllegalArgumentException.class, () -> new BCEWithLogitsLoss("total"));
-        assertThrows(UnsupportedOperationException.class, () -> new CrossEntropyLoss().forward(x));
+        Tensor x = Tensor.randn(3, 5).mul(2f).to(device); // |x - y| spans both sides of delta and beta
+        Tensor y = Tensor.randn(3, 5).to(device);
+        for (String r : new String[] {"none", "mean", "sum"}) {
+            assertModuleIsFunctional("L1Loss(" + r + ")", x, y, new L1Loss(r), (a, b) -> Functional.l1Loss(a, b, r));
+            assertModuleIsFunctional("MSELoss(" + r + ")", x, y, new MSELoss(r), (a, b) -> Functional.mseLoss(a, b, r));
+            assertModuleIsFunctional("HuberLoss(" + r + ", 0.5)", x, y, new HuberLoss(r, 0.5f),
+                    (a, b) -> Functional.huberLoss(a, b, r, 0.5f));
+            assertModuleIsFunctional("SmoothL1Loss(" + r + ", 0.3)", x, y, new SmoothL1Loss(r, 0.3f),
+                    (a, b) -> Functional.smoothL1Loss(a, b, r, 0.3f));
+        }
+        assertModuleIsFunctional("L1Loss()", x, y, new L1Loss(), Functional::l1Loss);
+        assertModuleIsFunctional("MSELoss()", x, y, new MSELoss(), Functional::mseLoss);
+        assertModuleIsFunctional("HuberLoss()", x, y, new HuberLoss(), Functional::huberLoss);
+        assertModuleIsFunctional("SmoothL1Loss()", x, y, new SmoothL1Loss(), Functional::smoothL1Loss);
+        assertModuleIsFunctional("SmoothL1Loss(mean, 0) is L1", x, y, new SmoothL1Loss("mean", 0f), Functional::l1Loss);
+        assertNotEquals(new HuberLoss().forward(x, y).item(), new HuberLoss("mean", 0.5f).forward(x, y).item(),
+                "delta must change the loss");
+        assertNotEquals(new SmoothL1Loss().forward(x, y).item(), new SmoothL1Loss("mean", 0.3f).forward(x, y).item(),
+                "beta must change the loss");
+        assertEquals(new MSELoss("sum").forward(x, y).item() / 15, new MSELoss().forward(x, y).item(), 1e-5);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void bceLossesWithEveryOption(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor.manualSeed(4);
+        Tensor p = Tensor.rand(N, C).mul(0.9f).add(0.05f).to(device);
+        Tensor y = Tensor.rand(N, C).to(device);
+        Tensor w = classWeight(); // [C], broadcast over the rows
+        Tensor wd = w.to(device);
+        assertModuleIsFunctional("BCELoss()", p, y, new BCELoss(), Functional::binaryCrossEntropy);
+        for (String r : new String[] {"none", "mean", "sum"}) {
+            assertModuleIsFunctional("BCELoss(" + r + ")", p, y, new BCELoss(r),
+                    (a, b) -> Functional.binaryCrossEntropy(a, b, r));
+            assertModuleIsFunctional("BCELoss(w, " + r + ")", p, y, new BCELoss(w, r).to(device),
+                    (a, b) -> Functional.binaryCrossEntropy(a, b, wd, r));
+            assertModuleIsFunctional("BCEWithLogitsLoss(" + r + ")", p, y, new BCEWithLogitsLoss(r),
+                    (a, b) -> Functional.binaryCrossEntropyWithLogits(a, b, null, r));
+        }
+        assertModuleIsFunctional("BCEWithLogitsLoss()", p, y, new BCEWithLogitsLoss(),
+                Functional::binaryCrossEntropyWithLogits);
+    }
+
+    /**
+     * The weighted binary cross-entropy against a double reference: loss = mean(w·ℓ) with
+     * ℓ = -(y·log p + (1-y)·log(1-p)), and by hand ∂loss/∂p = w·(p - y) / (p·(1-p)) / n.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void weightedBceMatchesTheReference(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor.manualSeed(5);
+        float[] p = Tensor.rand(N, C).mul(0.9f).add(0.05f).toFloatArray();
+        float[] y = Tensor.rand(N, C).toFloatArray();
+        float[] w = Tensor.rand(C).add(0.5f).toFloatArray();
+        Tensor pt = Tensor.of(p, N, C).to(device).requiresGrad(true);
+        Tensor loss = new BCELoss(Tensor.of(w, C), "mean").to(device).forward(pt, Tensor.of(y, N, C).to(device));
+        double sum = 0;
+        double[] grad = new double[N * C];
+        for (int i = 0; i < N * C; i++) {
+            double wi = w[i % C];
+            sum += -wi * (y[i] * Math.log(p[i]) + (1 - y[i]) * Math.log(1 - p[i]));
+            grad[i] = wi * (p[i] - y[i]) / (p[i] * (1 - p[i])) / (N * C);
+        }
+        assertEquals(sum / (N * C), loss.item(), 1e-5 * Math.abs(sum / (N * C)));
+        loss.backward();
+        float[] g = pt.grad().toFloatArray();
+        for (int i = 0; i < g.length; i++) {
+            assertEquals(grad[i], g[i], 1e-5 * (1 + Math.abs(grad[i])), "element " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void weightsAreBuffersThatMoveWithTheModule(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor w = classWeight();
+        List<Loss> weighted = List.of(new CrossEntropyLoss(w, -100, 0f, "mean"), new NLLLoss(w, -100, "mean"),
+                new BCELoss(w, "mean"));
+        for (Loss loss : weighted) {
+            Tensor buffer = loss.namedBuffers().get("weight");
+            assertArrayEquals(w.toFloatArray(), buffer.toFloatArray(), loss.getClass().getSimpleName());
+            assertTrue(loss.parameters().isEmpty(), "a weight is not a parameter");
+            assertEquals(loss, loss.to(device));
+            assertEquals(device, buffer.device());
+            assertEquals(Device.CPU, w.device(), "the caller's tensor stays where it was");
+        }
+        assertTrue(new NLLLoss().namedBuffers().isEmpty());
+        assertTrue(new CrossEntropyLoss().namedBuffers().isEmpty());
+
+        // A module that was not moved meets its input's device in the functional op's one check.
+        Device elsewhere = device.isCuda() ? device : Device.META;
+        Tensor x = Tensor.randn(elsewhere, N, C);
+        DeviceMismatchException e = assertThrows(DeviceMismatchException.class,
+                () -> new NLLLoss(w, -100, "mean").forward(x, classTargets(elsewhere)));
+        assertEquals("nll_loss", e.op());
+        assertEquals(List.of("input", "weight"), e.roles());
+        assertEquals(List.of(elsewhere, Device.CPU), e.devices());
+    }
+
+    @Test
+    void metaGivesShapes() {
+        Tensor x = Tensor.randn(Device.META, N, C);
+        Tensor t = Tensor.zeros(Device.META, dev.tensorj.DType.INT64, N);
+        assertArrayEquals(new int[0], new CrossEntropyLoss().forward(x, t).shape());
+        assertArrayEquals(new int[] {N}, new NLLLoss(null, -100, "none").forward(x, t).shape());
+        assertArrayEquals(new int[] {N, C}, new HuberLoss("none", 1f).forward(x, x).shape());
+        assertArrayEquals(new int[0], new BCELoss(Tensor.ones(Device.META, C), "sum").forward(x, x).shape());
+        assertEquals(Device.META, new L1Loss().forward(x, x).device());
+    }
+
+    @Test
+    void badSettingsFailAtConstruction() {
+        Map<String, Supplier<Loss>> badReduction = Map.of(
+                "CrossEntropyLoss", () -> new CrossEntropyLoss(null, -100, 0f, "avg"),
+                "NLLLoss", () -> new NLLLoss(null, -100, "avg"),
+                "BCELoss", () -> new BCELoss("avg"),
+                "BCEWithLogitsLoss", () -> new BCEWithLogitsLoss("avg"),
+                "L1Loss", () -> new L1Loss("avg"),
+                "MSELoss", () -> new MSELoss("avg"),
+                "HuberLoss", () -> new HuberLoss("avg", 1f),
+                "SmoothL1Loss", () -> new SmoothL1Loss("avg", 1f));
+        for (var e : badReduction.entrySet()) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, e.getValue()::get);
+            assertEquals(e.getKey() + ": reduction must be \"none\", \"mean\" or \"sum\", got \"avg\"", x.getMessage());
+        }
+        assertEquals("L1Loss: reduction is null",
+                assertThrows(NullPointerException.class, () -> new L1Loss(null)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new HuberLoss("mean", 0f)).getMessage()
+                .contains("HuberLoss: delta must be positive"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SmoothL1Loss("mean", -1f)).getMessage()
+                .contains("SmoothL1Loss: beta must be non-negative"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(null, -100, 1.5f, "mean"))
+                .getMessage().contains("labelSmoothing"));
+    }
+
+    @Test
+    void errorsNameTheFunctionalOp() {
+        Tensor x = Tensor.rand(N, C);
+        Tensor t = classTargets(Device.CPU);
+        assertThrows(UnsupportedOperationException.class, () -> new NLLLoss().forward(x));
+        assertEquals("nll_loss: input is null",
+                assertThrows(NullPointerException.class, () -> new NLLLoss().forward(null, t)).getMessage());
+        assertEquals("huber_loss: target is null",
+                assertThrows(NullPointerException.class, () -> new HuberLoss().forward(x, null)).getMessage());
+        assertEquals("binary_cross_entropy: input is null",
+                assertThrows(NullPointerException.class, () -> new BCELoss().forward(null, x)).getMessage());
+        ShapeMismatchException s = assertThrows(ShapeMismatchException.class,
+                () -> new BCELoss(Tensor.ones(3), "mean").forward(x, x));
+        assertEquals("binary_cross_entropy", s.op());
+        s = assertThrows(ShapeMismatchException.class, () -> new BCELoss(Tensor.ones(2, N, C), "mean").forward(x, x));
+        assertTrue(s.getMessage().contains("[2, 6, 4]") && s.getMessage().contains("[6, 4]"), s.getMessage());
+        s = assertThrows(ShapeMismatchException.class, () -> new L1Loss().forward(x, Tensor.rand(N)));
+        assertEquals("l1_loss", s.op());
+        s = assertThrows(ShapeMismatchException.class,
+                () -> new CrossEntropyLoss(Tensor.ones(C + 1), -100, 0f, "mean").forward(x, t));
+        assertEquals("cross_entropy", s.op());
     }
 }
