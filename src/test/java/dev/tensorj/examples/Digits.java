@@ -24,9 +24,10 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * The 8×8 handwritten digits (1,797 images, 64 pixels of 0..16, 10 classes; see the README beside
- * {@code digits.csv.gz}) classified by an MLP {@code 64→128→ReLU→Dropout→10} with cross-entropy
- * and SGD with momentum, on {@link Device#best()}. Prints the train loss, the test accuracy and the
- * device per epoch. Run with
+ * {@code digits.csv.gz}) classified by an MLP {@code 64→128→ReLU→Dropout(0.2)→10} with
+ * cross-entropy and SGD with momentum 0.9 (learning rate 0.05, annealed to 0 along a cosine over
+ * 20 epochs), mini-batches of 32, on {@link Device#best()}. Prints the train loss, the test
+ * accuracy and the device per epoch. Run with
  * {@code mvn -q test-compile exec:exec -Dexec.mainClass=dev.tensorj.examples.Digits}.
  *
  * <p>The held-out split needs no seed, so that any other program can rebuild it from the csv
@@ -192,12 +193,11 @@ public final class Digits {
 
     /** The share of {@code x}'s rows whose largest logit is at their label; argmax and count on the device. */
     static double accuracy(Sequential model, Tensor x, Tensor labels) {
-        model.eval();
+        model.eval(); // dropout off; the next epoch turns training mode back on
         try (NoGrad g = NoGrad.enter()) {
             Tensor predicted = model.forward(x).argmax(1, false);
-            return predicted.eq(labels).to(DType.FLOAT32).sum().item() / labels.size(0);
-        } finally {
-            model.train();
+            long correct = Math.round(predicted.eq(labels).to(DType.FLOAT32).sum().item());
+            return (double) correct / labels.size(0);
         }
     }
 
