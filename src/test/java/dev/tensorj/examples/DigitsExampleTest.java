@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * final accuracy over seeds 0-3 on the CPU: 0.9746 to 0.9803); there the first epoch's loss must
  * agree to 1e-3 relative and the final accuracy to 0.01 (3 of the 355 test images).
  *
- * <p>Time on the shared 2-core machine (load 15): the CPU case 7-15 s, the emulated cuda case 5 s
- * and 12 s with delayed streams; with the data check, about 50 s over the three surefire runs.
+ * <p>Time on the shared 2-core machine: the class took 7 s, 9 s and 12 s in the three surefire
+ * runs of a full {@code mvn verify} (CPU; emulated; emulated with delayed streams), 28 s in all.
  */
 class DigitsExampleTest {
     private static final double TARGET = 0.97;
