@@ -25,7 +25,7 @@ public class Embedding extends Module {
 
     /** A table of {@code numEmbeddings} vectors of {@code embeddingDim}, without padding. */
     public Embedding(int numEmbeddings, int embeddingDim) {
-        this(numEmbeddings, embeddingDim, null);
+        this(numEmbeddings, embeddingDim, (Integer) null);
     }
 
     /**
@@ -49,7 +49,7 @@ public class Embedding extends Module {
         }
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
-        this.paddingIdx = paddingIdx == null || paddingIdx >= 0 ? paddingIdx : paddingIdx + numEmbeddings;
+        this.paddingIdx = paddingIdx == null || paddingIdx >= 0 ? paddingIdx : Integer.valueOf(paddingIdx + numEmbeddings);
         Tensor w = Init.normal_(Tensor.zeros(Device.CPU, numEmbeddings, embeddingDim), 0, 1);
         if (this.paddingIdx != null) { // zero that row: built on the host, where the weight is made
             float[] values = w.toFloatArray();
