@@ -238,7 +238,9 @@ final class Indexing {
             try (Tensor scattered = scatterKernel(op, part, index, v, region)) {
                 out = ShapeCopies.embed(op, scattered, shape, 0, Shapes.strides(shape));
             }
-            be.axpy(1f, input.storage(), out.storage(), out.storage());
+            if (out.numel() > 0) {
+                be.axpy(1f, input.storage(), out.storage(), out.storage());
+            }
         }
         Autograd.record(out, op, new Tensor[] {input, part}, new Tensor[] {index}, g -> new Tensor[] {g,
                 part.requiresGrad() ? gatherKernel(op + "_backward", be, narrowTo(g, is, d), index, v, is) : null});

@@ -172,6 +172,10 @@ class IndexKernelsTest {
         GradCheck.check("scatter_add grad, index spanning input", device, 35,
                 xs -> xs[0].scatterAdd(0, full.on(device), xs[1]), xs -> refScatterAdd(xs[0], 0, full, xs[1]),
                 self, Nd.randn(rng, 8, 5, 3));
+        // an empty input, larger than the index outside dim (the padded path with nothing to add)
+        Tensor none = Tensor.zeros(device, 2, 3, 0).scatterAdd(1, Tensor.zeros(device, DType.INT64, 1, 3, 0),
+                Tensor.zeros(device, 1, 4, 0));
+        assertArrayEquals(new int[] {2, 3, 0}, none.shape());
         // 0-d: one element added at index 0
         Tensor s = Tensor.scalar(1.5f).to(device);
         assertEquals(3.75f, s.scatterAdd(0, Tensor.full(device, 0L, new int[0]), Tensor.scalar(2.25f).to(device)).item());
