@@ -107,6 +107,19 @@ static inline double min(double a, double b) { return fmin(a, b); }
 static inline double max(double a, double b) { return fmax(a, b); }
 static inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
 
+// ---- atomics ------------------------------------------------------------------------------------
+// atomicAdd on float (tj_scatter_add) as a plain read-add-write: exact here, not a race. A launch
+// runs its blocks one after another, and a block's threads are cooperative fibers on one OS thread
+// that switch only inside __syncthreads(), never between this read and this write; the launches of
+// a stream run one after another too. So every add sees the sum of all earlier ones, as the
+// hardware's atomic gives; only the order of the adds is fixed here (thread order within a block),
+// where a GPU's is not.
+static inline float atomicAdd(float* address, float value) {
+    float old = *address;
+    *address = old + value;
+    return old;
+}
+
 // ---- primitives the emulator does not have yet -------------------------------------------------
 // Using one of these fails the emulator's build with a message naming it: implement it here (and
 // in exec.cpp where it needs the scheduler: warp-level operations need the 32 fibers of a warp to
@@ -141,7 +154,6 @@ TJEMU_NOT_EMULATED(__syncthreads_or)
 TJEMU_NOT_EMULATED(__threadfence)
 TJEMU_NOT_EMULATED(__threadfence_block)
 TJEMU_NOT_EMULATED(__threadfence_system)
-TJEMU_NOT_EMULATED(atomicAdd)
 TJEMU_NOT_EMULATED(atomicSub)
 TJEMU_NOT_EMULATED(atomicExch)
 TJEMU_NOT_EMULATED(atomicMin)

@@ -295,6 +295,25 @@ final class DeviceBackend {
         }
     }
 
+    void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k, long innerSize) {
+        launched();
+        try {
+            inner.gather(x, index, indexStrides, out, outer, n, k, innerSize);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
+            long innerSize) {
+        launched();
+        try {
+            inner.scatterAdd(src, index, indexStrides, out, outer, n, k, innerSize);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
     void transpose(Storage x, int rows, int cols, Storage out) {
         launched();
         try {

@@ -97,6 +97,33 @@ public final class Functional {
     }
 
     /**
+     * {@code F.embedding(input, weight)}: the rows of {@code weight} ({@code [numEmbeddings,
+     * embeddingDim]}, float32) at the int64 indices {@code input} (any shape), shaped
+     * {@code input.shape + [embeddingDim]}. Reads the indices on the host to validate them (waits for
+     * pending GPU work); the meta device checks shapes and dtypes only. The gradient scatter-adds the
+     * output's into zeros of weight's shape (repeated indices accumulate; on a GPU in no fixed order,
+     * as PyTorch's on CUDA).
+     *
+     * @throws DTypeMismatchException if input is not int64 or weight not float32
+     * @throws ShapeMismatchException if weight is not 2-d
+     * @throws IndexOutOfRangeException if an index is outside {@code [0, numEmbeddings)}
+     */
+    public static Tensor embedding(Tensor input, Tensor weight) {
+        return Indexing.embedding(input, weight, null);
+    }
+
+    /**
+     * {@code F.embedding(input, weight, padding_idx)}: as {@link #embedding(Tensor, Tensor)}, and the
+     * row {@code paddingIdx} (negative counts from the end) receives no gradient: the entries of
+     * input equal to it pass none. Its values are read as any other row's.
+     *
+     * @throws IllegalArgumentException if paddingIdx is outside {@code [-numEmbeddings, numEmbeddings)}
+     */
+    public static Tensor embedding(Tensor input, Tensor weight, int paddingIdx) {
+        return Indexing.embedding(input, weight, paddingIdx);
+    }
+
+    /**
      * {@code F.one_hot(index, numClasses)}: an int64 tensor of shape {@code index.shape + [numClasses]}
      * with 1 at each index. {@code numClasses} -1 infers {@code max(index) + 1}. Reads the indices on
      * the host to validate them (waits for pending GPU work); the meta device checks only dtypes.
@@ -188,11 +215,14 @@ public final class Functional {
      */
     public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, String reduction) {
         String op = "binary_cross_entropy";
-        checkPair(op, input, target, reduction);
+        Dispatch.nonNull(op, "reduction", reduction);
+        // One check of all three, so a bad weight is reported before any op is counted.
+        Dispatch.check(op, DTypes.FLOAT32, "input", input, "target", target, Dispatch.optional("weight"), weight);
+        Losses.sameShape(op, input, target);
+        Losses.reduction(op, reduction);
         if (weight == null) {
             return Losses.bce(input, target, reduction);
         }
-        Dispatch.check(op, DTypes.FLOAT32, "input", input, "weight", weight);
         if (!java.util.Arrays.equals(Shapes.broadcast(op, weight.shapeRef(), input.shapeRef()), input.shapeRef())) {
             throw new ShapeMismatchException(op, "weight " + Shapes.str(weight.shapeRef()) + " does not broadcast to "
                     + "the input's shape " + Shapes.str(input.shapeRef()), weight.shapeRef(), input.shapeRef());

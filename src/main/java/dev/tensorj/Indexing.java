@@ -1,12 +1,16 @@
 package dev.tensorj;
 
+import java.util.Arrays;
+
 /**
- * index_select, gather and one_hot, composed from existing ops (no new kernels): a one-hot bool
- * mask from {@code index == arange(n)}, {@code where(mask, input, 0)} and a sum over the class
- * axis. The backward is that composition's: where passes the gradient through the mask and the
- * sum's backward broadcasts it, which together is the scatter-add into zeros of PyTorch's rule.
- * Indices are validated on the host first ({@code toLongArray}, which waits for pending GPU work);
- * on the meta device, which holds no values, only shapes and dtypes are checked.
+ * index_select, gather, scatter_add, embedding and one_hot. The first four run on two backend
+ * kernels over {@code [outer, len, inner]} views: a gather ({@code out[o, j, i] = x[o, index, i]})
+ * and its adjoint, a scatter-add, each other's backward. index_select's 1-d index is read with
+ * strides {@code {0, 1, 0}} (one index for every o and i), gather's index of the output's shape with
+ * {@code {k·inner, inner, 1}} ({@link View}). one_hot is {@code index == arange(n)}. Indices are
+ * validated on the host first ({@code toLongArray}, which waits for pending GPU work), so no kernel
+ * reads out of bounds on any device; on the meta device, which holds no values, only shapes and
+ * dtypes are checked.
  */
 final class Indexing {
     private Indexing() {}
@@ -61,29 +65,98 @@ final class Indexing {
         }
     }
 
+    /**
+     * The {@code [outer, n, inner]} view of the tensor indexed (n along the dim), the {@code k}
+     * positions the index holds along it, and the index's strides over {@code (o, j, i)}.
+     */
+    private record View(long outer, long n, long k, long inner, long[] strides) {
+        /** index_select's and embedding's: a 1-d index of k values along dim d of {@code shape}. */
+        static View select(int[] shape, int d, int k) {
+            return new View(prod(shape, 0, d), shape[d], k, prod(shape, d + 1, shape.length), new long[] {0, 1, 0});
+        }
+
+        /** gather's and scatter_add's: an index of {@code indexShape}, selecting among n along d. */
+        static View gather(int[] indexShape, int d, int n) {
+            long k = indexShape[d];
+            long inner = prod(indexShape, d + 1, indexShape.length);
+            return new View(prod(indexShape, 0, d), n, k, inner, new long[] {k * inner, inner, 1});
+        }
+
+        private static long prod(int[] s, int from, int to) {
+            long p = 1;
+            for (int i = from; i < to; i++) {
+                p *= s[i];
+            }
+            return p;
+        }
+    }
+
+    /** The gather kernel into a new tensor of {@code shape} (holding {@code [outer, k, inner]}); nothing recorded. */
+    private static Tensor gatherKernel(String op, DeviceBackend be, Tensor x, Tensor index, View v, int[] shape) {
+        Tensor out = Tensor.empty(op, be, shape);
+        if (out.numel() > 0) {
+            be.gather(x.storage(), index.storage(), v.strides(), out.storage(), v.outer(), v.n(), v.k(), v.inner());
+        }
+        return out;
+    }
+
+    /**
+     * Zeros of {@code shape} (holding {@code [outer, n, inner]}) with {@code src} scatter-added at
+     * the index: the gradient of a gather. Nothing recorded.
+     */
+    private static Tensor scatterKernel(String op, Tensor src, Tensor index, View v, int[] shape) {
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "grad", src);
+        Tensor out = Tensor.empty(op, be, shape);
+        if (out.numel() > 0) {
+            be.fill(out.storage(), 0f);
+            if (src.numel() > 0) {
+                be.scatterAdd(src.storage(), index.storage(), v.strides(), out.storage(), v.outer(), v.n(), v.k(), v.inner());
+            }
+        }
+        return out;
+    }
+
     static Tensor indexSelect(Tensor input, int dim, Tensor index) {
         Dispatch.nonNull("index_select", "index", index);
         Dispatch.checkSameDevice("index_select", "input", input, "index", index); // before any dtype check or work
         Dispatch.checkDType("index_select", DTypes.FLOAT32, "input", input, null);
         Dispatch.checkDType("index_select", DType.INT64.bit, "index", index, null);
+        DeviceBackend be = Backends.forOp(input.device());
         if (index.dim() > 1) {
             throw new ShapeMismatchException("index_select", "index must be 1-d (or 0-d), got " + Shapes.str(index.shapeRef()),
                     index.shapeRef());
         }
         int rank = input.dim();
         int d = wrap("index_select", dim, rank);
-        Tensor x = rank == 0 ? input.reshape(1) : input;
-        int n = x.size(d);
-        checkRange("index_select", "index", index, n, null);
-        Tensor idx = index.dim() == 0 ? index.reshape(1) : index;
-        Tensor moved = x.transpose(d, x.dim() - 1);            // [..., n]
-        Tensor mask = oneHotMask(idx, n);                          // [k, n]
-        Tensor picked = Functional.where(mask, moved.unsqueeze(moved.dim() - 1), Tensor.zeros(x.device(), new int[0]));
-        Tensor out = picked.sum(moved.dim(), false).transpose(d, x.dim() - 1); // [..., k, ...]
-        if (rank == 0) {
-            return out.reshape(new int[0]);
+        int[] s = rank == 0 ? new int[] {1} : input.shape();
+        int k = (int) index.numel();
+        if (rank == 0 && k != 1) {
+            throw new ShapeMismatchException("index_select", "an index into a 0-d input must hold one value, got "
+                    + Shapes.str(index.shapeRef()), index.shapeRef());
         }
+        checkRange("index_select", "index", index, s[d], null);
+        int[] outShape = s.clone();
+        outShape[d] = k;
+        View v = View.select(s, d, k);
+        Tensor out = gatherKernel("index_select", be, input, index, v, rank == 0 ? new int[0] : outShape);
+        int[] inShape = input.shape();
+        Autograd.record(out, "index_select", new Tensor[] {input}, new Tensor[] {index},
+                g -> new Tensor[] {scatterKernel("index_select_backward", g, index, v, inShape)});
         return out;
+    }
+
+    /**
+     * {@code x} narrowed to {@code shape} in every dim but {@code skip} (-1: none) where it is larger
+     * (a recorded narrow, a copy; none where the sizes agree).
+     */
+    private static Tensor narrowTo(Tensor x, int[] shape, int skip) {
+        Tensor t = x;
+        for (int i = 0; i < shape.length; i++) {
+            if (i != skip && shape[i] < t.size(i)) {
+                t = t.narrow(i, 0, shape[i]);
+            }
+        }
+        return t;
     }
 
     static Tensor gather(Tensor input, int dim, Tensor index) {
@@ -91,6 +164,7 @@ final class Indexing {
         Dispatch.checkSameDevice("gather", "input", input, "index", index); // before any dtype check or work
         Dispatch.checkDType("gather", DTypes.FLOAT32, "input", input, null);
         Dispatch.checkDType("gather", DType.INT64.bit, "index", index, null);
+        DeviceBackend be = Backends.forOp(input.device());
         int rank = input.dim();
         if (index.dim() != rank) {
             throw new ShapeMismatchException("gather", "index " + Shapes.str(index.shapeRef()) + " must have the same rank as input "
@@ -101,22 +175,123 @@ final class Indexing {
             checkRange("gather", "index", index, 1, null);
             return input.reshape(new int[0]).mul(1f);
         }
-        Tensor x = input;
         for (int i = 0; i < rank; i++) {
             if (i != d && index.size(i) > input.size(i)) {
                 throw new ShapeMismatchException("gather", "index " + Shapes.str(index.shapeRef()) + " is larger than input "
                         + Shapes.str(input.shapeRef()) + " in dim " + i, index.shapeRef(), input.shapeRef());
             }
-            if (i != d && index.size(i) < input.size(i)) {
-                x = x.narrow(i, 0, index.size(i));
-            }
         }
         int n = input.size(d);
         checkRange("gather", "index", index, n, null);
-        Tensor moved = x.transpose(d, rank - 1);               // [..., n]
-        Tensor idx = index.transpose(d, rank - 1);             // [..., k]
-        Tensor mask = oneHotMask(idx, n);                      // [..., k, n]
-        Tensor picked = Functional.where(mask, moved.unsqueeze(rank - 1), Tensor.zeros(x.device(), new int[0]));
-        return picked.sum(rank, false).transpose(d, rank - 1);
+        Tensor x = narrowTo(input, index.shapeRef(), d);
+        View v = View.gather(index.shapeRef(), d, n);
+        Tensor out = gatherKernel("gather", be, x, index, v, index.shape());
+        int[] xShape = x.shape();
+        Autograd.record(out, "gather", new Tensor[] {x}, new Tensor[] {index},
+                g -> new Tensor[] {scatterKernel("gather_backward", g, index, v, xShape)});
+        return out;
+    }
+
+    /**
+     * A copy of {@code input} with {@code src[..j..]} added at {@code index[..j..]} along dim, as
+     * {@code torch.scatter_add}. The three share a rank; index is no larger than src in any dim and no
+     * larger than input but along dim (only index's extent of src is read). Gradients: the input's is
+     * the output's; src's is the output's gathered at index (zero beyond index's extent).
+     */
+    static Tensor scatterAdd(Tensor input, int dim, Tensor index, Tensor src) {
+        String op = "scatter_add";
+        Device device = Dispatch.sameDevice(op, "input", input, "index", index, "src", src);
+        Dispatch.checkDType(op, DTypes.FLOAT32, "input", input, null);
+        Dispatch.checkDType(op, DType.INT64.bit, "index", index, null);
+        Dispatch.checkDType(op, DTypes.FLOAT32, "src", src, null);
+        DeviceBackend be = Backends.forOp(device);
+        int rank = input.dim();
+        int[] is = index.shapeRef();
+        if (index.dim() != rank || src.dim() != rank) {
+            throw new ShapeMismatchException(op, "index " + Shapes.str(is) + ", src " + Shapes.str(src.shapeRef())
+                    + " and input " + Shapes.str(input.shapeRef()) + " must have the same rank", is, src.shapeRef(),
+                    input.shapeRef());
+        }
+        int d = wrap(op, dim, rank);
+        for (int i = 0; i < rank; i++) {
+            if (is[i] > src.size(i) || (i != d && is[i] > input.size(i))) {
+                throw new ShapeMismatchException(op, "index " + Shapes.str(is) + " must be no larger than src "
+                        + Shapes.str(src.shapeRef()) + " in every dim and than input " + Shapes.str(input.shapeRef())
+                        + " in every dim but " + d + "; it is larger in dim " + i, is, src.shapeRef(), input.shapeRef());
+            }
+        }
+        if (rank == 0) { // as the 1-d case of one element
+            return scatterAdd(input.reshape(1), 0, index.reshape(1), src.reshape(1)).reshape(new int[0]);
+        }
+        int[] shape = input.shape();
+        int n = shape[d];
+        checkRange(op, "index", index, n, null);
+        Tensor part = narrowTo(src, is, -1);
+        View v = View.gather(is, d, n);
+        int[] region = is.clone(); // the part of input that index reaches
+        region[d] = n;
+        Tensor out;
+        if (Arrays.equals(region, shape)) {
+            out = Tensor.empty(op, be, shape);
+            be.copy(input.storage(), out.storage());
+            if (part.numel() > 0) {
+                be.scatterAdd(part.storage(), index.storage(), v.strides(), out.storage(), v.outer(), n, v.k(), v.inner());
+            }
+        } else { // input is larger than index outside dim: scatter into that region, pad it out, add
+            try (Tensor scattered = scatterKernel(op, part, index, v, region)) {
+                out = ShapeCopies.embed(op, scattered, shape, 0, Shapes.strides(shape));
+            }
+            if (out.numel() > 0) {
+                be.axpy(1f, input.storage(), out.storage(), out.storage());
+            }
+        }
+        Autograd.record(out, op, new Tensor[] {input, part}, new Tensor[] {index}, g -> new Tensor[] {g,
+                part.requiresGrad() ? gatherKernel(op + "_backward", be, narrowTo(g, is, d), index, v, is) : null});
+        return out;
+    }
+
+    /**
+     * Rows of {@code weight} {@code [num, dim]} at {@code input}'s int64 indices, shaped
+     * {@code input.shape + [dim]}, as {@code torch.nn.functional.embedding}. The gradient
+     * scatter-adds into zeros of weight's shape; the row {@code paddingIdx} (null: none; negative
+     * counts from the end) receives none.
+     */
+    static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx) {
+        String op = "embedding";
+        Device device = Dispatch.sameDevice(op, "input", input, "weight", weight);
+        Dispatch.checkDType(op, DType.INT64.bit, "input", input, null);
+        Dispatch.checkDType(op, DTypes.FLOAT32, "weight", weight, null);
+        DeviceBackend be = Backends.forOp(device);
+        int[] ws = weight.shape();
+        if (ws.length != 2) {
+            throw new ShapeMismatchException(op, "weight must be 2-d [numEmbeddings, embeddingDim], got " + Shapes.str(ws), ws);
+        }
+        int num = ws[0];
+        Integer pad = paddingIdx;
+        if (pad != null) {
+            if (pad < -num || pad >= num) {
+                throw new IllegalArgumentException(op + ": paddingIdx " + pad + " must lie in [-" + num + ", " + num
+                        + ") for a weight of shape " + Shapes.str(ws));
+            }
+            pad = pad < 0 ? pad + num : pad;
+        }
+        checkRange(op, "index", input, num, null);
+        int rank = input.dim();
+        int[] outShape = Arrays.copyOf(input.shapeRef(), rank + 1);
+        outShape[rank] = ws[1];
+        View v = View.select(ws, 0, (int) input.numel());
+        Tensor out = gatherKernel(op, be, weight, input, v, outShape);
+        Integer row = pad;
+        Autograd.record(out, op, new Tensor[] {weight}, new Tensor[] {input}, g -> {
+            Tensor contributing = g;
+            if (row != null) { // PyTorch's padding_idx: that row's entries pass no gradient
+                try (Tensor padRow = Tensor.full(input.device(), (long) row, new int[0]);
+                        Tensor isPad = input.eq(padRow).unsqueeze(rank)) {
+                    contributing = g.maskedFill(isPad, 0f);
+                }
+            }
+            return new Tensor[] {scatterKernel("embedding_backward", contributing, input, v, ws)};
+        });
+        return out;
     }
 }

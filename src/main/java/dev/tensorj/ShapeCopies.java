@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The shape ops that copy (tensors here are contiguous, with no strided views): permute,
- * transpose(d0, d1), expand, narrow, select, slice, cat, stack, split and chunk, all through one
+ * transpose(d0, d1), expand, repeat, narrow, select, slice, cat, stack, split and chunk, all through one
  * backend call, {@code stridedCopy}. Every dtype moves; gradients (float32) are the matching copy
  * back: a region is written back into zeros of the input's shape ({@link #embed}).
  */
@@ -145,6 +145,46 @@ final class ShapeCopies {
         Shapes.numel("expand", shape);
         // The gradient: the output's, summed back over the stretched dimensions by Autograd.
         return gather("expand", be, x, shape, 0, strides, g -> new Tensor[] {g});
+    }
+
+    /**
+     * Tiles, as PyTorch's {@code repeat}: the output, viewed as {@code [r0, s0, r1, s1, ...]}, is
+     * one strided copy that reads the input with stride 0 over the tile dims; the gradient sums the
+     * tiles (over those dims of the output's gradient in that view).
+     */
+    static Tensor repeat(Tensor x, int[] repeats) {
+        Dispatch.nonNull("repeat", "repeats", repeats);
+        DeviceBackend be = Dispatch.check("repeat", DTypes.ANY, x);
+        int[] s = x.shapeRef();
+        int m = repeats.length;
+        if (m < s.length) {
+            throw new ShapeMismatchException("repeat", "repeats " + Arrays.toString(repeats) + " have fewer dimensions ("
+                    + m + ") than the input of shape " + Shapes.str(s), s);
+        }
+        int lead = m - s.length;
+        long[] own = Shapes.strides(s);
+        int[] view = new int[2 * m];
+        long[] strides = new long[2 * m];
+        int[] shape = new int[m];
+        int[] tiles = new int[m];
+        for (int d = 0; d < m; d++) {
+            int size = d < lead ? 1 : s[d - lead];
+            long out = (long) repeats[d] * size;
+            if (repeats[d] < 0 || out > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("repeat: repeats " + Arrays.toString(repeats) + " for the input of shape "
+                        + Shapes.str(s) + ": " + (repeats[d] < 0 ? "a repeat is negative"
+                                : "dimension " + d + " would be " + out + ", more than a dimension holds"));
+            }
+            view[2 * d] = repeats[d];
+            view[2 * d + 1] = size;
+            strides[2 * d + 1] = d < lead ? 0 : own[d - lead];
+            shape[d] = (int) out;
+            tiles[d] = 2 * d;
+        }
+        Shapes.numel("repeat", shape);
+        int[] inShape = x.shape();
+        Tensor tiled = gather("repeat", be, x, view, 0, strides, g -> new Tensor[] {g.sum(tiles, false).reshape(inShape)});
+        return tiled.reshape(shape);
     }
 
     // ---------------------------------------------------------------- narrow, select, slice

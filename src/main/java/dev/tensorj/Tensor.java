@@ -1422,6 +1422,19 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * This tensor tiled {@code repeats[d]} times along each dimension d, as PyTorch's {@code repeat}
+     * (a copy of every dtype): more repeats than dimensions prepend dimensions of size 1 first, a
+     * repeat of 0 gives an empty dimension. The gradient is the sum of the output's gradient over
+     * the tiles.
+     *
+     * @throws ShapeMismatchException if there are fewer repeats than dimensions
+     * @throws IllegalArgumentException if a repeat is negative or a dimension would exceed an int
+     */
+    public Tensor repeat(int... repeats) {
+        return ShapeCopies.repeat(this, repeats);
+    }
+
+    /**
      * Elements {@code start .. start+length-1} along {@code dim} (a copy), as PyTorch's {@code narrow};
      * {@code start} may be negative. The gradient writes back into zeros of this tensor's shape.
      *
@@ -1733,7 +1746,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * {@code index_select(dim, index)}: the slices of this float32 tensor at the int64 1-d
      * {@code index} along dim. The indices are read on the host to validate them (waits for pending
-     * GPU work). Backward scatter-adds into zeros (repeated indices accumulate).
+     * GPU work). Backward scatter-adds into zeros (repeated indices accumulate; on a GPU in no fixed
+     * order, as PyTorch's on CUDA).
      *
      * @throws DTypeMismatchException if index is not int64
      * @throws IndexOutOfRangeException if an index is outside {@code [0, size(dim))}
@@ -1752,5 +1766,23 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor gather(int dim, Tensor index) {
         return Indexing.gather(this, dim, index);
+    }
+
+    /**
+     * {@code scatter_add(dim, index, src)}, as {@code torch.scatter_add} (out of place): a copy of
+     * this float32 tensor with each {@code src[..j..]} added at {@code index[..j..]} along dim
+     * ({@code out[i][index[i][j]] += src[i][j]} for dim 1), repeated indices accumulating. The three
+     * share a rank; the int64 index is no larger than src in any dimension and no larger than this
+     * tensor but along dim (only index's extent of src is read). Indices are validated on the host as
+     * {@link #indexSelect(int, Tensor)}'s. On a GPU the order of the additions into one element is not
+     * fixed (atomic adds), so results may differ in the last bits between runs, as PyTorch's on CUDA.
+     * Gradients: this tensor's is the output's, src's is the output's gathered at index.
+     *
+     * @throws DTypeMismatchException if index is not int64 or this tensor or src not float32
+     * @throws ShapeMismatchException if the ranks differ or index is too large
+     * @throws IndexOutOfRangeException if an index is outside {@code [0, size(dim))}
+     */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        return Indexing.scatterAdd(this, dim, index, src);
     }
 }

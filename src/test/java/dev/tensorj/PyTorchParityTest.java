@@ -425,6 +425,13 @@ class PyTorchParityTest {
         // softmax, indexing and losses; "" = null is allowed there (the other valid() values may still be rejected)
         expected.put("Tensor.indexSelect(int,Tensor) 1", "index_select: index is null");
         expected.put("Tensor.gather(int,Tensor) 1", "gather: index is null");
+        expected.put("Tensor.scatterAdd(int,Tensor,Tensor) 1", "scatter_add: index is null");
+        expected.put("Tensor.scatterAdd(int,Tensor,Tensor) 2", "scatter_add: src is null");
+        expected.put("Tensor.repeat(int[]) 0", "repeat: repeats is null");
+        for (String sig : new String[] {"(Tensor,Tensor) ", "(Tensor,Tensor,int) "}) {
+            expected.put("Functional.embedding" + sig + "0", "embedding: input is null");
+            expected.put("Functional.embedding" + sig + "1", "embedding: weight is null");
+        }
         expected.put("Functional.softmax(Tensor,int) 0", "softmax: input is null");
         expected.put("Functional.logSoftmax(Tensor,int) 0", "log_softmax: input is null");
         expected.put("Functional.oneHot(Tensor,int) 0", "one_hot: index is null");

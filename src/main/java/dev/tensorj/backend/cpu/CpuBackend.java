@@ -216,6 +216,21 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
+            long inner) {
+        // outer·n·inner and outer·k·inner are cpu lengths, so every factor fits an int.
+        CpuIndex.gather(data(x), ((CpuStorage) index).longs, indexStrides, data(out), (int) outer, (int) n, (int) k,
+                (int) inner);
+    }
+
+    @Override
+    public void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
+            long inner) {
+        CpuIndex.scatterAdd(data(src), ((CpuStorage) index).longs, indexStrides, data(out), (int) outer, (int) n,
+                (int) k, (int) inner);
+    }
+
+    @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {
         float[] src = data(x);
         float[] dst = data(out);

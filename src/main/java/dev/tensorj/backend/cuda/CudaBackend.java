@@ -502,6 +502,37 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
+            long inner) {
+        index(Kernel.GATHER, "gather", x, index, indexStrides, out, outer, n, k, inner);
+    }
+
+    @Override
+    public void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
+            long inner) {
+        index(Kernel.SCATTER_ADD, "scatter_add", src, index, indexStrides, out, outer, n, k, inner);
+    }
+
+    /** One thread per element of the {@code [outer, k, inner]} side (gather's out, scatter-add's src). */
+    private void index(Kernel kernel, String op, Storage in, Storage index, long[] s, Storage out, long outer, long n,
+            long k, long inner) {
+        long count = outer * k * inner;
+        if (count == 0) {
+            return;
+        }
+        try {
+            ctx.bind();
+            kernels.launch(kernel, count, ptr(in), ptr(index), ptr(out), outer, n, k, inner, s[0], s[1], s[2]);
+        } catch (jcuda.CudaException e) {
+            throw error(op, e);
+        } finally {
+            Reference.reachabilityFence(in);
+            Reference.reachabilityFence(index);
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {
         long tiles = ((rows + 31L) / 32) * ((cols + 31L) / 32);
         try {

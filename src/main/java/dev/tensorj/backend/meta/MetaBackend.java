@@ -121,6 +121,14 @@ public final class MetaBackend implements Backend {
             Storage indices) {}
 
     @Override
+    public void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
+            long inner) {}
+
+    @Override
+    public void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
+            long inner) {}
+
+    @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {}
 
     @Override

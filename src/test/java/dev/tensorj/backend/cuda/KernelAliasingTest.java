@@ -42,7 +42,10 @@ class KernelAliasingTest {
             Kernel.COMPARE_CONTIG, Kernel.COMPARE_ND, Kernel.WHERE_CONTIG, Kernel.WHERE_ND,
             // the shape ops' strided copy: always between distinct storages (a new tensor, or a
             // gradient's zeros being filled)
-            Kernel.STRIDED_COPY);
+            Kernel.STRIDED_COPY,
+            // gather writes a new tensor; scatter-add adds into a new one (zeros, or scatter_add's
+            // copy of its input), never its source or index
+            Kernel.GATHER, Kernel.SCATTER_ADD);
 
     @Test
     void everyKernelIsClassified() {
