@@ -28,7 +28,9 @@ enum Kernel {
     COMPARE_ND("compare", "tj_compare_nd", "iipppls"),
     WHERE_CONTIG("compare", "tj_where_contig", "ppppl"),
     WHERE_ND("compare", "tj_where_nd", "ppppls"),
-    STRIDED_COPY("shape", "tj_strided_copy", "ippls");
+    STRIDED_COPY("shape", "tj_strided_copy", "ippls"),
+    RANDOM("random", "tj_random", "illpffl"),
+    RANDINT("random", "tj_randint", "llplll");
 
     final String module;
     final String symbol;
