@@ -345,6 +345,10 @@ class PyTorchParityTest {
             expected.put("Tensor." + random + "(Device,int[]) 0", random + ": device is null");
             expected.put("Tensor." + random + "(Device,int[]) 1", random + ": shape is null");
         }
+        expected.put("Tensor.randint(long,long,int[]) 2", "randint: shape is null");
+        expected.put("Tensor.randint(Device,long,long,int[]) 0", "randint: device is null");
+        expected.put("Tensor.randint(Device,long,long,int[]) 3", "randint: shape is null");
+        expected.put("Tensor.randperm(Device,int) 0", "randperm: device is null");
         expected.put("Tensor.to(Device) 0", "to: device is null");
         for (String op : new String[] {"add", "sub", "mul", "div", "matmul"}) {
             expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
@@ -427,6 +431,8 @@ class PyTorchParityTest {
         expected.put("Functional.softmax(Tensor,int) 0", "softmax: input is null");
         expected.put("Functional.logSoftmax(Tensor,int) 0", "log_softmax: input is null");
         expected.put("Functional.oneHot(Tensor,int) 0", "one_hot: index is null");
+        expected.put("Functional.dropout(Tensor,double) 0", "dropout: input is null");
+        expected.put("Functional.dropout(Tensor,double,boolean) 0", "dropout: input is null");
         String[][] pairs = {{"l1Loss", "l1_loss"}, {"huberLoss", "huber_loss"}, {"smoothL1Loss", "smooth_l1_loss"},
                 {"binaryCrossEntropy", "binary_cross_entropy"},
                 {"binaryCrossEntropyWithLogits", "binary_cross_entropy_with_logits"}, {"nllLoss", "nll_loss"},
@@ -521,6 +527,8 @@ class PyTorchParityTest {
             return 1.5f;
         } else if (type == boolean.class) {
             return false;
+        } else if (type == double.class) {
+            return 0.25;
         } else if (type == String.class) {
             return "name";
         } else if (type == long[].class) {
