@@ -58,7 +58,7 @@ class PhiloxTest {
         double theta = 2 * Math.PI * 0.125;
         assertEquals((float) (r * Math.cos(theta)), Philox.normal(w0, w1, false), 1e-6f);
         assertEquals((float) (r * Math.sin(theta)), Philox.normal(w0, w1, true), 1e-6f);
-        assertEquals(0f, Philox.normal(-1, 0, true), "u1 = 1: radius 0");
+        assertEquals(0f, Philox.normal(-1, 0, true), 0f, "u1 = 1: radius 0 (-0: √(-2·0) is √-0)");
         float tail = Philox.normal(0, 0, false); // u1 = 2^-32, the largest radius
         assertEquals(Math.sqrt(64 * Math.log(2)), tail, 1e-5);
         assertTrue(Float.isFinite(tail));
