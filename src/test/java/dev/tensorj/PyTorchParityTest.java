@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.nn.Dropout;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
@@ -553,6 +554,7 @@ class PyTorchParityTest {
         Map<String, Executable> calls = Map.of(
                 "linear: input is null", () -> new Linear(2, 4).forward(null),
                 "relu: input is null", () -> new ReLU().forward(null),
+                "dropout: input is null", () -> new Dropout().forward(null),
                 "mse_loss: input is null", () -> new MSELoss().forward(null, x),
                 "mse_loss: target is null", () -> new MSELoss().forward(x, null));
         for (var c : calls.entrySet()) {

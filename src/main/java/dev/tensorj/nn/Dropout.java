@@ -3,7 +3,6 @@ package dev.tensorj.nn;
 import dev.tensorj.Device;
 import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
-import java.util.Objects;
 
 /**
  * Dropout, as {@code torch.nn.Dropout}: in training mode each element is zeroed with probability
@@ -64,7 +63,6 @@ public class Dropout extends Module {
      */
     @Override
     public Tensor forward(Tensor input) {
-        Objects.requireNonNull(input, "dropout: input is null");
         return Functional.dropout(input, p, isTraining());
     }
 
