@@ -38,6 +38,11 @@
 #define TJ_GELU_GRAD 18
 #define TJ_GELU_TANH_GRAD 19
 
+// RandomKind ordinals (dev.tensorj.backend.RandomKind): the distributions of tj_random.
+#define TJ_UNIFORM 0
+#define TJ_NORMAL 1
+#define TJ_BERNOULLI 2
+
 // ScalarType ordinals (dev.tensorj.backend.ScalarType): the element types tj_cast converts between.
 #define TJ_F32 0
 #define TJ_I64 1

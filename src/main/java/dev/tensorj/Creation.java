@@ -1,9 +1,9 @@
 package dev.tensorj;
 
 /**
- * Creation ops computed on the host and placed on the device once: arange, eye, linspace, and the
- * {@code *_like} family (shape, dtype and device of an existing tensor). A meta tensor gets its
- * shape only.
+ * Creation ops computed on the host and placed on the device once: arange, eye, linspace; and the
+ * {@code *_like} family (shape, dtype and device of an existing tensor; the random ones drawn on
+ * that device by {@link Random}). A meta tensor gets its shape only.
  */
 final class Creation {
     private Creation() {}
@@ -142,6 +142,7 @@ final class Creation {
         Dispatch.nonNull(op, "input", x);
         x.checkOpen(op, "input");
         Dispatch.checkDType(op, DTypes.FLOAT32, "input", x, null);
-        return Random.create(x.device(), x.shape(), normal);
+        return normal ? Random.normal(op, x.device(), x.shapeRef(), 0f, 1f)
+                : Random.uniform(op, x.device(), x.shapeRef(), 0f, 1f);
     }
 }

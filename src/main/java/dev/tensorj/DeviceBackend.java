@@ -5,6 +5,7 @@ import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 
@@ -327,6 +328,24 @@ final class DeviceBackend {
         launched();
         try {
             inner.stridedCopy(src, srcOffset, dst, dstOffset, plan);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void random(RandomKind kind, long seed, long offset, Storage out, float a, float b) {
+        launched();
+        try {
+            inner.random(kind, seed, offset, out, a, b);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void randint(long seed, long offset, Storage out, long low, long high) {
+        launched();
+        try {
+            inner.randint(seed, offset, out, low, high);
         } catch (BackendException e) {
             throw translate(e);
         }

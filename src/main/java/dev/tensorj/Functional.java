@@ -24,6 +24,38 @@ public final class Functional {
         return Elementwise.unary("relu", UnaryOp.RELU, input); // not input.relu(): a null input gets named
     }
 
+    /** {@code dropout(input, p, true)}. */
+    public static Tensor dropout(Tensor input, double p) {
+        return dropout(input, p, true);
+    }
+
+    /**
+     * Dropout, as {@code torch.nn.functional.dropout}: when {@code training}, each element is zeroed
+     * with probability {@code p} and the others are scaled by {@code 1/(1-p)}; the gradient is
+     * {@code grad·mask/(1-p)}. The mask is drawn on the input's device from the global generator
+     * ({@link Tensor#manualSeed}) by one kernel that writes it already scaled (kept with probability
+     * {@code 1-p} in float), then multiplied in, so a seed drops the same elements on every device.
+     * Returns {@code input} itself when not training, for {@code p = 0} or an empty input (as PyTorch);
+     * {@code p = 1} gives {@code input·0} (NaN stays NaN) without drawing.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= p <= 1}
+     * @throws DTypeMismatchException unless {@code input} is float32
+     */
+    public static Tensor dropout(Tensor input, double p, boolean training) {
+        DeviceBackend be = Dispatch.check("dropout", DTypes.FLOAT32, "input", input);
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("dropout: probability has to be between 0 and 1, but got " + p);
+        }
+        if (!training || p == 0 || input.numel() == 0) {
+            return input;
+        }
+        if (p == 1) {
+            return input.mul(0f);
+        }
+        Tensor mask = Random.bernoulli("dropout", be.device(), input.shapeRef(), (float) (1 - p), (float) (1 / (1 - p)));
+        return input.mul(mask); // autograd keeps the mask for the backward pass: grad·mask
+    }
+
     /**
      * Mean squared error, {@code mean((input - target)²)}. The shapes must be equal: a {@code [N,1]}
      * input against a {@code [N]} target is rejected rather than silently broadcast to {@code [N,N]}.

@@ -125,27 +125,78 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /** Standard normal samples from the global generator ({@link #manualSeed}). */
+    /** Standard normal samples on the CPU from the global generator ({@link #manualSeed}), as {@code torch.randn}. */
     public static Tensor randn(int... shape) {
         return randn(Device.CPU, shape);
     }
 
-    /** Standard normal samples, generated on the host and placed on {@code device}. */
+    /**
+     * Standard normal samples drawn on {@code device} from the global generator (Philox4x32-10,
+     * Box–Muller): a seed gives the same values on every device, except that a GPU's double
+     * {@code log}/{@code sin}/{@code cos} may move a rare sample by one float ulp.
+     */
     public static Tensor randn(Device device, int... shape) {
-        return Random.create(device, shape, true);
+        return Random.normal("randn", device, shape, 0f, 1f);
     }
 
-    /** Uniform samples in [0, 1) from the global generator. */
+    /** Uniform samples in [0, 1) on the CPU from the global generator, as {@code torch.rand}. */
     public static Tensor rand(int... shape) {
         return rand(Device.CPU, shape);
     }
 
-    /** Uniform samples in [0, 1), generated on the host and placed on {@code device}. */
+    /**
+     * Uniform samples in [0, 1) (24 random bits times 2^-24, as PyTorch) drawn on {@code device} from
+     * the global generator (Philox4x32-10): a seed gives the same values on every device.
+     */
     public static Tensor rand(Device device, int... shape) {
-        return Random.create(device, shape, false);
+        return Random.uniform("rand", device, shape, 0f, 1f);
     }
 
-    /** Seeds the global generator behind {@code randn}, {@code rand} and layer initialisation. */
+    /**
+     * int64 samples uniform in [{@code low}, {@code high}) on the CPU from the global generator, as
+     * {@code torch.randint(low, high, size)}.
+     *
+     * @throws IllegalArgumentException unless {@code low < high}
+     */
+    public static Tensor randint(long low, long high, int... shape) {
+        return randint(Device.CPU, low, high, shape);
+    }
+
+    /**
+     * As {@link #randint(long, long, int...)}, drawn on {@code device}: a seed gives the same values
+     * on every device. Each sample is {@code low + (r mod (high - low))} for 64 random bits {@code r}.
+     *
+     * @throws IllegalArgumentException unless {@code low < high}
+     */
+    public static Tensor randint(Device device, long low, long high, int... shape) {
+        return Random.randint(device, low, high, shape);
+    }
+
+    /**
+     * A random permutation of {@code 0 .. n-1} (int64) on the CPU from the global generator, as
+     * {@code torch.randperm(n)}.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    public static Tensor randperm(int n) {
+        return randperm(Device.CPU, n);
+    }
+
+    /**
+     * As {@link #randperm(int)}, on {@code device}. The permutation is drawn on the host (Fisher–Yates
+     * from the global generator) and copied to {@code device} once, so it is the same on every device.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    public static Tensor randperm(Device device, int n) {
+        return Random.randperm(device, n);
+    }
+
+    /**
+     * Seeds the global generator behind {@code rand}, {@code randn}, {@code randint}, {@code randperm},
+     * dropout and layer initialisation, and restarts its stream: the draws that follow are the same
+     * as after any other {@code manualSeed} with this seed, on every device.
+     */
     public static void manualSeed(long seed) {
         Random.seed(seed);
     }

@@ -361,7 +361,7 @@ class ErrorMatrixTest {
         } else if (type == float.class) {
             return key.contains("crossEntropy") ? 0.1f : 0.5f;
         } else if (type == double.class) {
-            return 2.0;
+            return 0.25; // a dropout probability, a norm's order
         } else if (type == long.class) {
             return -100L;
         } else if (type == int.class) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.nn.Dropout;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
@@ -345,6 +346,10 @@ class PyTorchParityTest {
             expected.put("Tensor." + random + "(Device,int[]) 0", random + ": device is null");
             expected.put("Tensor." + random + "(Device,int[]) 1", random + ": shape is null");
         }
+        expected.put("Tensor.randint(long,long,int[]) 2", "randint: shape is null");
+        expected.put("Tensor.randint(Device,long,long,int[]) 0", "randint: device is null");
+        expected.put("Tensor.randint(Device,long,long,int[]) 3", "randint: shape is null");
+        expected.put("Tensor.randperm(Device,int) 0", "randperm: device is null");
         expected.put("Tensor.to(Device) 0", "to: device is null");
         for (String op : new String[] {"add", "sub", "mul", "div", "matmul"}) {
             expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
@@ -435,6 +440,8 @@ class PyTorchParityTest {
         expected.put("Functional.softmax(Tensor,int) 0", "softmax: input is null");
         expected.put("Functional.logSoftmax(Tensor,int) 0", "log_softmax: input is null");
         expected.put("Functional.oneHot(Tensor,int) 0", "one_hot: index is null");
+        expected.put("Functional.dropout(Tensor,double) 0", "dropout: input is null");
+        expected.put("Functional.dropout(Tensor,double,boolean) 0", "dropout: input is null");
         String[][] pairs = {{"l1Loss", "l1_loss"}, {"huberLoss", "huber_loss"}, {"smoothL1Loss", "smooth_l1_loss"},
                 {"binaryCrossEntropy", "binary_cross_entropy"},
                 {"binaryCrossEntropyWithLogits", "binary_cross_entropy_with_logits"}, {"nllLoss", "nll_loss"},
@@ -549,6 +556,8 @@ class PyTorchParityTest {
             return 1.5f;
         } else if (type == boolean.class) {
             return false;
+        } else if (type == double.class) {
+            return 0.25;
         } else if (type == String.class) {
             return "name";
         } else if (type == long[].class) {
@@ -575,6 +584,7 @@ class PyTorchParityTest {
         Map<String, Executable> calls = Map.of(
                 "linear: input is null", () -> new Linear(2, 4).forward(null),
                 "relu: input is null", () -> new ReLU().forward(null),
+                "dropout: input is null", () -> new Dropout().forward(null),
                 "mse_loss: input is null", () -> new MSELoss().forward(null, x),
                 "mse_loss: target is null", () -> new MSELoss().forward(x, null));
         for (var c : calls.entrySet()) {

@@ -176,6 +176,22 @@ public interface Backend {
      */
     void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan plan);
 
+    /**
+     * Fills the {@link ScalarType#F32} storage {@code out} with samples of {@code kind} (parameters
+     * {@code a}, {@code b}) from the Philox stream of {@code (seed, offset)}: element {@code i} reads
+     * word {@code i} ({@link Philox}; the normal pairs words {@code 2j, 2j+1}). {@code offset} is a
+     * multiple of 4. The same arguments give the same bits on every backend, up to the last-ulp
+     * caveat of {@link Philox#normal}.
+     */
+    void random(RandomKind kind, long seed, long offset, Storage out, float a, float b);
+
+    /**
+     * Fills the {@link ScalarType#I64} storage {@code out} with {@code low + (r mod (high - low))}
+     * ({@link Philox#randint}), {@code r} the 64 bits of words {@code 2i, 2i+1} of the Philox stream
+     * of {@code (seed, offset)}; {@code low < high}, {@code offset} a multiple of 4.
+     */
+    void randint(long seed, long offset, Storage out, long low, long high);
+
     /** Waits until every queued kernel has finished (for timing); a no-op where kernels are synchronous. */
     void synchronize();
 }

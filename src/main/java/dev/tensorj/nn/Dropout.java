@@ -1,16 +1,15 @@
 package dev.tensorj.nn;
 
-import dev.tensorj.DType;
 import dev.tensorj.Device;
-import dev.tensorj.NoGrad;
+import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
-import java.util.Objects;
 
 /**
  * Dropout, as {@code torch.nn.Dropout}: in training mode each element is zeroed with probability
  * {@code p} and the others are scaled by {@code 1/(1-p)}; in evaluation mode the input is returned
- * as it is. The mask comes from the global generator ({@link Tensor#manualSeed}); it is drawn on the
- * host and copied to the input's device (tensorj has no on-device generator yet).
+ * as it is. The gradient is {@code grad·mask/(1-p)}. The mask is drawn on the input's device from the
+ * global generator ({@link Tensor#manualSeed}), so a seed drops the same elements on every device;
+ * see {@link Functional#dropout(Tensor, double, boolean)}.
  */
 public class Dropout extends Module {
     private final double p;
@@ -58,22 +57,13 @@ public class Dropout extends Module {
         return this;
     }
 
-    /** Drops elements of {@code input} in training mode; returns {@code input} itself in evaluation mode or for {@code p = 0}. */
+    /**
+     * Drops elements of {@code input} in training mode ({@link Functional#dropout(Tensor, double,
+     * boolean)}); returns {@code input} itself in evaluation mode or for {@code p = 0}.
+     */
     @Override
     public Tensor forward(Tensor input) {
-        Objects.requireNonNull(input, "dropout: input is null");
-        if (!isTraining() || p == 0) {
-            return input;
-        }
-        Tensor mask;
-        try (NoGrad g = NoGrad.enter(); Tensor r = Tensor.rand(input.device(), input.shape());
-                Tensor keep = r.ge((float) p)) {
-            mask = keep.to(DType.FLOAT32);
-            if (p < 1) {
-                mask.mul_((float) (1 / (1 - p)));
-            }
-        }
-        return input.mul(mask); // autograd keeps the mask for the backward pass
+        return Functional.dropout(input, p, isTraining());
     }
 
     @Override

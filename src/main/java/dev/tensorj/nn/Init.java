@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * Parameter initialisation in place, as {@code torch.nn.init}: each method fills a float32 tensor
  * (a parameter too: the writes run under {@link NoGrad}) and returns it. Random values come from
- * the global generator ({@link Tensor#manualSeed}), drawn on the host and copied to the tensor's
- * device, so a seed gives the same values on every device.
+ * the global generator ({@link Tensor#manualSeed}), drawn on the tensor's device, so a seed gives
+ * the same values on every device.
  */
 public final class Init {
     private Init() {}

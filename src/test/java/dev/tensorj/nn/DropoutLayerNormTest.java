@@ -60,6 +60,84 @@ class DropoutLayerNormTest {
         assertTrue(typed.isTraining());
     }
 
+    @Test
+    void dropoutDropsTheSameElementsOnCpuAndCuda() {
+        TestDevices.requireCuda();
+        float[] xs = Tensor.randn(37, 29).toFloatArray();
+        Tensor.manualSeed(21);
+        float[] cpu = new Dropout(0.4).forward(Tensor.of(xs, 37, 29)).toFloatArray();
+        Tensor.manualSeed(21);
+        float[] gpu = new Dropout(0.4).forward(Tensor.of(xs, 37, 29).to(Device.cuda(0))).toFloatArray();
+        assertArrayEquals(cpu, gpu);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void dropoutKeepsAboutOneMinusPAndItsGradientIsTheScaledMask(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor.manualSeed(22);
+        int n = 100_000;
+        float[] xs = Tensor.rand(n).add(0.5f).toFloatArray(); // in [0.5, 1.5): never 0 before dropout
+        float[] ws = Tensor.randn(n).toFloatArray();
+        Tensor x = Tensor.of(xs).to(device).requiresGrad(true);
+        Tensor y = new Dropout(0.25).forward(x);
+        float[] ys = y.toFloatArray();
+        // d/dx Σ w·y = w·mask/(1-p): a non-uniform upstream gradient
+        y.mul(Tensor.of(ws).to(device)).sum().backward();
+        float[] g = x.grad().toFloatArray();
+        float scale = (float) (1 / 0.75);
+        int dropped = 0;
+        for (int i = 0; i < n; i++) {
+            if (ys[i] == 0) {
+                dropped++;
+                assertEquals(0f, g[i], 0f, "dropped " + i); // -0 where the upstream w is negative
+            } else {
+                assertEquals(xs[i] * scale, ys[i], "kept " + i + ", scaled by 1/(1-p) in float");
+                assertEquals(ws[i] * scale, g[i], "gradient " + i);
+            }
+        }
+        assertEquals(0.25, dropped / (double) n, 5 * Math.sqrt(0.25 * 0.75 / n), "fraction dropped");
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void dropoutWithPOneIsExactlyZeroTimesTheInputAndPZeroIsTheInput(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor x = Tensor.of(new float[] {1.5f, -2f, Float.NaN, Float.POSITIVE_INFINITY, 0f}).to(device)
+                .requiresGrad(true);
+        Tensor y = new Dropout(1).forward(x);
+        float[] ys = y.toFloatArray();
+        assertArrayEquals(new float[] {0f, -0f, Float.NaN, Float.NaN, 0f}, ys, "input·0, as PyTorch");
+        y.sum().backward();
+        assertArrayEquals(new float[] {0, 0, 0, 0, 0}, x.grad().toFloatArray());
+        Dropout none = new Dropout(0);
+        assertSame(x, none.forward(x));
+        Dropout d = new Dropout(0.5);
+        assertSame(x, d.eval().forward(x), "identity in eval mode");
+        assertTrue(d.train().forward(x) != x, "drops again in train mode");
+        Tensor empty = Tensor.zeros(device, 0, 3);
+        assertSame(empty, d.forward(empty));
+    }
+
+    @Test
+    void dropoutChecksItsInputAndP() {
+        Tensor meta = Tensor.zeros(Device.META, 4, 5).requiresGrad(true);
+        Tensor y = new Dropout(0.5).forward(meta);
+        assertEquals(Device.META, y.device());
+        assertArrayEquals(new int[] {4, 5}, y.shape());
+        dev.tensorj.DTypeMismatchException e = assertThrows(dev.tensorj.DTypeMismatchException.class,
+                () -> new Dropout(0.5).forward(Tensor.zeros(dev.tensorj.DType.INT64, 3)));
+        assertTrue(e.getMessage().startsWith("dropout"), e.getMessage());
+        for (double p : new double[] {-0.1, 1.5, Double.NaN}) {
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                    () -> dev.tensorj.Functional.dropout(Tensor.ones(3), p, true));
+            assertTrue(bad.getMessage().contains("dropout") && bad.getMessage().contains(String.valueOf(p)),
+                    bad.getMessage());
+        }
+        Tensor x = Tensor.ones(3);
+        assertSame(x, dev.tensorj.Functional.dropout(x, 0.5, false), "not training: the input");
+    }
+
     @ParameterizedTest
     @MethodSource("dev.tensorj.TestDevices#devices")
     void layerNormMatchesAReference(Device device) {

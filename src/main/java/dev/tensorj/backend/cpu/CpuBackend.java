@@ -4,6 +4,7 @@ import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -298,6 +299,16 @@ public final class CpuBackend implements Backend {
                 idx[k] = 0;
             }
         }
+    }
+
+    @Override
+    public void random(RandomKind kind, long seed, long offset, Storage out, float a, float b) {
+        CpuRandom.random(kind, seed, offset, data(out), a, b);
+    }
+
+    @Override
+    public void randint(long seed, long offset, Storage out, long low, long high) {
+        CpuRandom.randint(seed, offset, ((CpuStorage) out).longs, low, high);
     }
 
     @Override

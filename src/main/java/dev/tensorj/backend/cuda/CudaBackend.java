@@ -5,6 +5,7 @@ import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -576,6 +577,40 @@ final class CudaBackend implements Backend {
         } finally {
             Reference.reachabilityFence(src);
             Reference.reachabilityFence(dst);
+        }
+    }
+
+    /** One thread per Philox block of four words (four floats), as {@code CpuRandom}. */
+    @Override
+    public void random(RandomKind kind, long seed, long offset, Storage out, float a, float b) {
+        long n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.RANDOM, (n + 3) / 4, kind.ordinal(), seed, offset, ptr(out), a, b, n);
+        } catch (jcuda.CudaException e) {
+            throw error(kind.name().toLowerCase(java.util.Locale.ROOT), e);
+        } finally {
+            Reference.reachabilityFence(out);
+        }
+    }
+
+    /** One thread per Philox block of four words (two int64s). */
+    @Override
+    public void randint(long seed, long offset, Storage out, long low, long high) {
+        long n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        try {
+            ctx.bind();
+            kernels.launch(Kernel.RANDINT, (n + 1) / 2, seed, offset, ptr(out), low, high, n);
+        } catch (jcuda.CudaException e) {
+            throw error("randint", e);
+        } finally {
+            Reference.reachabilityFence(out);
         }
     }
 

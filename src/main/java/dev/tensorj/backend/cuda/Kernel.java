@@ -30,7 +30,9 @@ enum Kernel {
     WHERE_ND("compare", "tj_where_nd", "ppppls"),
     STRIDED_COPY("shape", "tj_strided_copy", "ippls"),
     GATHER("index", "tj_gather", "ppplllllll"),
-    SCATTER_ADD("index", "tj_scatter_add", "ppplllllll");
+    SCATTER_ADD("index", "tj_scatter_add", "ppplllllll"),
+    RANDOM("random", "tj_random", "illpffl"),
+    RANDINT("random", "tj_randint", "llplll");
 
     final String module;
     final String symbol;

@@ -4,6 +4,7 @@ import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
@@ -133,6 +134,12 @@ public final class MetaBackend implements Backend {
 
     @Override
     public void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan plan) {}
+
+    @Override
+    public void random(RandomKind kind, long seed, long offset, Storage out, float a, float b) {}
+
+    @Override
+    public void randint(long seed, long offset, Storage out, long low, long high) {}
 
     @Override
     public void synchronize() {

@@ -34,7 +34,7 @@ class KernelAliasingTest {
             Kernel.BINARY_ND_I32, Kernel.BINARY_ND_I64, Kernel.AXPY);
     /**
      * Always write memory of their own (sums: a new tensor or scratch; transpose and cast: a new
-     * tensor; the int64 fill reads nothing).
+     * tensor; the int64 fill and the random draws read nothing).
      */
     private static final Set<Kernel> NEVER_ALIAS = EnumSet.of(Kernel.SUM_ROWS, Kernel.SUM_COLS, Kernel.SUM_FINISH, Kernel.EXTREME_AXIS,
             Kernel.TRANSPOSE, Kernel.CAST, Kernel.FILL_I64,
@@ -45,7 +45,9 @@ class KernelAliasingTest {
             Kernel.STRIDED_COPY,
             // gather writes a new tensor; scatter-add adds into a new one (zeros, or scatter_add's
             // copy of its input), never its source or index
-            Kernel.GATHER, Kernel.SCATTER_ADD);
+            Kernel.GATHER, Kernel.SCATTER_ADD,
+            // the random draws read no memory: they write a new tensor
+            Kernel.RANDOM, Kernel.RANDINT);
 
     @Test
     void everyKernelIsClassified() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.UnaryOp;
 import java.io.IOException;
@@ -38,6 +39,11 @@ class OpOrdinalsTest {
     @Test
     void scalarTypeDefinesAreItsOrdinals() throws IOException {
         assertMirrors("ScalarType", ScalarType.values());
+    }
+
+    @Test
+    void randomKindDefinesAreItsOrdinals() throws IOException {
+        assertMirrors("RandomKind", RandomKind.values());
     }
 
     private static void assertMirrors(String group, Enum<?>[] constants) throws IOException {
