@@ -215,7 +215,7 @@ public final class Functional {
      */
     public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, long ignoreIndex, String reduction) {
         checkClassArgs("nll_loss", input, target, weight, reduction, true);
-        return Losses.classIndexLoss("nll_loss", input, target, weight, ignoreIndex, 0f, reduction);
+        return Losses.classIndexLoss("nll_loss", input, target, weight, ignoreIndex, reduction);
     }
 
     /** {@code F.cross_entropy(input, target)} with mean reduction, no weight, ignore_index -100, no smoothing. */
@@ -244,9 +244,8 @@ public final class Functional {
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
             throw new IllegalArgumentException(op + ": labelSmoothing must be in [0, 1], got " + labelSmoothing);
         }
-        Tensor logp = Losses.logSoftmax(input, 1);
-        return indices ? Losses.classIndexLoss(op, logp, target, weight, ignoreIndex, labelSmoothing, reduction)
-                : Losses.probabilityLoss(logp, target, weight, labelSmoothing, reduction);
+        return indices ? Losses.crossEntropy(input, target, weight, ignoreIndex, labelSmoothing, reduction)
+                : Losses.probabilityLoss(Losses.logSoftmax(input, 1), target, weight, labelSmoothing, reduction);
     }
 
     private static void checkPair(String op, Tensor input, Tensor target, String reduction) {

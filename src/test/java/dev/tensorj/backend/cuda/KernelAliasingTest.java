@@ -42,7 +42,10 @@ class KernelAliasingTest {
             Kernel.COMPARE_CONTIG, Kernel.COMPARE_ND, Kernel.WHERE_CONTIG, Kernel.WHERE_ND,
             // the shape ops' strided copy: always between distinct storages (a new tensor, or a
             // gradient's zeros being filled)
-            Kernel.STRIDED_COPY);
+            Kernel.STRIDED_COPY,
+            // softmax, log-softmax and cross-entropy, forward and backward: a new tensor (or the
+            // op's own loss and statistics)
+            Kernel.SOFTMAX, Kernel.SOFTMAX_BACKWARD, Kernel.CROSS_ENTROPY, Kernel.CROSS_ENTROPY_BACKWARD);
 
     @Test
     void everyKernelIsClassified() {

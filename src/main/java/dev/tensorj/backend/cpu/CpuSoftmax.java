@@ -1,0 +1,163 @@
+package dev.tensorj.backend.cpu;
+
+/**
+ * Softmax, log-softmax and cross-entropy along one axis of {@code [outer, len, inner]}: each row
+ * is read once for its maximum and {@code Σ exp(x - max)} (online softmax: the sum is rescaled
+ * whenever the running maximum grows) and once more to write. The arithmetic is
+ * src/main/cuda/softmax.cu's, step for step: exponentials rounded to float (as CUDA's
+ * {@code expf}), sums in double, the written values in float.
+ */
+final class CpuSoftmax {
+    private CpuSoftmax() {}
+
+    /**
+     * {@code s}, the sum of {@code exp(x - m)} over a row's elements so far, after adding {@code v}
+     * with {@code m} the running maximum before it; the caller then sets {@code m = max(m, v)}.
+     * An element of -Inf adds nothing (even while the maximum is -Inf), a +Inf maximum makes the
+     * sum NaN and a NaN element makes it NaN, as {@code Σ exp(x - amax(x))} in PyTorch.
+     */
+    static double addToSum(double s, float m, float v) {
+        if (v > m) {
+            return s * (float) Math.exp(m - v) + (v == Float.POSITIVE_INFINITY ? Double.NaN : 1.0);
+        }
+        return v == Float.NEGATIVE_INFINITY ? s : s + (float) Math.exp(v - m);
+    }
+
+    /** The larger of the running maximum and {@code v}; a NaN {@code v} leaves it (the sum carries the NaN). */
+    static float maxOf(float m, float v) {
+        return v > m ? v : m;
+    }
+
+    static void softmax(boolean log, float[] x, int outer, int len, int inner, float[] out) {
+        // A slab [len, inner] at a time, all its inner columns together, so reads stay sequential.
+        CpuThreads.parallelFor(outer, grain(len, inner), (from, to) -> {
+            float[] m = new float[inner];
+            double[] s = new double[inner];
+            for (int o = from; o < to; o++) {
+                int base = o * len * inner;
+                java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
+                java.util.Arrays.fill(s, 0.0);
+                for (int l = 0; l < len; l++) {
+                    int row = base + l * inner;
+                    for (int i = 0; i < inner; i++) {
+                        float v = x[row + i];
+                        s[i] = addToSum(s[i], m[i], v);
+                        m[i] = maxOf(m[i], v);
+                    }
+                }
+                float[] k = new float[inner]; // 1/sum, or log(sum)
+                for (int i = 0; i < inner; i++) {
+                    k[i] = (float) (log ? Math.log(s[i]) : 1.0 / s[i]);
+                }
+                for (int l = 0; l < len; l++) {
+                    int row = base + l * inner;
+                    for (int i = 0; i < inner; i++) {
+                        float d = x[row + i] - m[i];
+                        out[row + i] = log ? d - k[i] : (float) Math.exp(d) * k[i];
+                    }
+                }
+            }
+        });
+    }
+
+    static void softmaxBackward(boolean log, float[] y, float[] g, int outer, int len, int inner, float[] gx) {
+        CpuThreads.parallelFor(outer, grain(len, inner), (from, to) -> {
+            double[] sum = new double[inner]; // Σ g·y (softmax) or Σ g (log-softmax)
+            for (int o = from; o < to; o++) {
+                int base = o * len * inner;
+                java.util.Arrays.fill(sum, 0.0);
+                for (int l = 0; l < len; l++) {
+                    int row = base + l * inner;
+                    for (int i = 0; i < inner; i++) {
+                        sum[i] += log ? g[row + i] : (double) g[row + i] * y[row + i];
+                    }
+                }
+                for (int l = 0; l < len; l++) {
+                    int row = base + l * inner;
+                    for (int i = 0; i < inner; i++) {
+                        int at = row + i;
+                        gx[at] = log ? g[at] - (float) Math.exp(y[at]) * (float) sum[i] : y[at] * (g[at] - (float) sum[i]);
+                    }
+                }
+            }
+        });
+    }
+
+    private static int grain(int len, int inner) {
+        return Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / Math.max(1, len * inner));
+    }
+
+    /** See {@code Backend.crossEntropy}: stats are {@code [n]} target weights, then per row max, log-sum, coefficient. */
+    static void crossEntropy(float[] x, long[] target, float[] weight, int n, int c, long ignoreIndex, float eps,
+            float[] loss, float[] stats) {
+        CpuThreads.parallelFor(n, grain(c, 1), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long t = target[r];
+                int base = r * c;
+                if (t == ignoreIndex) {
+                    loss[r] = 0f;
+                    stats[r] = 0f;
+                    stats[n + 3 * r] = 0f;
+                    stats[n + 3 * r + 1] = 0f;
+                    stats[n + 3 * r + 2] = 0f;
+                    continue;
+                }
+                float m = Float.NEGATIVE_INFINITY;
+                double s = 0;
+                double wx = 0; // Σ weight[j]·x[j], for the smoothing term
+                double ws = 0; // Σ weight[j]
+                for (int j = 0; j < c; j++) {
+                    float v = x[base + j];
+                    s = addToSum(s, m, v);
+                    m = maxOf(m, v);
+                    if (eps > 0f) {
+                        float w = weight == null ? 1f : weight[j];
+                        wx += (double) w * v;
+                        ws += w;
+                    }
+                }
+                float wt = weight == null ? 1f : weight[(int) t];
+                double logSum = Math.log(s);
+                double lse = m + logSum;
+                double nll = wt * (lse - x[base + (int) t]);
+                double coef = wt;
+                double value = nll;
+                if (eps > 0f) {
+                    value = (1.0 - eps) * nll + (double) eps / c * (ws * lse - wx);
+                    coef = (1.0 - eps) * wt + (double) eps / c * ws;
+                }
+                loss[r] = (float) value;
+                stats[r] = wt;
+                stats[n + 3 * r] = m;
+                stats[n + 3 * r + 1] = (float) logSum;
+                stats[n + 3 * r + 2] = (float) coef;
+            }
+        });
+    }
+
+    static void crossEntropyBackward(float[] x, long[] target, float[] weight, float[] stats, float[] g, boolean gPerRow,
+            int n, int c, long ignoreIndex, float eps, float[] gx) {
+        CpuThreads.parallelFor(n, grain(c, 1), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long t = target[r];
+                int base = r * c;
+                if (t == ignoreIndex) {
+                    java.util.Arrays.fill(gx, base, base + c, 0f);
+                    continue;
+                }
+                float gr = g[gPerRow ? r : 0];
+                float wt = stats[r];
+                float m = stats[n + 3 * r];
+                float logSum = stats[n + 3 * r + 1];
+                float coef = stats[n + 3 * r + 2];
+                float hot = (1f - eps) * wt;
+                float spread = eps / c;
+                for (int j = 0; j < c; j++) {
+                    float p = (float) Math.exp(x[base + j] - m - logSum);
+                    float d = p * coef - (j == t ? hot : 0f) - (eps > 0f ? spread * (weight == null ? 1f : weight[j]) : 0f);
+                    gx[base + j] = gr * d;
+                }
+            }
+        });
+    }
+}
