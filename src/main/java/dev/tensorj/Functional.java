@@ -228,7 +228,10 @@ public final class Functional {
      * it is PyTorch's formula with ignore_index, label_smoothing and class {@code weight [C]} (may be
      * null; "mean" divides by the summed weights of the non-ignored targets); with float32 class
      * probabilities {@code target [N,C]} it is {@code -Σ_c weight[c]·y'[c]·log_softmax[c]} with
-     * {@code y' = (1-ε)·y + ε/C}, "mean" over N (ignoreIndex does not apply).
+     * {@code y' = (1-ε)·y + ε/C}, "mean" over N (ignoreIndex does not apply). With class indices
+     * the loss is one fused kernel (log-sum-exp and the target's logit in one read of each row) and
+     * its gradient another; {@code weight} takes no gradient there (backward refuses a weight that
+     * requires one, as PyTorch).
      *
      * @throws DTypeMismatchException if input is not float32 or target is neither int64 nor float32
      * @throws ShapeMismatchException if input is not {@code [N,C]} or target does not match it

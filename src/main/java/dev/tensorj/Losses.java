@@ -140,6 +140,13 @@ final class Losses {
             }
             perRow.close();
         }
+        if (!Autograd.needsGraph(x, weight)) { // no rule will read them: free them now, not at a collection
+            stats.close();
+            if (divisor != null) {
+                divisor.close();
+            }
+            return out;
+        }
         Tensor mean = divisor;
         Tensor[] saved = weight == null ? new Tensor[] {x, target} : new Tensor[] {x, target, weight};
         Autograd.record(out, op, new Tensor[] {x, weight}, saved, g -> {

@@ -4,8 +4,8 @@ package dev.tensorj.backend.cpu;
  * Softmax, log-softmax and cross-entropy along one axis of {@code [outer, len, inner]}: each row
  * is read once for its maximum and {@code Σ exp(x - max)} (online softmax: the sum is rescaled
  * whenever the running maximum grows) and once more to write. The arithmetic is
- * src/main/cuda/softmax.cu's, step for step: exponentials rounded to float (as CUDA's
- * {@code expf}), sums in double, the written values in float.
+ * src/main/cuda/softmax.cu's, step for step: exponentials in float ({@link FloatExp} here, within
+ * an ulp or two of CUDA's {@code expf}), sums in double, the written values in float.
  */
 final class CpuSoftmax {
     private CpuSoftmax() {}
@@ -18,9 +18,9 @@ final class CpuSoftmax {
      */
     static double addToSum(double s, float m, float v) {
         if (v > m) {
-            return s * (float) Math.exp(m - v) + (v == Float.POSITIVE_INFINITY ? Double.NaN : 1.0);
+            return s * FloatExp.exp(m - v) + (v == Float.POSITIVE_INFINITY ? Double.NaN : 1.0);
         }
-        return v == Float.NEGATIVE_INFINITY ? s : s + (float) Math.exp(v - m);
+        return v == Float.NEGATIVE_INFINITY ? s : s + FloatExp.exp(v - m);
     }
 
     /** The larger of the running maximum and {@code v}; a NaN {@code v} leaves it (the sum carries the NaN). */
@@ -53,7 +53,7 @@ final class CpuSoftmax {
                     int row = base + l * inner;
                     for (int i = 0; i < inner; i++) {
                         float d = x[row + i] - m[i];
-                        out[row + i] = log ? d - k[i] : (float) Math.exp(d) * k[i];
+                        out[row + i] = log ? d - k[i] : FloatExp.exp(d) * k[i];
                     }
                 }
             }
@@ -76,7 +76,7 @@ final class CpuSoftmax {
                     int row = base + l * inner;
                     for (int i = 0; i < inner; i++) {
                         int at = row + i;
-                        gx[at] = log ? g[at] - (float) Math.exp(y[at]) * (float) sum[i] : y[at] * (g[at] - (float) sum[i]);
+                        gx[at] = log ? g[at] - FloatExp.exp(y[at]) * (float) sum[i] : y[at] * (g[at] - (float) sum[i]);
                     }
                 }
             }
@@ -153,7 +153,7 @@ final class CpuSoftmax {
                 float hot = (1f - eps) * wt;
                 float spread = eps / c;
                 for (int j = 0; j < c; j++) {
-                    float p = (float) Math.exp(x[base + j] - m - logSum);
+                    float p = FloatExp.exp(x[base + j] - m - logSum);
                     float d = p * coef - (j == t ? hot : 0f) - (eps > 0f ? spread * (weight == null ? 1f : weight[j]) : 0f);
                     gx[base + j] = gr * d;
                 }
