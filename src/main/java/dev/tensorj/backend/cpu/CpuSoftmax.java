@@ -28,32 +28,36 @@ final class CpuSoftmax {
         return v > m ? v : m;
     }
 
+    /**
+     * Row {@code r = o·inner + i} of {@code [outer, len, inner]} starts at {@code o·len·inner + i}
+     * and steps by {@code inner}; rows are split across cores. The last dim ({@code inner == 1})
+     * reads contiguous rows; another dim walks a column, whose lines the neighbouring rows reuse.
+     */
+    private static int rowBase(int r, int len, int inner) {
+        return (r / inner) * len * inner + r % inner;
+    }
+
     static void softmax(boolean log, float[] x, int outer, int len, int inner, float[] out) {
-        // A slab [len, inner] at a time, all its inner columns together, so reads stay sequential.
-        CpuThreads.parallelFor(outer, grain(len, inner), (from, to) -> {
-            float[] m = new float[inner];
-            double[] s = new double[inner];
-            for (int o = from; o < to; o++) {
-                int base = o * len * inner;
-                java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
-                java.util.Arrays.fill(s, 0.0);
-                for (int l = 0; l < len; l++) {
-                    int row = base + l * inner;
-                    for (int i = 0; i < inner; i++) {
-                        float v = x[row + i];
-                        s[i] = addToSum(s[i], m[i], v);
-                        m[i] = maxOf(m[i], v);
+        CpuThreads.parallelFor(outer * inner, grain(len), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = rowBase(r, len, inner);
+                int end = base + len * inner;
+                float m = Float.NEGATIVE_INFINITY;
+                double s = 0;
+                for (int at = base; at < end; at += inner) {
+                    float v = x[at];
+                    s = addToSum(s, m, v);
+                    m = maxOf(m, v);
+                }
+                if (log) {
+                    float logSum = (float) Math.log(s);
+                    for (int at = base; at < end; at += inner) {
+                        out[at] = (x[at] - m) - logSum;
                     }
-                }
-                float[] k = new float[inner]; // 1/sum, or log(sum)
-                for (int i = 0; i < inner; i++) {
-                    k[i] = (float) (log ? Math.log(s[i]) : 1.0 / s[i]);
-                }
-                for (int l = 0; l < len; l++) {
-                    int row = base + l * inner;
-                    for (int i = 0; i < inner; i++) {
-                        float d = x[row + i] - m[i];
-                        out[row + i] = log ? d - k[i] : FloatExp.exp(d) * k[i];
+                } else {
+                    float inv = (float) (1.0 / s);
+                    for (int at = base; at < end; at += inner) {
+                        out[at] = FloatExp.exp(x[at] - m) * inv;
                     }
                 }
             }
@@ -61,36 +65,40 @@ final class CpuSoftmax {
     }
 
     static void softmaxBackward(boolean log, float[] y, float[] g, int outer, int len, int inner, float[] gx) {
-        CpuThreads.parallelFor(outer, grain(len, inner), (from, to) -> {
-            double[] sum = new double[inner]; // Σ g·y (softmax) or Σ g (log-softmax)
-            for (int o = from; o < to; o++) {
-                int base = o * len * inner;
-                java.util.Arrays.fill(sum, 0.0);
-                for (int l = 0; l < len; l++) {
-                    int row = base + l * inner;
-                    for (int i = 0; i < inner; i++) {
-                        sum[i] += log ? g[row + i] : (double) g[row + i] * y[row + i];
+        CpuThreads.parallelFor(outer * inner, grain(len), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = rowBase(r, len, inner);
+                int end = base + len * inner;
+                double sum = 0; // Σ g (log-softmax) or Σ g·y (softmax)
+                if (log) {
+                    for (int at = base; at < end; at += inner) {
+                        sum += g[at];
                     }
-                }
-                for (int l = 0; l < len; l++) {
-                    int row = base + l * inner;
-                    for (int i = 0; i < inner; i++) {
-                        int at = row + i;
-                        gx[at] = log ? g[at] - FloatExp.exp(y[at]) * (float) sum[i] : y[at] * (g[at] - (float) sum[i]);
+                    float total = (float) sum;
+                    for (int at = base; at < end; at += inner) {
+                        gx[at] = g[at] - FloatExp.exp(y[at]) * total;
+                    }
+                } else {
+                    for (int at = base; at < end; at += inner) {
+                        sum += (double) g[at] * y[at];
+                    }
+                    float total = (float) sum;
+                    for (int at = base; at < end; at += inner) {
+                        gx[at] = y[at] * (g[at] - total);
                     }
                 }
             }
         });
     }
 
-    private static int grain(int len, int inner) {
-        return Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / Math.max(1, len * inner));
+    private static int grain(int len) {
+        return Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / Math.max(1, len));
     }
 
     /** See {@code Backend.crossEntropy}: stats are {@code [n]} target weights, then per row max, log-sum, coefficient. */
     static void crossEntropy(float[] x, long[] target, float[] weight, int n, int c, long ignoreIndex, float eps,
             float[] loss, float[] stats) {
-        CpuThreads.parallelFor(n, grain(c, 1), (from, to) -> {
+        CpuThreads.parallelFor(n, grain(c), (from, to) -> {
             for (int r = from; r < to; r++) {
                 long t = target[r];
                 int base = r * c;
@@ -137,7 +145,7 @@ final class CpuSoftmax {
 
     static void crossEntropyBackward(float[] x, long[] target, float[] weight, float[] stats, float[] g, boolean gPerRow,
             int n, int c, long ignoreIndex, float eps, float[] gx) {
-        CpuThreads.parallelFor(n, grain(c, 1), (from, to) -> {
+        CpuThreads.parallelFor(n, grain(c), (from, to) -> {
             for (int r = from; r < to; r++) {
                 long t = target[r];
                 int base = r * c;
