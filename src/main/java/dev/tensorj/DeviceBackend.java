@@ -305,11 +305,49 @@ final class DeviceBackend {
         }
     }
 
+    void softmax(boolean log, Storage x, long outer, long len, long innerSize, Storage out) {
+        launched();
+        try {
+            inner.softmax(log, x, outer, len, innerSize, out);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
     void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
             long innerSize) {
         launched();
         try {
             inner.scatterAdd(src, index, indexStrides, out, outer, n, k, innerSize);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void softmaxBackward(boolean log, Storage y, Storage g, long outer, long len, long innerSize, Storage gx) {
+        launched();
+        try {
+            inner.softmaxBackward(log, y, g, outer, len, innerSize, gx);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void crossEntropy(Storage x, Storage target, Storage weight, long n, long c, long ignoreIndex, float smoothing,
+            Storage loss, Storage stats) {
+        launched();
+        try {
+            inner.crossEntropy(x, target, weight, n, c, ignoreIndex, smoothing, loss, stats);
+        } catch (BackendException e) {
+            throw translate(e);
+        }
+    }
+
+    void crossEntropyBackward(Storage x, Storage target, Storage weight, Storage stats, Storage g, boolean gPerRow,
+            long n, long c, long ignoreIndex, float smoothing, Storage gx) {
+        launched();
+        try {
+            inner.crossEntropyBackward(x, target, weight, stats, g, gPerRow, n, c, ignoreIndex, smoothing, gx);
         } catch (BackendException e) {
             throw translate(e);
         }

@@ -298,7 +298,7 @@ public final class Functional {
      */
     public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, long ignoreIndex, String reduction) {
         checkClassArgs("nll_loss", input, target, weight, reduction, true);
-        return Losses.classIndexLoss("nll_loss", input, target, weight, ignoreIndex, 0f, reduction);
+        return Losses.classIndexLoss("nll_loss", input, target, weight, ignoreIndex, reduction);
     }
 
     /** {@code F.cross_entropy(input, target)} with mean reduction, no weight, ignore_index -100, no smoothing. */
@@ -311,7 +311,10 @@ public final class Functional {
      * it is PyTorch's formula with ignore_index, label_smoothing and class {@code weight [C]} (may be
      * null; "mean" divides by the summed weights of the non-ignored targets); with float32 class
      * probabilities {@code target [N,C]} it is {@code -Σ_c weight[c]·y'[c]·log_softmax[c]} with
-     * {@code y' = (1-ε)·y + ε/C}, "mean" over N (ignoreIndex does not apply).
+     * {@code y' = (1-ε)·y + ε/C}, "mean" over N (ignoreIndex does not apply). With class indices
+     * the loss is one fused kernel (log-sum-exp and the target's logit in one read of each row) and
+     * its gradient another; {@code weight} takes no gradient there (backward refuses a weight that
+     * requires one, as PyTorch).
      *
      * @throws DTypeMismatchException if input is not float32 or target is neither int64 nor float32
      * @throws ShapeMismatchException if input is not {@code [N,C]} or target does not match it
@@ -327,9 +330,8 @@ public final class Functional {
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
             throw new IllegalArgumentException(op + ": labelSmoothing must be in [0, 1], got " + labelSmoothing);
         }
-        Tensor logp = Losses.logSoftmax(input, 1);
-        return indices ? Losses.classIndexLoss(op, logp, target, weight, ignoreIndex, labelSmoothing, reduction)
-                : Losses.probabilityLoss(logp, target, weight, labelSmoothing, reduction);
+        return indices ? Losses.crossEntropy(input, target, weight, ignoreIndex, labelSmoothing, reduction)
+                : Losses.probabilityLoss(Losses.logSoftmax(input, 1), target, weight, labelSmoothing, reduction);
     }
 
     private static void checkPair(String op, Tensor input, Tensor target, String reduction) {

@@ -55,17 +55,134 @@ final class Losses {
         }
     }
 
-    /** Softmax with the (detached) max subtracted: stable for large logits; an all -Inf row gives NaN. */
+    /** softmax along dim: one fused kernel forward, one backward. */
     static Tensor softmax(Tensor x, int dim) {
-        Dispatch.check("softmax", DTypes.FLOAT32, "input", x);
-        Tensor m = x.amax(new int[] {dim}, true).detach();
-        Tensor e = x.sub(m).exp();
-        return e.div(e.sum(dim, true));
+        return softmax("softmax", false, x, dim);
     }
 
     static Tensor logSoftmax(Tensor x, int dim) {
-        Dispatch.check("log_softmax", DTypes.FLOAT32, "input", x);
-        return x.sub(x.logsumexp(dim, true));
+        return softmax("log_softmax", true, x, dim);
+    }
+
+    /**
+     * softmax or log_softmax ({@code log}) of {@code x} viewed as {@code [outer, len, inner]} around
+     * dim (as sumAxis: no transposing copy for any dim). The rule reads the output: softmax's
+     * gradient is {@code y·(g - Σ g·y)}, log_softmax's {@code g - exp(y)·Σ g}.
+     */
+    private static Tensor softmax(String op, boolean log, Tensor x, int dim) {
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "input", x);
+        int[] s = x.shapeRef();
+        int d = Shapes.dim(op, dim, s.length);
+        Tensor out = Tensor.empty(op, be, s);
+        if (out.numel() > 0) {
+            long[] a = axis(s, d);
+            be.softmax(log, x.storage(), a[0], a[1], a[2], out.storage());
+        }
+        Autograd.record(out, op, new Tensor[] {x}, new Tensor[] {out},
+                g -> new Tensor[] {softmaxBackward(op, log, out, g, d)});
+        return out;
+    }
+
+    /** The backward kernel of {@link #softmax(String, boolean, Tensor, int)}, as an op of its own. */
+    private static Tensor softmaxBackward(String op, boolean log, Tensor y, Tensor g, int d) {
+        String name = op + "_backward";
+        DeviceBackend be = Dispatch.check(name, DTypes.FLOAT32, "output", y, "grad", g);
+        Tensor gx = Tensor.empty(name, be, y.shapeRef());
+        if (gx.numel() > 0) {
+            long[] a = axis(y.shapeRef(), d);
+            be.softmaxBackward(log, y.storage(), g.storage(), a[0], a[1], a[2], gx.storage());
+        }
+        return gx;
+    }
+
+    /** {@code shape} viewed as {@code [outer, len, inner]} around dim {@code d} (a 0-d shape is {@code [1, 1, 1]}). */
+    static long[] axis(int[] shape, int d) {
+        long outer = 1;
+        long inner = 1;
+        for (int i = 0; i < d; i++) {
+            outer *= shape[i];
+        }
+        for (int i = d + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        return new long[] {outer, shape.length == 0 ? 1 : shape[d], inner};
+    }
+
+    /**
+     * cross_entropy of logits {@code x [N, C]} against int64 class indices, fused: one kernel for the
+     * per-row losses (Backend.crossEntropy), the reduction in backend sums, one graph node whose rule
+     * is one kernel (softmax - (1-ε)·onehot - ε/C, weighted, times the incoming gradient). Callers have
+     * checked devices, dtypes, shapes and ε. "mean" divides by {@code Σ weight[t]} over the rows not
+     * ignored (NaN when there are none, as PyTorch). No gradient flows to {@code weight}: asking for
+     * one fails in backward, as PyTorch's "the derivative for 'weight' is not implemented".
+     */
+    static Tensor crossEntropy(Tensor x, Tensor target, Tensor weight, long ignoreIndex, float smoothing,
+            String reduction) {
+        String op = "cross_entropy";
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "input", x);
+        int n = x.size(0);
+        int c = x.size(1);
+        Indexing.checkRange(op, "target class index", target, c, ignoreIndex);
+        Tensor perRow = Tensor.empty(op, be, new int[] {n});
+        Tensor stats = Tensor.empty(op, be, new int[] {4, n}); // [n] target weights, then [n, 3] per-row statistics
+        if (n > 0) {
+            be.crossEntropy(x.storage(), target.storage(), weight == null ? null : weight.storage(), n, c, ignoreIndex,
+                    smoothing, perRow.storage(), stats.storage());
+        }
+        Tensor out = perRow;
+        Tensor divisor = null;
+        if (!reduction.equals("none")) {
+            out = sumOfFirst(be, perRow, n);
+            if (reduction.equals("mean")) {
+                divisor = sumOfFirst(be, stats, n); // Σ weight[t] over the rows not ignored
+                be.binary(BinaryOp.DIV, out.storage(), divisor.storage(), out.storage(), Shapes.plan(new int[0],
+                        new int[0], new int[0]));
+            }
+            perRow.close();
+        }
+        if (!Autograd.needsGraph(x, weight)) { // no rule will read them: free them now, not at a collection
+            stats.close();
+            if (divisor != null) {
+                divisor.close();
+            }
+            return out;
+        }
+        Tensor mean = divisor;
+        Tensor[] saved = weight == null ? new Tensor[] {x, target} : new Tensor[] {x, target, weight};
+        Autograd.record(out, op, new Tensor[] {x, weight}, saved, g -> {
+            if (weight != null && weight.requiresGrad()) {
+                throw new UnsupportedOperationException(op + ": the derivative for weight is not implemented (as in "
+                        + "PyTorch); detach the class weights");
+            }
+            Tensor gRow = mean == null ? g : g.div(mean);
+            return new Tensor[] {crossEntropyBackward(x, target, weight, stats, gRow, reduction.equals("none"),
+                    ignoreIndex, smoothing), null};
+        });
+        return out;
+    }
+
+    /** The sum of the first {@code n} elements of {@code t}'s storage, as a 0-d tensor (0 for none). */
+    private static Tensor sumOfFirst(DeviceBackend be, Tensor t, int n) {
+        Tensor sum = Tensor.empty("cross_entropy", be, new int[0]);
+        if (n == 0) {
+            be.fill(sum.storage(), 0f);
+        } else {
+            be.sumAxis(t.storage(), 1, n, 1, sum.storage());
+        }
+        return sum;
+    }
+
+    /** The backward kernel of {@link #crossEntropy}, as an op of its own. */
+    private static Tensor crossEntropyBackward(Tensor x, Tensor target, Tensor weight, Tensor stats, Tensor g,
+            boolean gPerRow, long ignoreIndex, float smoothing) {
+        String op = "cross_entropy_backward";
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "input", x, "grad", g);
+        Tensor gx = Tensor.empty(op, be, x.shapeRef());
+        if (gx.numel() > 0) {
+            be.crossEntropyBackward(x.storage(), target.storage(), weight == null ? null : weight.storage(),
+                    stats.storage(), g.storage(), gPerRow, x.size(0), x.size(1), ignoreIndex, smoothing, gx.storage());
+        }
+        return gx;
     }
 
     static void sameShape(String op, Tensor input, Tensor target) {
@@ -76,12 +193,13 @@ final class Losses {
     }
 
     /**
-     * nll_loss / cross_entropy with class indices on log-probabilities {@code logp [N,C]}: per sample
-     * {@code (1-ε)·(-w[t]·logp[t]) + (ε/C)·(-Σ_c w[c]·logp[c])}, 0 where {@code t == ignoreIndex};
-     * "mean" divides by {@code Σ w[t]} over the non-ignored samples, as PyTorch.
+     * nll_loss on log-probabilities {@code logp [N,C]} with class indices: per sample
+     * {@code -w[t]·logp[t]}, 0 where {@code t == ignoreIndex}; "mean" divides by {@code Σ w[t]} over
+     * the non-ignored samples, as PyTorch. Composed (gather by a one-hot mask); cross_entropy with
+     * class indices has its own kernel ({@link #crossEntropy}).
      */
     static Tensor classIndexLoss(String op, Tensor logp, Tensor target, Tensor weight, long ignoreIndex,
-            float smoothing, String reduction) {
+            String reduction) {
         int n = logp.size(0);
         int c = logp.size(1);
         Indexing.checkRange(op, "target class index", target, c, ignoreIndex);
@@ -89,13 +207,7 @@ final class Losses {
         Tensor valid = target.ne(Tensor.full(logp.device(), ignoreIndex, new int[0])); // [N]
         Tensor hot = Indexing.oneHotMask(target, c).logicalAnd(valid.unsqueeze(1)); // [N,C]
         Tensor w = weight == null ? Tensor.ones(logp.device(), 1, c) : weight.reshape(1, c);
-        Tensor wlogp = logp.mul(w);                                          // [N,C]
-        Tensor nll = Functional.where(hot, wlogp, zero).sum(1, false).neg();  // [N]
-        Tensor perSample = nll;
-        if (smoothing > 0f) {
-            Tensor smooth = Functional.where(valid.unsqueeze(1), wlogp, zero).sum(1, false).neg(); // [N]
-            perSample = nll.mul(1f - smoothing).add(smooth.mul(smoothing / c));
-        }
+        Tensor perSample = Functional.where(hot, logp.mul(w), zero).sum(1, false).neg(); // [N]
         switch (reduction) {
             case "none": return perSample;
             case "sum": return perSample.sum();

@@ -1782,14 +1782,24 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * {@code softmax(dim)}: {@code exp(x - max) / Σ exp(x - max)} along dim, stable for large
-     * logits; a row of all -Inf gives NaN, as PyTorch. Composed from existing ops (their backward
-     * gives the gradient).
+     * logits; a row of all -Inf, or holding +Inf or NaN, gives NaN, as PyTorch. One fused kernel
+     * (one read of each row for its maximum and sum, one to write; no transposing copy for any dim),
+     * and one for the gradient {@code y·(g - Σ g·y)}, which is not itself differentiable again.
+     *
+     * @throws DTypeMismatchException if this tensor is not float32
+     * @throws IllegalArgumentException if dim is out of range
      */
     public Tensor softmax(int dim) {
         return Losses.softmax(this, dim);
     }
 
-    /** {@code log_softmax(dim)}: {@code x - logsumexp(x, dim)}, stable for large logits. */
+    /**
+     * {@code log_softmax(dim)}: {@code x - max - log Σ exp(x - max)} along dim, stable for large
+     * logits, fused as {@link #softmax(int)}; the gradient is {@code g - exp(y)·Σ g}.
+     *
+     * @throws DTypeMismatchException if this tensor is not float32
+     * @throws IllegalArgumentException if dim is out of range
+     */
     public Tensor logSoftmax(int dim) {
         return Losses.logSoftmax(this, dim);
     }

@@ -481,4 +481,38 @@ class ReductionOpsTest {
             assertArrayEquals(c.var(dim, true, false).toFloatArray(), g.var(dim, true, false).toFloatArray(), 1e-5f);
         }
     }
+
+    /**
+     * Issue 13 item 4, "reductions over the last dim without transposing": every dim is reduced in
+     * place as {@code [outer, len, inner]} (sumAxis, extremeAxis), so the last dim costs what the
+     * first does. A transposing copy would add a launch and an allocation.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void everyDimIsReducedWithoutATransposingCopy(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor x = Tensor.randn(device, 4, 5, 6);
+        java.util.Map<String, java.util.function.IntFunction<Tensor>> ops = new java.util.LinkedHashMap<>();
+        ops.put("sum", d -> x.sum(d, false));
+        ops.put("mean", d -> x.mean(d, false));
+        ops.put("amax", d -> x.amax(new int[] {d}, false));
+        ops.put("logsumexp", d -> x.logsumexp(d, false));
+        ops.put("var", d -> x.var(d, true, false));
+        for (var op : ops.entrySet()) {
+            Counters.Snapshot first = work(device, op.getValue(), 0);
+            for (int d : new int[] {1, 2, -1}) {
+                Counters.Snapshot other = work(device, op.getValue(), d);
+                assertEquals(first.launches(), other.launches(), op.getKey() + " over dim " + d + ": " + other);
+                assertEquals(first.allocations(), other.allocations(), op.getKey() + " over dim " + d + ": " + other);
+            }
+        }
+        assertEquals(1, work(device, ops.get("sum"), -1).launches(), "a sum over the last dim is one kernel");
+        assertEquals(1, work(device, ops.get("amax"), -1).launches(), "an amax over the last dim is one kernel");
+    }
+
+    private static Counters.Snapshot work(Device device, java.util.function.IntFunction<Tensor> op, int dim) {
+        Counters.Snapshot before = Counters.snapshot(device);
+        op.apply(dim).close();
+        return Counters.snapshot(device).minus(before);
+    }
 }

@@ -162,6 +162,48 @@ public interface Backend {
      */
     void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k, long inner);
 
+    /**
+     * Softmax ({@code log} false) or log-softmax ({@code log} true) of {@code x} viewed as
+     * {@code [outer, len, inner]}, along the middle axis, into {@code out} (never {@code x}), in one
+     * pass over each row for its maximum and {@code Σ exp(x - max)} (online: the sum is rescaled when
+     * the running maximum grows, and accumulated in double) and one pass that writes
+     * {@code exp(x - max) / sum} or {@code x - max - log(sum)}. As PyTorch's {@code exp(x - amax(x))}:
+     * a row of only -Inf, or holding +Inf or NaN, gives NaN throughout. {@code len >= 1}.
+     */
+    void softmax(boolean log, Storage x, long outer, long len, long inner, Storage out);
+
+    /**
+     * The gradient of {@link #softmax} from its output {@code y} and the incoming gradient
+     * {@code g}, laid out as there: {@code gx = y·(g - Σ g·y)} for softmax, {@code gx = g -
+     * exp(y)·Σ g} for log-softmax, the sums along the row in double. {@code gx} is neither input.
+     */
+    void softmaxBackward(boolean log, Storage y, Storage g, long outer, long len, long inner, Storage gx);
+
+    /**
+     * Cross-entropy of logits {@code x [n, c]} against {@link ScalarType#I64} class indices
+     * {@code target [n]}, each in {@code [0, c)} or equal to {@code ignoreIndex} (the engine has
+     * checked), with class weights {@code weight [c]} (null: all 1) and label smoothing ε: per row,
+     * with {@code lse = log Σ_j exp(x[j])} and {@code w = weight[target]},
+     * {@code loss[r] = w·(lse - x[target])}, and for ε &gt; 0
+     * {@code (1-ε)·w·(lse - x[target]) + ε/c·Σ_j weight[j]·(lse - x[j])}; 0 for an ignored row.
+     * One pass over each row (as {@link #softmax}), sums in double. {@code stats} ({@code 4·n}
+     * F32) receives what {@link #crossEntropyBackward} reads: first the {@code n} target weights
+     * (0 where ignored: their sum is "mean"'s divisor), then per row the maximum, {@code log Σ
+     * exp(x - max)} and the softmax's coefficient in the gradient. Neither output is an input.
+     */
+    void crossEntropy(Storage x, Storage target, Storage weight, long n, long c, long ignoreIndex, float smoothing,
+            Storage loss, Storage stats);
+
+    /**
+     * The gradient of {@link #crossEntropy} (same {@code x}, {@code target}, {@code weight}, ε and
+     * the {@code stats} it wrote): {@code gx[r, j] = g_r·(a_r·softmax(x_r)[j] - (1-ε)·w·[j ==
+     * target] - ε/c·weight[j])}, 0 for an ignored row, where {@code g_r} is {@code g[r]} when
+     * {@code gPerRow}, else {@code g[0]} (a reduced loss's gradient, already divided for "mean").
+     * {@code gx} is no input.
+     */
+    void crossEntropyBackward(Storage x, Storage target, Storage weight, Storage stats, Storage g, boolean gPerRow,
+            long n, long c, long ignoreIndex, float smoothing, Storage gx);
+
     /** {@code out[c, r] = x[r, c]} for {@code x} of {@code rows × cols}; {@code out} is never {@code x}. */
     void transpose(Storage x, int rows, int cols, Storage out);
 

@@ -232,6 +232,30 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void softmax(boolean log, Storage x, long outer, long len, long inner, Storage out) {
+        CpuSoftmax.softmax(log, data(x), (int) outer, (int) len, (int) inner, data(out));
+    }
+
+    @Override
+    public void softmaxBackward(boolean log, Storage y, Storage g, long outer, long len, long inner, Storage gx) {
+        CpuSoftmax.softmaxBackward(log, data(y), data(g), (int) outer, (int) len, (int) inner, data(gx));
+    }
+
+    @Override
+    public void crossEntropy(Storage x, Storage target, Storage weight, long n, long c, long ignoreIndex,
+            float smoothing, Storage loss, Storage stats) {
+        CpuSoftmax.crossEntropy(data(x), ((CpuStorage) target).longs, weight == null ? null : data(weight), (int) n,
+                (int) c, ignoreIndex, smoothing, data(loss), data(stats));
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage x, Storage target, Storage weight, Storage stats, Storage g,
+            boolean gPerRow, long n, long c, long ignoreIndex, float smoothing, Storage gx) {
+        CpuSoftmax.crossEntropyBackward(data(x), ((CpuStorage) target).longs, weight == null ? null : data(weight),
+                data(stats), data(g), gPerRow, (int) n, (int) c, ignoreIndex, smoothing, data(gx));
+    }
+
+    @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {
         float[] src = data(x);
         float[] dst = data(out);

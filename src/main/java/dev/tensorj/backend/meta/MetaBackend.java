@@ -130,6 +130,20 @@ public final class MetaBackend implements Backend {
             long inner) {}
 
     @Override
+    public void softmax(boolean log, Storage x, long outer, long len, long inner, Storage out) {}
+
+    @Override
+    public void softmaxBackward(boolean log, Storage y, Storage g, long outer, long len, long inner, Storage gx) {}
+
+    @Override
+    public void crossEntropy(Storage x, Storage target, Storage weight, long n, long c, long ignoreIndex,
+            float smoothing, Storage loss, Storage stats) {}
+
+    @Override
+    public void crossEntropyBackward(Storage x, Storage target, Storage weight, Storage stats, Storage g,
+            boolean gPerRow, long n, long c, long ignoreIndex, float smoothing, Storage gx) {}
+
+    @Override
     public void transpose(Storage x, int rows, int cols, Storage out) {}
 
     @Override

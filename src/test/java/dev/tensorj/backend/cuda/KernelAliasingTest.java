@@ -47,7 +47,10 @@ class KernelAliasingTest {
             // copy of its input), never its source or index
             Kernel.GATHER, Kernel.SCATTER_ADD,
             // the random draws read no memory: they write a new tensor
-            Kernel.RANDOM, Kernel.RANDINT);
+            Kernel.RANDOM, Kernel.RANDINT,
+            // softmax, log-softmax and cross-entropy, forward and backward: a new tensor (or the
+            // op's own loss and statistics)
+            Kernel.SOFTMAX, Kernel.SOFTMAX_BACKWARD, Kernel.CROSS_ENTROPY, Kernel.CROSS_ENTROPY_BACKWARD);
 
     @Test
     void everyKernelIsClassified() {
