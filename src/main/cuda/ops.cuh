@@ -15,6 +15,12 @@
 #define TJ_RELU_BACKWARD 7
 #define TJ_MAXIMUM 8
 #define TJ_MINIMUM 9
+#define TJ_RPOW 10
+#define TJ_SIGMOID_BACKWARD 11
+#define TJ_TANH_BACKWARD 12
+#define TJ_SILU_BACKWARD 13
+#define TJ_GELU_BACKWARD 14
+#define TJ_GELU_TANH_BACKWARD 15
 
 // UnaryOp ordinals (dev.tensorj.backend.UnaryOp).
 #define TJ_NEG 0
@@ -35,8 +41,6 @@
 #define TJ_SIN 15
 #define TJ_COS 16
 #define TJ_RECIPROCAL 17
-#define TJ_GELU_GRAD 18
-#define TJ_GELU_TANH_GRAD 19
 
 // RandomKind ordinals (dev.tensorj.backend.RandomKind): the distributions of tj_random.
 #define TJ_UNIFORM 0
@@ -84,21 +88,6 @@ __device__ __forceinline__ float tj_min(float a, float b) {
     return a <= b ? a : b;
 }
 
-__device__ __forceinline__ float tj_binary_op(int op, float a, float b) {
-    switch (op) {
-        case TJ_ADD: return a + b;
-        case TJ_SUB: return a - b;
-        case TJ_MUL: return a * b;
-        case TJ_DIV: return a / b;
-        case TJ_POW: return tj_pow(a, b);
-        case TJ_RSUB: return b - a;
-        case TJ_RDIV: return b / a;
-        case TJ_MAXIMUM: return tj_max(a, b);
-        case TJ_MINIMUM: return tj_min(a, b);
-        default: return a <= 0.0f ? 0.0f : b; // TJ_RELU_BACKWARD: PyTorch's threshold_backward; a NaN a passes b
-    }
-}
-
 // The logistic function without overflow: exp of a non-positive value only.
 __device__ __forceinline__ float tj_sigmoid(float x) {
     if (x >= 0.0f) {
@@ -108,7 +97,7 @@ __device__ __forceinline__ float tj_sigmoid(float x) {
     return e / (1.0f + e);
 }
 
-// The GELU family is computed in double and rounded once, as the CPU backend does (CpuUnary):
+// The GELU family is computed in double and rounded once, as the CPU backend does (Activations):
 // erfc(-x/√2) keeps its relative accuracy in the negative tail where 1 + erf(x/√2) cancels, and
 // 1/(1 + exp(-2u)) is 0.5·(1 + tanh(u)) without that cancellation.
 #define TJ_SQRT1_2 0.70710678118654752440
@@ -121,9 +110,8 @@ __device__ __forceinline__ float tj_gelu(float x) {
     return (float) (0.5 * d * erfc(-d * TJ_SQRT1_2));
 }
 
-__device__ __forceinline__ float tj_gelu_grad(float x) { // Φ(x) + x·φ(x)
-    double d = x;
-    return (float) (0.5 * erfc(-d * TJ_SQRT1_2) + d * exp(-0.5 * d * d) * TJ_INV_SQRT_2PI);
+__device__ __forceinline__ double tj_gelu_grad(double d) { // Φ(x) + x·φ(x)
+    return 0.5 * erfc(-d * TJ_SQRT1_2) + d * exp(-0.5 * d * d) * TJ_INV_SQRT_2PI;
 }
 
 __device__ __forceinline__ float tj_gelu_tanh(float x) { // 0.5·x·(1 + tanh(u)) = x / (1 + exp(-2u))
@@ -133,13 +121,59 @@ __device__ __forceinline__ float tj_gelu_tanh(float x) { // 0.5·x·(1 + tanh(u)
 }
 
 // 0.5·(1 + tanh u) + 0.5·x·(1 - tanh²u)·u', with s = 0.5·(1 + tanh u), 1 - tanh²u = 4·s·(1 - s).
-__device__ __forceinline__ float tj_gelu_tanh_grad(float x) {
-    double d = x;
+__device__ __forceinline__ double tj_gelu_tanh_grad(double d) {
     double u = TJ_SQRT_2_OVER_PI * (d + TJ_GELU_KAPPA * d * d * d);
     double s = 1.0 / (1.0 + exp(-2.0 * u));
     double t = 1.0 / (1.0 + exp(2.0 * u)); // 1 - s, without cancellation
     double du = TJ_SQRT_2_OVER_PI * (1.0 + 3.0 * TJ_GELU_KAPPA * d * d);
-    return (float) (s + 2.0 * d * s * t * du);
+    return s + 2.0 * d * s * t * du;
+}
+
+// g·s·(1 + x·(1 - s)), s = sigmoid(x), in double and rounded once (Activations.siluBackward).
+__device__ __forceinline__ double tj_sigmoid_d(double x) {
+    if (x >= 0.0) {
+        return 1.0 / (1.0 + exp(-x));
+    }
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+
+__device__ __forceinline__ float tj_silu_backward(float x, float g) {
+    double s = tj_sigmoid_d(x);
+    return (float) (g * (s * (1.0 + x * (1.0 - s))));
+}
+
+// The backward rules computed in double (a = the rule's input x, b = the gradient), as Activations'
+// methods of the same names. Not inlined, so the binary kernels share one copy of their double
+// code (inlined, it made elementwise.ptx 2.3x larger and most binary kernels use more registers).
+// __attribute__((noinline)) rather than __noinline__, which host C++ (the emulator) lacks.
+__device__ __attribute__((noinline)) float tj_double_backward(int op, float a, float b) {
+    switch (op) {
+        case TJ_SILU_BACKWARD: return tj_silu_backward(a, b);
+        case TJ_GELU_BACKWARD: return (float) (b * tj_gelu_grad(a));
+        default: return (float) (b * tj_gelu_tanh_grad(a)); // TJ_GELU_TANH_BACKWARD
+    }
+}
+
+__device__ __forceinline__ float tj_binary_op(int op, float a, float b) {
+    switch (op) {
+        case TJ_ADD: return a + b;
+        case TJ_SUB: return a - b;
+        case TJ_MUL: return a * b;
+        case TJ_DIV: return a / b;
+        case TJ_POW: return tj_pow(a, b);
+        case TJ_RSUB: return b - a;
+        case TJ_RDIV: return b / a;
+        case TJ_MAXIMUM: return tj_max(a, b);
+        case TJ_MINIMUM: return tj_min(a, b);
+        case TJ_RPOW: return tj_pow(b, a);
+        case TJ_RELU_BACKWARD: return a <= 0.0f ? 0.0f : b; // PyTorch's threshold_backward; a NaN a passes b
+        // The fused backward rules (a = the value the rule reads, b = the output's gradient), as
+        // Activations' methods of the same names: float for sigmoid and tanh, else double rounded once.
+        case TJ_SIGMOID_BACKWARD: return b * (a * (1.0f - a));
+        case TJ_TANH_BACKWARD: return b * (1.0f - a * a);
+        default: return tj_double_backward(op, a, b); // silu, gelu, gelu tanh
+    }
 }
 
 // The CPU backend's Java (CpuBackend.unary, CpuUnary) is the reference. Transcendental functions
@@ -165,9 +199,7 @@ __device__ __forceinline__ float tj_unary_op(int op, float x) {
         case TJ_GELU_TANH: return tj_gelu_tanh(x);
         case TJ_SIN: return sinf(x);
         case TJ_COS: return cosf(x);
-        case TJ_RECIPROCAL: return 1.0f / x;
-        case TJ_GELU_GRAD: return tj_gelu_grad(x);
-        default: return tj_gelu_tanh_grad(x); // TJ_GELU_TANH_GRAD
+        default: return 1.0f / x; // TJ_RECIPROCAL
     }
 }
 

@@ -13,21 +13,39 @@ final class Elementwise {
      * float32 and the gradient flows to the float32 operand only.
      */
     static Tensor binary(String op, BinaryOp kind, Tensor a, Tensor b) {
-        DeviceBackend be = Dispatch.checkPromoting(op, "input", a, "other", b);
+        return binary(op, kind, a, "other", b);
+    }
+
+    /** As above, {@code roleB} naming {@code b} in errors (PyTorch's argument name: "exponent" for pow). */
+    static Tensor binary(String op, BinaryOp kind, Tensor a, String roleB, Tensor b) {
+        DeviceBackend be = Dispatch.checkPromoting(op, "input", a, roleB, b);
         int[] shape = Shapes.broadcast(op, a.shapeRef(), b.shapeRef());
         if (a.dtype() != b.dtype()) {
             return promoted(op, kind, be, a, b, shape);
         }
         Tensor out = compute(op, kind, be, a, b, shape);
-        boolean toA = a.requiresGrad();
-        boolean toB = b.requiresGrad();
-        Autograd.record(out, op, new Tensor[] {a, b}, savedBy(kind, a, b), g -> binaryGrads(kind, toA, a, toB, b, g));
+        record(op, kind, a, b, out);
         return out;
     }
 
-    /** The operands whose values the rule of {@code kind} reads: both for mul and div, none for add and sub. */
-    private static Tensor[] savedBy(BinaryOp kind, Tensor a, Tensor b) {
-        return kind == BinaryOp.MUL || kind == BinaryOp.DIV ? new Tensor[] {a, b} : Autograd.NOTHING_SAVED;
+    private static void record(String op, BinaryOp kind, Tensor a, Tensor b, Tensor out) {
+        boolean toA = a.requiresGrad();
+        boolean toB = b.requiresGrad();
+        Autograd.record(out, op, new Tensor[] {a, b}, savedBy(kind, a, b, out),
+                g -> binaryGrads(kind, toA, a, toB, b, out, g));
+    }
+
+    /** The tensors whose values the rule of {@code kind} reads: none for add and sub, the output too for pow. */
+    private static Tensor[] savedBy(BinaryOp kind, Tensor a, Tensor b, Tensor out) {
+        switch (kind) {
+            case ADD:
+            case SUB:
+                return Autograd.NOTHING_SAVED;
+            case POW:
+                return new Tensor[] {a, b, out};
+            default:
+                return new Tensor[] {a, b};
+        }
     }
 
     private static Tensor compute(String op, BinaryOp kind, DeviceBackend be, Tensor a, Tensor b, int[] shape) {
@@ -44,10 +62,7 @@ final class Elementwise {
         Tensor fb = b.to(DType.FLOAT32);
         Tensor converted = fa != a ? fa : fb;
         Tensor out = compute(op, kind, be, fa, fb, shape);
-        // The converted operand cannot require grad: the rule sees it as a constant.
-        boolean toA = fa.requiresGrad();
-        boolean toB = fb.requiresGrad();
-        Autograd.record(out, op, new Tensor[] {fa, fb}, savedBy(kind, fa, fb), g -> binaryGrads(kind, toA, fa, toB, fb, g));
+        record(op, kind, fa, fb, out); // the converted operand cannot require grad: the rule sees a constant
         if (out.isLeaf()) {
             converted.close(); // nothing recorded keeps it: free it now rather than at the next collection
         }
@@ -57,9 +72,10 @@ final class Elementwise {
     /**
      * The gradients of {@code a (kind) b} for each operand that needs one ({@code toA}, {@code toB},
      * as when the op ran); {@code a} and {@code b} give the values the rule reads (an in-place op
-     * passes a copy of its old self). The one definition, for the ops and their in-place forms.
+     * passes a copy of its old self), {@code out} the result (read by pow's rule only: the in-place
+     * forms, add to div, pass null). The one definition, for the ops and their in-place forms.
      */
-    static Tensor[] binaryGrads(BinaryOp kind, boolean toA, Tensor a, boolean toB, Tensor b, Tensor g) {
+    static Tensor[] binaryGrads(BinaryOp kind, boolean toA, Tensor a, boolean toB, Tensor b, Tensor out, Tensor g) {
         switch (kind) {
             case ADD: // d(a+b) = g, g
                 return new Tensor[] {toA ? g : null, toB ? g : null};
@@ -69,8 +85,63 @@ final class Elementwise {
                 return new Tensor[] {toA ? g.mul(b) : null, toB ? g.mul(a) : null};
             case DIV: // d(a/b) = g/b, -g·a/b²
                 return new Tensor[] {toA ? g.div(b) : null, toB ? g.mul(a).div(b.mul(b)).neg() : null};
+            case POW:
+                return new Tensor[] {toA ? powBaseGrad(a, b, g) : null, toB ? powExponentGrad(a, b, out, g) : null};
+            case MAXIMUM: // the larger operand takes g, ties split it (PyTorch); a NaN passes g to both
+                return extremumGrads(toA, a, toB, b, g, false);
+            case MINIMUM:
+                return extremumGrads(toA, a, toB, b, g, true);
             default:
                 throw new AssertionError(kind);
+        }
+    }
+
+    /** PyTorch's pow_backward_self: {@code g·b·a^(b-1)}, and 0 where {@code b == 0} (a select: not NaN at a = 0). */
+    private static Tensor powBaseGrad(Tensor a, Tensor b, Tensor g) {
+        try (Tensor bMinus1 = b.sub(1f); Tensor p = a.pow(bMinus1); Tensor d = b.mul(p); Tensor gd = g.mul(d);
+             Tensor zeroB = b.eq(0f)) {
+            return zeroOrElse(zeroB, gd);
+        }
+    }
+
+    /**
+     * PyTorch's pow_backward_exponent: {@code g·a^b·ln a}, the factor 0 where {@code a == 0} and
+     * {@code b >= 0} (the limit as b falls to 0, not 0·(-inf)); elsewhere at a = 0 it is
+     * {@code a^b·(-inf)}, and NaN for a negative a.
+     */
+    private static Tensor powExponentGrad(Tensor a, Tensor b, Tensor out, Tensor g) {
+        try (Tensor ln = a.log(); Tensor d = out.mul(ln); Tensor aZero = a.eq(0f); Tensor bNonNeg = b.ge(0f);
+             Tensor both = aZero.logicalAnd(bNonNeg); Tensor masked = zeroOrElse(both, d)) {
+            return g.mul(masked);
+        }
+    }
+
+    /**
+     * PyTorch's rule for maximum ({@code minimum} false) and minimum: {@code where(a == b, g/2, g)},
+     * then 0 for the operand that lost ({@code a < b} for a in maximum, {@code a > b} in minimum).
+     */
+    private static Tensor[] extremumGrads(boolean toA, Tensor a, boolean toB, Tensor b, Tensor g, boolean minimum) {
+        try (Tensor tie = a.eq(b); Tensor half = g.div(2f); Tensor shared = Comparisons.where(tie, half, g)) {
+            Tensor ga = null;
+            Tensor gb = null;
+            if (toA) {
+                try (Tensor aLost = minimum ? a.gt(b) : a.lt(b)) {
+                    ga = zeroOrElse(aLost, shared);
+                }
+            }
+            if (toB) {
+                try (Tensor bLost = minimum ? a.lt(b) : a.gt(b)) {
+                    gb = zeroOrElse(bLost, shared);
+                }
+            }
+            return new Tensor[] {ga, gb};
+        }
+    }
+
+    /** {@code cond ? 0 : t}, broadcast. */
+    static Tensor zeroOrElse(Tensor cond, Tensor t) {
+        try (Tensor zero = Tensor.zeros(t.device())) {
+            return Comparisons.where(cond, zero, t);
         }
     }
 
@@ -92,26 +163,40 @@ final class Elementwise {
         return out;
     }
 
+    /** {@code a (kind) s}; for {@code RPOW} (a scalar base) the tensor is the exponent, and errors name it so. */
     static Tensor scalar(String op, BinaryOp kind, Tensor a, float s) {
-        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, a);
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, kind == BinaryOp.RPOW ? "exponent" : "input", a);
         Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.binaryScalar(kind, a.storage(), s, out.storage());
         }
-        Tensor[] saved = kind == BinaryOp.POW ? new Tensor[] {a} : Autograd.NOTHING_SAVED;
-        Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {scalarGrad(kind, a, s, g)});
+        Tensor[] saved = kind == BinaryOp.POW || kind == BinaryOp.RDIV ? new Tensor[] {a}
+                : kind == BinaryOp.RPOW ? new Tensor[] {a, out} : Autograd.NOTHING_SAVED;
+        Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {scalarGrad(kind, a, s, out, g)});
         return out;
     }
 
-    static Tensor scalarGrad(BinaryOp kind, Tensor a, float s, Tensor g) {
+    /**
+     * The gradient of {@code a (kind) s} for a scalar {@code s}; {@code a} and {@code out} (the
+     * result) are read by pow, rdiv and rpow only: the in-place forms, add to div, pass null.
+     */
+    static Tensor scalarGrad(BinaryOp kind, Tensor a, float s, Tensor out, Tensor g) {
         switch (kind) {
             case ADD:
             case SUB:
                 return g;
+            case RSUB: // d(s - a) = -g
+                return g.neg();
             case MUL:
                 return g.mul(s);
             case DIV:
                 return g.div(s);
+            case RDIV: // d(s/a) = -g·s/a², as div's rule for its divisor
+                try (Tensor gs = g.mul(s); Tensor a2 = a.mul(a); Tensor q = gs.div(a2)) {
+                    return q.neg();
+                }
+            case RPOW: // d(s^a) = g·s^a·ln s (PyTorch's pow_backward_exponent with a scalar base)
+                return rpowGrad(a, s, out, g);
             case POW: // d(a^s) = g·s·a^(s-1); for s = 0 zeros, as PyTorch, not 0·a^-1 (NaN at a = ±0)
                 if (s == 0f) {
                     return Tensor.zeros(a.device(), a.shapeRef());
@@ -119,6 +204,22 @@ final class Elementwise {
                 return s == 2f ? g.mul(a).mul(2f) : g.mul(a.pow(s - 1f).mul(s));
             default:
                 throw new AssertionError(kind);
+        }
+    }
+
+    /**
+     * {@code g·out·ln s} for the exponent {@code e}; for {@code s = ±0} the factor is 0 where
+     * {@code e >= 0}, as PyTorch ({@code ln 0 = -inf}, so elsewhere it is {@code ±inf}).
+     */
+    private static Tensor rpowGrad(Tensor e, float s, Tensor out, Tensor g) {
+        float ln = (float) Math.log(s); // NaN for a negative base, as PyTorch's real log
+        if (s != 0f) {
+            try (Tensor d = out.mul(ln)) {
+                return g.mul(d);
+            }
+        }
+        try (Tensor d = out.mul(ln); Tensor nonNeg = e.ge(0f); Tensor masked = zeroOrElse(nonNeg, d)) {
+            return g.mul(masked);
         }
     }
 
@@ -181,18 +282,18 @@ final class Elementwise {
                 return g.mul(unaryKernel("abs_backward", UnaryOp.SIGN, a));
             case SIGN: // 0 everywhere
                 return Tensor.zeros(a.device(), a.shapeRef());
+            // The activations' rules are one fused kernel each (no temporaries). Backward runs under
+            // no-grad and builds no graph (tensorj has no create_graph), so nothing differentiates them.
             case TANH: // g·(1 - out²)
-                return g.mul(oneMinus(out.mul(out)));
+                return fusedBackward("tanh_backward", BinaryOp.TANH_BACKWARD, out, g);
             case SIGMOID: // g·out·(1 - out)
-                return g.mul(out.mul(oneMinus(out)));
-            case SILU: { // g·s·(1 + a·(1 - s)), s = sigmoid(a)
-                Tensor s = unaryKernel("silu_backward", UnaryOp.SIGMOID, a);
-                return g.mul(s.mul(a.mul(oneMinus(s)).add(1f)));
-            }
+                return fusedBackward("sigmoid_backward", BinaryOp.SIGMOID_BACKWARD, out, g);
+            case SILU: // g·s·(1 + a·(1 - s)), s = sigmoid(a)
+                return fusedBackward("silu_backward", BinaryOp.SILU_BACKWARD, a, g);
             case GELU: // g·(Φ(a) + a·φ(a))
-                return g.mul(unaryKernel("gelu_backward", UnaryOp.GELU_GRAD, a));
+                return fusedBackward("gelu_backward", BinaryOp.GELU_BACKWARD, a, g);
             case GELU_TANH:
-                return g.mul(unaryKernel("gelu_backward", UnaryOp.GELU_TANH_GRAD, a));
+                return fusedBackward("gelu_backward", BinaryOp.GELU_TANH_BACKWARD, a, g);
             case SIN: // g·cos(a)
                 return g.mul(unaryKernel("sin_backward", UnaryOp.COS, a));
             case COS: // -g·sin(a)
@@ -218,18 +319,23 @@ final class Elementwise {
         }
     }
 
-    /** {@code 1 - t} in one kernel. */
-    private static Tensor oneMinus(Tensor t) {
-        return scalar("rsub", BinaryOp.RSUB, t, 1f);
-    }
-
     /** ReLU's gradient in one kernel: {@code a <= 0 ? 0 : g}. Not itself differentiable. */
     static Tensor reluBackward(Tensor a, Tensor g) {
-        DeviceBackend be = Dispatch.check("relu_backward", DTypes.FLOAT32, "input", a, "grad", g);
-        int[] shape = a.shapeRef();
-        Tensor out = Tensor.empty("relu_backward", be, shape);
+        return fusedBackward("relu_backward", BinaryOp.RELU_BACKWARD, a, g);
+    }
+
+    /**
+     * A fused backward rule {@code kind(saved, g)} in one kernel ({@link BinaryOp}'s {@code *_BACKWARD}
+     * ops), {@code saved} being the input or output the rule reads, of g's shape. Not itself
+     * differentiable: it records nothing.
+     */
+    private static Tensor fusedBackward(String op, BinaryOp kind, Tensor saved, Tensor g) {
+        String role = kind == BinaryOp.SIGMOID_BACKWARD || kind == BinaryOp.TANH_BACKWARD ? "output" : "input";
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, role, saved, "grad", g);
+        int[] shape = saved.shapeRef();
+        Tensor out = Tensor.empty(op, be, shape);
         if (out.numel() > 0) {
-            be.binary(BinaryOp.RELU_BACKWARD, a.storage(), g.storage(), out.storage(), Shapes.plan(shape, shape, shape));
+            be.binary(kind, saved.storage(), g.storage(), out.storage(), Shapes.plan(shape, shape, shape));
         }
         return out;
     }

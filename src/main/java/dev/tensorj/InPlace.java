@@ -34,7 +34,7 @@ final class InPlace {
             Tensor old = readsSelf ? self.copyOfValues(op) : null;
             Tensor[] saved = kind == BinaryOp.MUL || kind == BinaryOp.DIV ? new Tensor[] {other} : Autograd.NOTHING_SAVED;
             fn = new GradFn(op, self.device(), new Tensor[] {self, other}, saved,
-                    g -> Elementwise.binaryGrads(kind, toSelf, old, toOther, other, g));
+                    g -> Elementwise.binaryGrads(kind, toSelf, old, toOther, other, null, g));
         }
         if (self.numel() > 0) {
             be.binary(kind, self.storage(), other.storage(), self.storage(), Shapes.plan(shape, other.shapeRef(), shape));
@@ -78,7 +78,7 @@ final class InPlace {
         GradFn fn = null;
         if (Autograd.needsGraph(self)) { // add, sub, mul and div by a scalar read no values
             fn = new GradFn(op, self.device(), new Tensor[] {self}, Autograd.NOTHING_SAVED,
-                    g -> new Tensor[] {Elementwise.scalarGrad(kind, null, s, g)});
+                    g -> new Tensor[] {Elementwise.scalarGrad(kind, null, s, null, g)});
         }
         if (self.numel() > 0) {
             be.binaryScalar(kind, self.storage(), s, self.storage());
@@ -96,21 +96,15 @@ final class InPlace {
         checkWritable(op, self);
         GradFn fn = null;
         if (Autograd.needsGraph(self)) {
-            // The gradient passes where min <= x <= max, judged on the old values (NaN: nowhere).
-            // A select, not a product, so an infinite gradient outside the bounds gives 0, not NaN.
-            Tensor inside;
-            try (NoGrad ignored = NoGrad.enter(); Tensor atLeast = self.ge(min); Tensor atMost = self.le(max)) {
-                inside = atLeast.logicalAnd(atMost);
+            Tensor inside; // judged on the old values, before the write
+            try (NoGrad ignored = NoGrad.enter()) {
+                inside = Clamp.inside(self, min, max);
             }
-            fn = new GradFn(op, self.device(), new Tensor[] {self}, Autograd.NOTHING_SAVED, g -> {
-                try (Tensor zero = Tensor.zeros(g.device())) {
-                    return new Tensor[] {Comparisons.where(inside, g, zero)};
-                }
-            });
+            fn = new GradFn(op, self.device(), new Tensor[] {self}, Autograd.NOTHING_SAVED,
+                    g -> new Tensor[] {Clamp.passWhere(inside, g)});
         }
         if (self.numel() > 0) {
-            be.binaryScalar(BinaryOp.MAXIMUM, self.storage(), min, self.storage());
-            be.binaryScalar(BinaryOp.MINIMUM, self.storage(), max, self.storage());
+            Clamp.kernels(be, self.storage(), min, max, self.storage());
         }
         return written(op, self, fn);
     }

@@ -353,6 +353,100 @@ public final class Tensor implements AutoCloseable {
         return Elementwise.scalar("pow", BinaryOp.POW, this, exponent);
     }
 
+    /**
+     * {@code this ^ exponent} elementwise, broadcasting, as {@code torch.pow(input, exponent)}: C's
+     * {@code pow} ({@code pow(1, y) = 1} and {@code pow(x, 0) = 1} for every x and y, NaN included;
+     * a negative base with a non-integer exponent gives NaN). An int64 or bool exponent is converted
+     * to float32. Gradients as PyTorch's: to this {@code exponent·this^(exponent-1)}, 0 where the
+     * exponent is 0; to the exponent {@code this^exponent·ln(this)}, 0 where this is 0 and the
+     * exponent {@code >= 0}.
+     *
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     * @throws DeviceMismatchException if {@code exponent} is on another device
+     * @throws DTypeMismatchException if neither tensor is float32
+     */
+    public Tensor pow(Tensor exponent) {
+        return Elementwise.binary("pow", BinaryOp.POW, this, "exponent", exponent);
+    }
+
+    /**
+     * {@code base ^ exponent} elementwise for a scalar base, as {@code torch.pow(self: Number, exponent)},
+     * with C's {@code pow}. The gradient to the exponent is {@code base^exponent·ln(base)} (NaN for a
+     * negative base); for a base of 0 it is 0 where the exponent is {@code >= 0}, as PyTorch's.
+     *
+     * @throws DTypeMismatchException if {@code exponent} is not float32
+     */
+    public static Tensor pow(float base, Tensor exponent) {
+        return Elementwise.scalar("pow", BinaryOp.RPOW, exponent, base);
+    }
+
+    /**
+     * The elementwise maximum, broadcasting, as {@code torch.maximum}: NaN if either is NaN, and
+     * {@code +0} above {@code -0}. The gradient goes to the larger operand; where the two are equal
+     * it is split half and half, and where either is NaN both get it whole (PyTorch's rule).
+     *
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     * @throws DeviceMismatchException if {@code other} is on another device
+     * @throws DTypeMismatchException if neither tensor is float32
+     */
+    public Tensor maximum(Tensor other) {
+        return Elementwise.binary("maximum", BinaryOp.MAXIMUM, this, other);
+    }
+
+    /** The elementwise minimum, broadcasting, as {@code torch.minimum}; NaN, ties and gradients as {@link #maximum}. */
+    public Tensor minimum(Tensor other) {
+        return Elementwise.binary("minimum", BinaryOp.MINIMUM, this, other);
+    }
+
+    /**
+     * Every element clamped to {@code [min, max]}, as {@code torch.clamp} and {@code Math.min(Math.max(x,
+     * min), max)}: NaN stays NaN; with {@code min > max} every element becomes {@code max}. Pass
+     * {@code Float.NEGATIVE_INFINITY} or {@code Float.POSITIVE_INFINITY} for no bound on one side. The
+     * gradient passes where {@code min <= x <= max} and is 0 elsewhere (as {@link #clamp_}'s).
+     */
+    public Tensor clamp(float min, float max) {
+        return Clamp.clamp("clamp", this, min, max);
+    }
+
+    /**
+     * Clamped to tensor bounds, all three broadcast together, as {@code torch.clamp(input, min, max)}
+     * with tensors; either bound may be null for none. NaN in this or a bound gives NaN; where
+     * {@code min > max} the result is {@code max}. Gradients as PyTorch's: to this where
+     * {@code min <= x <= max}; to min where {@code x < min} (and {@code min < max}); to max where
+     * {@code x > max} or {@code max < min}.
+     *
+     * @throws IllegalArgumentException if both bounds are null
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     * @throws DeviceMismatchException if a bound is on another device
+     * @throws DTypeMismatchException if a tensor is not float32
+     */
+    public Tensor clamp(Tensor min, Tensor max) {
+        return Clamp.clamp(this, min, max);
+    }
+
+    /** {@code max(x, min)} elementwise, as {@code torch.clamp_min}; as {@link #clamp(float, float)} with no upper bound. */
+    public Tensor clampMin(float min) {
+        return Clamp.clamp("clamp_min", this, min, Float.POSITIVE_INFINITY);
+    }
+
+    /** {@code min(x, max)} elementwise, as {@code torch.clamp_max}; as {@link #clamp(float, float)} with no lower bound. */
+    public Tensor clampMax(float max) {
+        return Clamp.clamp("clamp_max", this, Float.NEGATIVE_INFINITY, max);
+    }
+
+    /** {@code value - this} elementwise, as {@code torch.rsub(input, value)}; the gradient is {@code -grad}. */
+    public Tensor rsub(float value) {
+        return Elementwise.scalar("rsub", BinaryOp.RSUB, this, value);
+    }
+
+    /**
+     * {@code value / this} elementwise (Python's {@code value / tensor}; PyTorch has no public
+     * {@code rdiv}); the gradient is {@code -grad·value/this²}.
+     */
+    public Tensor rdiv(float value) {
+        return Elementwise.scalar("rdiv", BinaryOp.RDIV, this, value);
+    }
+
     /** {@code this * this} elementwise. */
     public Tensor square() {
         return pow(2f);

@@ -406,6 +406,12 @@ class PyTorchParityTest {
         expected.put("Tensor.where(Tensor,Tensor) 0", "where: condition is null");
         expected.put("Tensor.where(Tensor,Tensor) 1", "where: other is null");
         expected.put("Tensor.maskedFill(Tensor,float) 0", "masked_fill: mask is null");
+        expected.put("Tensor.pow(Tensor) 0", "pow: exponent is null");
+        expected.put("Tensor.pow(float,Tensor) 1", "pow: exponent is null");
+        expected.put("Tensor.maximum(Tensor) 0", "maximum: other is null");
+        expected.put("Tensor.minimum(Tensor) 0", "minimum: other is null");
+        expected.put("Tensor.clamp(Tensor,Tensor) 0", null); // no lower bound: allowed
+        expected.put("Tensor.clamp(Tensor,Tensor) 1", null); // no upper bound: allowed
         expected.put("Functional.where(Tensor,Tensor,Tensor) 0", "where: condition is null");
         expected.put("Functional.where(Tensor,Tensor,Tensor) 1", "where: input is null");
         expected.put("Functional.where(Tensor,Tensor,Tensor) 2", "where: other is null");

@@ -6,7 +6,13 @@ package dev.tensorj.backend;
  * where {@code a <= 0} and {@code b} elsewhere, NaN included (ReLU's gradient, with a = input,
  * b = grad, as PyTorch's threshold_backward); {@code POW} is C's pow, see {@link #pow}.
  * {@code MAXIMUM} and {@code MINIMUM} are Java's {@code Math.max} and {@code Math.min} (NaN wins,
- * and {@code -0 < +0}), the two halves of a clamp.
+ * and {@code -0 < +0}), the two halves of a clamp. {@code RPOW} is {@code b^a} (a scalar base
+ * raised to a tensor).
+ *
+ * <p>The {@code *_BACKWARD} ops after it are fused backward rules of an activation, one kernel
+ * instead of a chain of ops with a temporary each: {@code a} is the value the rule reads (the
+ * forward's output y for sigmoid and tanh, its input x for the others) and {@code b} the gradient
+ * of the output; the math is {@link Activations}'.
  */
 public enum BinaryOp {
     ADD,
@@ -18,7 +24,18 @@ public enum BinaryOp {
     RDIV,
     RELU_BACKWARD,
     MAXIMUM,
-    MINIMUM;
+    MINIMUM,
+    RPOW,
+    /** {@code b·(a·(1 - a))}, a = sigmoid's output. */
+    SIGMOID_BACKWARD,
+    /** {@code b·(1 - a²)}, a = tanh's output. */
+    TANH_BACKWARD,
+    /** SiLU's gradient at input a times b. */
+    SILU_BACKWARD,
+    /** GELU's (exact form) gradient at input a times b. */
+    GELU_BACKWARD,
+    /** The tanh-approximated GELU's gradient at input a times b. */
+    GELU_TANH_BACKWARD;
 
     /** Reference semantics, shared by the CPU kernels and the tests. */
     public float apply(float a, float b) {
@@ -33,6 +50,12 @@ public enum BinaryOp {
             case RELU_BACKWARD: return a <= 0f ? 0f : b;
             case MAXIMUM: return Math.max(a, b);
             case MINIMUM: return Math.min(a, b);
+            case RPOW: return pow(b, a);
+            case SIGMOID_BACKWARD: return Activations.sigmoidBackward(a, b);
+            case TANH_BACKWARD: return Activations.tanhBackward(a, b);
+            case SILU_BACKWARD: return Activations.siluBackward(a, b);
+            case GELU_BACKWARD: return Activations.geluBackward(a, b);
+            case GELU_TANH_BACKWARD: return Activations.geluTanhBackward(a, b);
             default: throw new AssertionError(this);
         }
     }

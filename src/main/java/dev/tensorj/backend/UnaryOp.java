@@ -24,9 +24,5 @@ public enum UnaryOp {
     GELU_TANH,
     SIN,
     COS,
-    RECIPROCAL,
-    /** The derivative of {@link #GELU} at x (a backward kernel, not an op of its own). */
-    GELU_GRAD,
-    /** The derivative of {@link #GELU_TANH} at x (a backward kernel). */
-    GELU_TANH_GRAD
+    RECIPROCAL
 }

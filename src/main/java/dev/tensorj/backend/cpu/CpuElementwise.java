@@ -1,5 +1,6 @@
 package dev.tensorj.backend.cpu;
 
+import dev.tensorj.backend.Activations;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 
@@ -60,6 +61,22 @@ final class CpuElementwise {
                     int keep = ((-x & ~x) | (0x7F800000 - (x & 0x7FFFFFFF))) >> 31;
                     o[oOff + i] = Float.intBitsToFloat(Float.floatToRawIntBits(b[bOff + i]) & keep);
                 }
+                break;
+            // The fused backward rules: a loop each rather than a switch per element in apply.
+            case SIGMOID_BACKWARD:
+                for (int i = 0; i < len; i++) o[oOff + i] = Activations.sigmoidBackward(a[aOff + i], b[bOff + i]);
+                break;
+            case TANH_BACKWARD:
+                for (int i = 0; i < len; i++) o[oOff + i] = Activations.tanhBackward(a[aOff + i], b[bOff + i]);
+                break;
+            case SILU_BACKWARD:
+                for (int i = 0; i < len; i++) o[oOff + i] = Activations.siluBackward(a[aOff + i], b[bOff + i]);
+                break;
+            case GELU_BACKWARD:
+                for (int i = 0; i < len; i++) o[oOff + i] = Activations.geluBackward(a[aOff + i], b[bOff + i]);
+                break;
+            case GELU_TANH_BACKWARD:
+                for (int i = 0; i < len; i++) o[oOff + i] = Activations.geluTanhBackward(a[aOff + i], b[bOff + i]);
                 break;
             default:
                 for (int i = 0; i < len; i++) o[oOff + i] = op.apply(a[aOff + i], b[bOff + i]);

@@ -1,4 +1,4 @@
-package dev.tensorj.backend.cpu;
+package dev.tensorj.backend;
 
 /**
  * The error function and its complement in double, to about 1e-15 relative (Java has no

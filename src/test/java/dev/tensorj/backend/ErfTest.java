@@ -1,4 +1,4 @@
-package dev.tensorj.backend.cpu;
+package dev.tensorj.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
