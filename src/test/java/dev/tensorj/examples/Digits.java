@@ -149,9 +149,9 @@ public final class Digits {
      * Trains a fresh, seeded model on {@code device} for {@code epochs} epochs of shuffled
      * mini-batches and prints one line per epoch to {@code out}. The model and the data live on
      * {@code device}: each epoch shuffles the training set on the host and copies it there once
-     * (as a loader with its own sampler would; {@code indexSelect} on the device is a one-hot
-     * product, O(rows²), too costly for a shuffle), the batches are views of it, and the epoch
-     * reads back two numbers, its loss and its test accuracy.
+     * (as a loader with its own sampler would; {@code indexSelect} takes float32 only, and the
+     * labels are int64), the batches are views of it, and the epoch reads back two numbers, its
+     * loss and its test accuracy.
      */
     static Result train(Split data, Device device, int epochs, PrintStream out) {
         Tensor.manualSeed(SEED);
