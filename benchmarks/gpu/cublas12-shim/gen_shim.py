@@ -15,7 +15,7 @@ node "libcublas.so.12" there. This writes, for every cublas symbol libJCublas2 i
 
 Only as safe as the ABI: a forwarded function must have the same signature in cuBLAS 12 and 13.
 Those tensorj calls (cublasCreate_v2, cublasDestroy_v2, cublasSetStream_v2, cublasSetMathMode,
-cublasSgemm_v2) are unchanged. Test harness only; see README "CUDA 13-only machines".
+cublasSgemm_v2, cublasSgemmStridedBatched) are unchanged, as their documented signatures read. Test harness only; see README "CUDA 13-only machines".
 
 usage: gen_shim.py LIB_OR_SYMBOL_LIST OUT_DIR
   LIB_OR_SYMBOL_LIST: libJCublas2-*.so (read with nm -D --undefined-only), or a text file with

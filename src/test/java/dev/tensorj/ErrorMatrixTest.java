@@ -222,6 +222,12 @@ class ErrorMatrixTest {
                         // A typed error about something else the dtype changed: a float32 target
                         // makes cross_entropy read probabilities of another shape; backward() wants
                         // one element. Each op's own test checks those messages.
+                        // Such a check may come after the op is counted (an argument checked once
+                        // dispatched), but never after memory was taken.
+                        long allocated = Counters.snapshot(device).minus(before).allocations();
+                        if (allocated != 0) {
+                            failures.add(label + ": " + allocated + " allocations before " + e);
+                        }
                     } catch (Throwable t) {
                         failures.add(label + ": expected DTypeMismatchException, another typed error or a result, got " + t);
                     }

@@ -25,7 +25,7 @@ import java.util.zip.GZIPInputStream;
 /**
  * The 8×8 handwritten digits (1,797 images, 64 pixels of 0..16, 10 classes; see the README beside
  * {@code digits.csv.gz}) classified by an MLP {@code 64→128→ReLU→Dropout(0.2)→10} with
- * cross-entropy and SGD with momentum 0.9 (learning rate 0.05, annealed to 0 along a cosine over
+ * cross-entropy and SGD with momentum 0.9 (learning rate 0.05, annealed towards 0 along a cosine over
  * 20 epochs), mini-batches of 32, on {@link Device#best()}. Prints the train loss, the test
  * accuracy and the device per epoch. Run with
  * {@code mvn -q test-compile exec:exec -Dexec.mainClass=dev.tensorj.examples.Digits}.
@@ -150,8 +150,8 @@ public final class Digits {
      * mini-batches and prints one line per epoch to {@code out}. The model and the data live on
      * {@code device}: each epoch shuffles the training set on the host and copies it there once
      * (as a loader with its own sampler would; {@code indexSelect} takes float32 only, and the
-     * labels are int64), the batches are views of it, and the epoch reads back two numbers, its
-     * loss and its test accuracy.
+     * labels are int64), the batches are copies of its rows, and the epoch reads back its loss and
+     * its test accuracy; besides, cross-entropy checks each batch's class indices on the host.
      */
     static Result train(Split data, Device device, int epochs, PrintStream out) {
         Tensor.manualSeed(SEED);
@@ -178,7 +178,7 @@ public final class Digits {
                 loss.backward();
                 optimizer.step();
                 try (NoGrad g = NoGrad.enter()) {
-                    lossSum.add_(loss, size); // summed on the device: no wait for the GPU per step
+                    lossSum.add_(loss, size); // summed on the device, read once per epoch
                 }
             }
             double trainLoss = lossSum.item() / n;
@@ -202,7 +202,7 @@ public final class Digits {
     }
 
     /**
-     * {@code LR} annealed along half a cosine to 0 over the run, per epoch, as PyTorch's
+     * {@code LR} annealed along half a cosine towards 0 over the run, per epoch, as PyTorch's
      * {@code CosineAnnealingLR(T_max=epochs)}: large steps first, small ones to settle at the end.
      */
     static float learningRate(int epoch, int epochs) {
