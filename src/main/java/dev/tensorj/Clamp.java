@@ -49,11 +49,12 @@ final class Clamp {
      */
     static Tensor clamp(Tensor self, Tensor min, Tensor max) {
         String op = "clamp";
-        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "input", self, Dispatch.optional("min"), min,
-                Dispatch.optional("max"), max);
-        if (min == null && max == null) {
+        Dispatch.nonNull(op, "input", self);
+        if (min == null && max == null) { // before the op is counted
             throw new IllegalArgumentException("clamp: at least one of min and max must be a tensor, both are null");
         }
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "input", self, Dispatch.optional("min"), min,
+                Dispatch.optional("max"), max);
         int[] shape = self.shapeRef();
         shape = min == null ? shape : Shapes.broadcast(op, shape, min.shapeRef());
         shape = max == null ? shape : Shapes.broadcast(op, shape, max.shapeRef());

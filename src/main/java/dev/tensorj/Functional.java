@@ -42,7 +42,9 @@ public final class Functional {
      * @throws DTypeMismatchException unless {@code input} is float32
      */
     public static Tensor dropout(Tensor input, double p, boolean training) {
-        DeviceBackend be = Dispatch.check("dropout", DTypes.FLOAT32, "input", input);
+        // Checked, not counted: the draw below is the op that runs (and counts), when one runs.
+        Device device = Dispatch.sameDevice("dropout", "input", input);
+        Dispatch.checkDType("dropout", DTypes.FLOAT32, "input", input, null);
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("dropout: probability has to be between 0 and 1, but got " + p);
         }
@@ -52,7 +54,7 @@ public final class Functional {
         if (p == 1) {
             return input.mul(0f);
         }
-        Tensor mask = Random.bernoulli("dropout", be.device(), input.shapeRef(), (float) (1 - p), (float) (1 / (1 - p)));
+        Tensor mask = Random.bernoulli("dropout", device, input.shapeRef(), (float) (1 - p), (float) (1 / (1 - p)));
         return input.mul(mask); // autograd keeps the mask for the backward pass: grad·mask
     }
 
