@@ -90,4 +90,47 @@ class BatchNorm1dTest {
         BatchNorm1d typed = new BatchNorm1d(3).to(Device.META).train();
         assertEquals(Device.META, typed.runningMean().device());
     }
+
+    /**
+     * {@code affine=false}: no parameters, the plain normalisation; {@code trackRunningStats=false}:
+     * no buffers, batch statistics in eval mode too (as PyTorch's track_running_stats=False).
+     */
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void affineAndRunningStatisticsCanBeTurnedOff(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor.manualSeed(31);
+        int N = 6;
+        int C = 2;
+        float[] xs = Tensor.randn(N, C).mul(3).add(-1.5f).toFloatArray();
+        BatchNorm1d plain = new BatchNorm1d(C, 1e-5, 0.1, false, false).to(device);
+        assertTrue(plain.namedParameters().isEmpty() && plain.namedBuffers().isEmpty());
+        assertEquals(null, plain.weight());
+        assertEquals(null, plain.runningMean());
+        Tensor x = Tensor.of(xs, N, C).to(device);
+        float[] train = plain.forward(x).toFloatArray();
+        float[] eval = plain.eval().forward(x).toFloatArray();
+        for (int c = 0; c < C; c++) {
+            double mean = 0;
+            for (int n = 0; n < N; n++) {
+                mean += xs[n * C + c];
+            }
+            mean /= N;
+            double ss = 0;
+            for (int n = 0; n < N; n++) {
+                ss += Math.pow(xs[n * C + c] - mean, 2);
+            }
+            for (int n = 0; n < N; n++) {
+                double ref = (xs[n * C + c] - mean) / Math.sqrt(ss / N + 1e-5);
+                assertEquals(ref, train[n * C + c], 1e-4, "train");
+                assertEquals(ref, eval[n * C + c], 1e-4, "eval uses the batch's statistics");
+            }
+        }
+        BatchNorm1d tracked = new BatchNorm1d(C, 1e-5, 0.1, false, true).to(device);
+        assertEquals(List.of("running_mean", "running_var"), List.copyOf(tracked.namedBuffers().keySet()));
+        assertTrue(tracked.namedParameters().isEmpty());
+        BatchNorm1d affineOnly = new BatchNorm1d(C, 1e-5, 0.1, true, false);
+        assertEquals(List.of("weight", "bias"), List.copyOf(affineOnly.namedParameters().keySet()));
+        assertTrue(affineOnly.namedBuffers().isEmpty());
+    }
 }
