@@ -6,7 +6,8 @@ import dev.tensorj.backend.BroadcastPlan;
 /**
  * Reductions: sums and means (one dim, several, all), expand (the backward of a sum), and, composed
  * from those, the extremeAxis kernel and elementwise ops: max/min with indices, amax/amin,
- * argmax/argmin, var/std, logsumexp and norm. Several dims are reduced one at a time.
+ * argmax/argmin, var/std, logsumexp and norm. Several dims are reduced one at a time, each in place
+ * as {@code [outer, len, inner]} (no transposing copy).
  */
 final class Reductions {
     private Reductions() {}
@@ -237,12 +238,7 @@ final class Reductions {
         Dispatch.check(op, DTypes.FLOAT32, x);
         int[] ds = dims(op, dims, x.dim());
         int[] s = x.shapeRef();
-        for (int d : ds) {
-            if (s[d] == 0) {
-                throw new IllegalArgumentException(op + ": cannot reduce dimension " + d
-                        + " of size 0 (shape " + Shapes.str(s) + "): the reduction has no identity");
-            }
-        }
+        requireNonEmpty(op, s, ds);
         Tensor t;
         try (NoGrad ignored = NoGrad.enter()) {
             t = x.detach();
@@ -269,6 +265,20 @@ final class Reductions {
         return out;
     }
 
+    /**
+     * The variance over {@code dims} (empty: all), two-pass (mean first); divisor N - 1 when
+     * {@code unbiased}, else N, so N = 1 unbiased and N = 0 give NaN, as PyTorch. Errors name {@code op}.
+     */
+    /** Rejects a reduction without identity (max, min) over a dim of size 0. */
+    private static void requireNonEmpty(String op, int[] s, int[] ds) {
+        for (int d : ds) {
+            if (s[d] == 0) {
+                throw new IllegalArgumentException(op + ": cannot reduce dimension " + d
+                        + " of size 0 (shape " + Shapes.str(s) + "): the reduction has no identity");
+            }
+        }
+    }
+
     static Tensor var(String op, Tensor x, int[] dims, boolean unbiased, boolean keepDim) {
         Dispatch.check(op, DTypes.FLOAT32, x);
         int[] ds = dims(op, dims, x.dim());
@@ -281,37 +291,73 @@ final class Reductions {
         return sum(centred.mul(centred), ds, keepDim).div((float) divisor);
     }
 
-    /** log Σ exp along dim, with the finite maximum subtracted first (PyTorch's rule for infinities). */
-    static Tensor logsumexp(Tensor x, int dim, boolean keepDim) {
+    /**
+     * The square root of {@link #var}; its gradient is 0 where the result is 0 (a constant group),
+     * as PyTorch's {@code std_backward}, where the chain rule alone would give 0 · inf = NaN.
+     */
+    static Tensor std(Tensor x, int[] dims, boolean unbiased, boolean keepDim) {
+        Tensor v = var("std", x, dims, unbiased, keepDim);
+        Tensor out;
+        try (NoGrad ignored = NoGrad.enter()) {
+            out = v.sqrt();
+        }
+        if (Autograd.needsGraph(v)) {
+            Tensor res = out.detach();
+            Autograd.record(out, "std", new Tensor[] {v}, new Tensor[] {res},
+                    g -> new Tensor[] {g.div(res.mul(2f)).maskedFill(res.eq(0f), 0f)});
+        }
+        return out;
+    }
+
+    /**
+     * log Σ exp over {@code dims} (empty: all), with the group's finite maximum subtracted first
+     * (PyTorch's rule for infinities); an empty group gives -inf.
+     */
+    static Tensor logsumexp(Tensor x, int[] dims, boolean keepDim) {
         Dispatch.check("logsumexp", DTypes.FLOAT32, x);
-        int d = Shapes.dim("logsumexp", dim, x.dim());
+        int[] ds = dims("logsumexp", dims, x.dim());
         Tensor m;
         try (NoGrad ignored = NoGrad.enter()) {
-            if (x.dim() > 0 && x.size(d) == 0) {
-                m = Tensor.zeros(x.device(), reducedShape(x.shapeRef(), new int[] {d}, true));
+            if (x.numel() == 0) { // no maximum to take; the shift is irrelevant
+                m = Tensor.zeros(x.device(), reducedShape(x.shapeRef(), ds, true));
             } else {
-                m = amaxmin("logsumexp", true, x, new int[] {dim}, true);
+                m = amaxmin("logsumexp", true, x, ds, true);
                 m = m.maskedFill(m.isinf(), 0f);
             }
         }
-        Tensor lse = sum(x.sub(m).exp(), dim, true).log().add(m);
-        return keepDim || x.dim() == 0 ? lse : lse.reshape(reducedShape(x.shapeRef(), new int[] {d}, false));
+        Tensor lse = sum(x.sub(m).exp(), ds, true).log().add(m);
+        return keepDim ? lse : lse.reshape(reducedShape(x.shapeRef(), ds, false));
     }
 
-    /** The p-norm along {@code dims} (empty: all) for p &gt; 0 or ±inf (the largest or smallest |x|). */
+    /**
+     * The p-norm over {@code dims} (empty: all), as PyTorch's {@code linalg.vector_norm}: inf is the
+     * largest |x|, -inf the smallest, 0 the count of nonzeros (gradient 0), any other p
+     * {@code (Σ |x|^p)^(1/p)}. A NaN p is rejected.
+     */
     static Tensor norm(Tensor x, double p, int[] dims, boolean keepDim) {
         Dispatch.check("norm", DTypes.FLOAT32, x);
-        if (p == Double.POSITIVE_INFINITY) {
-            return amaxmin("norm", true, x.abs(), dims, keepDim);
+        if (Double.isNaN(p)) {
+            throw new IllegalArgumentException("norm: p must be a number or ±inf, got NaN");
         }
-        if (p == Double.NEGATIVE_INFINITY) {
-            return amaxmin("norm", false, x.abs(), dims, keepDim);
+        int[] ds = dims("norm", dims, x.dim()); // every check before the first allocation (abs)
+        if (Double.isInfinite(p)) {
+            requireNonEmpty("norm", x.shapeRef(), ds);
+            return amaxmin("norm", p > 0, x.abs(), ds, keepDim);
+        }
+        if (p == 0) {
+            Tensor out;
+            try (NoGrad ignored = NoGrad.enter()) {
+                out = sum(x.ne(0f).to(DType.FLOAT32), ds, keepDim); // NaN counts as nonzero, as PyTorch
+            }
+            int[] shape = x.shape();
+            Autograd.record(out, "norm", new Tensor[] {x}, Autograd.NOTHING_SAVED,
+                    g -> new Tensor[] {Tensor.zeros(g.device(), shape)}); // piecewise constant, as PyTorch
+            return out;
         }
         if (p == 1) {
-            return sum(x.abs(), dims, keepDim);
+            return sum(x.abs(), ds, keepDim);
         }
         if (p == 2) {
-            int[] ds = dims("norm", dims, x.dim());
             Tensor out;
             try (NoGrad ignored = NoGrad.enter()) {
                 out = sum(x.mul(x), ds, keepDim).sqrt();
@@ -328,10 +374,7 @@ final class Reductions {
             }
             return out;
         }
-        if (p > 0 && !Double.isNaN(p)) {
-            return sum(x.abs().pow((float) p), dims, keepDim).pow((float) (1.0 / p));
-        }
-        throw new IllegalArgumentException("norm: p must be positive or infinite, got " + p);
+        return sum(x.abs().pow((float) p), ds, keepDim).pow((float) (1.0 / p));
     }
 
     /** {@code g} broadcast to {@code shape}: one binary kernel against a one-element zero. */

@@ -1451,6 +1451,11 @@ public final class Tensor implements AutoCloseable {
         return Reductions.var("var", this, new int[0], true, false);
     }
 
+    /** The unbiased variance along {@code dim}, as PyTorch's {@code var(dim)} (unbiased, keepdim=False). */
+    public Tensor var(int dim) {
+        return var(dim, true, false);
+    }
+
     /**
      * The variance along {@code dim}, two-pass (mean first); divisor N - 1 when {@code unbiased}
      * (NaN for N = 1, as PyTorch), else N.
@@ -1459,22 +1464,60 @@ public final class Tensor implements AutoCloseable {
         return Reductions.var("var", this, new int[] {dim}, unbiased, keepDim);
     }
 
-    /** The unbiased standard deviation of all elements. */
-    public Tensor std() {
-        return Reductions.var("std", this, new int[0], true, false).sqrt();
+    /**
+     * The variance over {@code dims} (negative dims count from the end; an empty array means every
+     * dim), as {@link #var(int, boolean, boolean)} with N the number of elements in each group: NaN
+     * for N = 1 when {@code unbiased}, and for an empty group.
+     *
+     * @throws IllegalArgumentException if a dim is out of range or repeated
+     */
+    public Tensor var(int[] dims, boolean unbiased, boolean keepDim) {
+        return Reductions.var("var", this, Dispatch.nonNull("var", "dims", dims), unbiased, keepDim);
     }
 
-    /** The standard deviation along {@code dim}: the square root of {@link #var(int, boolean, boolean)}. */
+    /** The unbiased standard deviation of all elements. */
+    public Tensor std() {
+        return Reductions.std(this, new int[0], true, false);
+    }
+
+    /** The unbiased standard deviation along {@code dim}, as PyTorch's {@code std(dim)}. */
+    public Tensor std(int dim) {
+        return std(dim, true, false);
+    }
+
+    /**
+     * The standard deviation along {@code dim}: the square root of {@link #var(int, boolean, boolean)};
+     * the gradient is 0 where it is 0, as PyTorch.
+     */
     public Tensor std(int dim, boolean unbiased, boolean keepDim) {
-        return Reductions.var("std", this, new int[] {dim}, unbiased, keepDim).sqrt();
+        return Reductions.std(this, new int[] {dim}, unbiased, keepDim);
+    }
+
+    /**
+     * The standard deviation over {@code dims} (empty: every dim): the square root of
+     * {@link #var(int[], boolean, boolean)}.
+     *
+     * @throws IllegalArgumentException if a dim is out of range or repeated
+     */
+    public Tensor std(int[] dims, boolean unbiased, boolean keepDim) {
+        return Reductions.std(this, Dispatch.nonNull("std", "dims", dims), unbiased, keepDim);
     }
 
     /**
      * {@code log Σ exp} along {@code dim}, computed with the row's finite maximum subtracted: rows of
-     * -Inf give -Inf, a +Inf gives +Inf, NaN propagates.
+     * -Inf give -Inf, a +Inf gives +Inf, NaN propagates, an empty row gives -Inf.
      */
     public Tensor logsumexp(int dim, boolean keepDim) {
-        return Reductions.logsumexp(this, dim, keepDim);
+        return Reductions.logsumexp(this, new int[] {dim}, keepDim);
+    }
+
+    /**
+     * {@code log Σ exp} over {@code dims} (empty: every dim), as {@link #logsumexp(int, boolean)}.
+     *
+     * @throws IllegalArgumentException if a dim is out of range or repeated
+     */
+    public Tensor logsumexp(int[] dims, boolean keepDim) {
+        return Reductions.logsumexp(this, Dispatch.nonNull("logsumexp", "dims", dims), keepDim);
     }
 
     /** The 2-norm of all elements, as a 0-d tensor (gradient 0 at a zero norm, as PyTorch). */
@@ -1483,13 +1526,24 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * The {@code p}-norm along {@code dim}: p = inf is the largest |x|, -inf the smallest, p &gt; 0
-     * {@code (Σ |x|^p)^(1/p)}.
+     * The {@code p}-norm along {@code dim}, as PyTorch's {@code linalg.vector_norm}: p = inf is the
+     * largest |x|, -inf the smallest, 0 the number of nonzero elements (gradient 0), any other p
+     * {@code (Σ |x|^p)^(1/p)} (negative p included).
      *
-     * @throws IllegalArgumentException if p is zero, negative or NaN
+     * @throws IllegalArgumentException if p is NaN, or dim is out of range
      */
     public Tensor norm(double p, int dim, boolean keepDim) {
         return Reductions.norm(this, p, new int[] {dim}, keepDim);
+    }
+
+    /**
+     * The {@code p}-norm over {@code dims} (empty: every dim), as {@link #norm(double, int, boolean)}.
+     *
+     * @throws IllegalArgumentException if p is NaN, a dim is out of range or repeated, or (p = ±inf)
+     *     a reduced dim has size 0
+     */
+    public Tensor norm(double p, int[] dims, boolean keepDim) {
+        return Reductions.norm(this, p, Dispatch.nonNull("norm", "dims", dims), keepDim);
     }
 
     // ---------------------------------------------------------------- shape and creation

@@ -418,6 +418,10 @@ class PyTorchParityTest {
         for (String op : new String[] {"sum", "mean", "amax", "amin"}) {
             expected.put("Tensor." + op + "(int[],boolean) 0", op + ": dims is null");
         }
+        expected.put("Tensor.var(int[],boolean,boolean) 0", "var: dims is null");
+        expected.put("Tensor.std(int[],boolean,boolean) 0", "std: dims is null");
+        expected.put("Tensor.logsumexp(int[],boolean) 0", "logsumexp: dims is null");
+        expected.put("Tensor.norm(double,int[],boolean) 1", "norm: dims is null");
 
         expected.put("Tensor.permute(int[]) 0", "permute: dims is null");
         expected.put("Tensor.expand(int[]) 0", "expand: sizes is null");

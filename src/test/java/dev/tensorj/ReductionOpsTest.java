@@ -351,7 +351,9 @@ class ReductionOpsTest {
             }
         }
         assertEquals(0f, Tensor.zeros(device, 3).norm().item());
-        assertThrows(IllegalArgumentException.class, () -> Tensor.ones(device, 3).norm(0, 0, false));
+        assertEquals(2f, Tensor.of(new float[] {0, -2, Float.NaN, 0}, 4).to(device).norm(0, 0, false).item(),
+                "p = 0 counts the nonzeros (NaN is nonzero), as PyTorch");
+        assertThrows(IllegalArgumentException.class, () -> Tensor.ones(device, 3).norm(Double.NaN, 0, false));
     }
 
     // ------------------------------------------------------------------ gradients
