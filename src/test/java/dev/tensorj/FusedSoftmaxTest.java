@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tensorj.nn.CrossEntropyLoss;
 import dev.tensorj.nn.Linear;
+import dev.tensorj.nn.NLLLoss;
 import dev.tensorj.optim.SGD;
 import java.util.Arrays;
 import java.util.Random;
@@ -361,6 +362,7 @@ class FusedSoftmaxTest {
      * a CUDA training step through the modules (linear, weighted and smoothed CrossEntropyLoss,
      * backward, SGD with momentum) copies exactly the targets back, N·8 bytes, and nothing else, so
      * that any other hidden device-to-host copy fails here. Two steps: the second has momentum buffers.
+     * The same for the composed NLLLoss after log_softmax.
      */
     @Test
     void aCudaTrainingStepCopiesOnlyTheTargetsToTheHost() {
@@ -369,7 +371,9 @@ class FusedSoftmaxTest {
         int n = 37;
         Tensor.manualSeed(11);
         Linear model = new Linear(8, 5).to(cuda);
-        CrossEntropyLoss lossFn = new CrossEntropyLoss(Tensor.rand(5).add(0.5f), -100, "mean", 0.1f).to(cuda);
+        Tensor w = Tensor.rand(5).add(0.5f);
+        CrossEntropyLoss ce = new CrossEntropyLoss(w, -100, "mean", 0.1f).to(cuda);
+        NLLLoss nll = new NLLLoss(w, -100, "mean").to(cuda);
         SGD opt = new SGD(model.parameters(), 0.1f, 0.9f);
         long[] t = new long[n];
         for (int i = 0; i < n; i++) {
@@ -377,13 +381,16 @@ class FusedSoftmaxTest {
         }
         Tensor x = Tensor.randn(cuda, n, 8);
         Tensor target = LossesTest.longs(cuda, t);
-        for (int step = 0; step < 2; step++) {
+        for (int step = 0; step < 4; step++) {
             Counters.Snapshot before = Counters.snapshot(cuda);
             opt.zeroGrad();
-            lossFn.forward(model.forward(x), target).backward();
+            Tensor logits = model.forward(x);
+            Tensor loss = step < 2 ? ce.forward(logits, target) : nll.forward(logits.logSoftmax(1), target);
+            loss.backward();
             opt.step();
             assertEquals(8L * n, Counters.snapshot(cuda).minus(before).bytesDeviceToHost(),
-                    "step " + step + ": bytes copied to the host besides the targets");
+                    "step " + step + " (" + (step < 2 ? "cross_entropy" : "nll_loss")
+                    + "): bytes copied to the host besides the targets");
         }
     }
 
