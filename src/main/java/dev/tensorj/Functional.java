@@ -254,34 +254,41 @@ public final class Functional {
         Dispatch.check(op, DTypes.FLOAT32, "input", input, "target", target, Dispatch.optional("weight"), weight);
         Losses.sameShape(op, input, target);
         Losses.reduction(op, reduction);
-        if (weight == null) {
-            return Losses.bce(input, target, reduction);
-        }
-        if (!java.util.Arrays.equals(Shapes.broadcast(op, weight.shapeRef(), input.shapeRef()), input.shapeRef())) {
-            throw new ShapeMismatchException(op, "weight " + Shapes.str(weight.shapeRef()) + " does not broadcast to "
-                    + "the input's shape " + Shapes.str(input.shapeRef()), weight.shapeRef(), input.shapeRef());
-        }
-        return Losses.reduce(Losses.bce(input, target, "none").mul(weight), reduction);
+        Losses.broadcastsToInput(op, "weight", weight, input);
+        return Losses.bce(input, target, weight, reduction);
     }
 
-    /** {@code F.binary_cross_entropy_with_logits} with mean reduction and no pos_weight. */
+    /** {@code F.binary_cross_entropy_with_logits} with mean reduction, no weight and no pos_weight. */
     public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
-        return binaryCrossEntropyWithLogits(input, target, null, "mean");
+        return binaryCrossEntropyWithLogits(input, target, null, "mean", null);
     }
 
     /**
-     * {@code F.binary_cross_entropy_with_logits} in the stable form
-     * {@code (1-y)·x + (1 + (pw-1)·y)·(log1p(e^-|x|) + max(-x, 0))}; {@code posWeight} (broadcast
-     * against the input, e.g. {@code [C]}) may be null.
+     * {@code F.binary_cross_entropy_with_logits(input, target, weight, reduction=..., pos_weight=...)}
+     * in PyTorch's argument order and stable form: per element
+     * {@code weight·((1-y)·x + (1 + (pw-1)·y)·(log1p(e^-|x|) + max(-x, 0)))}. {@code weight} rescales
+     * each element's loss as {@link #binaryCrossEntropy(Tensor, Tensor, Tensor, String)}'s does, and
+     * {@code posWeight} weighs the positive term (e.g. one value per class, {@code [C]}); either may be
+     * null. Both must broadcast to the input's shape (PyTorch broadcasts pos_weight against the
+     * target without that check, so a larger pos_weight would grow the loss's shape; here it is an
+     * error). "mean" is the mean of the weighted losses over all elements, as PyTorch.
+     *
+     * @throws ShapeMismatchException if the input and target shapes differ, or weight or posWeight
+     *     does not broadcast to them
+     * @throws IllegalArgumentException for a reduction other than "none", "mean" or "sum"
      */
-    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor posWeight, String reduction) {
+    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor weight, String reduction,
+            Tensor posWeight) {
         String op = "binary_cross_entropy_with_logits";
         Dispatch.nonNull(op, "reduction", reduction);
-        // One check of all three, so a bad pos_weight is reported before any op is counted.
-        Dispatch.check(op, DTypes.FLOAT32, "input", input, "target", target, Dispatch.optional("pos_weight"), posWeight);
+        // One check of all four, so a bad weight or pos_weight is reported before any op is counted.
+        Dispatch.check(op, DTypes.FLOAT32, "input", input, "target", target, Dispatch.optional("weight"), weight,
+                Dispatch.optional("pos_weight"), posWeight);
         Losses.sameShape(op, input, target);
         Losses.reduction(op, reduction);
-        return Losses.bceWithLogits(input, target, posWeight, reduction);
+        Losses.broadcastsToInput(op, "weight", weight, input);
+        Losses.broadcastsToInput(op, "pos_weight", posWeight, input);
+        return Losses.bceWithLogits(input, target, weight, posWeight, reduction);
     }
 
     /** {@code F.nll_loss(input, target)} with mean reduction, no weight and ignore_index -100. */
@@ -292,8 +299,11 @@ public final class Functional {
     /**
      * {@code F.nll_loss} on log-probabilities {@code input [N,C]} and int64 class indices {@code target [N]}:
      * {@code -weight[t]·input[n,t]}, 0 where {@code t == ignoreIndex}; "mean" divides by the sum of
-     * the weights of the non-ignored targets. {@code weight [C]} may be null. Reads the targets on the
-     * host to validate them (waits for pending GPU work).
+     * the weights of the non-ignored targets. {@code weight [C]} may be null.
+     *
+     * <p>On CUDA the targets are validated on the host: the op waits for pending GPU work and copies
+     * them back ({@code N·8} bytes, counted in {@link Counters} as device-to-host), as PyTorch's
+     * "device-side assert" is no error a JVM could catch. Nothing else is copied.
      *
      * @throws DTypeMismatchException if target is not int64
      * @throws IndexOutOfRangeException if a target is outside {@code [0, C)} and not ignoreIndex
@@ -305,26 +315,31 @@ public final class Functional {
 
     /** {@code F.cross_entropy(input, target)} with mean reduction, no weight, ignore_index -100, no smoothing. */
     public static Tensor crossEntropy(Tensor input, Tensor target) {
-        return crossEntropy(input, target, null, -100, 0f, "mean");
+        return crossEntropy(input, target, null, -100, "mean", 0f);
     }
 
     /**
-     * {@code F.cross_entropy} of logits {@code input [N,C]}: with int64 class indices {@code target [N]}
-     * it is PyTorch's formula with ignore_index, label_smoothing and class {@code weight [C]} (may be
-     * null; "mean" divides by the summed weights of the non-ignored targets); with float32 class
-     * probabilities {@code target [N,C]} it is {@code -Σ_c weight[c]·y'[c]·log_softmax[c]} with
-     * {@code y' = (1-ε)·y + ε/C}, "mean" over N (ignoreIndex does not apply). With class indices
-     * the loss is one fused kernel (log-sum-exp and the target's logit in one read of each row) and
-     * its gradient another; {@code weight} takes no gradient there (backward refuses a weight that
-     * requires one, as PyTorch).
+     * {@code F.cross_entropy(input, target, weight, ignore_index=..., reduction=..., label_smoothing=...)}
+     * in PyTorch's argument order, of logits {@code input [N,C]}: with int64 class indices
+     * {@code target [N]} it is PyTorch's formula with ignore_index, label_smoothing and class
+     * {@code weight [C]} (may be null; "mean" divides by the summed weights of the non-ignored
+     * targets); with float32 class probabilities {@code target [N,C]} it is
+     * {@code -Σ_c weight[c]·y'[c]·log_softmax[c]} with {@code y' = (1-ε)·y + ε/C}, "mean" over N
+     * (ignoreIndex does not apply). With class indices the loss is one fused kernel (log-sum-exp and
+     * the target's logit in one read of each row) and its gradient another; {@code weight} takes no
+     * gradient there (backward refuses a weight that requires one, as PyTorch).
+     *
+     * <p>On CUDA class indices are validated on the host: the op waits for pending GPU work and copies
+     * the targets back ({@code N·8} bytes, counted in {@link Counters} as device-to-host), as PyTorch's
+     * "device-side assert" is no error a JVM could catch. Nothing else is copied, forward or backward.
      *
      * @throws DTypeMismatchException if input is not float32 or target is neither int64 nor float32
      * @throws ShapeMismatchException if input is not {@code [N,C]} or target does not match it
      * @throws IndexOutOfRangeException if a class index is outside {@code [0, C)} and not ignoreIndex
      * @throws IllegalArgumentException if labelSmoothing is outside {@code [0, 1]}
      */
-    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex,
-            float labelSmoothing, String reduction) {
+    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex, String reduction,
+            float labelSmoothing) {
         String op = "cross_entropy";
         boolean indices = Dispatch.nonNull(op, "target", target).dtype() == DType.INT64;
         Dispatch.nonNull(op, "input", input);

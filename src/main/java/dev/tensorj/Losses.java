@@ -228,20 +228,48 @@ final class Losses {
         return reduce(t.sum(1, false).neg(), reduction);
     }
 
-    /** {@code (1-y)·x + (1 + (pw-1)·y)·(log1p(exp(-|x|)) + max(-x, 0))}, PyTorch's stable form. */
-    static Tensor bceWithLogits(Tensor x, Tensor y, Tensor posWeight, String reduction) {
+    /**
+     * {@code weight·((1-y)·x + (1 + (pw-1)·y)·(log1p(exp(-|x|)) + max(-x, 0)))}, PyTorch's stable
+     * form; weight and posWeight (checked to broadcast to x's shape) may be null.
+     */
+    static Tensor bceWithLogits(Tensor x, Tensor y, Tensor weight, Tensor posWeight, String reduction) {
         Tensor softplusNeg = x.abs().neg().exp().log1p().add(x.neg().relu()); // log(1 + e^-x), stable
         Tensor logWeight = posWeight == null ? null : posWeight.sub(1f).mul(y).add(1f);
         Tensor loss = y.neg().add(1f).mul(x).add(logWeight == null ? softplusNeg : logWeight.mul(softplusNeg));
-        return reduce(loss, reduction);
+        return reduce(loss, weight, reduction);
     }
 
-    /** {@code -(y·max(log p, -100) + (1-y)·max(log(1-p), -100))}, as PyTorch. */
-    static Tensor bce(Tensor p, Tensor y, String reduction) {
+    /** {@code -weight·(y·max(log p, -100) + (1-y)·max(log(1-p), -100))}, as PyTorch; weight may be null. */
+    static Tensor bce(Tensor p, Tensor y, Tensor weight, String reduction) {
         Tensor logP = clampLog(p.log());
         Tensor log1mP = clampLog(p.neg().add(1f).log());
         Tensor loss = y.mul(logP).add(y.neg().add(1f).mul(log1mP)).neg();
-        return reduce(loss, reduction);
+        return reduce(loss, weight, reduction);
+    }
+
+    /** {@code perElement·weight} reduced, as PyTorch's BCE losses: "mean" over all elements, not over the weights. */
+    private static Tensor reduce(Tensor perElement, Tensor weight, String reduction) {
+        return reduce(weight == null ? perElement : perElement.mul(weight), reduction);
+    }
+
+    /**
+     * Nothing for a null {@code t}; else {@code t}'s shape must broadcast to {@code input}'s, so that
+     * an element-wise weight never grows the loss's shape.
+     */
+    static void broadcastsToInput(String op, String role, Tensor t, Tensor input) {
+        if (t == null) {
+            return;
+        }
+        int[] s = t.shapeRef();
+        int[] to = input.shapeRef();
+        boolean ok = s.length <= to.length;
+        for (int i = 1; ok && i <= s.length; i++) { // aligned from the right, as broadcasting
+            ok = s[s.length - i] == 1 || s[s.length - i] == to[to.length - i];
+        }
+        if (!ok) {
+            throw new ShapeMismatchException(op, role + " " + Shapes.str(s) + " does not broadcast to the input's shape "
+                    + Shapes.str(to), s, to);
+        }
     }
 
     private static Tensor clampLog(Tensor logv) {

@@ -62,7 +62,7 @@ class ErrorMatrixTest {
             Map.entry("Functional.nllLoss(Tensor,Tensor) 1", DType.INT64),
             Map.entry("Functional.nllLoss(Tensor,Tensor,Tensor,long,String) 1", DType.INT64),
             Map.entry("Functional.crossEntropy(Tensor,Tensor) 1", DType.INT64),
-            Map.entry("Functional.crossEntropy(Tensor,Tensor,Tensor,long,float,String) 1", DType.INT64));
+            Map.entry("Functional.crossEntropy(Tensor,Tensor,Tensor,long,String,float) 1", DType.INT64));
 
     /** The shape of a tensor argument where [2, 2] does not fit: "method slot" → shape. */
     private static final Map<String, int[]> SHAPES = Map.of(
@@ -70,9 +70,9 @@ class ErrorMatrixTest {
             "Functional.nllLoss(Tensor,Tensor,Tensor,long,String) 1", new int[] {2},
             "Functional.nllLoss(Tensor,Tensor,Tensor,long,String) 2", new int[] {2},
             "Functional.crossEntropy(Tensor,Tensor) 1", new int[] {2},
-            "Functional.crossEntropy(Tensor,Tensor,Tensor,long,float,String) 1", new int[] {2},
-            "Functional.crossEntropy(Tensor,Tensor,Tensor,long,float,String) 2", new int[] {2},
-            "Functional.binaryCrossEntropyWithLogits(Tensor,Tensor,Tensor,String) 2", new int[] {2});
+            "Functional.crossEntropy(Tensor,Tensor,Tensor,long,String,float) 1", new int[] {2},
+            "Functional.crossEntropy(Tensor,Tensor,Tensor,long,String,float) 2", new int[] {2},
+            "Functional.binaryCrossEntropyWithLogits(Tensor,Tensor,Tensor,String,Tensor) 4", new int[] {2});
 
     /** One call of a public method: its key ({@code Tensor.add(Tensor)}), and where its tensors go. */
     private record Call(String key, Method method, List<Slot> slots) {

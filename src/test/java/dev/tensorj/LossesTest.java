@@ -190,7 +190,7 @@ class LossesTest {
             Tensor m = Tensor.randn(Device.META, 5, 4);
             assertArrayEquals(new int[0], Functional.crossEntropy(m, longs(Device.META, t)).shape());
             assertArrayEquals(new int[] {5},
-                    Functional.crossEntropy(m, longs(Device.META, t), null, -100, 0.1f, "none").shape());
+                    Functional.crossEntropy(m, longs(Device.META, t), null, -100, "none", 0.1f).shape());
             return;
         }
         Nd x = Nd.randn(new Random(4), 5, 4);
@@ -202,15 +202,15 @@ class LossesTest {
                     double[] wr = weighted ? w : null;
                     Nd ref = refClassLoss(x, t, wr, -100, eps, red, true);
                     Approx.assertClose(what, Functional.crossEntropy(x.tensor(device), longs(device, t), wt, -100,
-                            (float) eps, red), ref, ref.map(Math::abs).map(v -> v + 1e-3));
+                            red, (float) eps), ref, ref.map(Math::abs).map(v -> v + 1e-3));
                     GradCheck.check(what, device, 5, xs -> Functional.crossEntropy(xs[0], longs(device, t), wt, -100,
-                            (float) eps, red), xs -> refClassLoss(xs[0], t, wr, -100, eps, red, true), x);
+                            red, (float) eps), xs -> refClassLoss(xs[0], t, wr, -100, eps, red, true), x);
                 }
             }
         }
         // a custom ignore index inside [0, C)
         long[] t2 = {1, 1, 0, 3, 2};
-        Approx.assertClose("ignore_index 1", Functional.crossEntropy(x.tensor(device), longs(device, t2), null, 1, 0f, "mean"),
+        Approx.assertClose("ignore_index 1", Functional.crossEntropy(x.tensor(device), longs(device, t2), null, 1, "mean", 0f),
                 refClassLoss(x, t2, null, 1, 0, "mean", true));
         // default overload = mean, ignore -100
         Approx.assertClose("default", Functional.crossEntropy(x.tensor(device), longs(device, t)),
@@ -225,8 +225,8 @@ class LossesTest {
         TestDevices.assumeAvailable(device);
         if (meta(device)) {
             Tensor m = Tensor.randn(Device.META, 3, 4);
-            assertArrayEquals(new int[] {3}, Functional.crossEntropy(m, Tensor.rand(Device.META, 3, 4), null, -100, 0f,
-                    "none").shape());
+            assertArrayEquals(new int[] {3}, Functional.crossEntropy(m, Tensor.rand(Device.META, 3, 4), null, -100, "none",
+                    0f).shape());
             return;
         }
         Random rng = new Random(9);
@@ -236,9 +236,9 @@ class LossesTest {
         for (String red : new String[] {"mean", "sum", "none"}) {
             Tensor wt = floats(device, w);
             Approx.assertClose("probabilities " + red, Functional.crossEntropy(x.tensor(device), y.tensor(device), wt, -100,
-                    0.1f, red), refProbLoss(x, y, w, 0.1, red));
-            GradCheck.check("probabilities " + red, device, 10, xs -> Functional.crossEntropy(xs[0], xs[1], wt, -100, 0.1f,
-                    red), xs -> refProbLoss(xs[0], xs[1], w, 0.1, red), x, y);
+                    red, 0.1f), refProbLoss(x, y, w, 0.1, red));
+            GradCheck.check("probabilities " + red, device, 10, xs -> Functional.crossEntropy(xs[0], xs[1], wt, -100, red,
+                    0.1f), xs -> refProbLoss(xs[0], xs[1], w, 0.1, red), x, y);
         }
         Nd lp = refLogSoftmax(x).map(v -> (float) v);
         long[] t = {3, 0, 3};
@@ -270,7 +270,8 @@ class LossesTest {
         Nd y = Nd.randn(rng, 3, 4);
         Nd yb = Nd.randn(rng, 3, 4).map(v -> (float) (1 / (1 + Math.exp(-v)))); // targets in (0, 1)
         Nd p = Nd.randn(rng, 3, 4).map(v -> (float) (1 / (1 + Math.exp(-v)))); // probabilities
-        double[] pw = {0.5, 2.0, 1.0, 3.0};
+        double[] pw = {0.5, 2.0, 1.0, 3.0}; // pos_weight [4], one per column
+        double[] bw = {0.25, 1.5, 0.75}; // weight [3, 1], one per row
         for (String red : new String[] {"mean", "sum", "none"}) {
             Pointwise l1 = (a, b, i) -> Math.abs(a - b);
             Pointwise mse = (a, b, i) -> (a - b) * (a - b);
@@ -280,21 +281,25 @@ class LossesTest {
                 double lw = 1 + (pw[i % 4] - 1) * b;
                 return (1 - b) * a + lw * (Math.log1p(Math.exp(-Math.abs(a))) + Math.max(-a, 0));
             };
+            Pointwise weightedBcel = (a, b, i) -> bw[i / 4] * bcel.apply(a, b, i);
             Pointwise bce = (a, b, i) -> -(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100));
             check(device, "l1 " + red, xs -> Functional.l1Loss(xs[0], xs[1], red), red, l1, x, y);
             check(device, "mse " + red, xs -> Functional.mseLoss(xs[0], xs[1], red), red, mse, x, y);
             check(device, "huber " + red, xs -> Functional.huberLoss(xs[0], xs[1], red, 0.7f), red, huber, x, y);
             check(device, "smooth_l1 " + red, xs -> Functional.smoothL1Loss(xs[0], xs[1], red, 0.7f), red, smooth, x, y);
             Tensor pwt = floats(device, pw);
-            check(device, "bce_with_logits " + red, xs -> Functional.binaryCrossEntropyWithLogits(xs[0], xs[1], pwt, red),
-                    red, bcel, x, yb);
+            check(device, "bce_with_logits " + red, xs -> Functional.binaryCrossEntropyWithLogits(xs[0], xs[1], null, red,
+                    pwt), red, bcel, x, yb);
+            Tensor bwt = Tensor.of(new float[] {0.25f, 1.5f, 0.75f}, 3, 1).to(device);
+            check(device, "bce_with_logits weight and pos_weight " + red, xs -> Functional.binaryCrossEntropyWithLogits(
+                    xs[0], xs[1], bwt, red, pwt), red, weightedBcel, x, yb);
             check(device, "bce " + red, xs -> Functional.binaryCrossEntropy(xs[0], xs[1], red), red, bce, p, yb);
         }
         // huge logits stay finite; log clamped at -100 for p = 0 and 1
         Nd huge = new Nd(new double[] {1e4, -1e4, 80, -80}, 4);
         Nd t = new Nd(new double[] {0, 1, 0.25, 1}, 4);
         Approx.assertClose("bce_with_logits ±1e4", Functional.binaryCrossEntropyWithLogits(huge.tensor(device),
-                t.tensor(device), null, "none"), new Nd(new double[] {1e4, 1e4, 60, 80}, 4));
+                t.tensor(device), null, "none", null), new Nd(new double[] {1e4, 1e4, 60, 80}, 4));
         Nd pe = new Nd(new double[] {0, 1, 0, 1}, 4);
         Nd te = new Nd(new double[] {1, 0, 0.5, 0.5}, 4);
         Approx.assertClose("bce clamped", Functional.binaryCrossEntropy(pe.tensor(device), te.tensor(device), "none"),
@@ -327,11 +332,18 @@ class LossesTest {
         assertEquals("cross_entropy", s.op());
         assertThrows(ShapeMismatchException.class, () -> Functional.crossEntropy(x, Tensor.rand(3, 5).to(device)));
         assertThrows(ShapeMismatchException.class, () -> Functional.crossEntropy(x, longs(device, 0, 1, 2),
-                Tensor.ones(3).to(device), -100, 0f, "mean"));
+                Tensor.ones(3).to(device), -100, "mean", 0f));
         assertThrows(ShapeMismatchException.class, () -> Functional.l1Loss(x, Tensor.randn(4, 3).to(device)));
+        s = assertThrows(ShapeMismatchException.class, () -> Functional.binaryCrossEntropyWithLogits(x, x, null, "mean",
+                Tensor.ones(2, 3, 4).to(device)));
+        assertEquals("binary_cross_entropy_with_logits", s.op());
+        assertTrue(s.getMessage().contains("pos_weight [2, 3, 4]") && s.getMessage().contains("[3, 4]"), s.getMessage());
+        s = assertThrows(ShapeMismatchException.class, () -> Functional.binaryCrossEntropyWithLogits(x, x,
+                Tensor.ones(3).to(device), "mean", null));
+        assertTrue(s.getMessage().contains("weight [3]"), s.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Functional.mseLoss(x, x, "avg"));
         assertThrows(IllegalArgumentException.class, () -> Functional.crossEntropy(x, longs(device, 0, 1, 2), null, -100,
-                1.5f, "mean"));
+                "mean", 1.5f));
         if (meta(device)) {
             return;
         }

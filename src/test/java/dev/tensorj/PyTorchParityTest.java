@@ -473,21 +473,22 @@ class PyTorchParityTest {
         expected.put(bce + "1", "binary_cross_entropy: target is null");
         expected.put(bce + "2", ""); // no weight (valid()'s reduction "name" is then rejected)
         expected.put(bce + "3", "binary_cross_entropy: reduction is null");
-        String bcel = "Functional.binaryCrossEntropyWithLogits(Tensor,Tensor,Tensor,String) ";
+        String bcel = "Functional.binaryCrossEntropyWithLogits(Tensor,Tensor,Tensor,String,Tensor) ";
         expected.put(bcel + "0", "binary_cross_entropy_with_logits: input is null");
         expected.put(bcel + "1", "binary_cross_entropy_with_logits: target is null");
-        expected.put(bcel + "2", ""); // no pos_weight (valid()'s reduction "name" is then rejected)
+        expected.put(bcel + "2", ""); // no weight (valid()'s reduction "name" is then rejected)
         expected.put(bcel + "3", "binary_cross_entropy_with_logits: reduction is null");
+        expected.put(bcel + "4", ""); // no pos_weight (valid()'s reduction "name" is then rejected)
         String nll = "Functional.nllLoss(Tensor,Tensor,Tensor,long,String) ";
         expected.put(nll + "0", "nll_loss: input is null");
         expected.put(nll + "1", "nll_loss: target is null");
         expected.put(nll + "2", ""); // no weight (a float valid() target is then rejected)
         expected.put(nll + "4", "nll_loss: reduction is null");
-        String ce = "Functional.crossEntropy(Tensor,Tensor,Tensor,long,float,String) ";
+        String ce = "Functional.crossEntropy(Tensor,Tensor,Tensor,long,String,float) ";
         expected.put(ce + "0", "cross_entropy: input is null");
         expected.put(ce + "1", "cross_entropy: target is null");
         expected.put(ce + "2", ""); // no weight (valid()'s label smoothing 1.5 is then rejected)
-        expected.put(ce + "5", "cross_entropy: reduction is null");
+        expected.put(ce + "4", "cross_entropy: reduction is null");
         expected.put("AutogradFunction.apply(Tensor[]) 0", "Twice: inputs is null");
 
         List<String> seen = new ArrayList<>();
