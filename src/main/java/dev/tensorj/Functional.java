@@ -355,7 +355,10 @@ public final class Functional {
         Dispatch.nonNull(op, "input", input);
         Dispatch.nonNull(op, "target", target);
         Dispatch.nonNull(op, "reduction", reduction);
-        Dispatch.check(op, DTypes.FLOAT32, "input", input, "target", target);
+        // Checked, not counted: the ops the loss is made of count themselves.
+        Dispatch.sameDevice(op, "input", input, "target", target);
+        Dispatch.checkDType(op, DTypes.FLOAT32, "input", input, null);
+        Dispatch.checkDType(op, DTypes.FLOAT32, "target", target, null);
         Losses.sameShape(op, input, target);
         Losses.reduction(op, reduction);
     }

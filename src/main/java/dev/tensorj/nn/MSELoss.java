@@ -46,7 +46,6 @@ public class MSELoss extends Loss {
 
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        // The mean is the fused mse_loss op, dispatched once (the three-argument form checks first).
-        return reduction.equals("mean") ? Functional.mseLoss(input, target) : Functional.mseLoss(input, target, reduction);
+        return Functional.mseLoss(input, target, reduction);
     }
 }
