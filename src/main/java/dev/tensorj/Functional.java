@@ -299,7 +299,9 @@ public final class Functional {
     /**
      * {@code F.nll_loss} on log-probabilities {@code input [N,C]} and int64 class indices {@code target [N]}:
      * {@code -weight[t]·input[n,t]}, 0 where {@code t == ignoreIndex}; "mean" divides by the sum of
-     * the weights of the non-ignored targets. {@code weight [C]} may be null.
+     * the weights of the non-ignored targets. {@code weight [C]} may be null. As for
+     * {@link #crossEntropy(Tensor, Tensor, Tensor, long, String, float)}, the input may also be
+     * {@code [C]} or {@code [N, C, d1, ..., dk]}.
      *
      * <p>On CUDA the targets are validated on the host: the op waits for pending GPU work and copies
      * them back ({@code N·8} bytes, counted in {@link Counters} as device-to-host), as PyTorch's
@@ -310,7 +312,9 @@ public final class Functional {
      */
     public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, long ignoreIndex, String reduction) {
         checkClassArgs("nll_loss", input, target, weight, reduction, true);
-        return Losses.classIndexLoss("nll_loss", input, target, weight, ignoreIndex, reduction);
+        Tensor loss = Losses.classIndexLoss("nll_loss", classRows(input), flatIndices(target), weight, ignoreIndex,
+                reduction);
+        return perElement(loss, input, reduction);
     }
 
     /** {@code F.cross_entropy(input, target)} with mean reduction, no weight, ignore_index -100, no smoothing. */
@@ -325,7 +329,10 @@ public final class Functional {
      * {@code weight [C]} (may be null; "mean" divides by the summed weights of the non-ignored
      * targets); with float32 class probabilities {@code target [N,C]} it is
      * {@code -Σ_c weight[c]·y'[c]·log_softmax[c]} with {@code y' = (1-ε)·y + ε/C}, "mean" over N
-     * (ignoreIndex does not apply). With class indices the loss is one fused kernel (log-sum-exp and
+     * (ignoreIndex does not apply). As PyTorch, the input may also be one sample {@code [C]} (target
+     * a 0-d index or {@code [C]} probabilities) or {@code [N, C, d1, ..., dk]} (target {@code [N, d1,
+     * ..., dk]} or the input's shape; the class dimension is moved last by a copy first), and
+     * "none" gives the loss in the target's (batch) shape. With class indices the loss is one fused kernel (log-sum-exp and
      * the target's logit in one read of each row) and its gradient another; {@code weight} takes no
      * gradient there (backward refuses a weight that requires one, as PyTorch).
      *
@@ -334,7 +341,7 @@ public final class Functional {
      * "device-side assert" is no error a JVM could catch. Nothing else is copied, forward or backward.
      *
      * @throws DTypeMismatchException if input is not float32 or target is neither int64 nor float32
-     * @throws ShapeMismatchException if input is not {@code [N,C]} or target does not match it
+     * @throws ShapeMismatchException if input is 0-d or target does not match it
      * @throws IndexOutOfRangeException if a class index is outside {@code [0, C)} and not ignoreIndex
      * @throws IllegalArgumentException if labelSmoothing is outside {@code [0, 1]}
      */
@@ -347,8 +354,53 @@ public final class Functional {
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
             throw new IllegalArgumentException(op + ": labelSmoothing must be in [0, 1], got " + labelSmoothing);
         }
-        return indices ? Losses.crossEntropy(input, target, weight, ignoreIndex, labelSmoothing, reduction)
-                : Losses.probabilityLoss(Losses.logSoftmax(input, 1), target, weight, labelSmoothing, reduction);
+        Tensor x = classRows(input);
+        Tensor loss = indices ? Losses.crossEntropy(x, flatIndices(target), weight, ignoreIndex, labelSmoothing, reduction)
+                : Losses.probabilityLoss(Losses.logSoftmax(x, 1), classRows(target), weight, labelSmoothing, reduction);
+        return perElement(loss, input, reduction);
+    }
+
+    // The class losses compute on rows [M, C]: an input [C] (one sample) is one row, an input
+    // [N, C, d1, ..., dk] is N·d1⋯dk rows, its class dimension moved last (a copy), as PyTorch's
+    // K-dimensional cross_entropy and nll_loss define them; "none" gives the loss in the target's shape.
+
+    /** {@code x} of {@code [C]}, {@code [N, C]} or {@code [N, C, d1, ...]} as rows {@code [M, C]}. */
+    private static Tensor classRows(Tensor x) {
+        int r = x.dim();
+        if (r == 2) {
+            return x;
+        }
+        if (r == 1) {
+            return x.unsqueeze(0);
+        }
+        int[] order = new int[r];
+        for (int i = 1; i < r - 1; i++) {
+            order[i] = i + 1;
+        }
+        order[r - 1] = 1;
+        return x.permute(order).reshape((int) (x.numel() / x.size(1)), x.size(1));
+    }
+
+    /** Class indices of any shape as {@code [M]}, in the order of {@link #classRows}. */
+    private static Tensor flatIndices(Tensor target) {
+        return target.dim() == 1 ? target : target.reshape((int) target.numel());
+    }
+
+    /** A per-row loss ("none") back in the shape of the input without its class dimension. */
+    private static Tensor perElement(Tensor loss, Tensor input, String reduction) {
+        return reduction.equals("none") && input.dim() != 2 ? loss.reshape(batchShape(input.shapeRef())) : loss;
+    }
+
+    /** The input's shape without its class dimension (dimension 1, or 0 for a single sample {@code [C]}). */
+    private static int[] batchShape(int[] inputShape) {
+        int classDim = inputShape.length == 1 ? 0 : 1;
+        int[] batch = new int[inputShape.length - 1];
+        for (int i = 0, j = 0; i < inputShape.length; i++) {
+            if (i != classDim) {
+                batch[j++] = inputShape[i];
+            }
+        }
+        return batch;
     }
 
     private static void checkPair(String op, Tensor input, Tensor target, String reduction) {
@@ -379,17 +431,18 @@ public final class Functional {
             Dispatch.checkDType(op, DTypes.FLOAT32, "weight", weight, null);
         }
         Losses.reduction(op, reduction);
-        if (input.dim() != 2) {
-            throw new ShapeMismatchException(op, "input must be [N, C], got " + Shapes.str(input.shapeRef()),
+        if (input.dim() == 0) {
+            throw new ShapeMismatchException(op, "input must be [C], [N, C] or [N, C, d1, ...], got []",
                     input.shapeRef());
         }
-        int n = input.size(0);
-        int c = input.size(1);
-        boolean ok = indices ? target.dim() == 1 && target.size(0) == n
+        int c = input.size(input.dim() == 1 ? 0 : 1);
+        int[] batch = batchShape(input.shapeRef());
+        boolean ok = indices ? java.util.Arrays.equals(target.shapeRef(), batch)
                 : java.util.Arrays.equals(target.shapeRef(), input.shapeRef());
         if (!ok) {
             throw new ShapeMismatchException(op, "target " + Shapes.str(target.shapeRef()) + " does not match input "
-                    + Shapes.str(input.shapeRef()) + (indices ? " (class indices must be [N])" : " (class probabilities must be [N, C])"),
+                    + Shapes.str(input.shapeRef()) + (indices ? " (class indices must be " + Shapes.str(batch)
+                    + ", the input's shape without its class dimension)" : " (class probabilities must have the input's shape)"),
                     target.shapeRef(), input.shapeRef());
         }
         if (weight != null && !(weight.dim() == 1 && weight.size(0) == c)) {
