@@ -402,6 +402,37 @@ final class ShapeCopies {
         return parts;
     }
 
+    /** torch.split with a list of section sizes, which must sum to the dimension's size. */
+    static List<Tensor> split(Tensor x, int[] sections, int dim) {
+        Dispatch.nonNull("split", "sections", sections);
+        Dispatch.check("split", DTypes.ANY, x);
+        int[] s = x.shapeRef();
+        if (s.length == 0) {
+            throw new IllegalArgumentException("split: expects at least a 1-dimensional tensor");
+        }
+        int d = Shapes.dim("split", dim, s.length);
+        long total = 0;
+        for (int v : sections) {
+            total += v;
+            if (v < 0) {
+                total = -1;
+                break;
+            }
+        }
+        if (total != s[d]) {
+            throw new IllegalArgumentException("split: sections " + java.util.Arrays.toString(sections)
+                    + " must be non-negative and sum to the size of dimension " + d + " of shape " + Shapes.str(s)
+                    + ", " + s[d]);
+        }
+        List<Tensor> parts = new ArrayList<>(sections.length);
+        int start = 0;
+        for (int v : sections) {
+            parts.add(narrow(x, d, start, v));
+            start += v;
+        }
+        return parts;
+    }
+
     static List<Tensor> chunk(Tensor x, int chunks, int dim) {
         Dispatch.check("chunk", DTypes.ANY, x);
         int[] s = x.shapeRef();

@@ -1697,6 +1697,16 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * Pieces of the given sizes along {@code dim}, as PyTorch's {@code split} with a list of
+     * sections ({@code split_with_sizes}); each a copy, with its gradient.
+     *
+     * @throws IllegalArgumentException unless the sizes are non-negative and sum to {@code size(dim)}
+     */
+    public List<Tensor> split(int[] sections, int dim) {
+        return ShapeCopies.split(this, sections, dim);
+    }
+
+    /**
      * At most {@code chunks} pieces of equal size along {@code dim} (the last may be smaller), as
      * PyTorch's {@code chunk}; each a copy, with its gradient.
      *

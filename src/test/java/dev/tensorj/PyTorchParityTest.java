@@ -424,6 +424,7 @@ class PyTorchParityTest {
         expected.put("Tensor.norm(double,int[],boolean) 1", "norm: dims is null");
 
         expected.put("Tensor.permute(int[]) 0", "permute: dims is null");
+        expected.put("Tensor.split(int[],int) 0", "split: sections is null");
         expected.put("Tensor.expand(int[]) 0", "expand: sizes is null");
         expected.put("Tensor.cat(List,int) 0", "cat: tensors is null");
         expected.put("Tensor.stack(List,int) 0", "stack: tensors is null");

@@ -627,6 +627,32 @@ class ShapeOpsCatalogueTest {
         }, a);
     }
 
+    /** torch.split(x, [2, 0, 4, 1], dim=1): pieces of those sizes (an empty one included), with gradients. */
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void splitBySectionsMatchesPyTorch(Device device) {
+        TestDevices.assumeAvailable(device);
+        Nd a = Nd.randn(new Random(1362), 3, 7);
+        Tensor x = a.tensor(device);
+        int[] sections = {2, 0, 4, 1};
+        List<Tensor> parts = x.split(sections, 1);
+        assertArrayEquals(sections, parts.stream().mapToInt(p -> p.size(1)).toArray());
+        int at = 0;
+        for (Tensor p : parts) {
+            Approx.assertClose("split part", p, refNarrow(a, 1, at, p.size(1)));
+            at += p.size(1);
+        }
+        for (int[] bad : new int[][] {{2, 4}, {8, -1}, {}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.split(bad, 1));
+            assertTrue(e.getMessage().startsWith("split: sections ") && e.getMessage().contains("sum to the size of dimension 1"),
+                    e.getMessage());
+        }
+        GradCheck.check("split by sections", device, 1363, xs -> {
+            List<Tensor> p = xs[0].split(new int[] {5, 2}, -1);
+            return p.get(1).mul(p.get(0).narrow(1, 3, 2));
+        }, xs -> RefOps.mul(refNarrow(xs[0], 1, 5, 2), refNarrow(xs[0], 1, 3, 2)), a);
+    }
+
     static Nd refNarrow(Nd a, int d, int start, int len) {
         int[] shape = a.shape.clone();
         shape[d] = len;
