@@ -1,7 +1,9 @@
 // Softmax, log-softmax and cross-entropy along one axis of x viewed as [outer, len, inner]: one
 // read of each row for its maximum and Σ exp(x - max) (online softmax: the sum is rescaled when
-// the running maximum grows), then one pass that writes. The arithmetic is CpuSoftmax's, step for
-// step: expf, sums in double, written values in float.
+// the running maximum grows), then one pass that writes. With one thread per row (strided columns,
+// short rows) the arithmetic is CpuSoftmax's step for step: expf, sums in double, written values in
+// float. With several threads per row each sums its own elements and the (max, sum) pairs merge in
+// a tree, so the sum's rounding order (not its precision) differs from the CPU's single pass.
 //
 // A row is shared by `tpr` consecutive threads of a block (a power of two up to the block, chosen
 // by CudaBackend.threadsPerRow: 1 for strided columns and short rows, where neighbouring threads

@@ -5,9 +5,11 @@ import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.backend.IndexPlan;
 import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
+import java.util.function.Supplier;
 
 /**
  * A device's backend as the engine sees it: the one place where every backend call passes, so
@@ -73,181 +75,127 @@ final class DeviceBackend {
         }
     }
 
-    private TensorjException translate(BackendException e) {
-        return translate(device, e);
+    /** Counts one kernel launch and makes the backend call {@code kernel} ({@link #run}). */
+    private void launch(Runnable kernel) {
+        launched();
+        run(kernel);
+    }
+
+    /**
+     * Makes a backend call, its {@link BackendException} turned into the public exception. (A
+     * capturing lambda per call, not measured: once the JIT inlines this small method the capture
+     * does not escape, so escape analysis can drop its allocation.)
+     */
+    private void run(Runnable call) {
+        try {
+            call.run();
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
+    }
+
+    /** As {@link #run}, for a call with a result. */
+    private <T> T call(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     /** The public exception for a backend's failure on {@code device}. */
     static TensorjException translate(Device device, BackendException e) {
+        return translate(device, e, e.op());
+    }
+
+    /** As {@link #translate(Device, BackendException)}, naming {@code op} as the op that failed. */
+    static TensorjException translate(Device device, BackendException e, String op) {
         switch (e.kind()) {
             case OUT_OF_MEMORY: {
                 long[] m = e.memory();
-                return new CudaOutOfMemoryException(e.op(), device, m[0], m[1], m[2]);
+                return new CudaOutOfMemoryException(op, device, m[0], m[1], m[2]);
             }
             case UNAVAILABLE:
                 return new CudaUnavailableException(e.getMessage(), e.getCause());
             default:
-                return new CudaException(e.op(), e.errorName(), e.getMessage(), e.getCause());
+                return new CudaException(op, e.errorName(), e.getMessage(), e.getCause());
         }
     }
 
     Storage allocate(DType dtype, long numel) {
-        try {
-            return allocated(inner.allocate(dtype.scalarType(), numel), false);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        return allocated(call(() -> inner.allocate(dtype.scalarType(), numel)), false);
     }
 
     Storage fromHost(float[] data) {
-        try {
-            return allocated(inner.fromHost(data), true);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        return allocated(call(() -> inner.fromHost(data)), true);
     }
 
     Storage fromHost(long[] data) {
-        try {
-            return allocated(inner.fromHost(data), true);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        return allocated(call(() -> inner.fromHost(data)), true);
     }
 
     Storage fromHost(boolean[] data) {
-        try {
-            return allocated(inner.fromHost(data), true);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        return allocated(call(() -> inner.fromHost(data)), true);
     }
 
     void toHost(Storage src, float[] dst) {
-        try {
-            inner.toHost(src, dst);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        run(() -> inner.toHost(src, dst));
         copiedToHost(src);
     }
 
     void toHost(Storage src, long[] dst) {
-        try {
-            inner.toHost(src, dst);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        run(() -> inner.toHost(src, dst));
         copiedToHost(src);
     }
 
     void toHost(Storage src, boolean[] dst) {
-        try {
-            inner.toHost(src, dst);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        run(() -> inner.toHost(src, dst));
         copiedToHost(src);
     }
 
     void copy(Storage src, Storage dst) {
-        launched();
-        try {
-            inner.copy(src, dst);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.copy(src, dst));
     }
 
     void fill(Storage out, float value) {
-        launched();
-        try {
-            inner.fill(out, value);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.fill(out, value));
     }
 
     void fill(Storage out, long value) {
-        launched();
-        try {
-            inner.fill(out, value);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.fill(out, value));
     }
 
     void fill(Storage out, boolean value) {
-        launched();
-        try {
-            inner.fill(out, value);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.fill(out, value));
     }
 
     /** Converts {@code x} into {@code out} (same length, any two dtypes). */
     void cast(Storage x, Storage out) {
-        launched();
-        try {
-            inner.cast(x, out);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.cast(x, out));
     }
 
     void unary(UnaryOp op, Storage x, Storage out) {
-        launched();
-        try {
-            inner.unary(op, x, out);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.unary(op, x, out));
     }
 
     void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
-        launched();
-        try {
-            inner.binary(op, a, b, out, plan);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.binary(op, a, b, out, plan));
     }
 
     void compare(CompareOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
-        launched();
-        try {
-            inner.compare(op, a, b, out, plan);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.compare(op, a, b, out, plan));
     }
 
     void where(Storage cond, Storage a, Storage b, Storage out, BroadcastPlan plan) {
-        launched();
-        try {
-            inner.where(cond, a, b, out, plan);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.where(cond, a, b, out, plan));
     }
 
     void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {
-        launched();
-        try {
-            inner.binaryScalar(op, a, scalar, out);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.binaryScalar(op, a, scalar, out));
     }
 
     void axpy(float alpha, Storage x, Storage y, Storage out) {
-        launched();
-        try {
-            inner.axpy(alpha, x, y, out);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.axpy(alpha, x, y, out));
     }
 
     void matmul(Storage a, Storage b, Storage out, int m, int n, int k, boolean transA, boolean transB) {
@@ -256,11 +204,7 @@ final class DeviceBackend {
             cell.launches++;
             cell.flops += 2L * m * n * k;
         }
-        try {
-            inner.matmul(a, b, out, m, n, k, transA, transB);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        run(() -> inner.matmul(a, b, out, m, n, k, transA, transB));
     }
 
     /** Counted as one launch, as it is on CUDA (one strided-batched cuBLAS call), on every device. */
@@ -271,129 +215,69 @@ final class DeviceBackend {
             cell.launches++;
             cell.flops += 2L * batch * m * n * k;
         }
-        try {
-            inner.matmulBatched(a, b, out, batch, m, n, k, transA, transB, strideA, strideB, strideC);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        run(() -> inner.matmulBatched(a, b, out, batch, m, n, k, transA, transB, strideA, strideB, strideC));
     }
 
     void sumAxis(Storage x, long outer, long len, long innerSize, Storage out) {
-        launched();
-        try {
-            inner.sumAxis(x, outer, len, innerSize, out);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.sumAxis(x, outer, len, innerSize, out));
     }
 
     void extremeAxis(boolean max, Storage x, long outer, long len, long innerSize, Storage values, Storage indices) {
-        launched();
-        try {
-            inner.extremeAxis(max, x, outer, len, innerSize, values, indices);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.extremeAxis(max, x, outer, len, innerSize, values, indices));
     }
 
-    void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k, long innerSize) {
-        launched();
-        try {
-            inner.gather(x, index, indexStrides, out, outer, n, k, innerSize);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+    void gather(Storage x, Storage index, Storage out, IndexPlan plan) {
+        launch(() -> inner.gather(x, index, out, plan));
     }
 
     void softmax(boolean log, Storage x, long outer, long len, long innerSize, Storage out) {
-        launched();
-        try {
-            inner.softmax(log, x, outer, len, innerSize, out);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.softmax(log, x, outer, len, innerSize, out));
     }
 
-    void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
-            long innerSize) {
-        launched();
-        try {
-            inner.scatterAdd(src, index, indexStrides, out, outer, n, k, innerSize);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+    void scatterAdd(Storage src, Storage index, Storage out, IndexPlan plan) {
+        launch(() -> inner.scatterAdd(src, index, out, plan));
     }
 
     void softmaxBackward(boolean log, Storage y, Storage g, long outer, long len, long innerSize, Storage gx) {
-        launched();
-        try {
-            inner.softmaxBackward(log, y, g, outer, len, innerSize, gx);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.softmaxBackward(log, y, g, outer, len, innerSize, gx));
     }
 
     void crossEntropy(Storage x, Storage target, Storage weight, long n, long c, long ignoreIndex, float smoothing,
             Storage loss, Storage stats) {
-        launched();
-        try {
-            inner.crossEntropy(x, target, weight, n, c, ignoreIndex, smoothing, loss, stats);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.crossEntropy(x, target, weight, n, c, ignoreIndex, smoothing, loss, stats));
     }
 
     void crossEntropyBackward(Storage x, Storage target, Storage weight, Storage stats, Storage g, boolean gPerRow,
             long n, long c, long ignoreIndex, float smoothing, Storage gx) {
-        launched();
-        try {
-            inner.crossEntropyBackward(x, target, weight, stats, g, gPerRow, n, c, ignoreIndex, smoothing, gx);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.crossEntropyBackward(x, target, weight, stats, g, gPerRow, n, c, ignoreIndex, smoothing, gx));
     }
 
     void transpose(Storage x, int rows, int cols, Storage out) {
-        launched();
-        try {
-            inner.transpose(x, rows, cols, out);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.transpose(x, rows, cols, out));
     }
 
     void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan plan) {
-        launched();
-        try {
-            inner.stridedCopy(src, srcOffset, dst, dstOffset, plan);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.stridedCopy(src, srcOffset, dst, dstOffset, plan));
     }
 
-    void random(RandomKind kind, long seed, long offset, Storage out, float a, float b) {
+    /**
+     * A draw for the user's {@code op} (rand, randn, dropout, ...): a failure names that op, not
+     * the distribution the backend drew from.
+     */
+    void random(String op, RandomKind kind, long seed, long offset, Storage out, float a, float b) {
         launched();
         try {
             inner.random(kind, seed, offset, out, a, b);
         } catch (BackendException e) {
-            throw translate(e);
+            throw translate(device, e, op);
         }
     }
 
     void randint(long seed, long offset, Storage out, long low, long high) {
-        launched();
-        try {
-            inner.randint(seed, offset, out, low, high);
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        launch(() -> inner.randint(seed, offset, out, low, high));
     }
 
     void synchronize() {
-        try {
-            inner.synchronize();
-        } catch (BackendException e) {
-            throw translate(e);
-        }
+        run(() -> inner.synchronize());
     }
 }

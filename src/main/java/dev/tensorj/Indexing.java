@@ -1,13 +1,15 @@
 package dev.tensorj;
 
+import dev.tensorj.backend.IndexPlan;
 import java.util.Arrays;
 
 /**
  * index_select, gather, scatter_add, embedding and one_hot. The first four run on two backend
- * kernels over {@code [outer, len, inner]} views: a gather ({@code out[o, j, i] = x[o, index, i]})
- * and its adjoint, a scatter-add, each other's backward. index_select's 1-d index is read with
- * strides {@code {0, 1, 0}} (one index for every o and i), gather's index of the output's shape with
- * {@code {k·inner, inner, 1}} ({@link View}). one_hot is {@code index == arange(n)}. Indices are
+ * kernels over an {@link IndexPlan}: a gather ({@code out[.., j, ..] = x[.., index, ..]}) and its
+ * adjoint, a scatter-add, each other's backward. index_select's 1-d index is read with stride 0
+ * outside its dim (one index for every other position), gather's and scatter_add's index of its own
+ * shape with its own strides, the input and src with theirs, so an index smaller than them in some
+ * dim reads or writes them in place. one_hot is {@code index == arange(n)}. Indices are
  * validated on the host first ({@code toLongArray}, which waits for pending GPU work), so no kernel
  * reads out of bounds on any device; on the meta device, which holds no values, only shapes and
  * dtypes are checked.
@@ -66,51 +68,64 @@ final class Indexing {
     }
 
     /**
-     * The {@code [outer, n, inner]} view of the tensor indexed (n along the dim), the {@code k}
-     * positions the index holds along it, and the index's strides over {@code (o, j, i)}.
+     * index_select's and embedding's plan: a 1-d index of {@code k} values along dim {@code d} of
+     * {@code shape}, read with stride 0 everywhere but along d (one index for every other position);
+     * the dense side is the output ({@code shape} with k along d), the indexed side the input.
      */
-    private record View(long outer, long n, long k, long inner, long[] strides) {
-        /** index_select's and embedding's: a 1-d index of k values along dim d of {@code shape}. */
-        static View select(int[] shape, int d, int k) {
-            return new View(prod(shape, 0, d), shape[d], k, prod(shape, d + 1, shape.length), new long[] {0, 1, 0});
-        }
-
-        /** gather's and scatter_add's: an index of {@code indexShape}, selecting among n along d. */
-        static View gather(int[] indexShape, int d, int n) {
-            long k = indexShape[d];
-            long inner = prod(indexShape, d + 1, indexShape.length);
-            return new View(prod(indexShape, 0, d), n, k, inner, new long[] {k * inner, inner, 1});
-        }
-
-        private static long prod(int[] s, int from, int to) {
-            long p = 1;
-            for (int i = from; i < to; i++) {
-                p *= s[i];
-            }
-            return p;
-        }
+    private static IndexPlan selectPlan(int[] shape, int d, int k) {
+        int[] outShape = shape.clone();
+        outShape[d] = k;
+        long[] indexStrides = new long[shape.length];
+        indexStrides[d] = 1;
+        return IndexPlan.of(outShape, d, indexStrides, Shapes.strides(outShape), Shapes.strides(shape));
     }
 
-    /** The gather kernel into a new tensor of {@code shape} (holding {@code [outer, k, inner]}); nothing recorded. */
-    private static Tensor gatherKernel(String op, DeviceBackend be, Tensor x, Tensor index, View v, int[] shape) {
+    /**
+     * gather's and scatter_add's plan: every position of an index of {@code indexShape}, the dense
+     * side (gather's output, scatter_add's src) of {@code denseShape} and the indexed side of
+     * {@code indexedShape}, each read with its own strides (no copy of a region where index is smaller).
+     */
+    private static IndexPlan gatherPlan(int[] indexShape, int d, int[] denseShape, int[] indexedShape) {
+        return IndexPlan.of(indexShape, d, Shapes.strides(indexShape), Shapes.strides(denseShape),
+                Shapes.strides(indexedShape));
+    }
+
+    /**
+     * The gather kernel into a new tensor of {@code shape} (the plan's dense side; zeros where the
+     * plan does not reach, when {@code zeroed}); nothing recorded.
+     */
+    private static Tensor gatherKernel(String op, DeviceBackend be, Tensor x, Tensor index, IndexPlan p, int[] shape,
+            boolean zeroed) {
         Tensor out = Tensor.empty(op, be, shape);
-        if (out.numel() > 0) {
-            be.gather(x.storage(), index.storage(), v.strides(), out.storage(), v.outer(), v.n(), v.k(), v.inner());
+        if (zeroed && out.numel() > 0) {
+            be.fill(out.storage(), 0f);
+        }
+        if (p.numel > 0) {
+            be.gather(x.storage(), index.storage(), out.storage(), p);
         }
         return out;
     }
 
     /**
-     * Zeros of {@code shape} (holding {@code [outer, n, inner]}) with {@code src} scatter-added at
-     * the index: the gradient of a gather. Nothing recorded.
+     * A gradient's gather ({@code g} at the index, zeros beyond the plan's reach): dispatched like
+     * every backward rule, so {@code g} is checked (open, device) and the op counted.
      */
-    private static Tensor scatterKernel(String op, Tensor src, Tensor index, View v, int[] shape) {
+    private static Tensor gatherGrad(String op, Tensor g, Tensor index, IndexPlan p, int[] shape, boolean zeroed) {
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "grad", g);
+        return gatherKernel(op, be, g, index, p, shape, zeroed);
+    }
+
+    /**
+     * Zeros of {@code shape} (the plan's indexed side) with {@code src} scatter-added at the index:
+     * the gradient of a gather. Nothing recorded.
+     */
+    private static Tensor scatterKernel(String op, Tensor src, Tensor index, IndexPlan p, int[] shape) {
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "grad", src);
         Tensor out = Tensor.empty(op, be, shape);
         if (out.numel() > 0) {
             be.fill(out.storage(), 0f);
-            if (src.numel() > 0) {
-                be.scatterAdd(src.storage(), index.storage(), v.strides(), out.storage(), v.outer(), v.n(), v.k(), v.inner());
+            if (p.numel > 0) {
+                be.scatterAdd(src.storage(), index.storage(), out.storage(), p);
             }
         }
         return out;
@@ -121,7 +136,6 @@ final class Indexing {
         Dispatch.checkSameDevice("index_select", "input", input, "index", index); // before any dtype check or work
         Dispatch.checkDType("index_select", DTypes.FLOAT32, "input", input, null);
         Dispatch.checkDType("index_select", DType.INT64.bit, "index", index, null);
-        DeviceBackend be = Backends.forOp(input.device());
         if (index.dim() > 1) {
             throw new ShapeMismatchException("index_select", "index must be 1-d (or 0-d), got " + Shapes.str(index.shapeRef()),
                     index.shapeRef());
@@ -134,29 +148,16 @@ final class Indexing {
             throw new ShapeMismatchException("index_select", "an index into a 0-d input must hold one value, got "
                     + Shapes.str(index.shapeRef()), index.shapeRef());
         }
+        DeviceBackend be = Backends.forOp(input.device()); // counted once the arguments are known good
         checkRange("index_select", "index", index, s[d], null);
         int[] outShape = s.clone();
         outShape[d] = k;
-        View v = View.select(s, d, k);
-        Tensor out = gatherKernel("index_select", be, input, index, v, rank == 0 ? new int[0] : outShape);
+        IndexPlan p = selectPlan(s, d, k);
+        Tensor out = gatherKernel("index_select", be, input, index, p, rank == 0 ? new int[0] : outShape, false);
         int[] inShape = input.shape();
         Autograd.record(out, "index_select", new Tensor[] {input}, new Tensor[] {index},
-                g -> new Tensor[] {scatterKernel("index_select_backward", g, index, v, inShape)});
+                g -> new Tensor[] {scatterKernel("index_select_backward", g, index, p, inShape)});
         return out;
-    }
-
-    /**
-     * {@code x} narrowed to {@code shape} in every dim but {@code skip} (-1: none) where it is larger
-     * (a recorded narrow, a copy; none where the sizes agree).
-     */
-    private static Tensor narrowTo(Tensor x, int[] shape, int skip) {
-        Tensor t = x;
-        for (int i = 0; i < shape.length; i++) {
-            if (i != skip && shape[i] < t.size(i)) {
-                t = t.narrow(i, 0, shape[i]);
-            }
-        }
-        return t;
     }
 
     static Tensor gather(Tensor input, int dim, Tensor index) {
@@ -164,31 +165,30 @@ final class Indexing {
         Dispatch.checkSameDevice("gather", "input", input, "index", index); // before any dtype check or work
         Dispatch.checkDType("gather", DTypes.FLOAT32, "input", input, null);
         Dispatch.checkDType("gather", DType.INT64.bit, "index", index, null);
-        DeviceBackend be = Backends.forOp(input.device());
         int rank = input.dim();
         if (index.dim() != rank) {
             throw new ShapeMismatchException("gather", "index " + Shapes.str(index.shapeRef()) + " must have the same rank as input "
                     + Shapes.str(input.shapeRef()), index.shapeRef(), input.shapeRef());
         }
         int d = wrap("gather", dim, rank);
-        if (rank == 0) {
-            checkRange("gather", "index", index, 1, null);
-            return input.reshape(new int[0]).mul(1f);
-        }
         for (int i = 0; i < rank; i++) {
             if (i != d && index.size(i) > input.size(i)) {
                 throw new ShapeMismatchException("gather", "index " + Shapes.str(index.shapeRef()) + " is larger than input "
                         + Shapes.str(input.shapeRef()) + " in dim " + i, index.shapeRef(), input.shapeRef());
             }
         }
+        if (rank == 0) {
+            checkRange("gather", "index", index, 1, null);
+            return input.reshape(new int[0]).mul(1f);
+        }
+        DeviceBackend be = Backends.forOp(input.device()); // counted once the arguments are known good
         int n = input.size(d);
         checkRange("gather", "index", index, n, null);
-        Tensor x = narrowTo(input, index.shapeRef(), d);
-        View v = View.gather(index.shapeRef(), d, n);
-        Tensor out = gatherKernel("gather", be, x, index, v, index.shape());
-        int[] xShape = x.shape();
-        Autograd.record(out, "gather", new Tensor[] {x}, new Tensor[] {index},
-                g -> new Tensor[] {scatterKernel("gather_backward", g, index, v, xShape)});
+        int[] inShape = input.shape();
+        IndexPlan p = gatherPlan(index.shapeRef(), d, index.shapeRef(), inShape);
+        Tensor out = gatherKernel("gather", be, input, index, p, index.shape(), false);
+        Autograd.record(out, "gather", new Tensor[] {input}, new Tensor[] {index},
+                g -> new Tensor[] {scatterKernel("gather_backward", g, index, p, inShape)});
         return out;
     }
 
@@ -204,7 +204,6 @@ final class Indexing {
         Dispatch.checkDType(op, DTypes.FLOAT32, "input", input, null);
         Dispatch.checkDType(op, DType.INT64.bit, "index", index, null);
         Dispatch.checkDType(op, DTypes.FLOAT32, "src", src, null);
-        DeviceBackend be = Backends.forOp(device);
         int rank = input.dim();
         int[] is = index.shapeRef();
         if (index.dim() != rank || src.dim() != rank) {
@@ -223,30 +222,19 @@ final class Indexing {
         if (rank == 0) { // as the 1-d case of one element
             return scatterAdd(input.reshape(1), 0, index.reshape(1), src.reshape(1)).reshape(new int[0]);
         }
+        DeviceBackend be = Backends.forOp(device);
         int[] shape = input.shape();
-        int n = shape[d];
-        checkRange(op, "index", index, n, null);
-        Tensor part = narrowTo(src, is, -1);
-        View v = View.gather(is, d, n);
-        int[] region = is.clone(); // the part of input that index reaches
-        region[d] = n;
-        Tensor out;
-        if (Arrays.equals(region, shape)) {
-            out = Tensor.empty(op, be, shape);
-            be.copy(input.storage(), out.storage());
-            if (part.numel() > 0) {
-                be.scatterAdd(part.storage(), index.storage(), v.strides(), out.storage(), v.outer(), n, v.k(), v.inner());
-            }
-        } else { // input is larger than index outside dim: scatter into that region, pad it out, add
-            try (Tensor scattered = scatterKernel(op, part, index, v, region)) {
-                out = ShapeCopies.embed(op, scattered, shape, 0, Shapes.strides(shape));
-            }
-            if (out.numel() > 0) {
-                be.axpy(1f, input.storage(), out.storage(), out.storage());
-            }
+        checkRange(op, "index", index, shape[d], null);
+        int[] srcShape = src.shape();
+        IndexPlan p = gatherPlan(is, d, srcShape, shape);
+        Tensor out = Tensor.empty(op, be, shape);
+        be.copy(input.storage(), out.storage());
+        if (p.numel > 0) {
+            be.scatterAdd(src.storage(), index.storage(), out.storage(), p);
         }
-        Autograd.record(out, op, new Tensor[] {input, part}, new Tensor[] {index}, g -> new Tensor[] {g,
-                part.requiresGrad() ? gatherKernel(op + "_backward", be, narrowTo(g, is, d), index, v, is) : null});
+        boolean partial = !Arrays.equals(is, srcShape); // src's gradient is zero beyond index's extent
+        Autograd.record(out, op, new Tensor[] {input, src}, new Tensor[] {index}, g -> new Tensor[] {g,
+                src.requiresGrad() ? gatherGrad(op + "_backward", g, index, p, srcShape, partial) : null});
         return out;
     }
 
@@ -279,8 +267,8 @@ final class Indexing {
         int rank = input.dim();
         int[] outShape = Arrays.copyOf(input.shapeRef(), rank + 1);
         outShape[rank] = ws[1];
-        View v = View.select(ws, 0, (int) input.numel());
-        Tensor out = gatherKernel(op, be, weight, input, v, outShape);
+        IndexPlan p = selectPlan(ws, 0, (int) input.numel());
+        Tensor out = gatherKernel(op, be, weight, input, p, outShape, false);
         Integer row = pad;
         Autograd.record(out, op, new Tensor[] {weight}, new Tensor[] {input}, g -> {
             Tensor contributing = g;
@@ -290,7 +278,7 @@ final class Indexing {
                     contributing = g.maskedFill(isPad, 0f);
                 }
             }
-            return new Tensor[] {scatterKernel("embedding_backward", contributing, input, v, ws)};
+            return new Tensor[] {scatterKernel("embedding_backward", contributing, input, p, ws)};
         });
         return out;
     }

@@ -58,7 +58,7 @@ final class Random {
         DeviceBackend be = Backends.forOp(device);
         Tensor t = Tensor.empty(op, be, DType.FLOAT32, shape);
         Draw d = take(t.numel() * Philox.WORDS_PER_FLOAT);
-        be.random(kind, d.seed(), d.offset(), t.storage(), a, b);
+        be.random(op, kind, d.seed(), d.offset(), t.storage(), a, b);
         return t;
     }
 

@@ -154,7 +154,7 @@ final class ShapeCopies {
      */
     static Tensor repeat(Tensor x, int[] repeats) {
         Dispatch.nonNull("repeat", "repeats", repeats);
-        DeviceBackend be = Dispatch.check("repeat", DTypes.ANY, x);
+        Device device = Dispatch.sameDevice("repeat", "input", x); // any dtype; counted once repeats are known good
         int[] s = x.shapeRef();
         int m = repeats.length;
         if (m < s.length) {
@@ -182,6 +182,7 @@ final class ShapeCopies {
             tiles[d] = 2 * d;
         }
         Shapes.numel("repeat", shape);
+        DeviceBackend be = Backends.forOp(device);
         int[] inShape = x.shape();
         Tensor tiled = gather("repeat", be, x, view, 0, strides, g -> new Tensor[] {g.sum(tiles, false).reshape(inShape)});
         return tiled.reshape(shape);

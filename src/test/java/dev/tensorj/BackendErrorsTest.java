@@ -3,10 +3,14 @@ package dev.tensorj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BackendException;
+import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.cuda.CudaStatus;
+import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +39,22 @@ class BackendErrorsTest {
         assertEquals("CUDA_ERROR_ILLEGAL_ADDRESS", ce.errorName());
         assertEquals("add: CUDA_ERROR_ILLEGAL_ADDRESS on cuda:0", ce.getMessage());
         assertSame(cause, ce.getCause());
+    }
+
+    /** A failed random draw names the op the user called (dropout), not the distribution (bernoulli). */
+    @Test
+    void aRandomDrawsFailureNamesTheUsersOp() {
+        Backend failing = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, method, args) -> {
+                    throw BackendException.deviceError(method.getName().equals("random") ? "bernoulli" : method.getName(),
+                            "CUDA_ERROR_LAUNCH_FAILED", "CUDA_ERROR_LAUNCH_FAILED on cuda:0", null);
+                });
+        DeviceBackend be = new DeviceBackend(Device.cuda(0), failing);
+        CudaException e = assertThrows(CudaException.class,
+                () -> be.random("dropout", RandomKind.BERNOULLI, 1, 0, null, 0.5f, 2f));
+        assertEquals("dropout", e.op());
+        assertEquals("dropout: CUDA_ERROR_LAUNCH_FAILED on cuda:0", e.getMessage());
+        assertEquals("CUDA_ERROR_LAUNCH_FAILED", e.errorName());
     }
 
     @Test

@@ -215,6 +215,84 @@ class IndexKernelsTest {
         Approx.assertClose("embedding padding gradient", weight.grad(), new Nd(expected, 6, 4));
     }
 
+    /**
+     * An index smaller than the input (and src) in dims other than the gathered one reads and writes
+     * them in place: rank 4 with the smaller dims before and after dim, and rank 10 with every dim
+     * smaller (ten collapsed dims: beyond the CUDA kernel's 8, so two loop on the host).
+     */
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void indexSmallerThanInputOutsideDim(Device device) {
+        TestDevices.assumeAvailable(device);
+        Random rng = new Random(26);
+        Nd x = Nd.randn(rng, 4, 3, 5, 2);
+        Index gi = Index.random(rng, 5, 3, 2, 6, 1);
+        Approx.assertClose("gather, index smaller outside dim", x.tensor(device).gather(2, gi.on(device)), refGather(x, 2, gi));
+        GradCheck.check("gather grad, index smaller outside dim", device, 37, xs -> xs[0].gather(2, gi.on(device)),
+                xs -> refGather(xs[0], 2, gi), x);
+        Index si = Index.random(rng, 3, 2, 7, 4, 1);
+        Nd src = Nd.randn(rng, 3, 8, 5, 2);
+        Tensor out = x.tensor(device).scatterAdd(1, si.on(device), src.tensor(device));
+        Approx.assertClose("scatter_add, index smaller outside dim", out, refScatterAdd(x, 1, si, src),
+                refScatterAdd(x.map(Math::abs), 1, si, src.map(Math::abs)));
+        GradCheck.check("scatter_add grad, index smaller outside dim", device, 38,
+                xs -> xs[0].scatterAdd(1, si.on(device), xs[1]), xs -> refScatterAdd(xs[0], 1, si, xs[1]), x, src);
+        int[] big = {3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
+        int[] small = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+        Nd wide = Nd.randn(rng, big);
+        Index wi = Index.random(rng, 3, small);
+        Approx.assertClose("gather of rank 10", wide.tensor(device).gather(4, wi.on(device)), refGather(wide, 4, wi));
+        Nd wsrc = Nd.randn(rng, small);
+        Approx.assertClose("scatter_add of rank 10", wide.tensor(device).scatterAdd(0, wi.on(device), wsrc.tensor(device)),
+                refScatterAdd(wide, 0, wi, wsrc), refScatterAdd(wide.map(Math::abs), 0, wi, wsrc.map(Math::abs)));
+    }
+
+    /**
+     * scatter_add's src gradient is dispatched like every backward rule (the gradient checked, the op
+     * counted): its backward counts as many ops as index_select's, each one gather-like kernel.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void scatterAddBackwardIsDispatched(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor index = Tensor.of(new long[] {2, 0, 2}, 1, 3).to(device);
+        Tensor src = Tensor.randn(1, 3).to(device).requiresGrad(true);
+        Tensor scattered = Tensor.randn(2, 4).to(device).scatterAdd(1, index, src);
+        Tensor input = Tensor.randn(2, 4).to(device).requiresGrad(true);
+        Tensor selected = input.indexSelect(1, Tensor.of(new long[] {2, 0, 2}, 3).to(device));
+        Counters.Snapshot before = Counters.snapshot(device);
+        scattered.backward(Tensor.randn(2, 4).to(device), false);
+        long scatterOps = Counters.snapshot(device).minus(before).ops();
+        before = Counters.snapshot(device);
+        selected.backward(Tensor.randn(2, 3).to(device), false);
+        long selectOps = Counters.snapshot(device).minus(before).ops();
+        assertEquals(selectOps, scatterOps, "ops in scatter_add's backward against index_select's");
+        assertTrue(scatterOps > 0);
+    }
+
+    /** Arguments rejected before the op is counted: no op, no allocation. */
+    @ParameterizedTest
+    @MethodSource("devicesAndMeta")
+    void rejectedArgumentsCountNothing(Device device) {
+        TestDevices.assumeAvailable(device);
+        Tensor x = Tensor.randn(3, 4).to(device);
+        Tensor i1 = Tensor.of(new long[] {0, 1}, 2).to(device);
+        Tensor i2 = Tensor.of(new long[] {0, 1, 2, 0}, 2, 2).to(device);
+        Tensor i3 = Tensor.zeros(device, DType.INT64, 4, 1);
+        Tensor i4 = Tensor.zeros(device, DType.INT64, 2, 5);
+        Executable[] bad = {() -> x.indexSelect(2, i1), () -> x.indexSelect(0, i2), () -> x.gather(-3, i2),
+            () -> x.gather(0, i1), () -> x.gather(0, i4),
+            () -> x.repeat(2), () -> x.repeat(1, -1), () -> x.scatterAdd(1, i3, x)};
+        for (int b = 0; b < bad.length; b++) {
+            Counters.Snapshot before = Counters.snapshot(device);
+            Executable call = bad[b];
+            RuntimeException e = assertThrows(RuntimeException.class, call);
+            assertTrue(e instanceof ShapeMismatchException || e instanceof IllegalArgumentException, e.toString());
+            Counters.Snapshot work = Counters.snapshot(device).minus(before);
+            assertEquals(0, work.ops() + work.allocations(), "call " + b + " (" + e.getMessage() + "): " + work);
+        }
+    }
+
     /** The CUDA backend against the cpu on the same random inputs (gathers bit for bit). */
     @Test
     void cudaMatchesCpu() {
@@ -234,6 +312,25 @@ class IndexKernelsTest {
         for (int i = 0; i < c.length; i++) {
             assertEquals(c[i], g[i], 1e-5 * (1 + Math.abs(c[i])), "scatter_add element " + i);
         }
+        // an index smaller than the input (and src) outside dim: values and gradients agree
+        Tensor big = Tensor.randn(6, 40, 5);
+        Index si = Index.random(rng, 40, 4, 90, 3);
+        Tensor bigSrc = Tensor.randn(5, 95, 4);
+        Tensor[] cpu = {big.detach().requiresGrad(true), bigSrc.detach().requiresGrad(true)};
+        Tensor[] gpu = {big.to(cuda).requiresGrad(true), bigSrc.to(cuda).requiresGrad(true)};
+        Tensor seedG = Tensor.randn(4, 90, 3);
+        Tensor seedS = Tensor.randn(6, 40, 5);
+        cpu[0].gather(1, si.on(Device.CPU)).backward(seedG, false);
+        gpu[0].gather(1, si.on(cuda)).backward(seedG.to(cuda), false);
+        assertArrayEquals(big.gather(1, si.on(Device.CPU)).toFloatArray(),
+                big.to(cuda).gather(1, si.on(cuda)).toFloatArray(), "gather, index smaller outside dim");
+        Tensor sc = cpu[0].detach().scatterAdd(1, si.on(Device.CPU), cpu[1]);
+        Tensor sg = gpu[0].detach().scatterAdd(1, si.on(cuda), gpu[1]);
+        close("scatter_add, index smaller outside dim", sc.toFloatArray(), sg.toFloatArray());
+        sc.backward(seedS, false);
+        sg.backward(seedS.to(cuda), false);
+        close("gather gradient, index smaller outside dim", cpu[0].grad().toFloatArray(), gpu[0].grad().toFloatArray());
+        assertArrayEquals(cpu[1].grad().toFloatArray(), gpu[1].grad().toFloatArray(), "scatter_add src gradient");
         Tensor w = Tensor.randn(300, 3).requiresGrad(true);
         Tensor wc = w.detach().to(cuda).requiresGrad(true);
         Tensor seed = Tensor.randn(1000, 3);
@@ -243,6 +340,13 @@ class IndexKernelsTest {
         float[] gg = wc.grad().toFloatArray();
         for (int i = 0; i < gc.length; i++) {
             assertEquals(gc[i], gg[i], 1e-5 * (1 + Math.abs(gc[i])), "embedding gradient element " + i);
+        }
+    }
+
+    private static void close(String what, float[] c, float[] g) {
+        assertEquals(c.length, g.length, what);
+        for (int i = 0; i < c.length; i++) {
+            assertEquals(c[i], g[i], 1e-5 * (1 + Math.abs(c[i])), what + " element " + i);
         }
     }
 

@@ -142,25 +142,23 @@ public interface Backend {
     void extremeAxis(boolean max, Storage x, long outer, long len, long inner, Storage values, Storage indices);
 
     /**
-     * A gather along the middle axis: {@code out[o, j, i] = x[o, index[o·s0 + j·s1 + i·s2], i]} for
-     * {@code x} viewed as {@code [outer, n, inner]}, {@code out} as {@code [outer, k, inner]} and the
-     * {@link ScalarType#I64} {@code index} read with {@code indexStrides = {s0, s1, s2}}: {@code {0, 1, 0}}
-     * is index_select's 1-d index, the same for every o and i; {@code {k·inner, inner, 1}} is gather's
-     * index of the output's shape. Every index value lies in {@code [0, n)} (the engine validates
-     * them first). {@code out} is never {@code x}. Each factor may exceed 2^31 on a GPU.
+     * A gather over the positions of {@code plan} ({@link IndexPlan}): {@code out[dense(idx)] =
+     * x[indexed(idx, index[idx·indexStrides])]}, {@code out} and {@code x} F32, {@code index}
+     * {@link ScalarType#I64}. Every index value lies in range for {@code x}'s dimension (the engine
+     * validates them first); positions of {@code out} outside the plan are left as they are.
+     * {@code out} is never {@code x}. Offsets may exceed 2^31 on a GPU.
      */
-    void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k, long inner);
+    void gather(Storage x, Storage index, Storage out, IndexPlan plan);
 
     /**
-     * The adjoint of {@link #gather}, a scatter-add: {@code out[o, index[o·s0 + j·s1 + i·s2], i] += src[o, j, i]}
-     * for {@code src} viewed as {@code [outer, k, inner]} and {@code out}, which holds the values
-     * added to, as {@code [outer, n, inner]}; index and strides as in {@link #gather}. Repeated
-     * indices accumulate. The order of the float additions into one element is fixed on the CPU
-     * (increasing o, then j); on a GPU (atomic adds) it is not, so sums of three or more terms may
-     * differ in the last bits from run to run, as PyTorch's scatter_add and index_add on CUDA.
-     * {@code out} is never {@code src}.
+     * The adjoint of {@link #gather}, a scatter-add: {@code out[indexed(idx, index[idx·indexStrides])]
+     * += src[dense(idx)]} over the positions of {@code plan}, {@code out} holding the values added to.
+     * Repeated indices accumulate. The order of the float additions into one element is fixed on the
+     * CPU (the plan's positions in row-major order); on a GPU (atomic adds) it is not, so sums of
+     * three or more terms may differ in the last bits from run to run, as PyTorch's scatter_add and
+     * index_add on CUDA. {@code out} is never {@code src}.
      */
-    void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k, long inner);
+    void scatterAdd(Storage src, Storage index, Storage out, IndexPlan plan);
 
     /**
      * Softmax ({@code log} false) or log-softmax ({@code log} true) of {@code x} viewed as

@@ -57,7 +57,10 @@ public final class Philox {
         block((int) c, (int) (c >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), out);
     }
 
-    /** Word {@code n} of the stream of {@code (seed, offset)} (for tests and the host's few draws). */
+    /**
+     * Word {@code n} of the stream of {@code (seed, offset)}, one at a time: only tests call it, as
+     * their reference (the backends and the host's draws take whole blocks, {@link #streamBlock}).
+     */
     public static int word(long seed, long offset, long n) {
         int[] w = new int[4];
         streamBlock(seed, offset, n / 4, w);

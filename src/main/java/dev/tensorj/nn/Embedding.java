@@ -4,7 +4,6 @@ import dev.tensorj.Device;
 import dev.tensorj.Functional;
 import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -51,12 +50,11 @@ public class Embedding extends Module {
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx == null || paddingIdx >= 0 ? paddingIdx : Integer.valueOf(paddingIdx + numEmbeddings);
         Tensor w = Init.normal_(Tensor.zeros(Device.CPU, numEmbeddings, embeddingDim), 0, 1);
-        if (this.paddingIdx != null) { // zero that row: built on the host, where the weight is made
-            float[] values = w.toFloatArray();
-            int row = this.paddingIdx * embeddingDim;
-            Arrays.fill(values, row, row + embeddingDim, 0f);
-            try (NoGrad g = NoGrad.enter(); Tensor zeroed = Tensor.of(values, numEmbeddings, embeddingDim)) {
-                w.copy_(zeroed);
+        if (this.paddingIdx != null) { // zero that row in tensor ops: rows where arange(num) == paddingIdx
+            try (NoGrad g = NoGrad.enter(); Tensor rows = Tensor.arange(numEmbeddings);
+                    Tensor pad = Tensor.full(Device.CPU, (long) this.paddingIdx, new int[0]);
+                    Tensor isPad = rows.eq(pad).unsqueeze(1); Tensor drawn = w) {
+                w = drawn.maskedFill(isPad, 0f);
             }
         }
         this.weight = registerParameter("weight", w);

@@ -4,6 +4,7 @@ import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.backend.IndexPlan;
 import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
@@ -217,18 +218,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
-            long inner) {
-        // outer·n·inner and outer·k·inner are cpu lengths, so every factor fits an int.
-        CpuIndex.gather(data(x), ((CpuStorage) index).longs, indexStrides, data(out), (int) outer, (int) n, (int) k,
-                (int) inner);
+    public void gather(Storage x, Storage index, Storage out, IndexPlan plan) {
+        CpuIndex.gather(data(x), ((CpuStorage) index).longs, data(out), plan);
     }
 
     @Override
-    public void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
-            long inner) {
-        CpuIndex.scatterAdd(data(src), ((CpuStorage) index).longs, indexStrides, data(out), (int) outer, (int) n,
-                (int) k, (int) inner);
+    public void scatterAdd(Storage src, Storage index, Storage out, IndexPlan plan) {
+        CpuIndex.scatterAdd(data(src), ((CpuStorage) index).longs, data(out), plan);
     }
 
     @Override

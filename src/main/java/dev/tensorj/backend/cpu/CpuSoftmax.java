@@ -4,8 +4,10 @@ package dev.tensorj.backend.cpu;
  * Softmax, log-softmax and cross-entropy along one axis of {@code [outer, len, inner]}: each row
  * is read once for its maximum and {@code Σ exp(x - max)} (online softmax: the sum is rescaled
  * whenever the running maximum grows) and once more to write. The arithmetic is
- * src/main/cuda/softmax.cu's, step for step: exponentials in float ({@link FloatExp} here, within
- * an ulp or two of CUDA's {@code expf}), sums in double, the written values in float.
+ * src/main/cuda/softmax.cu's: exponentials in float ({@link FloatExp} here, within an ulp or two of
+ * CUDA's {@code expf}), sums in double, the written values in float; step for step where the kernel
+ * gives a row one thread, while its several threads of a long row merge partial (max, sum) pairs in
+ * a tree, another order of the double additions.
  */
 final class CpuSoftmax {
     private CpuSoftmax() {}

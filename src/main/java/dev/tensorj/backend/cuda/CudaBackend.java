@@ -5,6 +5,7 @@ import dev.tensorj.backend.BackendException;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.backend.IndexPlan;
 import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
@@ -20,7 +21,9 @@ import jcuda.jcublas.cublasOperation;
 
 /**
  * One CUDA device. Every op is queued on the device's stream and returns at once; only
- * {@link #toHost} waits. Storages come from the device's {@link BlockPool}.
+ * {@link #toHost} waits. Storages come from the device's {@link BlockPool}. The softmax and
+ * cross-entropy, index and random launches live in {@link CudaSoftmax}, {@link CudaIndex} and
+ * {@link CudaRandom}; this class is the one {@link Backend} and hands those calls to them.
  *
  * <p>Each method ends with reachability fences on its storages: a storage that became unreachable
  * mid-call could have its block returned, and handed to another thread, before our kernel is queued.
@@ -33,6 +36,9 @@ final class CudaBackend implements Backend {
     private final CudaContext ctx;
     private final CudaKernels kernels;
     private final BlockPool<CUdeviceptr> pool;
+    private final CudaSoftmax softmax;
+    private final CudaIndex indexing;
+    private final CudaRandom random;
 
     CudaBackend(int index) {
         this.ctx = CudaContext.open(index);
@@ -48,6 +54,9 @@ final class CudaBackend implements Backend {
         long intervalMs = Long.getLong("tensorj.cuda.gcIntervalMs", 100);
         this.pool = new BlockPool<>(new DeviceMemory(ctx), slack, intervalMs * 1_000_000,
                 BlockPool::gcAndWait, System::nanoTime);
+        this.softmax = new CudaSoftmax(ctx, kernels, device);
+        this.indexing = new CudaIndex(ctx, kernels, device);
+        this.random = new CudaRandom(ctx, kernels, device);
     }
 
     CudaContext context() {
@@ -58,7 +67,7 @@ final class CudaBackend implements Backend {
         return pool;
     }
 
-    private static CUdeviceptr ptr(Storage s) {
+    static CUdeviceptr ptr(Storage s) {
         return ((CudaStorage) s).ptr;
     }
 
@@ -502,123 +511,36 @@ final class CudaBackend implements Backend {
         }
     }
 
-    /**
-     * Threads that share one row in the softmax kernels: 1 for strided columns ({@code inner > 1},
-     * where neighbouring threads then read neighbouring columns), else a power of two giving each
-     * thread about 8 of the row's elements, up to a whole block for long rows.
-     */
-    static int threadsPerRow(long len, long inner) {
-        int t = 1;
-        while (inner == 1 && t < CudaKernels.BLOCK && t * 8L < len) {
-            t <<= 1;
-        }
-        return t;
-    }
-
-    /** Blocks for {@code rows} rows of {@code tpr} threads each. */
-    private int rowBlocks(long rows, int tpr) {
-        long perBlock = CudaKernels.BLOCK / tpr;
-        return kernels.gridOfBlocks((rows + perBlock - 1) / perBlock);
-    }
-
     @Override
     public void softmax(boolean log, Storage x, long outer, long len, long inner, Storage out) {
-        int tpr = threadsPerRow(len, inner);
-        try {
-            ctx.bind();
-            kernels.launchBlocks(Kernel.SOFTMAX, rowBlocks(outer * inner, tpr), CudaKernels.BLOCK, 1, log ? 1 : 0,
-                    ptr(x), ptr(out), outer, len, inner, tpr);
-        } catch (jcuda.CudaException e) {
-            throw error(log ? "log_softmax" : "softmax", e);
-        } finally {
-            Reference.reachabilityFence(x);
-            Reference.reachabilityFence(out);
-        }
+        softmax.softmax(log, x, outer, len, inner, out);
     }
 
     @Override
     public void softmaxBackward(boolean log, Storage y, Storage g, long outer, long len, long inner, Storage gx) {
-        int tpr = threadsPerRow(len, inner);
-        try {
-            ctx.bind();
-            kernels.launchBlocks(Kernel.SOFTMAX_BACKWARD, rowBlocks(outer * inner, tpr), CudaKernels.BLOCK, 1,
-                    log ? 1 : 0, ptr(y), ptr(g), ptr(gx), outer, len, inner, tpr);
-        } catch (jcuda.CudaException e) {
-            throw error(log ? "log_softmax_backward" : "softmax_backward", e);
-        } finally {
-            Reference.reachabilityFence(y);
-            Reference.reachabilityFence(g);
-            Reference.reachabilityFence(gx);
-        }
+        softmax.softmaxBackward(log, y, g, outer, len, inner, gx);
     }
 
     @Override
     public void crossEntropy(Storage x, Storage target, Storage weight, long n, long c, long ignoreIndex,
             float smoothing, Storage loss, Storage stats) {
-        int tpr = threadsPerRow(c, 1);
-        try {
-            ctx.bind();
-            kernels.launchBlocks(Kernel.CROSS_ENTROPY, rowBlocks(n, tpr), CudaKernels.BLOCK, 1, ptr(x), ptr(target),
-                    weight == null ? null : ptr(weight), ptr(loss), ptr(stats), n, c, ignoreIndex, smoothing, tpr);
-        } catch (jcuda.CudaException e) {
-            throw error("cross_entropy", e);
-        } finally {
-            Reference.reachabilityFence(x);
-            Reference.reachabilityFence(target);
-            Reference.reachabilityFence(weight);
-            Reference.reachabilityFence(loss);
-            Reference.reachabilityFence(stats);
-        }
+        softmax.crossEntropy(x, target, weight, n, c, ignoreIndex, smoothing, loss, stats);
     }
 
     @Override
     public void crossEntropyBackward(Storage x, Storage target, Storage weight, Storage stats, Storage g,
             boolean gPerRow, long n, long c, long ignoreIndex, float smoothing, Storage gx) {
-        try {
-            ctx.bind();
-            kernels.launch(Kernel.CROSS_ENTROPY_BACKWARD, n * c, ptr(x), ptr(target), weight == null ? null : ptr(weight),
-                    ptr(stats), ptr(g), gPerRow ? 1 : 0, ptr(gx), n, c, ignoreIndex, smoothing);
-        } catch (jcuda.CudaException e) {
-            throw error("cross_entropy_backward", e);
-        } finally {
-            Reference.reachabilityFence(x);
-            Reference.reachabilityFence(target);
-            Reference.reachabilityFence(weight);
-            Reference.reachabilityFence(stats);
-            Reference.reachabilityFence(g);
-            Reference.reachabilityFence(gx);
-        }
+        softmax.crossEntropyBackward(x, target, weight, stats, g, gPerRow, n, c, ignoreIndex, smoothing, gx);
     }
 
     @Override
-    public void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
-            long inner) {
-        index(Kernel.GATHER, "gather", x, index, indexStrides, out, outer, n, k, inner);
+    public void gather(Storage x, Storage index, Storage out, IndexPlan plan) {
+        indexing.gather(x, index, out, plan);
     }
 
     @Override
-    public void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
-            long inner) {
-        index(Kernel.SCATTER_ADD, "scatter_add", src, index, indexStrides, out, outer, n, k, inner);
-    }
-
-    /** One thread per element of the {@code [outer, k, inner]} side (gather's out, scatter-add's src). */
-    private void index(Kernel kernel, String op, Storage in, Storage index, long[] s, Storage out, long outer, long n,
-            long k, long inner) {
-        long count = outer * k * inner;
-        if (count == 0) {
-            return;
-        }
-        try {
-            ctx.bind();
-            kernels.launch(kernel, count, ptr(in), ptr(index), ptr(out), outer, n, k, inner, s[0], s[1], s[2]);
-        } catch (jcuda.CudaException e) {
-            throw error(op, e);
-        } finally {
-            Reference.reachabilityFence(in);
-            Reference.reachabilityFence(index);
-            Reference.reachabilityFence(out);
-        }
+    public void scatterAdd(Storage src, Storage index, Storage out, IndexPlan plan) {
+        indexing.scatterAdd(src, index, out, plan);
     }
 
     @Override
@@ -668,38 +590,14 @@ final class CudaBackend implements Backend {
         }
     }
 
-    /** One thread per Philox block of four words (four floats), as {@code CpuRandom}. */
     @Override
     public void random(RandomKind kind, long seed, long offset, Storage out, float a, float b) {
-        long n = out.numel();
-        if (n == 0) {
-            return;
-        }
-        try {
-            ctx.bind();
-            kernels.launch(Kernel.RANDOM, (n + 3) / 4, kind.ordinal(), seed, offset, ptr(out), a, b, n);
-        } catch (jcuda.CudaException e) {
-            throw error(kind.name().toLowerCase(java.util.Locale.ROOT), e);
-        } finally {
-            Reference.reachabilityFence(out);
-        }
+        random.random(kind, seed, offset, out, a, b);
     }
 
-    /** One thread per Philox block of four words (two int64s). */
     @Override
     public void randint(long seed, long offset, Storage out, long low, long high) {
-        long n = out.numel();
-        if (n == 0) {
-            return;
-        }
-        try {
-            ctx.bind();
-            kernels.launch(Kernel.RANDINT, (n + 1) / 2, seed, offset, ptr(out), low, high, n);
-        } catch (jcuda.CudaException e) {
-            throw error("randint", e);
-        } finally {
-            Reference.reachabilityFence(out);
-        }
+        random.randint(seed, offset, out, low, high);
     }
 
     @Override

@@ -4,7 +4,7 @@ package dev.tensorj.backend.cuda;
  * Every kernel the backend launches, with the PTX module (resource {@code dev/tensorj/cuda/<module>.ptx},
  * source {@code src/main/cuda/<module>.cu}) that defines it, and its parameters, one letter each:
  * {@code i} int, {@code l} long, {@code f} float, {@code p} device pointer, {@code s} the 25-long
- * broadcast struct. KernelCompileTest checks names and parameters against the shipped PTX, and
+ * broadcast struct, {@code x} the 34-long index struct ({@link CudaIndex#pack}). KernelCompileTest checks names and parameters against the shipped PTX, and
  * every launch checks its arguments against them: a mismatch would silently corrupt the launch.
  */
 enum Kernel {
@@ -33,8 +33,8 @@ enum Kernel {
     WHERE_CONTIG("compare", "tj_where_contig", "ppppl"),
     WHERE_ND("compare", "tj_where_nd", "ppppls"),
     STRIDED_COPY("shape", "tj_strided_copy", "ippls"),
-    GATHER("index", "tj_gather", "ppplllllll"),
-    SCATTER_ADD("index", "tj_scatter_add", "ppplllllll"),
+    GATHER("index", "tj_gather", "ppplx"),
+    SCATTER_ADD("index", "tj_scatter_add", "ppplx"),
     RANDOM("random", "tj_random", "illpffl"),
     RANDINT("random", "tj_randint", "llplll");
 
@@ -59,6 +59,7 @@ enum Kernel {
                 case 'f': ok = a instanceof Float; break;
                 case 'p': ok = a == null || a instanceof jcuda.driver.CUdeviceptr; break;
                 case 's': ok = a instanceof long[] && ((long[]) a).length == 1 + 3 * BroadcastLaunch.MAX_KERNEL_RANK; break;
+                case 'x': ok = a instanceof long[] && ((long[]) a).length == CudaIndex.PACKED_LONGS; break;
                 default: ok = false;
             }
         }

@@ -4,6 +4,7 @@ import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.backend.IndexPlan;
 import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
@@ -122,12 +123,10 @@ public final class MetaBackend implements Backend {
             Storage indices) {}
 
     @Override
-    public void gather(Storage x, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
-            long inner) {}
+    public void gather(Storage x, Storage index, Storage out, IndexPlan plan) {}
 
     @Override
-    public void scatterAdd(Storage src, Storage index, long[] indexStrides, Storage out, long outer, long n, long k,
-            long inner) {}
+    public void scatterAdd(Storage src, Storage index, Storage out, IndexPlan plan) {}
 
     @Override
     public void softmax(boolean log, Storage x, long outer, long len, long inner, Storage out) {}
