@@ -9,6 +9,8 @@
  */
 module dev.tensorj {
     requires org.slf4j;
+    // dev.tensorj.data reads CSV files with Apache Commons CSV.
+    requires org.apache.commons.csv;
     // JCuda ships plain jars: these are their automatic module names (from the file names). They
     // load only when a CUDA device is first used.
     requires jcuda;
@@ -19,4 +21,5 @@ module dev.tensorj {
     exports dev.tensorj;
     exports dev.tensorj.nn;
     exports dev.tensorj.optim;
+    exports dev.tensorj.data;
 }
