@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -139,7 +138,8 @@ public final class CsvReader {
         int[] featureCols = null;
         int targetCol = -1;
         float[] x = new float[0];
-        List<Object> y = new ArrayList<>();
+        long[] labels = new long[0]; // int64 target
+        float[] values = new float[0]; // float32 target
         int rows = 0;
         long row = 0;
         try {
@@ -169,15 +169,18 @@ public final class CsvReader {
                 for (int j = 0; j < featureCols.length; j++) {
                     x[rows * featureCols.length + j] = (float) number(source, row, featureCols[j], names, record);
                 }
-                if (targetCol >= 0) {
-                    y.add(targetType == DType.INT64 ? (Object) whole(source, row, targetCol, names, record)
-                            : (Object) (float) number(source, row, targetCol, names, record));
+                if (targetCol >= 0 && targetType == DType.INT64) {
+                    labels = rows < labels.length ? labels : Arrays.copyOf(labels, Math.max(16, rows * 2));
+                    labels[rows] = whole(source, row, targetCol, names, record);
+                } else if (targetCol >= 0) {
+                    values = rows < values.length ? values : Arrays.copyOf(values, Math.max(16, rows * 2));
+                    values[rows] = (float) number(source, row, targetCol, names, record);
                 }
                 rows++;
             }
         } catch (UncheckedIOException e) {
             // Commons CSV reports malformed quoting this way, with its line number.
-            throw new IllegalArgumentException(source + ": malformed CSV after row " + row + ": "
+            throw new IllegalArgumentException(source + ": malformed CSV at row " + (row + 1) + ": "
                     + e.getCause().getMessage(), e);
         }
         if (width < 0) {
@@ -187,17 +190,8 @@ public final class CsvReader {
         if (targetCol < 0) {
             return new TensorDataset(features);
         }
-        Tensor labels;
-        if (targetType == DType.INT64) {
-            labels = Tensor.of(y.stream().mapToLong(v -> (Long) v).toArray(), rows);
-        } else {
-            float[] values = new float[rows];
-            for (int i = 0; i < rows; i++) {
-                values[i] = (Float) y.get(i);
-            }
-            labels = Tensor.of(values, rows);
-        }
-        return new TensorDataset(features, labels);
+        return new TensorDataset(features, targetType == DType.INT64 ? Tensor.of(Arrays.copyOf(labels, rows), rows)
+                : Tensor.of(Arrays.copyOf(values, rows), rows));
     }
 
     private static int[] allBut(int width, int column) {
