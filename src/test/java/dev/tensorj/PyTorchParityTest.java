@@ -9,11 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.data.CsvReader;
+import dev.tensorj.data.DataLoader;
+import dev.tensorj.data.Dataset;
+import dev.tensorj.data.Subset;
+import dev.tensorj.data.TensorDataset;
 import dev.tensorj.nn.Dropout;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
 import dev.tensorj.optim.SGD;
+import java.io.StringReader;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -588,6 +594,35 @@ class PyTorchParityTest {
             return new Tensor[] {Tensor.randn(2, 2)};
         }
         throw new AssertionError("no valid value for " + type);
+    }
+
+    /** Every public member of dev.tensorj.data with a reference parameter, called with null there. */
+    @Test
+    void dataNamesItsNullArguments() {
+        TensorDataset ds = new TensorDataset(Tensor.randn(4, 2));
+        Map<String, Executable> calls = new TreeMap<>();
+        calls.put("random_split: dataset is null", () -> Dataset.randomSplit(null, new int[] {4}, 1));
+        calls.put("random_split: lengths is null", () -> Dataset.randomSplit(ds, (int[]) null, 1));
+        calls.put("random_split: dataset is null (fractions)", () -> Dataset.randomSplit(null, new double[] {1}, 1));
+        calls.put("random_split: fractions is null", () -> Dataset.randomSplit(ds, (double[]) null, 1));
+        calls.put("Subset: dataset is null", () -> new Subset<>(null, new int[] {0}));
+        calls.put("Subset: indices is null", () -> new Subset<>(ds, null));
+        calls.put("TensorDataset: tensors is null", () -> new TensorDataset((Tensor[]) null));
+        calls.put("TensorDataset: tensors[1] is null", () -> new TensorDataset(Tensor.randn(2), null));
+        calls.put("DataLoader: dataset is null", () -> DataLoader.of(null, 2));
+        calls.put("DataLoader: dataset is null (collate)", () -> DataLoader.of(null, 2, items -> items));
+        calls.put("DataLoader: collate is null", () -> DataLoader.of(ds, 2, null));
+        calls.put("DataLoader: device is null", () -> DataLoader.of(ds, 2).to(null));
+        calls.put("default_collate: items is null", () -> DataLoader.defaultCollate(null));
+        calls.put("CsvReader: columns is null", () -> new CsvReader().features((int[]) null));
+        calls.put("CsvReader: dtype is null", () -> new CsvReader().target(0, null));
+        calls.put("CsvReader: file is null", () -> new CsvReader().read(null));
+        calls.put("CsvReader: in is null", () -> new CsvReader().read(null, "name"));
+        calls.put("CsvReader: source is null", () -> new CsvReader().read(new StringReader("a"), null));
+        for (var c : calls.entrySet()) {
+            NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
+            assertEquals(c.getKey().replaceAll(" \\(.*\\)$", ""), e.getMessage());
+        }
     }
 
     @Test
