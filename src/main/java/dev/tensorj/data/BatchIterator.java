@@ -13,8 +13,8 @@ import java.util.function.Function;
 /**
  * One epoch of a {@link DataLoader}: its batches in order. With prefetching, a background thread
  * builds them ahead into a bounded queue; {@link #close()} stops it and waits for it to end (as does
- * reaching the end of the epoch, or, failing both, the iterator being garbage collected). Closing
- * twice, or closing an iterator without a thread, does nothing.
+ * reaching the end of the epoch, or, failing both, the iterator being garbage collected). After
+ * {@code close()} the epoch has no more batches; closing twice does nothing.
  *
  * @param <B> the type of one batch
  */
@@ -46,11 +46,11 @@ public final class BatchIterator<B> implements Iterator<B>, AutoCloseable {
 
     @Override
     public boolean hasNext() {
-        if (producer == null) {
-            return next < batches.size();
-        }
         if (done) {
             return false;
+        }
+        if (producer == null) {
+            return next < batches.size();
         }
         if (pending == null) {
             try {
@@ -103,11 +103,14 @@ public final class BatchIterator<B> implements Iterator<B>, AutoCloseable {
     /** Stops the prefetch thread, if any, and waits for it to end; the epoch then has no more batches. */
     @Override
     public void close() {
-        if (producer == null || done) {
+        if (done) {
             return;
         }
         done = true;
         pending = null;
+        if (producer == null) {
+            return;
+        }
         cleanable.clean();
         boolean interrupted = false;
         while (producer.thread.isAlive()) {

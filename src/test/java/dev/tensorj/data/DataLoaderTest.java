@@ -256,6 +256,8 @@ class DataLoaderTest {
         // Without prefetching the same exception comes from next() directly.
         BatchIterator<Tensor[]> plain = DataLoader.of(failingAt(0, error), 5).iterator();
         assertSame(error, assertThrows(IllegalStateException.class, plain::next));
+        plain.close();
+        assertFalse(plain.hasNext(), "a closed epoch has no more batches, with or without a thread");
     }
 
     @Test
@@ -274,6 +276,24 @@ class DataLoaderTest {
         // Run to the end: the thread ends by itself.
         assertEquals(N, epoch(loader, Device.CPU).size());
         assertFalse(loaderThreadsAlive());
+    }
+
+    /** An epoch left behind without close(): its thread ends once the iterator is collected. */
+    @Test
+    void anAbandonedEpochsThreadEndsWhenItIsCollected() throws InterruptedException {
+        abandonAnEpoch();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (loaderThreadsAlive() && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertFalse(loaderThreadsAlive(), "the prefetch thread outlived its collected iterator");
+    }
+
+    private static void abandonAnEpoch() {
+        BatchIterator<Tensor[]> it = DataLoader.of(dataset(Device.CPU), 1).prefetch(1).iterator();
+        it.next();
+        assertTrue(loaderThreadsAlive());
     }
 
     @Test
