@@ -322,21 +322,8 @@ class SafetensorsTest {
     }
 
     @Test
-    void nullArgumentsAreNamed() {
+    void aNullNameOrTensorIsNamed() {
         Path p = dir.resolve("n");
-        Map<String, Tensor> none = Map.of();
-        assertEquals("Safetensors.save: tensors is null",
-                assertThrows(NullPointerException.class, () -> Safetensors.save(null, p)).getMessage());
-        assertEquals("Safetensors.save: path is null",
-                assertThrows(NullPointerException.class, () -> Safetensors.save(none, null)).getMessage());
-        assertEquals("Safetensors.save: metadata is null",
-                assertThrows(NullPointerException.class, () -> Safetensors.save(none, p, null)).getMessage());
-        assertEquals("Safetensors.load: path is null",
-                assertThrows(NullPointerException.class, () -> Safetensors.load(null)).getMessage());
-        assertEquals("Safetensors.load: device is null",
-                assertThrows(NullPointerException.class, () -> Safetensors.load(p, null)).getMessage());
-        assertEquals("Safetensors.metadata: path is null",
-                assertThrows(NullPointerException.class, () -> Safetensors.metadata(null)).getMessage());
         Map<String, Tensor> nullValue = new LinkedHashMap<>();
         nullValue.put("a", null);
         assertEquals("Safetensors.save: the tensor 'a' is null",
