@@ -11,6 +11,7 @@ module dev.tensorj {
     requires org.slf4j;
     // dev.tensorj.data reads CSV files with Apache Commons CSV.
     requires org.apache.commons.csv;
+    requires com.fasterxml.jackson.databind; // the JSON header of safetensors files
     // JCuda ships plain jars: these are their automatic module names (from the file names). They
     // load only when a CUDA device is first used.
     requires jcuda;

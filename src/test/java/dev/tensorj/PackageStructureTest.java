@@ -135,7 +135,8 @@ class PackageStructureTest {
             String name = Path.of(entry).getFileName().toString();
             if (name.startsWith("slf4j-api") || name.startsWith("jcuda-") || name.startsWith("jcublas-")
                     || name.startsWith("openblas-") || name.startsWith("javacpp-") || name.startsWith("commons-csv-")
-                    || name.startsWith("commons-io-") || name.startsWith("commons-codec-")) {
+                    || name.startsWith("commons-io-") || name.startsWith("commons-codec-")
+                    || name.startsWith("jackson-")) {
                 jars.add(Path.of(entry));
             }
         }

@@ -625,6 +625,47 @@ class PyTorchParityTest {
         }
     }
 
+    /**
+     * The sweep of {@link #nullArgumentsAreNamedBeforeAnyWork} over Safetensors: null in each reference
+     * parameter is named before any file is opened or written.
+     */
+    @Test
+    void safetensorsNamesItsNullArgumentsBeforeTouchingAFile() throws Exception {
+        Map<String, String> expected = new TreeMap<>();
+        expected.put("save(Map,Path) 0", "Safetensors.save: tensors is null");
+        expected.put("save(Map,Path) 1", "Safetensors.save: path is null");
+        expected.put("save(Map,Path,Map) 0", "Safetensors.save: tensors is null");
+        expected.put("save(Map,Path,Map) 1", "Safetensors.save: path is null");
+        expected.put("save(Map,Path,Map) 2", "Safetensors.save: metadata is null");
+        expected.put("load(Path) 0", "Safetensors.load: path is null");
+        expected.put("load(Path,Device) 0", "Safetensors.load: path is null");
+        expected.put("load(Path,Device) 1", "Safetensors.load: device is null");
+        expected.put("metadata(Path) 0", "Safetensors.metadata: path is null");
+        java.nio.file.Path nowhere = java.nio.file.Path.of("target", "no-such-dir", "never-written.safetensors");
+        List<String> seen = new ArrayList<>();
+        for (Method m : Safetensors.class.getDeclaredMethods()) {
+            if (!Modifier.isPublic(m.getModifiers())) {
+                continue;
+            }
+            Class<?>[] params = m.getParameterTypes();
+            for (int i = 0; i < params.length; i++) {
+                String key = m.getName() + "(" + String.join(",", Arrays.stream(params).map(Class::getSimpleName).toList())
+                        + ") " + i;
+                seen.add(key);
+                Object[] args = new Object[params.length];
+                for (int j = 0; j < params.length; j++) {
+                    args[j] = j == i ? null : params[j] == Map.class ? Map.of()
+                            : params[j] == Device.class ? Device.CPU : nowhere;
+                }
+                InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> m.invoke(null, args), key);
+                assertTrue(e.getCause() instanceof NullPointerException, key + ": " + e.getCause());
+                assertEquals(expected.get(key), e.getCause().getMessage(), key);
+            }
+        }
+        assertEquals(expected.keySet(), new java.util.TreeSet<>(seen));
+        assertFalse(java.nio.file.Files.exists(nowhere.getParent()));
+    }
+
     @Test
     void modulesNameTheirNullInput() {
         Tensor x = Tensor.randn(3, 2);
@@ -633,7 +674,8 @@ class PyTorchParityTest {
                 "relu: input is null", () -> new ReLU().forward(null),
                 "dropout: input is null", () -> new Dropout().forward(null),
                 "mse_loss: input is null", () -> new MSELoss().forward(null, x),
-                "mse_loss: target is null", () -> new MSELoss().forward(x, null));
+                "mse_loss: target is null", () -> new MSELoss().forward(x, null),
+                "loadStateDict: stateDict is null", () -> new Linear(2, 4).loadStateDict(null, false));
         for (var c : calls.entrySet()) {
             NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
             assertEquals(c.getKey(), e.getMessage());

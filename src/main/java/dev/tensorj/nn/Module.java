@@ -160,6 +160,63 @@ public abstract class Module {
         children.forEach((name, child) -> child.collectBuffers(prefix + name + ".", out));
     }
 
+    /**
+     * This module's state as PyTorch's {@code state_dict()}: every parameter and buffer by dotted
+     * name ({@code 0.weight}, {@code linear1.bias}, {@code bn.running_mean}), in PyTorch's order (a
+     * module's own parameters, then its own buffers, then each submodule's in registration order).
+     * The values are detached tensors that share memory with the module's (as PyTorch's), so they
+     * are ready for {@link dev.tensorj.Safetensors#save}; the map is a new one, the caller's to change.
+     *
+     * @throws dev.tensorj.TensorClosedException if a parameter or buffer is closed
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        stateTensors().forEach((name, t) -> out.put(name, t.detach()));
+        return out;
+    }
+
+    /** The parameters and buffers themselves, in state dict order. */
+    private Map<String, Tensor> stateTensors() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, Map<String, Tensor> out) {
+        parameters.forEach((name, p) -> out.putIfAbsent(prefix + name, p));
+        buffers.forEach((name, b) -> out.putIfAbsent(prefix + name, b));
+        children.forEach((name, child) -> child.collectState(prefix + name + ".", out));
+    }
+
+    /**
+     * Loads {@code stateDict} strictly: as {@link #loadStateDict(Map, boolean)} with {@code strict} true,
+     * as PyTorch's default.
+     *
+     * @throws StateDictException for missing or unexpected keys, or entries that cannot be loaded
+     */
+    public final IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict) {
+        return loadStateDict(stateDict, true);
+    }
+
+    /**
+     * Copies the values of {@code stateDict} into this module's parameters and buffers in place, as
+     * PyTorch's {@code load_state_dict(state_dict, strict)}: each onto the parameter's own device and
+     * dtype (a value on another device or of another dtype is converted), with gradients off, so the
+     * tensor objects stay and an optimizer built before keeps stepping them. With {@code strict},
+     * every key of {@link #stateDict()} must be present and no other; without it, missing keys are left
+     * as they are and unexpected ones ignored, and both are returned. A shape mismatch is an error
+     * either way. All or nothing: everything is checked, and every converted copy made, before the
+     * first value is written; on any error the module is unchanged.
+     *
+     * @return the missing and unexpected keys (both empty after a strict load)
+     * @throws StateDictException listing every missing and unexpected key (when strict) and every
+     *     entry that cannot be loaded: a shape mismatch, or a null, closed or meta tensor
+     */
+    public final IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict, boolean strict) {
+        Objects.requireNonNull(stateDict, "loadStateDict: stateDict is null");
+        return StateDictLoader.load(getClass().getSimpleName(), stateTensors(), stateDict, strict);
+    }
+
     /** The direct submodules, by name. */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
