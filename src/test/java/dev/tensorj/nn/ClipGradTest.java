@@ -137,6 +137,24 @@ class ClipGradTest {
     }
 
     @org.junit.jupiter.api.Test
+    void gradientsOnTwoDevicesAreClippedWhereTheyAreWithTheTotalOnTheFirstsDevice() {
+        TestDevices.requireCuda();
+        Tensor a = Tensor.zeros(Device.cuda(0), 2).requiresGrad(true);
+        Tensor b = Tensor.zeros(3).requiresGrad(true);
+        a.setGrad(Tensor.of(new float[] {3f, -4f}).to(Device.cuda(0)));
+        b.setGrad(Tensor.of(new float[] {0f, 12f, 0f}));
+        // Total 2-norm sqrt(9 + 16 + 144) = 13; coef = 6.5 / (13 + 1e-6).
+        Tensor total = ClipGrad.clipGradNorm_(List.of(a, b), 6.5);
+        assertEquals(Device.cuda(0), total.device());
+        assertEquals(13f, total.item(), 1e-5f);
+        double coef = 6.5 / (13 + 1e-6);
+        assertArrayEquals(new float[] {(float) (3 * coef), (float) (-4 * coef)}, a.grad().toFloatArray(), 1e-6f);
+        assertEquals(Device.cuda(0), a.grad().device());
+        assertArrayEquals(new float[] {0f, (float) (12 * coef), 0f}, b.grad().toFloatArray(), 1e-6f);
+        assertEquals(Device.CPU, b.grad().device());
+    }
+
+    @org.junit.jupiter.api.Test
     void withoutGradientsTheNormIsZeroAndNullIsNamed() {
         Tensor p = Tensor.zeros(3).requiresGrad(true);
         assertEquals(0f, ClipGrad.clipGradNorm_(List.of(p), 1.0).item());
