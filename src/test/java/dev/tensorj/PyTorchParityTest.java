@@ -14,6 +14,7 @@ import dev.tensorj.data.DataLoader;
 import dev.tensorj.data.Dataset;
 import dev.tensorj.data.Subset;
 import dev.tensorj.data.TensorDataset;
+import dev.tensorj.nn.ClipGrad;
 import dev.tensorj.nn.Dropout;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
@@ -331,7 +332,7 @@ class PyTorchParityTest {
     // ------------------------------------------------------------ 8. null in place of an argument
 
     /**
-     * Every public method of Tensor and Functional with a reference parameter, called with null in
+     * Every public method of Tensor, Functional, AutogradFunction and ClipGrad with a reference parameter, called with null in
      * that parameter and valid values elsewhere: a NullPointerException naming the op and the
      * argument, thrown before anything is dispatched or allocated. A new method must be added here.
      */
@@ -497,9 +498,12 @@ class PyTorchParityTest {
         expected.put(ce + "2", ""); // no weight (valid()'s label smoothing 1.5 is then rejected)
         expected.put(ce + "4", "cross_entropy: reduction is null");
         expected.put("AutogradFunction.apply(Tensor[]) 0", "Twice: inputs is null");
+        expected.put("ClipGrad.clipGradNorm_(List,double) 0", "clip_grad_norm_: parameters is null");
+        expected.put("ClipGrad.clipGradNorm_(List,double,double,boolean) 0", "clip_grad_norm_: parameters is null");
+        expected.put("ClipGrad.clipGradValue_(List,double) 0", "clip_grad_value_: parameters is null");
 
         List<String> seen = new ArrayList<>();
-        for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class, AutogradFunction.class}) {
+        for (Class<?> type : new Class<?>[] {Tensor.class, Functional.class, AutogradFunction.class, ClipGrad.class}) {
             for (Method m : type.getDeclaredMethods()) {
                 if (!Modifier.isPublic(m.getModifiers())) {
                     continue;

@@ -31,6 +31,8 @@ public abstract class Optimizer {
 
     protected final List<Tensor> params;
     private final Map<Tensor, Map<String, Tensor>> state = new IdentityHashMap<>();
+    /** Per parameter, the number of steps that updated it, for optimizers that count (Adam's "step"). */
+    private final Map<Tensor, long[]> steps = new IdentityHashMap<>();
     private float lr;
 
     /**
@@ -129,9 +131,61 @@ public abstract class Optimizer {
         return s == null ? null : s.get(name);
     }
 
+    /**
+     * What this optimizer keeps for {@code param}, as PyTorch's {@code optimizer.state[param]}: an
+     * unmodifiable map from PyTorch's names ({@code "exp_avg"}, {@code "exp_avg_sq"},
+     * {@code "momentum_buffer"}, ...) to the live state tensors on the parameter's device, in the
+     * order they were created, and, for optimizers that count steps, {@code "step"}: a new 0-d
+     * float32 CPU tensor holding the count (PyTorch keeps {@code step} as a float32 CPU tensor too;
+     * the count itself lives on the host, so bias corrections never read a GPU). Empty before the
+     * first step that updates {@code param}, and for a tensor this optimizer does not update.
+     * Read the tensors; changing them in place changes the next step.
+     */
+    public Map<String, Tensor> state(Tensor param) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        long[] count = steps.get(param);
+        if (count != null) {
+            out.put("step", Tensor.scalar(count[0]));
+        }
+        Map<String, Tensor> s = state.get(param);
+        if (s != null) {
+            out.putAll(s);
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * Counts one more step for {@code param} and returns the count (1 on its first update), for
+     * the bias corrections and decays that depend on it; kept on the host and shown as
+     * {@code "step"} by {@link #state(Tensor)}.
+     */
+    protected final long advanceStep(Tensor param) {
+        return ++steps.computeIfAbsent(param, k -> new long[1])[0];
+    }
+
     /** Records {@code value} as the state tensor {@code name} of {@code param}, on the parameter's device. */
     protected final void setState(Tensor param, String name, Tensor value) {
         state.computeIfAbsent(param, k -> new LinkedHashMap<>()).put(name, value);
+    }
+
+    /**
+     * The state tensor {@code name} of {@code param}; on the parameter's first step, a new tensor of
+     * its shape and device filled with {@code initial} (zeros for moment estimates), recorded first.
+     */
+    protected final Tensor stateOrFull(Tensor param, String name, float initial) {
+        Tensor s = state(param, name);
+        if (s == null) {
+            s = Tensor.fullLike(param, initial);
+            setState(param, name, s);
+        }
+        return s;
+    }
+
+    /** Closes a temporary derived from the gradient at once (a GPU's memory is then reused), never the gradient itself. */
+    static void closeUnlessGrad(Tensor temporary, Tensor grad) {
+        if (temporary != grad) {
+            temporary.close();
+        }
     }
 
     /**

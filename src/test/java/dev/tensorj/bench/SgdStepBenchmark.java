@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The CPU training steps S1, S2 and S3 of the benchmark suite (MSE + SGD lr 0.01) with two
  * optimizers taking turns in short slots in one JVM: {@code A} and {@code B} as the caller wires
- * them. Prints per-step medians and the ratio B/A. Run by name only:
+ * them ({@code -Dbench.a=shipped -Dbench.b=adam}: SGD against Adam). Prints per-step medians and the
+ * ratio B/A. Run by name only:
  * {@code mvn -B test -Dtest=SgdStepBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class SgdStepBenchmark {
@@ -36,6 +37,9 @@ class SgdStepBenchmark {
             param.sub_(grad.mul(lr()));
         }
     };
+
+    /** {@code Adam} as the library ships it, lr 0.01 (its other options PyTorch's defaults). */
+    static final Opt ADAM = p -> new dev.tensorj.optim.Adam(p, 0.01f);
 
     record Case(String name, int batch, int... widths) {}
 
@@ -82,6 +86,7 @@ class SgdStepBenchmark {
         switch (name) {
             case "shipped": return SHIPPED;
             case "twoops": return TWO_OPS;
+            case "adam": return ADAM;
             default: throw new IllegalArgumentException("unknown variant " + name);
         }
     }
