@@ -63,7 +63,8 @@ public abstract class LRScheduler {
     /**
      * Advances one epoch and sets each group's rate to {@link #computeLr(int)} of that epoch.
      *
-     * @throws IllegalArgumentException if a computed rate is negative or NaN (nothing changes)
+     * @throws IllegalArgumentException if a computed rate is NaN (nothing changes); one below 0,
+     *     which only rounding can give, is set as 0
      */
     public void step() {
         lastEpoch++;
@@ -102,11 +103,13 @@ public abstract class LRScheduler {
     private void apply(GroupRate rate) {
         double[] lrs = new double[lastLr.length];
         for (int g = 0; g < lrs.length; g++) {
-            lrs[g] = rate.of(g);
-            if (!(lrs[g] >= 0)) {
-                throw new IllegalArgumentException(name() + ": computed learning rate " + lrs[g]
-                        + " at epoch " + lastEpoch + " is not >= 0");
+            double lr = rate.of(g);
+            if (Double.isNaN(lr)) {
+                throw new IllegalArgumentException(name() + ": computed learning rate NaN at epoch " + lastEpoch);
             }
+            // The arguments are checked, so a rate below 0 can only come from rounding (the recursive
+            // LinearLR towards endFactor 0 gives -1e-18 in PyTorch too): the optimizer gets 0.
+            lrs[g] = Math.max(0.0, lr);
         }
         for (int g = 0; g < lrs.length; g++) {
             GroupLrs.setLr(optimizer, g, lrs[g]);
