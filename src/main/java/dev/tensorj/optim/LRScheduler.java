@@ -44,7 +44,7 @@ public abstract class LRScheduler {
      * @throws NullPointerException if {@code optimizer} is null
      */
     protected LRScheduler(Optimizer optimizer) {
-        this.optimizer = Objects.requireNonNull(optimizer, "optimizer is null");
+        this.optimizer = Objects.requireNonNull(optimizer, name() + ": optimizer is null");
         int groups = GroupLrs.groups(optimizer);
         this.baseLrs = new double[groups];
         this.lastLr = new double[groups];

@@ -140,7 +140,6 @@ class LRSchedulerStateTest {
             assertTrue(e.getMessage().contains(".loadStateDict: "), e.getMessage());
             assertEquals(good, s.stateDict(), "after " + m);
         }
-        assertThrows(NullPointerException.class, () -> s.loadStateDict(null));
     }
 
     @SuppressWarnings("unchecked")
@@ -212,7 +211,11 @@ class LRSchedulerStateTest {
     void nullArgumentsAreNamed() {
         SGD opt = sgd(0.1f);
         Map<String, Executable> cases = new LinkedHashMap<>();
-        cases.put("optimizer is null", () -> new StepLR(null, 3));
+        cases.put("StepLR: optimizer is null", () -> new StepLR(null, 3));
+        cases.put("StepLR.loadStateDict: state is null", () -> new StepLR(opt, 3).loadStateDict(null));
+        cases.put("SequentialLR.loadStateDict: state is null",
+                () -> new SequentialLR(opt, List.of(new StepLR(opt, 2)), new int[] {}).loadStateDict(null));
+        cases.put("ReduceLROnPlateau.loadStateDict: state is null", () -> new ReduceLROnPlateau(opt).loadStateDict(null));
         cases.put("MultiStepLR: milestones is null", () -> new MultiStepLR(opt, null));
         cases.put("OneCycleLR: annealStrategy is null", () -> new OneCycleLR(opt, 0.1, 10, 0.3, null, 25, 1e4, false));
         cases.put("ReduceLROnPlateau: optimizer is null", () -> new ReduceLROnPlateau(null));
