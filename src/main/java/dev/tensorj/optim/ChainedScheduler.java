@@ -26,7 +26,7 @@ public class ChainedScheduler extends LRScheduler {
         this.schedulers = checkedChildren(schedulers);
         baseLrs = GroupLrs.initialLrs(optimizer);
         lastEpoch = 0;
-        lastLr = currentLrs();
+        lastLr = GroupLrs.lrs(optimizer);
     }
 
     private static LRScheduler first(List<LRScheduler> schedulers) {
@@ -37,14 +37,6 @@ public class ChainedScheduler extends LRScheduler {
         return Objects.requireNonNull(schedulers.get(0), "ChainedScheduler: schedulers[0] is null");
     }
 
-    private double[] currentLrs() {
-        double[] lrs = new double[lastLr.length];
-        for (int g = 0; g < lrs.length; g++) {
-            lrs[g] = groupLr(g);
-        }
-        return lrs;
-    }
-
     /** Steps every scheduler, in order. */
     @Override
     public void step() {
@@ -53,7 +45,7 @@ public class ChainedScheduler extends LRScheduler {
         }
         lastEpoch++;
         stepCount++;
-        lastLr = currentLrs();
+        lastLr = GroupLrs.lrs(optimizer);
     }
 
     /**

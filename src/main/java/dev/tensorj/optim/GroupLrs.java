@@ -46,10 +46,7 @@ final class GroupLrs {
     static synchronized double[] initialLrs(Optimizer optimizer) {
         GroupLrs s = of(optimizer);
         if (s.initial == null) {
-            s.initial = new double[groups(optimizer)];
-            for (int g = 0; g < s.initial.length; g++) {
-                s.initial[g] = lr(optimizer, g);
-            }
+            s.initial = lrs(optimizer);
         }
         return s.initial.clone();
     }
@@ -64,6 +61,15 @@ final class GroupLrs {
         GroupLrs s = BY_OPTIMIZER.get(optimizer);
         float current = optimizer.lr();
         return s != null && (float) s.exact[g] == current ? s.exact[g] : current;
+    }
+
+    /** Every group's rate, as {@link #lr}. */
+    static synchronized double[] lrs(Optimizer optimizer) {
+        double[] lrs = new double[groups(optimizer)];
+        for (int g = 0; g < lrs.length; g++) {
+            lrs[g] = lr(optimizer, g);
+        }
+        return lrs;
     }
 
     /**

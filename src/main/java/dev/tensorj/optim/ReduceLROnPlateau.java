@@ -37,7 +37,7 @@ public class ReduceLROnPlateau {
     private int numBadEpochs;
     private int cooldownCounter;
     private int lastEpoch;
-    private double lastLr;
+    private double[] lastLr;
 
     /**
      * PyTorch's defaults: mode {@code "min"}, {@code factor = 0.1}, {@code patience = 10},
@@ -82,7 +82,7 @@ public class ReduceLROnPlateau {
         this.minLr = minLr;
         this.eps = eps;
         this.best = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        this.lastLr = GroupLrs.lr(optimizer, 0);
+        this.lastLr = GroupLrs.lrs(optimizer);
     }
 
     private static void require(boolean ok, String message) {
@@ -109,7 +109,7 @@ public class ReduceLROnPlateau {
             cooldownCounter = cooldown;
             numBadEpochs = 0;
         }
-        lastLr = GroupLrs.lr(optimizer, 0);
+        lastLr = GroupLrs.lrs(optimizer);
     }
 
     private boolean isBetter(double a) {
@@ -146,7 +146,7 @@ public class ReduceLROnPlateau {
 
     /** The rates after the last step, one per parameter group, in double (PyTorch's {@code get_last_lr()}). */
     public List<Double> getLastLr() {
-        return List.of(lastLr);
+        return LRScheduler.boxed(lastLr);
     }
 
     /**
@@ -179,12 +179,14 @@ public class ReduceLROnPlateau {
         int bad = StateDicts.intValue(owner, state, "num_bad_epochs");
         int cooling = StateDicts.intValue(owner, state, "cooldown_counter");
         int epoch = StateDicts.intValue(owner, state, "last_epoch");
-        double[] last = StateDicts.doubles(owner, state, "_last_lr", 1);
+        double[] last = StateDicts.doubles(owner, state, "_last_lr", lastLr.length);
         best = newBest;
         numBadEpochs = bad;
         cooldownCounter = cooling;
         lastEpoch = epoch;
-        lastLr = last[0];
-        GroupLrs.rememberLr(optimizer, 0, lastLr);
+        lastLr = last;
+        for (int g = 0; g < last.length; g++) {
+            GroupLrs.rememberLr(optimizer, g, last[g]);
+        }
     }
 }
