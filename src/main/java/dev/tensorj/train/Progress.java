@@ -170,7 +170,7 @@ public final class Progress {
             log.info(String.format(Locale.ROOT, "epoch %d step %d: loss %.6f, %.1f samples/s",
                     history.size() + 1, steps, lossSum / samples, samplesPerSecond()));
         }
-        if (live != null && lastStep - lastLive >= LIVE_INTERVAL_NANOS) {
+        if (live != null && (lastLive == Long.MIN_VALUE || lastStep - lastLive >= LIVE_INTERVAL_NANOS)) {
             lastLive = lastStep;
             String stepText = stepsPerEpoch > 0 ? steps + "/" + stepsPerEpoch : Integer.toString(steps);
             String line = String.format(Locale.ROOT, "epoch %d step %s: loss %.6f, %.1f samples/s",
@@ -274,11 +274,21 @@ public final class Progress {
      */
     public void writeChart(Path path) {
         Objects.requireNonNull(path, "Progress.writeChart: path is null");
-        if (!ProgressChart.available()) {
+        if (!xchartPresent()) {
             throw new IllegalStateException("Progress.writeChart needs XChart (org.knowm.xchart:xchart), an optional"
                     + " dependency of tensorj: add it to your project to draw charts");
         }
         ProgressChart.write(history, metricNames(), path);
+    }
+
+    /** Asked here, not in ProgressChart: verifying that class would already need XChart. */
+    private static boolean xchartPresent() {
+        try {
+            Class.forName("org.knowm.xchart.XYChart", false, Progress.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private List<String> metricNames() {

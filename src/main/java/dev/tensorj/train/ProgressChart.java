@@ -13,20 +13,11 @@ import org.knowm.xchart.style.Styler;
 
 /**
  * The PNG chart of {@link Progress#writeChart}: the only class that touches XChart, so that
- * {@link Progress} loads without it.
+ * {@link Progress} loads without it. Verifying this class loads XChart's, so whether XChart is there
+ * is asked before this class is touched ({@link Progress#writeChart}).
  */
 final class ProgressChart {
     private ProgressChart() {
-    }
-
-    /** Whether XChart can be loaded here. */
-    static boolean available() {
-        try {
-            Class.forName("org.knowm.xchart.XYChart", false, ProgressChart.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     static void write(List<EpochRecord> history, List<String> metrics, Path path) {
