@@ -1,6 +1,7 @@
 package dev.tensorj.train;
 
 import dev.tensorj.Device;
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * progress.writeCsv(Path.of("history.csv"));
  * }</pre>
  *
- * <p>The live line: when {@link System#console()} is not null (the output is a terminal), the
+ * <p>The live line: when {@link System#console()} is not null (the output is a terminal; from
+ * Java 22 on, when it also says {@code isTerminal()}), the
  * current epoch, step, running loss and samples per second are rewritten in place on
  * {@code System.err} with a carriage return, at most every 200 ms, and cleared before each epoch's
  * log line; elsewhere (files, CI) there is none and only log lines are written. No progress-bar
@@ -83,8 +85,26 @@ public final class Progress {
      */
     public Progress(Device device) {
         this(device, System::nanoTime, LoggerFactory.getLogger(LOGGER));
-        if (System.console() != null) {
+        if (onTerminal()) {
             live = System.err;
+        }
+    }
+
+    /**
+     * Whether the output is a terminal: {@link System#console()} is not null, and, from Java 22 on
+     * (where a console exists for redirected output too), its {@code isTerminal()} says so.
+     */
+    private static boolean onTerminal() {
+        Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(c);
+        } catch (NoSuchMethodException e) {
+            return true; // before Java 22 a console exists only on a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
         }
     }
 
