@@ -12,6 +12,8 @@ module dev.tensorj {
     // dev.tensorj.data reads CSV files with Apache Commons CSV.
     requires org.apache.commons.csv;
     requires com.fasterxml.jackson.databind; // the JSON header of safetensors files
+    // Optional: only Progress.writeChart draws PNG charts with XChart, when the application has it.
+    requires static org.knowm.xchart;
     // JCuda ships plain jars: these are their automatic module names (from the file names). They
     // load only when a CUDA device is first used.
     requires jcuda;
@@ -23,4 +25,5 @@ module dev.tensorj {
     exports dev.tensorj.nn;
     exports dev.tensorj.optim;
     exports dev.tensorj.data;
+    exports dev.tensorj.train;
 }

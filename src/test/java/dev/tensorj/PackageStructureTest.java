@@ -25,11 +25,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The shape of the code, checked on the compiled classes: only the API packages are exported,
  * each documented; the packages form no cycle (as {@code jdeps} sees them); backends depend on the
- * backend interface only, never on the API; {@code nn}, {@code optim} and {@code data} use the public API only.
+ * backend interface only, never on the API; {@code nn}, {@code optim}, {@code data} and {@code train} use the public API only.
  */
 class PackageStructureTest {
     private static final Path CLASSES = Path.of("target/classes");
-    private static final Set<String> API = Set.of("dev.tensorj", "dev.tensorj.nn", "dev.tensorj.optim", "dev.tensorj.data");
+    private static final Set<String> API = Set.of("dev.tensorj", "dev.tensorj.nn", "dev.tensorj.optim", "dev.tensorj.data",
+            "dev.tensorj.train");
 
     @Test
     void theModuleExportsExactlyTheApiPackagesEachDocumented() throws Exception {
@@ -57,9 +58,10 @@ class PackageStructureTest {
                     assertTrue(to.startsWith("dev.tensorj.backend"), from + " depends on " + to
                             + ": backends may depend on the backend interface only");
                 }
-                if (from.equals("dev.tensorj.nn") || from.equals("dev.tensorj.optim") || from.equals("dev.tensorj.data")) {
+                if (from.equals("dev.tensorj.nn") || from.equals("dev.tensorj.optim") || from.equals("dev.tensorj.data")
+                        || from.equals("dev.tensorj.train")) {
                     assertTrue(to.equals("dev.tensorj") || to.equals("dev.tensorj.nn"), from + " depends on " + to
-                            + ": nn, optim and data are written with the public API only");
+                            + ": nn, optim, data and train are written with the public API only");
                 }
             }
         }

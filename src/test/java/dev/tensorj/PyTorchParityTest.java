@@ -14,6 +14,7 @@ import dev.tensorj.data.DataLoader;
 import dev.tensorj.data.Dataset;
 import dev.tensorj.data.Subset;
 import dev.tensorj.data.TensorDataset;
+import dev.tensorj.train.Progress;
 import dev.tensorj.nn.ClipGrad;
 import dev.tensorj.nn.Dropout;
 import dev.tensorj.nn.Linear;
@@ -627,6 +628,23 @@ class PyTorchParityTest {
             NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
             assertEquals(c.getKey().replaceAll(" \\(.*\\)$", ""), e.getMessage());
         }
+    }
+
+    /** Every public member of dev.tensorj.train with a reference parameter, called with null there. */
+    @Test
+    void trainNamesItsNullArguments() {
+        Progress p = new Progress(Device.CPU);
+        Map<String, Executable> calls = new TreeMap<>();
+        calls.put("Progress: device is null", () -> new Progress(null));
+        calls.put("Progress.liveLine: out is null", () -> p.liveLine(null));
+        calls.put("Progress.endEpoch: metrics is null", () -> p.endEpoch(null));
+        calls.put("Progress.writeCsv: path is null", () -> p.writeCsv(null));
+        calls.put("Progress.writeChart: path is null", () -> p.writeChart(null));
+        for (var c : calls.entrySet()) {
+            NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
+            assertEquals(c.getKey(), e.getMessage());
+        }
+        assertEquals(0, p.history().size(), "a null argument ended no epoch");
     }
 
     /**
