@@ -189,8 +189,14 @@ class CheckpointTest {
         assertFalse(e instanceof NullPointerException, e.toString());
         before.assertSame(Snapshot.of(target), "after the rejected files");
 
-        // And the matching restore does change it.
+        // And the matching restore does change it (after naming null arguments).
         try (Checkpoint c = Checkpoint.load(file)) {
+            NullPointerException m = assertThrows(NullPointerException.class,
+                    () -> c.restore(null, target.optimizer(), target.scheduler()));
+            assertEquals("Checkpoint.restore: model is null", m.getMessage());
+            NullPointerException o = assertThrows(NullPointerException.class,
+                    () -> c.restore(target.model(), null, target.scheduler()));
+            assertEquals("Checkpoint.restore: optimizer is null", o.getMessage());
             c.restore(target.model(), target.optimizer(), target.scheduler());
         }
         assertArrayEquals(saved.parameters().get(0), target.parameters().get(0));
