@@ -28,6 +28,8 @@ import java.util.Objects;
  * and the caller's {@code extra} strings. PyTorch has no such class (a checkpoint there is a
  * {@code torch.save} of a dict of state dicts); the file is plain safetensors, so the model's
  * weights can be read by any safetensors reader (with the {@code model.} prefix).
+ * {@link ReduceLROnPlateau} is not an {@link LRScheduler}: save its {@code stateDict()} yourself
+ * (for instance as a JSON string in {@code extra}).
  *
  * <pre>{@code
  * Checkpoint.save(path, model, optimizer, scheduler, epoch, Map.of("note", "after warm-up"));

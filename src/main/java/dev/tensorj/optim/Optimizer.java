@@ -283,9 +283,10 @@ public abstract class Optimizer {
      * shapes, as PyTorch's {@code load_state_dict}: the state tensors are copied onto each
      * parameter's device and dtype (the map's tensors are not kept), the step counts and the
      * {@code lr} are taken over. Unlike PyTorch, the other options are fixed at construction: they
-     * must equal this optimizer's, so that a resumed run cannot silently change its rule. All or
-     * nothing: everything is checked and copied before anything changes; on any error the
-     * optimizer is as it was.
+     * must equal this optimizer's, so that a resumed run cannot silently change its rule. The state
+     * tensors held before are closed (parameters with no entry start afresh). All or nothing:
+     * everything is checked and copied before anything changes; on any error the optimizer is as
+     * it was.
      *
      * @throws IllegalArgumentException naming the optimizer and the entry, for missing or unexpected
      *     keys, another number of parameter groups or parameters, options that differ, a state name
