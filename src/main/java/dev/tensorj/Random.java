@@ -29,6 +29,17 @@ final class Random {
         offset = 0;
     }
 
+    /** The generator's {@code {seed, offset}}, a new array. */
+    static synchronized long[] state() {
+        return new long[] {seed, offset};
+    }
+
+    /** Sets the generator's seed and offset, both checked by the caller. */
+    static synchronized void setState(long s, long o) {
+        seed = s;
+        offset = o;
+    }
+
     /** Reserves {@code words} 32-bit words of the stream for one draw. */
     private static synchronized Draw take(long words) {
         Draw d = new Draw(seed, offset);

@@ -201,6 +201,32 @@ public final class Tensor implements AutoCloseable {
         Random.seed(seed);
     }
 
+    /**
+     * The global generator's state, as PyTorch's {@code torch.get_rng_state()}: a new array
+     * {@code {seed, offset}}, the Philox seed and the offset (in 32-bit words, a multiple of 4) of
+     * the next draw. Handing it to {@link #setRngState} later repeats the draws that followed, on
+     * every device.
+     */
+    public static long[] getRngState() {
+        return Random.state();
+    }
+
+    /**
+     * Restores the global generator to {@code state}, from {@link #getRngState}, as PyTorch's
+     * {@code torch.set_rng_state}: the draws that follow are those that followed when it was read.
+     *
+     * @throws IllegalArgumentException (the generator then unchanged) if {@code state} does not
+     *     have two elements or its offset is negative or not a multiple of 4
+     */
+    public static void setRngState(long[] state) {
+        Dispatch.nonNull("setRngState", "state", state);
+        if (state.length != 2 || state[1] < 0 || state[1] % 4 != 0) {
+            throw new IllegalArgumentException("setRngState: state must be {seed, offset} with an offset >= 0 and a"
+                    + " multiple of 4, got " + java.util.Arrays.toString(state));
+        }
+        Random.setState(state[0], state[1]);
+    }
+
     // ---------------------------------------------------------------- properties
 
     public Device device() {

@@ -20,6 +20,7 @@ import dev.tensorj.nn.Dropout;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
+import dev.tensorj.optim.Checkpoint;
 import dev.tensorj.optim.SGD;
 import java.io.StringReader;
 import java.lang.reflect.InvocationTargetException;
@@ -358,6 +359,7 @@ class PyTorchParityTest {
         expected.put("Tensor.randint(Device,long,long,int[]) 0", "randint: device is null");
         expected.put("Tensor.randint(Device,long,long,int[]) 3", "randint: shape is null");
         expected.put("Tensor.randperm(Device,int) 0", "randperm: device is null");
+        expected.put("Tensor.setRngState(long[]) 0", "setRngState: state is null");
         expected.put("Tensor.to(Device) 0", "to: device is null");
         for (String op : new String[] {"add", "sub", "mul", "div", "matmul"}) {
             expected.put("Tensor." + op + "(Tensor) 0", op + ": other is null");
@@ -697,10 +699,30 @@ class PyTorchParityTest {
                 "dropout: input is null", () -> new Dropout().forward(null),
                 "mse_loss: input is null", () -> new MSELoss().forward(null, x),
                 "mse_loss: target is null", () -> new MSELoss().forward(x, null),
-                "loadStateDict: stateDict is null", () -> new Linear(2, 4).loadStateDict(null, false));
+                "loadStateDict: stateDict is null", () -> new Linear(2, 4).loadStateDict(null, false),
+                "loadStateDict: stateDict is null (optimizer)",
+                () -> new SGD(new Linear(2, 4).parameters(), 0.5f).loadStateDict(null));
         for (var c : calls.entrySet()) {
             NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
-            assertEquals(c.getKey(), e.getMessage());
+            assertEquals(c.getKey().replaceAll(" \\(.*\\)$", ""), e.getMessage());
+        }
+    }
+
+    /** Checkpoint names each null reference argument before touching a file or the model. */
+    @Test
+    void checkpointNamesItsNullArguments() {
+        Linear model = new Linear(2, 4);
+        SGD sgd = new SGD(model.parameters(), 0.5f);
+        java.nio.file.Path nowhere = java.nio.file.Path.of("target", "no-such-dir", "never-written.safetensors");
+        Map<String, Executable> calls = Map.of(
+                "Checkpoint.save: path is null", () -> Checkpoint.save(null, model, sgd, null, 0, Map.of()),
+                "Checkpoint.save: model is null", () -> Checkpoint.save(nowhere, null, sgd, null, 0, Map.of()),
+                "Checkpoint.save: optimizer is null", () -> Checkpoint.save(nowhere, model, null, null, 0, Map.of()),
+                "Checkpoint.save: extra is null", () -> Checkpoint.save(nowhere, model, sgd, null, 0, null),
+                "Checkpoint.load: path is null", () -> Checkpoint.load(null));
+        for (var c : calls.entrySet()) {
+            NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
+            assertEquals(c.getKey().replaceAll(" \\(.*\\)$", ""), e.getMessage());
         }
     }
 }

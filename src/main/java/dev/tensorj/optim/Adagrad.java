@@ -2,7 +2,11 @@ package dev.tensorj.optim;
 
 import dev.tensorj.Tensor;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Adagrad with PyTorch's update rule ({@code torch.optim.Adagrad}): a running sum of squared
@@ -111,6 +115,24 @@ public class Adagrad extends Optimizer {
     /** The options in force: those given, with the learning rate {@link #setLr} may have changed since. */
     public Options options() {
         return options.withLr(lr());
+    }
+
+    /** PyTorch's names and this optimizer's values, for {@link #stateDict()}. */
+    @Override
+    protected Map<String, Object> groupOptions() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("lr_decay", (double) options.lrDecay);
+        out.put("weight_decay", (double) options.weightDecay);
+        out.put("initial_accumulator_value", (double) options.initialAccumulatorValue);
+        out.put("eps", (double) options.eps);
+        out.put("maximize", options.maximize);
+        return out;
+    }
+
+    /** Adagrad keeps {@code sum}. */
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of(SUM);
     }
 
     /**

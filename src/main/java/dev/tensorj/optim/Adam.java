@@ -2,7 +2,11 @@ package dev.tensorj.optim;
 
 import dev.tensorj.Tensor;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Adam with PyTorch's update rule ({@code torch.optim.Adam}): bias-corrected first and second
@@ -126,6 +130,25 @@ public class Adam extends Optimizer {
     /** The options in force: those given, with the learning rate {@link #setLr} may have changed since. */
     public Options options() {
         return options.withLr(lr());
+    }
+
+    /** PyTorch's names and this optimizer's values, for {@link #stateDict()}. */
+    @Override
+    protected Map<String, Object> groupOptions() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("betas", List.of((double) options.beta1, (double) options.beta2));
+        out.put("eps", (double) options.eps);
+        out.put("weight_decay", (double) options.weightDecay);
+        out.put("amsgrad", options.amsgrad);
+        out.put("maximize", options.maximize);
+        out.put("decoupled_weight_decay", decoupled);
+        return out;
+    }
+
+    /** Adam keeps {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq}. */
+    @Override
+    protected Set<String> stateNames() {
+        return options.amsgrad ? Set.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ) : Set.of(EXP_AVG, EXP_AVG_SQ);
     }
 
     /**

@@ -224,6 +224,166 @@ public abstract class Optimizer {
         }
     }
 
+    /**
+     * The options of this optimizer's one parameter group other than {@code lr}, by PyTorch's names
+     * ({@code momentum}, {@code betas}, {@code weight_decay}, ...), for {@link #stateDict()}; values
+     * are Double, Boolean or a List of Double. Empty unless a subclass overrides it.
+     */
+    protected Map<String, Object> groupOptions() {
+        return Map.of();
+    }
+
+    /**
+     * The names of the state tensors this optimizer may keep per parameter, checked by
+     * {@link #loadStateDict}; {@code null} (the default) accepts any name.
+     */
+    protected java.util.Set<String> stateNames() {
+        return null;
+    }
+
+    /**
+     * Everything this optimizer carries across steps, in the shape of PyTorch's
+     * {@code optimizer.state_dict()}: a new map with {@code "state"}, a map from parameter index
+     * (Integer, the position in {@link #parameters()}) to that parameter's state (only parameters
+     * that have any), each a map from PyTorch's names to the live state tensors and, for optimizers
+     * that count, {@code "step"} as a Long (PyTorch keeps a float tensor; the count lives on the
+     * host here, so a Long keeps it exact); and {@code "param_groups"}, a List of one map with
+     * {@code "lr"} (Double), the other options ({@link #groupOptions()}) and {@code "params"}, the
+     * List of parameter indices. The tensors are the optimizer's own (as in PyTorch), not copies.
+     */
+    public Map<String, Object> stateDict() {
+        Map<Integer, Map<String, Object>> perParam = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            Map<String, Object> s = new LinkedHashMap<>();
+            long[] count = steps.get(p);
+            if (count != null) {
+                s.put("step", count[0]);
+            }
+            Map<String, Tensor> tensors = state.get(p);
+            if (tensors != null) {
+                s.putAll(tensors);
+            }
+            if (!s.isEmpty()) {
+                perParam.put(i, s);
+            }
+        }
+        Map<String, Object> group = new LinkedHashMap<>();
+        group.put("lr", (double) lr);
+        group.putAll(groupOptions());
+        group.put("params", java.util.stream.IntStream.range(0, params.size()).boxed().toList());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("state", perParam);
+        out.put("param_groups", List.of(group));
+        return out;
+    }
+
+    /**
+     * Restores a {@link #stateDict()} of an optimizer of the same kind over parameters of the same
+     * shapes, as PyTorch's {@code load_state_dict}: the state tensors are copied onto each
+     * parameter's device and dtype (the map's tensors are not kept), the step counts and the
+     * {@code lr} are taken over. Unlike PyTorch, the other options are fixed at construction: they
+     * must equal this optimizer's, so that a resumed run cannot silently change its rule. The state
+     * tensors held before are closed (parameters with no entry start afresh). All or nothing:
+     * everything is checked and copied before anything changes; on any error the optimizer is as
+     * it was.
+     *
+     * @throws IllegalArgumentException naming the optimizer and the entry, for missing or unexpected
+     *     keys, another number of parameter groups or parameters, options that differ, a state name
+     *     this optimizer does not keep, a tensor whose shape differs from its parameter's, or a
+     *     null, closed or meta tensor
+     */
+    public void loadStateDict(Map<String, ?> stateDict) {
+        java.util.Objects.requireNonNull(stateDict, "loadStateDict: stateDict is null");
+        String owner = name();
+        StateDicts.checkKeys(owner, stateDict, java.util.Set.of("state", "param_groups"));
+        if (!(stateDict.get("param_groups") instanceof List<?> groups) || groups.size() != 1
+                || !(groups.get(0) instanceof Map<?, ?> group)) {
+            throw loadError(owner, "param_groups must be a List of one group (this optimizer has one), got "
+                    + stateDict.get("param_groups"));
+        }
+        List<Integer> indices = java.util.stream.IntStream.range(0, params.size()).boxed().toList();
+        if (!indices.equals(group.get("params"))) {
+            throw loadError(owner, "param_groups[0].params must be " + indices + " (" + params.size()
+                    + " parameters), got " + group.get("params"));
+        }
+        if (!(group.get("lr") instanceof Number newLr) || !(newLr.floatValue() >= 0f)) {
+            throw loadError(owner, "param_groups[0].lr must be a number >= 0, got " + group.get("lr"));
+        }
+        Map<String, Object> expected = new LinkedHashMap<>(groupOptions());
+        Map<String, Object> given = new LinkedHashMap<>();
+        group.forEach((k, v) -> given.put(String.valueOf(k), v));
+        given.remove("lr");
+        given.remove("params");
+        if (!expected.equals(given)) {
+            throw loadError(owner, "param_groups[0] options " + given + " differ from this optimizer's " + expected);
+        }
+        if (!(stateDict.get("state") instanceof Map<?, ?> perParam)) {
+            throw loadError(owner, "state must be a Map from parameter index to state, got " + stateDict.get("state"));
+        }
+        Map<Tensor, Map<String, Tensor>> newState = new IdentityHashMap<>();
+        Map<Tensor, long[]> newSteps = new IdentityHashMap<>();
+        try (NoGrad g = NoGrad.enter()) {
+            for (Map.Entry<?, ?> e : perParam.entrySet()) {
+                if (!(e.getKey() instanceof Integer i) || i < 0 || i >= params.size()) {
+                    throw loadError(owner, "state key " + e.getKey() + " is not a parameter index in [0, "
+                            + params.size() + ")");
+                }
+                if (!(e.getValue() instanceof Map<?, ?> s)) {
+                    throw loadError(owner, "state[" + i + "] must be a Map, got " + e.getValue());
+                }
+                Tensor p = params.get(i);
+                for (Map.Entry<?, ?> entry : s.entrySet()) {
+                    String key = String.valueOf(entry.getKey());
+                    Object v = entry.getValue();
+                    if (key.equals("step")) {
+                        if (!(v instanceof Long || v instanceof Integer) || ((Number) v).longValue() < 0) {
+                            throw loadError(owner, "state[" + i + "].step must be a Long >= 0, got " + v);
+                        }
+                        newSteps.put(p, new long[] {((Number) v).longValue()});
+                        continue;
+                    }
+                    java.util.Set<String> names = stateNames();
+                    if (names != null && !names.contains(key)) {
+                        throw loadError(owner, "state[" + i + "] has " + key + ", which " + owner
+                                + " does not keep (it keeps " + names + ")");
+                    }
+                    if (!(v instanceof Tensor t) || t.isClosed() || t.device().isMeta()) {
+                        throw loadError(owner, "state[" + i + "]." + key + " must be an open tensor with data, got " + v);
+                    }
+                    if (!Arrays.equals(t.shape(), p.shape())) {
+                        throw loadError(owner, "state[" + i + "]." + key + " has shape " + Arrays.toString(t.shape())
+                                + " but parameter " + i + " has shape " + Arrays.toString(p.shape()));
+                    }
+                    Tensor onDevice = t.to(p.device());
+                    Tensor converted = onDevice.to(p.dtype());
+                    Tensor copy = converted.clone();
+                    // Release the intermediates this load made, never the caller's tensor.
+                    if (converted != onDevice && converted != t) {
+                        converted.close();
+                    }
+                    if (onDevice != t) {
+                        onDevice.close();
+                    }
+                    newState.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(key, copy);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            newState.values().forEach(m -> m.values().forEach(Tensor::close));
+            throw e;
+        }
+        state.values().forEach(m -> m.values().forEach(Tensor::close));
+        state.clear();
+        state.putAll(newState);
+        steps.clear();
+        steps.putAll(newSteps);
+        this.lr = newLr.floatValue();
+    }
+
+    private static IllegalArgumentException loadError(String owner, String message) {
+        return new IllegalArgumentException(owner + ".loadStateDict: " + message);
+    }
+
     /** The class's simple name, or its full name for an anonymous class: for messages. */
     private String name() {
         String simple = getClass().getSimpleName();

@@ -2,7 +2,11 @@ package dev.tensorj.optim;
 
 import dev.tensorj.Tensor;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * RMSprop with PyTorch's update rule ({@code torch.optim.RMSprop}): a running mean of squared
@@ -116,6 +120,25 @@ public class RMSprop extends Optimizer {
     /** The options in force: those given, with the learning rate {@link #setLr} may have changed since. */
     public Options options() {
         return options.withLr(lr());
+    }
+
+    /** PyTorch's names and this optimizer's values, for {@link #stateDict()}. */
+    @Override
+    protected Map<String, Object> groupOptions() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("alpha", (double) options.alpha);
+        out.put("eps", (double) options.eps);
+        out.put("weight_decay", (double) options.weightDecay);
+        out.put("momentum", (double) options.momentum);
+        out.put("centered", options.centered);
+        out.put("maximize", options.maximize);
+        return out;
+    }
+
+    /** RMSprop keeps {@code square_avg} and, when centered, {@code grad_avg}; with momentum, {@code momentum_buffer}. */
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of(SQUARE_AVG, GRAD_AVG, SGD.MOMENTUM_BUFFER);
     }
 
     /**

@@ -2,7 +2,11 @@ package dev.tensorj.optim;
 
 import dev.tensorj.Tensor;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Stochastic gradient descent with PyTorch's update rule, including momentum, dampening,
@@ -163,6 +167,23 @@ public class SGD extends Optimizer {
     /** The options in force: those given, with the learning rate {@link #setLr} may have changed since. */
     public Options options() {
         return options.withLr(lr());
+    }
+
+    /** PyTorch's names and this optimizer's values, for {@link #stateDict()}. */
+    @Override
+    protected Map<String, Object> groupOptions() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("momentum", (double) options.momentum);
+        out.put("dampening", (double) options.dampening);
+        out.put("weight_decay", (double) options.weightDecay);
+        out.put("nesterov", options.nesterov);
+        return out;
+    }
+
+    /** SGD keeps {@code momentum_buffer} (with momentum). */
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of(MOMENTUM_BUFFER);
     }
 
     /**
