@@ -143,12 +143,7 @@ public class Adagrad extends Optimizer {
     @Override
     protected void update(Tensor param, Tensor grad) {
         long t = advanceStep(param);
-        Tensor g = options.maximize ? grad.neg() : grad;
-        if (options.weightDecay != 0f) {
-            Tensor decayed = g.add(param, options.weightDecay);
-            closeUnlessGrad(g, grad);
-            g = decayed;
-        }
+        Tensor g = directedGrad(param, grad, options.maximize, options.weightDecay);
         double clr = lr() / (1 + (t - 1) * (double) options.lrDecay);
         Tensor sum = stateOrFull(param, SUM, options.initialAccumulatorValue);
         try (Tensor g2 = g.mul(g)) {

@@ -163,16 +163,10 @@ public class Adam extends Optimizer {
     @Override
     protected void update(Tensor param, Tensor grad) {
         float lr = lr();
-        Tensor g = options.maximize ? grad.neg() : grad;
-        if (options.weightDecay != 0f) {
-            if (decoupled) {
-                param.mul_(1f - lr * options.weightDecay);
-            } else {
-                Tensor decayed = g.add(param, options.weightDecay);
-                closeUnlessGrad(g, grad);
-                g = decayed;
-            }
+        if (decoupled && options.weightDecay != 0f) {
+            param.mul_(1f - lr * options.weightDecay); // AdamW: the decay acts on the parameter
         }
+        Tensor g = directedGrad(param, grad, options.maximize, decoupled ? 0f : options.weightDecay);
         long t = advanceStep(param);
         Tensor expAvg = stateOrFull(param, EXP_AVG, 0f);
         Tensor expAvgSq = stateOrFull(param, EXP_AVG_SQ, 0f);

@@ -181,6 +181,21 @@ public abstract class Optimizer {
         return s;
     }
 
+    /**
+     * PyTorch's first lines of most steps: the gradient negated when maximizing, then the L2 penalty
+     * {@code weightDecay·param} added (skipped at 0). Returns {@code grad} itself when neither applies;
+     * the caller closes the result with {@link #closeUnlessGrad}.
+     */
+    static Tensor directedGrad(Tensor param, Tensor grad, boolean maximize, float weightDecay) {
+        Tensor g = maximize ? grad.neg() : grad;
+        if (weightDecay != 0f) {
+            Tensor decayed = g.add(param, weightDecay);
+            closeUnlessGrad(g, grad);
+            g = decayed;
+        }
+        return g;
+    }
+
     /** Closes a temporary derived from the gradient at once (a GPU's memory is then reused), never the gradient itself. */
     static void closeUnlessGrad(Tensor temporary, Tensor grad) {
         if (temporary != grad) {

@@ -150,12 +150,7 @@ public class RMSprop extends Optimizer {
      */
     @Override
     protected void update(Tensor param, Tensor grad) {
-        Tensor g = options.maximize ? grad.neg() : grad;
-        if (options.weightDecay != 0f) {
-            Tensor decayed = g.add(param, options.weightDecay);
-            closeUnlessGrad(g, grad);
-            g = decayed;
-        }
+        Tensor g = directedGrad(param, grad, options.maximize, options.weightDecay);
         advanceStep(param);
         Tensor squareAvg = stateOrFull(param, SQUARE_AVG, 0f);
         try (Tensor g2 = g.mul(g)) {
