@@ -21,6 +21,7 @@ import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
 import dev.tensorj.optim.Checkpoint;
+import dev.tensorj.optim.ParamGroup;
 import dev.tensorj.optim.SGD;
 import java.io.StringReader;
 import java.lang.reflect.InvocationTargetException;
@@ -705,6 +706,22 @@ class PyTorchParityTest {
         for (var c : calls.entrySet()) {
             NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
             assertEquals(c.getKey().replaceAll(" \\(.*\\)$", ""), e.getMessage());
+        }
+    }
+
+    /** Optimizers and parameter groups name each null reference argument. */
+    @Test
+    void optimizersNameTheirNullArguments() {
+        SGD sgd = new SGD(new Linear(2, 4).parameters(), 0.5f);
+        SGD.Options o = SGD.Options.lr(0.1f);
+        Map<String, Executable> calls = Map.of(
+                "SGD.addParamGroup: group is null", () -> sgd.addParamGroup(null),
+                "SGD: groups is null", () -> new SGD((java.util.List<ParamGroup<SGD.Options>>) null),
+                "ParamGroup: params is null", () -> new ParamGroup<>((java.util.List<Tensor>) null, o),
+                "ParamGroup: options is null", () -> new ParamGroup<SGD.Options>(new Linear(2, 4).parameters(), null));
+        for (var c : calls.entrySet()) {
+            NullPointerException e = assertThrows(NullPointerException.class, c.getValue(), c.getKey());
+            assertEquals(c.getKey(), e.getMessage());
         }
     }
 

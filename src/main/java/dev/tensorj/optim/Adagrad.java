@@ -33,7 +33,7 @@ public class Adagrad extends Optimizer {
      * @param maximize whether to maximize the objective instead of minimizing it
      */
     public record Options(float lr, float lrDecay, float weightDecay, float initialAccumulatorValue, float eps,
-            boolean maximize) {
+            boolean maximize) implements GroupOptions {
 
         /** PyTorch's defaults: lr 1e-2, eps 1e-10, the rest 0. */
         public static Options defaults() {
@@ -46,6 +46,7 @@ public class Adagrad extends Optimizer {
         }
 
         /** These options with learning rate {@code lr}. */
+        @Override
         public Options withLr(float lr) {
             return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
         }
@@ -78,8 +79,6 @@ public class Adagrad extends Optimizer {
 
     static final String SUM = "sum";
 
-    private final Options options;
-
     /**
      * Adagrad with learning rate {@code lr} and PyTorch's other defaults.
      *
@@ -97,11 +96,37 @@ public class Adagrad extends Optimizer {
      *     a leaf requiring grad
      */
     public Adagrad(Collection<Tensor> params, Options options) {
-        super(params, checked(options));
-        this.options = options;
+        this(List.of(new ParamGroup<>(params, options)));
     }
 
-    private static float checked(Options o) {
+    /**
+     * Adagrad over parameter groups, each with its own options (see {@link ParamGroup}).
+     *
+     * @throws IllegalArgumentException as {@link #Adagrad(Collection, Options)}, for any group, or if
+     *     there is no group or a parameter appears twice
+     */
+    public Adagrad(List<ParamGroup<Options>> groups) {
+        super(groups);
+    }
+
+    /** Checks every option as PyTorch does (the superclass checks the rate). */
+    @Override
+    protected void checkOptions(GroupOptions options) {
+        checked((Options) options);
+    }
+
+    /** The options in force for the first group (the only one when built from a parameter list), rate included. */
+    public Options options() {
+        return options(0);
+    }
+
+    /** The options in force for group {@code group}, rate included. */
+    @Override
+    public Options options(int group) {
+        return (Options) super.options(group);
+    }
+
+    private static void checked(Options o) {
         Objects.requireNonNull(o, "Adagrad: options is null");
         if (!(o.lr >= 0f) || !(o.lrDecay >= 0f) || !(o.weightDecay >= 0f) || !(o.initialAccumulatorValue >= 0f)
                 || !(o.eps >= 0f)) {
@@ -109,17 +134,12 @@ public class Adagrad extends Optimizer {
                     + " must be >= 0, got lr=" + o.lr + ", lrDecay=" + o.lrDecay + ", weightDecay=" + o.weightDecay
                     + ", initialAccumulatorValue=" + o.initialAccumulatorValue + ", eps=" + o.eps);
         }
-        return o.lr;
     }
 
-    /** The options in force: those given, with the learning rate {@link #setLr} may have changed since. */
-    public Options options() {
-        return options.withLr(lr());
-    }
-
-    /** PyTorch's names and this optimizer's values, for {@link #stateDict()}. */
+    /** PyTorch's names and a group's values, for {@link #stateDict()}. */
     @Override
-    protected Map<String, Object> groupOptions() {
+    protected Map<String, Object> optionsByName(GroupOptions groupOptions) {
+        Options options = (Options) groupOptions;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("lr_decay", (double) options.lrDecay);
         out.put("weight_decay", (double) options.weightDecay);
@@ -141,10 +161,11 @@ public class Adagrad extends Optimizer {
      * {@code sum += g²}; {@code param -= clr · g / (sqrt(sum) + eps)}. Each tensor op is rounded in float32.
      */
     @Override
-    protected void update(Tensor param, Tensor grad) {
+    protected void update(Tensor param, Tensor grad, GroupOptions groupOptions) {
+        Options options = (Options) groupOptions;
         long t = advanceStep(param);
         Tensor g = directedGrad(param, grad, options.maximize, options.weightDecay);
-        double clr = lr() / (1 + (t - 1) * (double) options.lrDecay);
+        double clr = options.lr / (1 + (t - 1) * (double) options.lrDecay);
         Tensor sum = stateOrFull(param, SUM, options.initialAccumulatorValue);
         try (Tensor g2 = g.mul(g)) {
             sum.add_(g2);

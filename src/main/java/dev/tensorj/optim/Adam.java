@@ -37,7 +37,7 @@ public class Adam extends Optimizer {
      * @param maximize whether to maximize the objective instead of minimizing it
      */
     public record Options(float lr, float beta1, float beta2, float eps, float weightDecay, boolean amsgrad,
-            boolean maximize) {
+            boolean maximize) implements GroupOptions {
 
         /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
         public static Options defaults() {
@@ -50,6 +50,7 @@ public class Adam extends Optimizer {
         }
 
         /** These options with learning rate {@code lr}. */
+        @Override
         public Options withLr(float lr) {
             return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
         }
@@ -84,7 +85,6 @@ public class Adam extends Optimizer {
     static final String EXP_AVG_SQ = "exp_avg_sq";
     static final String MAX_EXP_AVG_SQ = "max_exp_avg_sq";
 
-    private final Options options;
     private final boolean decoupled;
 
     /**
@@ -103,18 +103,32 @@ public class Adam extends Optimizer {
      *     [0, 1), or a parameter list that is empty or holds a tensor that is not a leaf requiring grad
      */
     public Adam(Collection<Tensor> params, Options options) {
-        this(params, options, false, "Adam");
+        this(List.of(new ParamGroup<>(params, options)));
     }
 
-    /** Adam, or with {@code decoupled} AdamW's decoupled weight decay; {@code name} for messages. */
-    Adam(Collection<Tensor> params, Options options, boolean decoupled, String name) {
-        super(params, checked(options, name));
-        this.options = options;
+    /**
+     * Adam over parameter groups, each with its own options (see {@link ParamGroup}).
+     *
+     * @throws IllegalArgumentException as {@link #Adam(Collection, Options)}, for any group, or if
+     *     there is no group or a parameter appears twice
+     */
+    public Adam(List<ParamGroup<Options>> groups) {
+        this(groups, false);
+    }
+
+    /** Adam, or with {@code decoupled} AdamW's decoupled weight decay. */
+    Adam(List<ParamGroup<Options>> groups, boolean decoupled) {
+        super(groups);
         this.decoupled = decoupled;
     }
 
-    /** The options' learning rate, after checking every option as PyTorch does; runs before the superclass constructor. */
-    static float checked(Options o, String name) {
+    /** Checks every option as PyTorch does (the superclass checks the rate). */
+    @Override
+    protected void checkOptions(GroupOptions options) {
+        checked((Options) options, getClass().getSimpleName());
+    }
+
+    private static void checked(Options o, String name) {
         Objects.requireNonNull(o, name + ": options is null");
         if (!(o.lr >= 0f) || !(o.eps >= 0f) || !(o.weightDecay >= 0f)) {
             throw new IllegalArgumentException(name + ": lr, eps and weightDecay must be >= 0, got lr=" + o.lr
@@ -124,17 +138,23 @@ public class Adam extends Optimizer {
             throw new IllegalArgumentException(name + ": betas must be in [0, 1), got beta1=" + o.beta1
                     + ", beta2=" + o.beta2);
         }
-        return o.lr;
     }
 
-    /** The options in force: those given, with the learning rate {@link #setLr} may have changed since. */
+    /** The options in force for the first group (the only one when built from a parameter list), rate included. */
     public Options options() {
-        return options.withLr(lr());
+        return options(0);
     }
 
-    /** PyTorch's names and this optimizer's values, for {@link #stateDict()}. */
+    /** The options in force for group {@code group}, rate included. */
     @Override
-    protected Map<String, Object> groupOptions() {
+    public Options options(int group) {
+        return (Options) super.options(group);
+    }
+
+    /** PyTorch's names and a group's values, for {@link #stateDict()}. */
+    @Override
+    protected Map<String, Object> optionsByName(GroupOptions groupOptions) {
+        Options options = (Options) groupOptions;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("betas", List.of((double) options.beta1, (double) options.beta2));
         out.put("eps", (double) options.eps);
@@ -145,10 +165,13 @@ public class Adam extends Optimizer {
         return out;
     }
 
-    /** Adam keeps {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq}. */
+    /**
+     * Adam keeps {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq} (a
+     * loaded state dict's groups have this optimizer's options, AMSGrad included: checked).
+     */
     @Override
     protected Set<String> stateNames() {
-        return options.amsgrad ? Set.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ) : Set.of(EXP_AVG, EXP_AVG_SQ);
+        return Set.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ);
     }
 
     /**
@@ -161,8 +184,9 @@ public class Adam extends Optimizer {
      * computed on the host in double from the host step count; each tensor op is rounded in float32.
      */
     @Override
-    protected void update(Tensor param, Tensor grad) {
-        float lr = lr();
+    protected void update(Tensor param, Tensor grad, GroupOptions groupOptions) {
+        Options options = (Options) groupOptions;
+        float lr = options.lr;
         if (decoupled && options.weightDecay != 0f) {
             param.mul_(1f - lr * options.weightDecay); // AdamW: the decay acts on the parameter
         }

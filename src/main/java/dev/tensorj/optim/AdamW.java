@@ -2,6 +2,7 @@ package dev.tensorj.optim;
 
 import dev.tensorj.Tensor;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * AdamW with PyTorch's update rule ({@code torch.optim.AdamW}): {@link Adam} with decoupled weight
@@ -41,6 +42,16 @@ public class AdamW extends Adam {
      * @throws IllegalArgumentException as {@link Adam#Adam(Collection, Adam.Options)}, naming AdamW
      */
     public AdamW(Collection<Tensor> params, Adam.Options options) {
-        super(params, options, true, "AdamW");
+        this(List.of(new ParamGroup<>(params, options)));
+    }
+
+    /**
+     * AdamW over parameter groups, each with its own options (see {@link ParamGroup}); start them
+     * from {@link #lr(float)} for PyTorch's AdamW weight decay.
+     *
+     * @throws IllegalArgumentException as {@link Adam#Adam(List)}, naming AdamW
+     */
+    public AdamW(List<ParamGroup<Adam.Options>> groups) {
+        super(groups, true);
     }
 }

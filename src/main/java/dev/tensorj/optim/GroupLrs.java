@@ -5,7 +5,7 @@ import java.util.WeakHashMap;
 
 /**
  * What PyTorch keeps in an optimizer's parameter groups for its schedulers, kept here beside the
- * optimizer (which holds one float rate): each group's {@code initial_lr}, recorded by the first
+ * optimizer (which holds a float rate per group): each group's {@code initial_lr}, recorded by the first
  * scheduler built on the optimizer, and the exact double rate the schedulers last set.
  *
  * <p>PyTorch computes learning rates in Python floats (doubles); the optimizer here holds a float.
@@ -14,29 +14,49 @@ import java.util.WeakHashMap;
  * that double rounded to float; when someone else set the rate since ({@link Optimizer#setLr}), they
  * read that rate, as PyTorch's recursive forms read {@code group["lr"]}.
  *
- * <p>Every method takes a group index so that parameter groups are a change inside this class only:
- * today an optimizer has one group, {@code 0}.
+ * <p>The rates are kept per parameter group, from the groups the optimizer had when its first
+ * scheduler was built (PyTorch's schedulers, too, cover the groups that existed then).
  */
 final class GroupLrs {
     private static final Map<Optimizer, GroupLrs> BY_OPTIMIZER = new WeakHashMap<>();
 
     private double[] initial;
-    private final double[] exact;
+    private double[] exact;
 
     private GroupLrs(Optimizer optimizer) {
         exact = new double[groups(optimizer)];
         for (int g = 0; g < exact.length; g++) {
-            exact[g] = optimizer.lr();
+            exact[g] = optimizer.lr(g);
         }
     }
 
+    /**
+     * The record for {@code optimizer}, grown to a group added since ({@link Optimizer#addParamGroup}):
+     * its exact rate and {@code initial_lr} start at its current rate (PyTorch's
+     * {@code group.setdefault("initial_lr", group["lr"])}).
+     */
     private static GroupLrs of(Optimizer optimizer) {
-        return BY_OPTIMIZER.computeIfAbsent(optimizer, GroupLrs::new);
+        GroupLrs s = BY_OPTIMIZER.computeIfAbsent(optimizer, GroupLrs::new);
+        int n = optimizer.numParamGroups();
+        if (s.exact.length < n) {
+            int old = s.exact.length;
+            s.exact = java.util.Arrays.copyOf(s.exact, n);
+            if (s.initial != null) {
+                s.initial = java.util.Arrays.copyOf(s.initial, n);
+            }
+            for (int g = old; g < n; g++) {
+                s.exact[g] = optimizer.lr(g);
+                if (s.initial != null) {
+                    s.initial[g] = optimizer.lr(g);
+                }
+            }
+        }
+        return s;
     }
 
-    /** The number of parameter groups of {@code optimizer}: one, until optimizers have groups. */
+    /** The number of parameter groups of {@code optimizer}. */
     static int groups(Optimizer optimizer) {
-        return 1;
+        return optimizer.numParamGroups();
     }
 
     /**
@@ -59,8 +79,8 @@ final class GroupLrs {
     /** Group {@code g}'s rate: the double last set here if the optimizer still holds it as a float. */
     static synchronized double lr(Optimizer optimizer, int g) {
         GroupLrs s = BY_OPTIMIZER.get(optimizer);
-        float current = optimizer.lr();
-        return s != null && (float) s.exact[g] == current ? s.exact[g] : current;
+        float current = optimizer.lr(g);
+        return s != null && g < s.exact.length && (float) s.exact[g] == current ? s.exact[g] : current;
     }
 
     /** Every group's rate, as {@link #lr}. */
@@ -79,7 +99,7 @@ final class GroupLrs {
      * @throws IllegalArgumentException if {@code lr} is negative or NaN (nothing changes)
      */
     static synchronized void setLr(Optimizer optimizer, int g, double lr) {
-        optimizer.setLr((float) lr);
+        optimizer.setLr(g, (float) lr);
         of(optimizer).exact[g] = lr;
     }
 

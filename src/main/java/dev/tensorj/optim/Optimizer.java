@@ -14,11 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Updates parameters from their gradients, as {@code torch.optim.Optimizer}, with one parameter
- * group: one learning rate for all parameters. A new optimizer is one file: a subclass implements
- * {@link #update} with in-place tensor ops, keeping what it needs across steps in {@link #state};
- * {@link #step()} does the rest (the idle-GPU check, checking every parameter before any changes,
- * moving state to its parameter's device, no-grad).
+ * Updates parameters from their gradients, as {@code torch.optim.Optimizer}. The parameters come
+ * in one or more {@link ParamGroup}s, each with its own options ({@link GroupOptions}, learning
+ * rate included); an optimizer built from a parameter list has one group. A new optimizer is one
+ * file: a subclass implements {@link #update} with in-place tensor ops, keeping what it needs across
+ * steps in {@link #state}; {@link #step()} does the rest (the idle-GPU check, checking every
+ * parameter before any changes, moving state to its parameter's device, no-grad).
  *
  * <p>Per-parameter state (such as SGD's momentum buffers) follows its parameter: when a step finds
  * state on another device than its parameter, because the model was moved with
@@ -29,29 +30,103 @@ import org.slf4j.LoggerFactory;
 public abstract class Optimizer {
     private static final Logger LOG = LoggerFactory.getLogger(Optimizer.class);
 
-    protected final List<Tensor> params;
+    /** Every parameter, group after group: the order of {@link #stateDict()}'s indices. */
+    private final List<Tensor> params = new ArrayList<>();
+    /** Each group's parameters. */
+    private final List<List<Tensor>> groupParams = new ArrayList<>();
+    /** Each group's current options; a new rate replaces them ({@link GroupOptions#withLr}). */
+    private final List<GroupOptions> groupOptions = new ArrayList<>();
+    /** The group of each parameter. */
+    private final Map<Tensor, Integer> groupOf = new IdentityHashMap<>();
     private final Map<Tensor, Map<String, Tensor>> state = new IdentityHashMap<>();
     /** Per parameter, the number of steps that updated it, for optimizers that count (Adam's "step"). */
     private final Map<Tensor, long[]> steps = new IdentityHashMap<>();
-    private float lr;
 
     /**
-     * @throws IllegalArgumentException if {@code params} is empty or holds a tensor that is not a
-     *     leaf requiring grad, or {@code lr} is negative or NaN
+     * An optimizer of {@code params} in one group whose options are the learning rate {@code lr}
+     * alone ({@link GroupOptions.Lr}): the shortest start for a rule of one's own,
+     * <pre>{@code
+     * Optimizer plainSgd = new Optimizer(model.parameters(), 0.01f) {
+     *     protected void update(Tensor param, Tensor grad, GroupOptions options) {
+     *         param.add_(grad, -options.lr());
+     *     }
+     * };
+     * }</pre>
+     *
+     * @throws IllegalArgumentException as {@link #Optimizer(List)}, or if {@code lr} is negative or NaN
      */
     protected Optimizer(Collection<Tensor> params, float lr) {
-        this.params = List.copyOf(params);
-        if (this.params.isEmpty()) {
-            throw new IllegalArgumentException("optimizer got an empty parameter list");
+        this(List.of(new ParamGroup<>(params, new GroupOptions.Lr(lr))));
+    }
+
+    /**
+     * An optimizer of {@code groups}, each checked with {@link #checkOptions}.
+     *
+     * @throws IllegalArgumentException if there is no group, a group has no parameters, a tensor is
+     *     not a leaf requiring grad or appears twice (in one group or in two), or a group's options
+     *     fail {@link #checkOptions}
+     * @throws NullPointerException if {@code groups} or a group is null
+     */
+    protected Optimizer(List<? extends ParamGroup<?>> groups) {
+        java.util.Objects.requireNonNull(groups, name() + ": groups is null");
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException(name() + ": got no parameter group");
         }
-        for (Tensor p : this.params) {
+        for (ParamGroup<?> group : groups) {
+            addParamGroup(group);
+        }
+    }
+
+    /**
+     * Adds a group of parameters with its own options, as PyTorch's {@code add_param_group} (for
+     * example the layers unfrozen part-way through fine-tuning). The new parameters have no state
+     * until their first step. Schedulers built before do not change the new group's rate.
+     *
+     * @throws IllegalArgumentException if the group has no parameters, one of them is not a leaf
+     *     requiring grad or is already in this optimizer (or twice in the group), or its options are
+     *     not this optimizer's kind or fail {@link #checkOptions}; nothing changes then
+     * @throws NullPointerException if {@code group} is null
+     */
+    public final void addParamGroup(ParamGroup<?> group) {
+        java.util.Objects.requireNonNull(group, name() + ".addParamGroup: group is null");
+        GroupOptions options = group.options();
+        if (!groupOptions.isEmpty() && options.getClass() != groupOptions.get(0).getClass()) {
+            throw new IllegalArgumentException(name() + ".addParamGroup: a group's options must be "
+                    + groupOptions.get(0).getClass().getName() + ", got " + options.getClass().getName());
+        }
+        checkOptions(options); // the optimizer's own message first: it names every option
+        checkLr(options.lr());
+        if (group.params().isEmpty()) {
+            throw new IllegalArgumentException(name() + ": parameter group " + groupOptions.size()
+                    + " has no parameters");
+        }
+        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+        for (Tensor p : group.params()) {
             if (!p.isLeaf() || !p.requiresGrad()) {
-                throw new IllegalArgumentException("optimizer: can only optimize leaf tensors that require grad, got "
+                throw new IllegalArgumentException(name() + ": can only optimize leaf tensors that require grad, got "
                         + p);
             }
+            if (groupOf.containsKey(p) || seen.put(p, Boolean.TRUE) != null) {
+                throw new IllegalArgumentException(name() + ": a parameter of shape " + Arrays.toString(p.shape())
+                        + " appears twice (each parameter may be in one group, once)");
+            }
         }
-        checkLr(lr);
-        this.lr = lr;
+        int g = groupOptions.size();
+        for (Tensor p : group.params()) {
+            groupOf.put(p, g);
+            params.add(p);
+        }
+        groupParams.add(group.params());
+        groupOptions.add(options);
+    }
+
+    /**
+     * Checks a group's options other than the learning rate (which this class checks), throwing
+     * IllegalArgumentException naming the optimizer and the values. Called by the constructor and
+     * {@link #addParamGroup}, before the group is added: an override reads nothing but
+     * {@code options}. The default accepts anything.
+     */
+    protected void checkOptions(GroupOptions options) {
     }
 
     /** Drops every parameter's gradient (PyTorch's default {@code set_to_none=True}). */
@@ -82,10 +157,13 @@ public abstract class Optimizer {
         }
         moveStateToParameters();
         try (NoGrad g = NoGrad.enter()) {
-            for (Tensor p : params) {
-                Tensor grad = p.grad();
-                if (grad != null) {
-                    update(p, grad);
+            for (int group = 0; group < groupParams.size(); group++) {
+                GroupOptions options = groupOptions.get(group);
+                for (Tensor p : groupParams.get(group)) {
+                    Tensor grad = p.grad();
+                    if (grad != null) {
+                        update(p, grad, options);
+                    }
                 }
             }
         }
@@ -93,30 +171,84 @@ public abstract class Optimizer {
 
     /**
      * Updates {@code param} in place from {@code grad} with tensor ops ({@code param.sub_(...)}),
-     * under no-grad; both are on one device, checked. Called by {@link #step()} for each parameter
-     * that has a gradient.
+     * under no-grad, with the options of the parameter's group (of this optimizer's options type;
+     * their {@code lr()} is the group's current rate); {@code param} and {@code grad} are on one
+     * device, checked. Called by {@link #step()} for each parameter that has a gradient.
      */
-    protected abstract void update(Tensor param, Tensor grad);
+    protected abstract void update(Tensor param, Tensor grad, GroupOptions options);
 
-    /** The parameters this optimizer updates. */
+    /** The parameters this optimizer updates, group after group. */
     public List<Tensor> parameters() {
-        return params;
-    }
-
-    /** The learning rate the next {@link #step()} uses (PyTorch's {@code param_groups[0]["lr"]}). */
-    public float lr() {
-        return lr;
+        return java.util.Collections.unmodifiableList(params);
     }
 
     /**
-     * Sets the learning rate from the next {@link #step()} on, as a learning-rate scheduler does
-     * (PyTorch's {@code param_groups[0]["lr"] = lr}).
+     * The parameter groups, as PyTorch's {@code param_groups}: a new list of snapshots, each with
+     * the group's parameters and its current options (learning rate included).
+     */
+    public List<ParamGroup<?>> paramGroups() {
+        List<ParamGroup<?>> out = new ArrayList<>();
+        for (int g = 0; g < groupParams.size(); g++) {
+            out.add(new ParamGroup<>(groupParams.get(g), groupOptions.get(g)));
+        }
+        return out;
+    }
+
+    /** The number of parameter groups (PyTorch's {@code len(optimizer.param_groups)}). */
+    public int numParamGroups() {
+        return groupParams.size();
+    }
+
+    /**
+     * The current options of group {@code group}, learning rate included; subclasses narrow the
+     * type to their own options.
      *
-     * @throws IllegalArgumentException if {@code lr} is negative or NaN (the rate is then unchanged)
+     * @throws IndexOutOfBoundsException if there is no such group
+     */
+    public GroupOptions options(int group) {
+        return groupOptions.get(group);
+    }
+
+    /**
+     * The learning rate of the first group (PyTorch's {@code param_groups[0]["lr"]}), the one rate
+     * of an optimizer built from a parameter list; see {@link #lr(int)}.
+     */
+    public float lr() {
+        return lr(0);
+    }
+
+    /**
+     * The learning rate the next {@link #step()} uses for group {@code group}.
+     *
+     * @throws IndexOutOfBoundsException if there is no such group
+     */
+    public float lr(int group) {
+        return groupOptions.get(group).lr();
+    }
+
+    /**
+     * Sets every group's learning rate from the next {@link #step()} on (PyTorch's
+     * {@code for g in param_groups: g["lr"] = lr}).
+     *
+     * @throws IllegalArgumentException if {@code lr} is negative or NaN (no rate changes)
      */
     public void setLr(float lr) {
         checkLr(lr);
-        this.lr = lr;
+        for (int g = 0; g < groupOptions.size(); g++) {
+            setLr(g, lr);
+        }
+    }
+
+    /**
+     * Sets group {@code group}'s learning rate from the next {@link #step()} on, as a learning-rate
+     * scheduler does (PyTorch's {@code param_groups[group]["lr"] = lr}).
+     *
+     * @throws IllegalArgumentException if {@code lr} is negative or NaN (the rate is then unchanged)
+     * @throws IndexOutOfBoundsException if there is no such group
+     */
+    public void setLr(int group, float lr) {
+        checkLr(lr);
+        groupOptions.set(group, groupOptions.get(group).withLr(lr));
     }
 
     private void checkLr(float lr) {
@@ -240,11 +372,11 @@ public abstract class Optimizer {
     }
 
     /**
-     * The options of this optimizer's one parameter group other than {@code lr}, by PyTorch's names
-     * ({@code momentum}, {@code betas}, {@code weight_decay}, ...), for {@link #stateDict()}; values
-     * are Double, Boolean or a List of Double. Empty unless a subclass overrides it.
+     * A group's {@code options} other than {@code lr}, by PyTorch's names ({@code momentum},
+     * {@code betas}, {@code weight_decay}, ...), for {@link #stateDict()}; values are Double,
+     * Boolean or a List of Double. Empty unless a subclass overrides it.
      */
-    protected Map<String, Object> groupOptions() {
+    protected Map<String, Object> optionsByName(GroupOptions options) {
         return Map.of();
     }
 
@@ -262,9 +394,10 @@ public abstract class Optimizer {
      * (Integer, the position in {@link #parameters()}) to that parameter's state (only parameters
      * that have any), each a map from PyTorch's names to the live state tensors and, for optimizers
      * that count, {@code "step"} as a Long (PyTorch keeps a float tensor; the count lives on the
-     * host here, so a Long keeps it exact); and {@code "param_groups"}, a List of one map with
-     * {@code "lr"} (Double), the other options ({@link #groupOptions()}) and {@code "params"}, the
-     * List of parameter indices. The tensors are the optimizer's own (as in PyTorch), not copies.
+     * host here, so a Long keeps it exact); and {@code "param_groups"}, a List with a map per group:
+     * {@code "lr"} (Double), the other options ({@link #optionsByName}) and {@code "params"}, the
+     * List of the group's parameter indices. The tensors are the optimizer's own (as in PyTorch),
+     * not copies.
      */
     public Map<String, Object> stateDict() {
         Map<Integer, Map<String, Object>> perParam = new LinkedHashMap<>();
@@ -283,14 +416,27 @@ public abstract class Optimizer {
                 perParam.put(i, s);
             }
         }
-        Map<String, Object> group = new LinkedHashMap<>();
-        group.put("lr", (double) lr);
-        group.putAll(groupOptions());
-        group.put("params", java.util.stream.IntStream.range(0, params.size()).boxed().toList());
+        List<Map<String, Object>> groups = new ArrayList<>();
+        for (int g = 0; g < groupOptions.size(); g++) {
+            Map<String, Object> group = new LinkedHashMap<>();
+            group.put("lr", (double) lr(g));
+            group.putAll(optionsByName(groupOptions.get(g)));
+            group.put("params", groupIndices(g));
+            groups.add(group);
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("state", perParam);
-        out.put("param_groups", List.of(group));
+        out.put("param_groups", groups);
         return out;
+    }
+
+    /** The indices in {@link #params} of group {@code g}'s parameters (consecutive, groups in order). */
+    private List<Integer> groupIndices(int g) {
+        int first = 0;
+        for (int i = 0; i < g; i++) {
+            first += groupParams.get(i).size();
+        }
+        return java.util.stream.IntStream.range(first, first + groupParams.get(g).size()).boxed().toList();
     }
 
     /**
@@ -312,26 +458,13 @@ public abstract class Optimizer {
         java.util.Objects.requireNonNull(stateDict, "loadStateDict: stateDict is null");
         String owner = name();
         StateDicts.checkKeys(owner, stateDict, java.util.Set.of("state", "param_groups"));
-        if (!(stateDict.get("param_groups") instanceof List<?> groups) || groups.size() != 1
-                || !(groups.get(0) instanceof Map<?, ?> group)) {
-            throw loadError(owner, "param_groups must be a List of one group (this optimizer has one), got "
-                    + stateDict.get("param_groups"));
+        if (!(stateDict.get("param_groups") instanceof List<?> groups) || groups.size() != groupOptions.size()) {
+            throw loadError(owner, "param_groups must be a List of " + groupOptions.size() + " group(s), as this "
+                    + "optimizer has, got " + stateDict.get("param_groups"));
         }
-        List<Integer> indices = java.util.stream.IntStream.range(0, params.size()).boxed().toList();
-        if (!indices.equals(group.get("params"))) {
-            throw loadError(owner, "param_groups[0].params must be " + indices + " (" + params.size()
-                    + " parameters), got " + group.get("params"));
-        }
-        if (!(group.get("lr") instanceof Number newLr) || !(newLr.floatValue() >= 0f)) {
-            throw loadError(owner, "param_groups[0].lr must be a number >= 0, got " + group.get("lr"));
-        }
-        Map<String, Object> expected = new LinkedHashMap<>(groupOptions());
-        Map<String, Object> given = new LinkedHashMap<>();
-        group.forEach((k, v) -> given.put(String.valueOf(k), v));
-        given.remove("lr");
-        given.remove("params");
-        if (!expected.equals(given)) {
-            throw loadError(owner, "param_groups[0] options " + given + " differ from this optimizer's " + expected);
+        float[] newLrs = new float[groups.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            newLrs[g] = checkedGroup(owner, g, groups.get(g));
         }
         if (!(stateDict.get("state") instanceof Map<?, ?> perParam)) {
             throw loadError(owner, "state must be a Map from parameter index to state, got " + stateDict.get("state"));
@@ -392,7 +525,37 @@ public abstract class Optimizer {
         state.putAll(newState);
         steps.clear();
         steps.putAll(newSteps);
-        this.lr = newLr.floatValue();
+        for (int g = 0; g < newLrs.length; g++) {
+            setLr(g, newLrs[g]);
+        }
+    }
+
+    /**
+     * Checks a state dict's group {@code g} against this optimizer's (the same parameter indices,
+     * the same options but the rate) and returns its rate.
+     */
+    private float checkedGroup(String owner, int g, Object entry) {
+        String where = "param_groups[" + g + "]";
+        if (!(entry instanceof Map<?, ?> group)) {
+            throw loadError(owner, where + " must be a Map, got " + entry);
+        }
+        List<Integer> indices = groupIndices(g);
+        if (!indices.equals(group.get("params"))) {
+            throw loadError(owner, where + ".params must be " + indices + " (" + indices.size()
+                    + " parameters), got " + group.get("params"));
+        }
+        if (!(group.get("lr") instanceof Number lr) || !(lr.floatValue() >= 0f)) {
+            throw loadError(owner, where + ".lr must be a number >= 0, got " + group.get("lr"));
+        }
+        Map<String, Object> expected = new LinkedHashMap<>(optionsByName(groupOptions.get(g)));
+        Map<String, Object> given = new LinkedHashMap<>();
+        group.forEach((k, v) -> given.put(String.valueOf(k), v));
+        given.remove("lr");
+        given.remove("params");
+        if (!expected.equals(given)) {
+            throw loadError(owner, where + " options " + given + " differ from this optimizer's " + expected);
+        }
+        return lr.floatValue();
     }
 
     private static IllegalArgumentException loadError(String owner, String message) {

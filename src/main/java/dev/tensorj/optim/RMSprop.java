@@ -34,7 +34,7 @@ public class RMSprop extends Optimizer {
      * @param maximize whether to maximize the objective instead of minimizing it
      */
     public record Options(float lr, float alpha, float eps, float weightDecay, float momentum, boolean centered,
-            boolean maximize) {
+            boolean maximize) implements GroupOptions {
 
         /** PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8. */
         public static Options defaults() {
@@ -47,6 +47,7 @@ public class RMSprop extends Optimizer {
         }
 
         /** These options with learning rate {@code lr}. */
+        @Override
         public Options withLr(float lr) {
             return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
         }
@@ -85,8 +86,6 @@ public class RMSprop extends Optimizer {
     static final String SQUARE_AVG = "square_avg";
     static final String GRAD_AVG = "grad_avg";
 
-    private final Options options;
-
     /**
      * RMSprop with learning rate {@code lr} and PyTorch's other defaults.
      *
@@ -103,28 +102,49 @@ public class RMSprop extends Optimizer {
      *     or a parameter list that is empty or holds a tensor that is not a leaf requiring grad
      */
     public RMSprop(Collection<Tensor> params, Options options) {
-        super(params, checked(options));
-        this.options = options;
+        this(List.of(new ParamGroup<>(params, options)));
     }
 
-    private static float checked(Options o) {
+    /**
+     * RMSprop over parameter groups, each with its own options (see {@link ParamGroup}).
+     *
+     * @throws IllegalArgumentException as {@link #RMSprop(Collection, Options)}, for any group, or if
+     *     there is no group or a parameter appears twice
+     */
+    public RMSprop(List<ParamGroup<Options>> groups) {
+        super(groups);
+    }
+
+    /** Checks every option as PyTorch does (the superclass checks the rate). */
+    @Override
+    protected void checkOptions(GroupOptions options) {
+        checked((Options) options);
+    }
+
+    /** The options in force for the first group (the only one when built from a parameter list), rate included. */
+    public Options options() {
+        return options(0);
+    }
+
+    /** The options in force for group {@code group}, rate included. */
+    @Override
+    public Options options(int group) {
+        return (Options) super.options(group);
+    }
+
+    private static void checked(Options o) {
         Objects.requireNonNull(o, "RMSprop: options is null");
         if (!(o.lr >= 0f) || !(o.alpha >= 0f) || !(o.eps >= 0f) || !(o.weightDecay >= 0f) || !(o.momentum >= 0f)) {
             throw new IllegalArgumentException("RMSprop: lr, alpha, eps, weightDecay and momentum must be >= 0, got lr="
                     + o.lr + ", alpha=" + o.alpha + ", eps=" + o.eps + ", weightDecay=" + o.weightDecay
                     + ", momentum=" + o.momentum);
         }
-        return o.lr;
     }
 
-    /** The options in force: those given, with the learning rate {@link #setLr} may have changed since. */
-    public Options options() {
-        return options.withLr(lr());
-    }
-
-    /** PyTorch's names and this optimizer's values, for {@link #stateDict()}. */
+    /** PyTorch's names and a group's values, for {@link #stateDict()}. */
     @Override
-    protected Map<String, Object> groupOptions() {
+    protected Map<String, Object> optionsByName(GroupOptions groupOptions) {
+        Options options = (Options) groupOptions;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("alpha", (double) options.alpha);
         out.put("eps", (double) options.eps);
@@ -149,7 +169,8 @@ public class RMSprop extends Optimizer {
      * {@code param -= lr·g/avg}. Each tensor op is rounded in float32.
      */
     @Override
-    protected void update(Tensor param, Tensor grad) {
+    protected void update(Tensor param, Tensor grad, GroupOptions groupOptions) {
+        Options options = (Options) groupOptions;
         Tensor g = directedGrad(param, grad, options.maximize, options.weightDecay);
         advanceStep(param);
         Tensor squareAvg = stateOrFull(param, SQUARE_AVG, 0f);
@@ -171,9 +192,9 @@ public class RMSprop extends Optimizer {
             if (options.momentum > 0f) {
                 Tensor buf = stateOrFull(param, SGD.MOMENTUM_BUFFER, 0f);
                 buf.mul_(options.momentum).add_(ratio);
-                param.add_(buf, -lr());
+                param.add_(buf, -options.lr);
             } else {
-                param.add_(ratio, -lr());
+                param.add_(ratio, -options.lr);
             }
         }
         closeUnlessGrad(g, grad);

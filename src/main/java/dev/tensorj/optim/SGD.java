@@ -27,7 +27,7 @@ public class SGD extends Optimizer {
      * PyTorch's defaults: no momentum, dampening, weight decay or Nesterov. The values are checked
      * when an {@link SGD} is built from them.
      */
-    public static final class Options {
+    public static final class Options implements GroupOptions {
         private final float lr;
         private final float momentum;
         private final float dampening;
@@ -48,6 +48,7 @@ public class SGD extends Optimizer {
         }
 
         /** These options with learning rate {@code lr}. */
+        @Override
         public Options withLr(float lr) {
             return new Options(lr, momentum, dampening, weightDecay, nesterov);
         }
@@ -73,6 +74,7 @@ public class SGD extends Optimizer {
         }
 
         /** The learning rate. */
+        @Override
         public float lr() {
             return lr;
         }
@@ -119,8 +121,6 @@ public class SGD extends Optimizer {
         }
     }
 
-    private final Options options;
-
     /**
      * Plain SGD with learning rate {@code lr}.
      *
@@ -147,12 +147,37 @@ public class SGD extends Optimizer {
      *     holds a tensor that is not a leaf requiring grad
      */
     public SGD(Collection<Tensor> params, Options options) {
-        super(params, checked(options));
-        this.options = options;
+        this(List.of(new ParamGroup<>(params, options)));
     }
 
-    /** The options' learning rate, after checking every option; runs before the superclass constructor. */
-    private static float checked(Options o) {
+    /**
+     * SGD over parameter groups, each with its own options (see {@link ParamGroup}).
+     *
+     * @throws IllegalArgumentException as {@link #SGD(Collection, Options)}, for any group, or if
+     *     there is no group or a parameter appears twice
+     */
+    public SGD(List<ParamGroup<Options>> groups) {
+        super(groups);
+    }
+
+    /** Checks every option as PyTorch does (the superclass checks the rate). */
+    @Override
+    protected void checkOptions(GroupOptions options) {
+        checked((Options) options);
+    }
+
+    /** The options in force for the first group (the only one when built from a parameter list), rate included. */
+    public Options options() {
+        return options(0);
+    }
+
+    /** The options in force for group {@code group}, rate included. */
+    @Override
+    public Options options(int group) {
+        return (Options) super.options(group);
+    }
+
+    private static void checked(Options o) {
         Objects.requireNonNull(o, "SGD: options is null");
         if (!(o.lr >= 0f) || !(o.momentum >= 0f) || !(o.weightDecay >= 0f)) {
             throw new IllegalArgumentException("SGD: lr, momentum and weightDecay must be >= 0, got lr=" + o.lr
@@ -161,17 +186,12 @@ public class SGD extends Optimizer {
         if (o.nesterov && (o.momentum <= 0f || o.dampening != 0f)) {
             throw new IllegalArgumentException("SGD: Nesterov momentum requires a momentum and zero dampening");
         }
-        return o.lr;
     }
 
-    /** The options in force: those given, with the learning rate {@link #setLr} may have changed since. */
-    public Options options() {
-        return options.withLr(lr());
-    }
-
-    /** PyTorch's names and this optimizer's values, for {@link #stateDict()}. */
+    /** PyTorch's names and a group's values, for {@link #stateDict()}. */
     @Override
-    protected Map<String, Object> groupOptions() {
+    protected Map<String, Object> optionsByName(GroupOptions groupOptions) {
+        Options options = (Options) groupOptions;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("momentum", (double) options.momentum);
         out.put("dampening", (double) options.dampening);
@@ -194,7 +214,8 @@ public class SGD extends Optimizer {
      * rounded before its sum, as separate float32 ops, the same on every device.
      */
     @Override
-    protected void update(Tensor param, Tensor grad) {
+    protected void update(Tensor param, Tensor grad, GroupOptions groupOptions) {
+        Options options = (Options) groupOptions;
         // PyTorch's own steps: d = grad.add(param, alpha=wd); buf.mul_(m).add_(d, alpha=1-dampening);
         // param.add_(d, alpha=-lr). Temporaries are closed at once, so a GPU's memory is reused.
         Tensor d = options.weightDecay == 0f ? grad : grad.add(param, options.weightDecay);
@@ -209,7 +230,7 @@ public class SGD extends Optimizer {
             }
             step = options.nesterov ? d.add(buf, options.momentum) : buf;
         }
-        param.add_(step, -lr());
+        param.add_(step, -options.lr);
         if (step != d && step != state(param, MOMENTUM_BUFFER)) {
             step.close();
         }

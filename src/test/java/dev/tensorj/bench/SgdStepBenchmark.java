@@ -33,8 +33,8 @@ class SgdStepBenchmark {
     /** Plain SGD written out with two ops per parameter ({@code p.sub_(g.mul(lr))}), for comparison. */
     static final Opt TWO_OPS = p -> new Optimizer(p, 0.01f) {
         @Override
-        protected void update(Tensor param, Tensor grad) {
-            param.sub_(grad.mul(lr()));
+        protected void update(Tensor param, Tensor grad, dev.tensorj.optim.GroupOptions options) {
+            param.sub_(grad.mul(options.lr()));
         }
     };
 

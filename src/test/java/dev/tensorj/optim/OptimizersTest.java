@@ -157,7 +157,7 @@ class OptimizersTest {
     }
 
     /** {@code Σ ½·k·(w − c)²}: its gradient is {@code k·(w − c)}. */
-    private static Tensor quadratic(Tensor w, Tensor k, Tensor c) {
+    static Tensor quadratic(Tensor w, Tensor k, Tensor c) {
         return w.sub(c).pow(2f).mul(k).sum().mul(0.5f);
     }
 
@@ -238,7 +238,7 @@ class OptimizersTest {
     // ---------------------------------------------------------------- PyTorch's rules in double
 
     /** torch.optim.Adam / AdamW (decoupled), as the documentation's pseudo-code. */
-    private static Rule adam(Adam.Options o, boolean decoupled) {
+    static Rule adam(Adam.Options o, boolean decoupled) {
         return (p, grad, lr, s) -> {
             int n = p.length;
             double[] g = grad.clone();
@@ -272,7 +272,7 @@ class OptimizersTest {
     }
 
     /** torch.optim.RMSprop, as the documentation's pseudo-code. */
-    private static Rule rmsprop(RMSprop.Options o) {
+    static Rule rmsprop(RMSprop.Options o) {
         return (p, grad, lr, s) -> {
             int n = p.length;
             double[] sq = s.computeIfAbsent("square_avg", x -> new double[n]);
@@ -299,7 +299,7 @@ class OptimizersTest {
     }
 
     /** torch.optim.Adagrad, as the documentation's pseudo-code. */
-    private static Rule adagrad(Adagrad.Options o) {
+    static Rule adagrad(Adagrad.Options o) {
         return (p, grad, lr, s) -> {
             int n = p.length;
             double[] sum = s.computeIfAbsent("sum", x -> {
@@ -318,7 +318,7 @@ class OptimizersTest {
         };
     }
 
-    private static float[] random(SplittableRandom rnd, int n, double lo, double hi) {
+    static float[] random(SplittableRandom rnd, int n, double lo, double hi) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) (lo + rnd.nextDouble() * (hi - lo));
@@ -326,7 +326,7 @@ class OptimizersTest {
         return x;
     }
 
-    private static double[] toDouble(float[] x) {
+    static double[] toDouble(float[] x) {
         double[] d = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             d[i] = x[i];
