@@ -23,13 +23,11 @@ import java.util.Objects;
  * on the CPU to training that never stopped: the model's tensors under {@code model.<name>} (its
  * {@link Module#stateDict()}), the optimizer's state tensors under {@code optim.<i>.<name>}
  * ({@code i} the parameter index of {@link Optimizer#stateDict()}), and everything else as JSON
- * under the metadata key {@value #KEY}: the optimizer's step counts and parameter group, the
- * scheduler's state dict, the epoch, the global generator's state ({@link Tensor#getRngState()})
+ * under the metadata key {@value #KEY}: the optimizer's step counts and parameter groups, the
+ * scheduler's state dict (any {@link Scheduler}: an {@link LRScheduler} or {@link ReduceLROnPlateau}), the epoch, the global generator's state ({@link Tensor#getRngState()})
  * and the caller's {@code extra} strings. PyTorch has no such class (a checkpoint there is a
  * {@code torch.save} of a dict of state dicts); the file is plain safetensors, so the model's
  * weights can be read by any safetensors reader (with the {@code model.} prefix).
- * {@link ReduceLROnPlateau} is not an {@link LRScheduler}: save its {@code stateDict()} yourself
- * (for instance as a JSON string in {@code extra}).
  *
  * <pre>{@code
  * Checkpoint.save(path, model, optimizer, scheduler, epoch, Map.of("note", "after warm-up"));
@@ -70,7 +68,7 @@ public final class Checkpoint implements AutoCloseable {
      * @throws IOException if the file cannot be written
      * @throws dev.tensorj.TensorClosedException if a parameter, buffer or state tensor is closed
      */
-    public static void save(Path path, Module model, Optimizer optimizer, LRScheduler scheduler, int epoch,
+    public static void save(Path path, Module model, Optimizer optimizer, Scheduler scheduler, int epoch,
             Map<String, String> extra) throws IOException {
         Objects.requireNonNull(path, "Checkpoint.save: path is null");
         Objects.requireNonNull(model, "Checkpoint.save: model is null");
@@ -169,7 +167,7 @@ public final class Checkpoint implements AutoCloseable {
      *     (another kind, other options, another number of parameters or shapes), or a scheduler is
      *     given for a checkpoint without one or none for one with one
      */
-    public void restore(Module model, Optimizer optimizer, LRScheduler scheduler) {
+    public void restore(Module model, Optimizer optimizer, Scheduler scheduler) {
         Objects.requireNonNull(model, "Checkpoint.restore: model is null");
         Objects.requireNonNull(optimizer, "Checkpoint.restore: optimizer is null");
         Object schedulerState = json.get("scheduler");

@@ -29,7 +29,7 @@ import java.util.Set;
  * checks its arguments, sets its fields and calls {@link #initialStep()} last. There is no
  * {@code last_epoch} constructor argument: a run resumes with {@link #loadStateDict}.
  */
-public abstract class LRScheduler {
+public abstract class LRScheduler implements Scheduler {
     private static final Set<String> KEYS = Set.of("last_epoch", "_step_count", "base_lrs", "_last_lr");
 
     final Optimizer optimizer;
@@ -133,11 +133,13 @@ public abstract class LRScheduler {
     }
 
     /** The optimizer whose rate this scheduler sets. */
+    @Override
     public Optimizer optimizer() {
         return optimizer;
     }
 
     /** The epoch of the last step: 0 after construction, then one more per {@link #step()}. */
+    @Override
     public int lastEpoch() {
         return lastEpoch;
     }
@@ -159,6 +161,7 @@ public abstract class LRScheduler {
      * The rates the last step computed, one per parameter group, in double (PyTorch's
      * {@code get_last_lr()}); the optimizer holds each rounded to float.
      */
+    @Override
     public List<Double> getLastLr() {
         return boxed(lastLr);
     }
@@ -169,6 +172,7 @@ public abstract class LRScheduler {
      * group). Options given to the constructor are not included: rebuild the scheduler with them, then
      * {@link #loadStateDict} (a combined scheduler adds its schedulers' maps as {@code _schedulers}).
      */
+    @Override
     public Map<String, Object> stateDict() {
         return stateDictOwn();
     }
@@ -191,6 +195,7 @@ public abstract class LRScheduler {
      *     or length (nothing changes)
      * @throws NullPointerException if {@code state} is null
      */
+    @Override
     public void loadStateDict(Map<String, ?> state) {
         Objects.requireNonNull(state, name() + ".loadStateDict: state is null");
         loadOwn(state);

@@ -18,9 +18,9 @@ import java.util.Set;
  *
  * <p>Unlike PyTorch's, this is not an {@link LRScheduler}: its step takes the metric, so it can
  * never be put in a {@link SequentialLR} or {@link ChainedScheduler} (PyTorch rejects it there at
- * run time).
+ * run time). Both are {@link Scheduler}s, so a {@link Checkpoint} saves and restores either.
  */
-public class ReduceLROnPlateau {
+public class ReduceLROnPlateau implements Scheduler {
     private static final Set<String> KEYS = Set.of("best", "num_bad_epochs", "cooldown_counter", "last_epoch",
             "_last_lr");
 
@@ -130,11 +130,13 @@ public class ReduceLROnPlateau {
     }
 
     /** The optimizer whose rate this scheduler sets. */
+    @Override
     public Optimizer optimizer() {
         return optimizer;
     }
 
     /** The number of {@link #step(double)} calls so far. */
+    @Override
     public int lastEpoch() {
         return lastEpoch;
     }
@@ -145,6 +147,7 @@ public class ReduceLROnPlateau {
     }
 
     /** The rates after the last step, one per parameter group, in double (PyTorch's {@code get_last_lr()}). */
+    @Override
     public List<Double> getLastLr() {
         return LRScheduler.boxed(lastLr);
     }
@@ -153,6 +156,7 @@ public class ReduceLROnPlateau {
      * The counters, as PyTorch names them: {@code best} (Double), {@code num_bad_epochs},
      * {@code cooldown_counter}, {@code last_epoch} (Integer), {@code _last_lr} (a List of Double).
      */
+    @Override
     public Map<String, Object> stateDict() {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("best", best);
@@ -171,6 +175,7 @@ public class ReduceLROnPlateau {
      *     (nothing changes)
      * @throws NullPointerException if {@code state} is null
      */
+    @Override
     public void loadStateDict(Map<String, ?> state) {
         Objects.requireNonNull(state, "ReduceLROnPlateau.loadStateDict: state is null");
         String owner = "ReduceLROnPlateau";

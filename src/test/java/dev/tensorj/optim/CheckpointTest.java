@@ -117,6 +117,70 @@ class CheckpointTest {
         assertEquals(12, tensors.size(), tensors.keySet().toString());
     }
 
+    /**
+     * A plateau scheduler (driven by each epoch's loss) over an SGD with two parameter groups:
+     * resumed from a checkpoint after 3 of 8 epochs, the run ends bit-identical to one that never
+     * stopped, rates and the scheduler's counters included.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.tensorj.TestDevices#devices")
+    void aPlateauSchedulerAndParameterGroupsResumeExactly(Device device) throws IOException {
+        TestDevices.assumeAvailable(device);
+        Tensor[] xy = data(device);
+        record Plateau(Module model, SGD sgd, ReduceLROnPlateau plateau) {
+            static Plateau fresh(Device d) {
+                Tensor.manualSeed(31);
+                Linear first = new Linear(4, 8);
+                Linear last = new Linear(8, 3);
+                Module m = new Sequential(first, new ReLU(), last);
+                m.to(d);
+                SGD.Options o = SGD.Options.lr(0.05f).withMomentum(0.9f);
+                SGD sgd = new SGD(List.of(new ParamGroup<>(first.parameters(), o),
+                        new ParamGroup<>(last.parameters(), o.withLr(0.01f).withWeightDecay(0.01f))));
+                // patience 0 and a high threshold, so that the rates fall during the run
+                return new Plateau(m, sgd, new ReduceLROnPlateau(sgd, "min", 0.5, 0, 0.2, "rel", 0, 0, 1e-8));
+            }
+
+            void epochs(Tensor x, Tensor y, int count) {
+                for (int e = 0; e < count; e++) {
+                    sgd.zeroGrad();
+                    Tensor loss = new CrossEntropyLoss().forward(model.forward(x), y.to(DType.INT64));
+                    loss.backward();
+                    sgd.step();
+                    plateau.step(loss.item());
+                }
+            }
+        }
+        Plateau straight = Plateau.fresh(device);
+        straight.epochs(xy[0], xy[1], 8);
+        assertTrue(straight.sgd().lr(0) < 0.05f, "the plateau scheduler reduced the rates: " + straight.sgd().lr(0));
+
+        Plateau first = Plateau.fresh(device);
+        first.epochs(xy[0], xy[1], 3);
+        Path file = dir.resolve("plateau.safetensors");
+        Checkpoint.save(file, first.model(), first.sgd(), first.plateau(), 3, Map.of());
+        Plateau resumed = Plateau.fresh(device);
+        try (Checkpoint c = Checkpoint.load(file)) {
+            c.restore(resumed.model(), resumed.sgd(), resumed.plateau());
+        }
+        assertEquals(first.plateau().stateDict(), resumed.plateau().stateDict());
+        resumed.epochs(xy[0], xy[1], 5);
+        for (int i = 0; i < straight.model().parameters().size(); i++) {
+            assertArrayEquals(straight.model().parameters().get(i).toFloatArray(),
+                    resumed.model().parameters().get(i).toFloatArray(), "parameter " + i + " after 3 + 5 epochs");
+        }
+        assertEquals(straight.sgd().lr(0), resumed.sgd().lr(0));
+        assertEquals(straight.sgd().lr(1), resumed.sgd().lr(1));
+        assertEquals(straight.plateau().stateDict(), resumed.plateau().stateDict());
+
+        Plateau other = Plateau.fresh(device);
+        StepLR wrongKind = new StepLR(other.sgd(), 1);
+        try (Checkpoint c = Checkpoint.load(file)) {
+            assertThrows(IllegalArgumentException.class, () -> c.restore(other.model(), other.sgd(), wrongKind),
+                    "a plateau scheduler's state does not load into a StepLR");
+        }
+    }
+
     private record Snapshot(List<float[]> params, Map<String, Object> scheduler, float lr, long[] rng, List<float[]> state) {
         static Snapshot of(Run r) {
             List<float[]> state = new ArrayList<>();
