@@ -156,6 +156,34 @@ class OptimizersTest {
         assertThrows(UnsupportedOperationException.class, () -> stateA.remove("step"), "state() is read-only");
     }
 
+    /**
+     * A gradient of zeros is a gradient, not a missing one (PyTorch skips only {@code grad is None}):
+     * the step count advances and the moments decay, so Adam's parameter keeps moving on its
+     * momentum. Random gradients for 5 steps, then zeros for 5, against the rule in double.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void aZeroGradientIsAStepNotASkip(Variant variant) {
+        var rnd = new SplittableRandom(11);
+        float[] w0 = random(rnd, 6, -1, 1);
+        Tensor p = Tensor.of(w0).requiresGrad(true);
+        double[] ref = toDouble(w0);
+        Map<String, double[]> refState = new HashMap<>();
+        Optimizer opt = variant.build().apply(List.of(p));
+        for (int s = 0; s < 10; s++) {
+            float[] g = s < 5 ? random(rnd, 6, -1, 1) : new float[6];
+            p.setGrad(Tensor.of(g));
+            opt.step();
+            variant.rule().step(ref, toDouble(g), variant.lr(), refState);
+        }
+        assertEquals(10f, opt.state(p).get("step").item(), "zero gradients count as steps");
+        float[] got = p.toFloatArray();
+        for (int j = 0; j < got.length; j++) {
+            assertTrue(Math.abs(got[j] - ref[j]) <= 2e-5 * (1 + Math.abs(ref[j])),
+                    "p[" + j + "] = " + got[j] + ", PyTorch's rule in double gives " + ref[j]);
+        }
+    }
+
     /** {@code Σ ½·k·(w − c)²}: its gradient is {@code k·(w − c)}. */
     static Tensor quadratic(Tensor w, Tensor k, Tensor c) {
         return w.sub(c).pow(2f).mul(k).sum().mul(0.5f);
