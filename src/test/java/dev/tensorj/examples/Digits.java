@@ -36,7 +36,8 @@ import java.util.zip.GZIPInputStream;
  * The 8×8 handwritten digits (1,797 images, 64 pixels of 0..16, 10 classes; see the README beside
  * {@code digits.csv.gz}) classified by an MLP {@code 64→128→ReLU→Dropout(0.2)→10} with
  * cross-entropy, trained for 20 epochs with Adam under a one-cycle learning-rate schedule stepped
- * after every batch ({@code OneCycleLR}, peak {@value #MAX_LR}), on {@link Device#best()}. Run with
+ * after every batch ({@code OneCycleLR}, peak {@value #MAX_LR}; chosen on a validation fifth of the
+ * training images, see {@link DigitsSchedules}), on {@link Device#best()}. Run with
  * {@code mvn -q test-compile exec:exec -Dexec.mainClass=dev.tensorj.examples.Digits}.
  *
  * <p>A {@link DataLoader} shuffles the training set each epoch with its own generator (seed
@@ -102,14 +103,14 @@ public final class Digits {
             InputStreamReader csv = new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII);
             all = new CsvReader().header(false).target(FEATURES, DType.INT64).read(csv, RESOURCE);
         }
-        Tensor pixels = all.tensors()[0].div(16f);
-        long[] digits = all.tensors()[1].toLongArray();
+        Tensor[] columns = all.tensors(); // pixels [1797, 64] float32, digits [1797] int64
+        long[] digits = columns[1].toLongArray();
         int[] seenOfDigit = new int[CLASSES];
         boolean[] isTest = new boolean[digits.length];
         for (int i = 0; i < digits.length; i++) {
             isTest[i] = seenOfDigit[(int) digits[i]]++ % 5 == 4;
         }
-        TensorDataset scaled = new TensorDataset(pixels, all.tensors()[1]);
+        TensorDataset scaled = new TensorDataset(columns[0].div(16f), columns[1]);
         return new Split(new Subset<>(scaled, IntStream.range(0, digits.length).filter(i -> !isTest[i]).toArray()),
                 new Subset<>(scaled, IntStream.range(0, digits.length).filter(i -> isTest[i]).toArray()));
     }
@@ -128,10 +129,10 @@ public final class Digits {
         Adam optimizer = new Adam(model.parameters(), Adam.Options.defaults());
         OneCycleLR schedule = new OneCycleLR(optimizer, MAX_LR, run.epochs() * loader.size());
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
-        Tensor[] test = DataLoader.of(data.test(), data.test().size()).to(device).iterator().next();
+        Tensor[] test = DataLoader.of(data.test(), data.test().size()).to(device).iterator().next(); // one batch: all
 
         int done = 0;
-        if (run.resume() && Files.exists(run.checkpoint())) {
+        if (run.resume()) {
             try (Checkpoint checkpoint = Checkpoint.load(run.checkpoint())) {
                 checkpoint.restore(model, optimizer, schedule); // and the generator of the dropout masks
                 done = checkpoint.epoch();
@@ -157,9 +158,11 @@ public final class Digits {
             progress.endEpoch(Map.of("test_accuracy", accuracy(model, test[0], test[1])));
             Checkpoint.save(run.checkpoint(), model, optimizer, schedule, epoch, Map.of());
         }
-        progress.writeCsv(run.dir().resolve("history.csv"));
-        progress.writeChart(run.dir().resolve("history.png")); // XChart: an optional dependency, on the test class path
-        out.println("History: " + run.dir().resolve("history.csv") + ", " + run.dir().resolve("history.png"));
+        if (!progress.history().isEmpty()) { // empty when resuming a finished run
+            progress.writeCsv(run.dir().resolve("history.csv"));
+            progress.writeChart(run.dir().resolve("history.png")); // XChart: an optional dependency, on the test class path
+            out.println("History: " + run.dir().resolve("history.csv") + ", " + run.dir().resolve("history.png"));
+        }
 
         Path saved = run.dir().resolve("model.safetensors");
         Safetensors.save(model.stateDict(), saved);

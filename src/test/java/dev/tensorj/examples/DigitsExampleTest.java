@@ -55,17 +55,17 @@ class DigitsExampleTest {
     static final int EMULATED_STOP = 3;
     /** The epoch after which the resumed run was stopped: in the schedule's decay, past its peak at epoch 6. */
     static final int STOP_AFTER = 8;
-    private static Digits.Result cpuRun;
+    private static Digits.Result cpuResult;
 
     @TempDir
     static Path files;
 
     /** The example's CPU run, once per JVM: the CPU cases assert on it, the cuda case compares with it. */
     private static synchronized Digits.Result cpuRun() {
-        if (cpuRun == null) {
-            cpuRun = run(Device.CPU, wholeRun(Device.CPU));
+        if (cpuResult == null) {
+            cpuResult = run(Device.CPU, wholeRun(Device.CPU));
         }
-        return cpuRun;
+        return cpuResult;
     }
 
     private static Digits.Run wholeRun(Device device) {

@@ -25,7 +25,7 @@ import java.util.function.BiFunction;
  * (Adam with a one-cycle schedule or with a linear warm-up then a cosine decay, at a few peak rates,
  * and Adam at a constant 1e-3 for reference; all stepped per batch over {@value Digits#EPOCHS}
  * epochs) trains on four fifths of the training images and is scored on the other fifth (every
- * fifth image of each digit among them, as the test split is made), over seeds 0-3; the final
+ * fifth image of each digit among them, as the test split is made), over seeds 0-7; the final
  * accuracy on that validation fifth picks the schedule. The test accuracy of each candidate trained
  * on all the training images is printed beside it, for the record only. Run with
  * {@code mvn -q test-compile exec:exec -Dexec.mainClass=dev.tensorj.examples.DigitsSchedules}.
