@@ -3,32 +3,50 @@ package dev.tensorj.examples;
 import dev.tensorj.DType;
 import dev.tensorj.Device;
 import dev.tensorj.NoGrad;
+import dev.tensorj.Safetensors;
 import dev.tensorj.Tensor;
+import dev.tensorj.data.CsvReader;
+import dev.tensorj.data.DataLoader;
+import dev.tensorj.data.Subset;
+import dev.tensorj.data.TensorDataset;
 import dev.tensorj.nn.CrossEntropyLoss;
 import dev.tensorj.nn.Dropout;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.ReLU;
 import dev.tensorj.nn.Sequential;
-import dev.tensorj.optim.SGD;
-import java.io.BufferedReader;
+import dev.tensorj.optim.Adam;
+import dev.tensorj.optim.Checkpoint;
+import dev.tensorj.optim.OneCycleLR;
+import dev.tensorj.train.EpochRecord;
+import dev.tensorj.train.Progress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 
 /**
  * The 8×8 handwritten digits (1,797 images, 64 pixels of 0..16, 10 classes; see the README beside
  * {@code digits.csv.gz}) classified by an MLP {@code 64→128→ReLU→Dropout(0.2)→10} with
- * cross-entropy and SGD with momentum 0.9 (learning rate 0.05, annealed towards 0 along a cosine over
- * 20 epochs), mini-batches of 32, on {@link Device#best()}. Prints the train loss, the test
- * accuracy and the device per epoch. Run with
+ * cross-entropy, trained for 20 epochs with Adam under a one-cycle learning-rate schedule stepped
+ * after every batch ({@code OneCycleLR}, peak {@value #MAX_LR}; chosen on a validation fifth of the
+ * training images, see {@link DigitsSchedules}), on {@link Device#best()}. Run with
  * {@code mvn -q test-compile exec:exec -Dexec.mainClass=dev.tensorj.examples.Digits}.
+ *
+ * <p>A {@link DataLoader} shuffles the training set each epoch with its own generator (seed
+ * {@value #SEED}) and hands over batches of 32 on the device. {@link Progress} logs each epoch's
+ * loss, test accuracy, samples per second and device, and the run ends by writing its history as
+ * CSV and PNG. After each epoch a {@link Checkpoint} (model, optimizer, schedule, epoch and random
+ * generator) replaces the last one; {@code --resume} continues from it, and {@code --stop-after K}
+ * stops after epoch K, as if interrupted. The trained model is saved with {@link Safetensors},
+ * loaded into a new model and evaluated again. Every file goes under {@code target/digits/}.
  *
  * <p>The held-out split needs no seed, so that any other program can rebuild it from the csv
  * (benchmarks/digits_sklearn.py does): in file order, every fifth image of each digit (its 5th,
@@ -42,102 +60,59 @@ public final class Digits {
     static final int CLASSES = 10;
     static final int EPOCHS = 20;
     static final int BATCH_SIZE = 32;
-    static final float LR = 0.05f;
-    static final float MOMENTUM = 0.9f;
+    static final double MAX_LR = 0.02;
     static final double DROPOUT = 0.2;
-    /** Seeds the weights and dropout masks ({@link Tensor#manualSeed}) and the batch order. */
+    /** Seeds the weights and dropout masks ({@link Tensor#manualSeed}) and the loader's shuffle. */
     static final long SEED = 0;
 
     private Digits() {}
 
-    public static void main(String[] args) {
-        Device device = Device.best();
-        System.out.println("Using device: " + device);
-        train(load(), device, EPOCHS, System.out);
+    /** {@code [--resume] [--stop-after K]}. */
+    public static void main(String[] args) throws IOException {
+        List<String> flags = Arrays.asList(args);
+        int stop = flags.indexOf("--stop-after");
+        int stopAfter = stop < 0 ? EPOCHS : Integer.parseInt(args[stop + 1]);
+        Run run = new Run(Path.of("target", "digits"), EPOCHS, stopAfter, flags.contains("--resume"));
+        train(load(), Device.best(), run, System.out);
     }
 
-    /** Images as rows of {@code FEATURES} pixels scaled to [0, 1], with their digits. */
-    record Images(float[] pixels, long[] labels) {
-        int count() {
-            return labels.length;
-        }
+    /** The fixed split (see the class comment): rows of 64 float32 pixels in [0, 1] and int64 digits. */
+    record Split(Subset<Tensor[]> train, Subset<Tensor[]> test) {}
 
-        Tensor features(Device device) {
-            return Tensor.of(pixels, count(), FEATURES).to(device);
-        }
-
-        Tensor targets(Device device) {
-            return Tensor.of(labels, count()).to(device);
-        }
-
-        /** These images in the order of {@code permutation}. */
-        Images reordered(int[] permutation) {
-            float[] p = new float[pixels.length];
-            long[] l = new long[labels.length];
-            for (int i = 0; i < permutation.length; i++) {
-                System.arraycopy(pixels, permutation[i] * FEATURES, p, i * FEATURES, FEATURES);
-                l[i] = labels[permutation[i]];
-            }
-            return new Images(p, l);
+    /**
+     * What to run: a schedule of {@code epochs}, stopping after epoch {@code stopAfter} (as if
+     * interrupted; {@code epochs} to finish), continuing from the checkpoint in {@code dir} when
+     * {@code resume}. The files are written to {@code dir}.
+     */
+    record Run(Path dir, int epochs, int stopAfter, boolean resume) {
+        Path checkpoint() {
+            return dir.resolve("checkpoint.safetensors");
         }
     }
 
-    /** The fixed split (see the class comment). */
-    record Split(Images train, Images test) {}
-
-    /** What a training run reached: the mean train loss and the test accuracy of each epoch. */
-    record Result(List<Double> trainLosses, List<Double> testAccuracies) {
-        double finalAccuracy() {
-            return testAccuracies.get(testAccuracies.size() - 1);
-        }
-    }
+    /** What a run did: its epochs (this run's, when resumed), the model at its end, its test accuracy and the reloaded copy's. */
+    record Result(List<EpochRecord> history, Sequential model, double accuracy, double reloadedAccuracy) {}
 
     /** Reads the committed csv (64 pixels and the digit per line) and splits it. */
-    static Split load() {
-        List<int[]> rows = new ArrayList<>();
+    static Split load() throws IOException {
+        TensorDataset all;
         try (InputStream in = Digits.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("digits: " + RESOURCE + " is not on the classpath");
             }
-            BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII));
-            for (String line; (line = reader.readLine()) != null; ) {
-                String[] cells = line.split(",");
-                if (cells.length != FEATURES + 1) {
-                    throw new IllegalStateException("digits: expected " + (FEATURES + 1) + " columns, got "
-                            + cells.length + " in row " + rows.size());
-                }
-                int[] row = new int[FEATURES + 1];
-                for (int j = 0; j <= FEATURES; j++) {
-                    row[j] = Integer.parseInt(cells[j]);
-                }
-                rows.add(row);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            InputStreamReader csv = new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII);
+            all = new CsvReader().header(false).target(FEATURES, DType.INT64).read(csv, RESOURCE);
         }
+        Tensor[] columns = all.tensors(); // pixels [1797, 64] float32, digits [1797] int64
+        long[] digits = columns[1].toLongArray();
         int[] seenOfDigit = new int[CLASSES];
-        List<int[]> train = new ArrayList<>();
-        List<int[]> test = new ArrayList<>();
-        for (int[] row : rows) {
-            int digit = row[FEATURES];
-            boolean isTest = seenOfDigit[digit]++ % 5 == 4;
-            (isTest ? test : train).add(row);
+        boolean[] isTest = new boolean[digits.length];
+        for (int i = 0; i < digits.length; i++) {
+            isTest[i] = seenOfDigit[(int) digits[i]]++ % 5 == 4;
         }
-        return new Split(images(train), images(test));
-    }
-
-    private static Images images(List<int[]> rows) {
-        float[] pixels = new float[rows.size() * FEATURES];
-        long[] labels = new long[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            int[] row = rows.get(i);
-            for (int j = 0; j < FEATURES; j++) {
-                pixels[i * FEATURES + j] = row[j] / 16f;
-            }
-            labels[i] = row[FEATURES];
-        }
-        return new Images(pixels, labels);
+        TensorDataset scaled = new TensorDataset(columns[0].div(16f), columns[1]);
+        return new Split(new Subset<>(scaled, IntStream.range(0, digits.length).filter(i -> !isTest[i]).toArray()),
+                new Subset<>(scaled, IntStream.range(0, digits.length).filter(i -> isTest[i]).toArray()));
     }
 
     /** The model: {@code 64→128→ReLU→Dropout(0.2)→10}, logits out. */
@@ -145,50 +120,59 @@ public final class Digits {
         return new Sequential(new Linear(FEATURES, 128), new ReLU(), new Dropout(DROPOUT), new Linear(128, CLASSES));
     }
 
-    /**
-     * Trains a fresh, seeded model on {@code device} for {@code epochs} epochs of shuffled
-     * mini-batches and prints one line per epoch to {@code out}. The model and the data live on
-     * {@code device}: each epoch shuffles the training set on the host and copies it there once
-     * (as a loader with its own sampler would; {@code indexSelect} takes float32 only, and the
-     * labels are int64), the batches are copies of its rows, and the epoch reads back its loss and
-     * its test accuracy; besides, cross-entropy checks each batch's class indices on the host.
-     */
-    static Result train(Split data, Device device, int epochs, PrintStream out) {
+    /** Trains as the class comment says, on {@code device}; prints what it does and where its files go to {@code out}. */
+    static Result train(Split data, Device device, Run run, PrintStream out) throws IOException {
+        Files.createDirectories(run.dir());
         Tensor.manualSeed(SEED);
-        Random shuffle = new Random(SEED);
         Sequential model = model().to(device);
-        SGD optimizer = new SGD(model.parameters(), SGD.Options.lr(LR).withMomentum(MOMENTUM));
+        DataLoader<Tensor[], Tensor[]> loader = DataLoader.of(data.train(), BATCH_SIZE).shuffle(SEED).to(device);
+        Adam optimizer = new Adam(model.parameters(), Adam.Options.defaults());
+        OneCycleLR schedule = new OneCycleLR(optimizer, MAX_LR, run.epochs() * loader.size());
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
-        Tensor testX = data.test().features(device);
-        Tensor testY = data.test().targets(device);
-        int n = data.train().count();
-        List<Double> losses = new ArrayList<>();
-        List<Double> accuracies = new ArrayList<>();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        Tensor[] test = DataLoader.of(data.test(), data.test().size()).to(device).iterator().next(); // one batch: all
+
+        int done = 0;
+        if (run.resume()) {
+            try (Checkpoint checkpoint = Checkpoint.load(run.checkpoint())) {
+                checkpoint.restore(model, optimizer, schedule); // and the generator of the dropout masks
+                done = checkpoint.epoch();
+            }
+            for (int epoch = 1; epoch <= done; epoch++) {
+                loader.iterator().close(); // draws those epochs' orders again: the loader's generator is where it was
+            }
+            out.println("Resumed after epoch " + done + " from " + run.checkpoint()
+                    + " (the progress lines count this run's epochs from 1)");
+        }
+        out.println("Training on " + device + ", a checkpoint after each epoch: " + run.checkpoint());
+        Progress progress = new Progress(device).stepsPerEpoch(loader.size());
+        for (int epoch = done + 1; epoch <= run.stopAfter(); epoch++) {
             model.train();
-            optimizer.setLr(learningRate(epoch, epochs));
-            Images epochData = data.train().reordered(permutation(n, shuffle));
-            Tensor x = epochData.features(device);
-            Tensor y = epochData.targets(device);
-            Tensor lossSum = Tensor.zeros(device);
-            for (int start = 0; start < n; start += BATCH_SIZE) {
-                int size = Math.min(BATCH_SIZE, n - start);
+            for (Tensor[] batch : loader) {
                 optimizer.zeroGrad();
-                Tensor loss = lossFn.forward(model.forward(x.narrow(0, start, size)), y.narrow(0, start, size));
+                Tensor loss = lossFn.forward(model.forward(batch[0]), batch[1]);
                 loss.backward();
                 optimizer.step();
-                try (NoGrad g = NoGrad.enter()) {
-                    lossSum.add_(loss, size); // summed on the device, read once per epoch
-                }
+                schedule.step();
+                progress.step(loss.item(), batch[0].size(0));
             }
-            double trainLoss = lossSum.item() / n;
-            double accuracy = accuracy(model, testX, testY);
-            losses.add(trainLoss);
-            accuracies.add(accuracy);
-            out.printf("epoch %2d  train loss %.4f  test accuracy %.4f  (%d/%d)  on %s%n", epoch, trainLoss,
-                    accuracy, Math.round(accuracy * data.test().count()), data.test().count(), device);
+            progress.endEpoch(Map.of("test_accuracy", accuracy(model, test[0], test[1])));
+            Checkpoint.save(run.checkpoint(), model, optimizer, schedule, epoch, Map.of());
         }
-        return new Result(losses, accuracies);
+        if (!progress.history().isEmpty()) { // empty when resuming a finished run
+            progress.writeCsv(run.dir().resolve("history.csv"));
+            progress.writeChart(run.dir().resolve("history.png")); // XChart: an optional dependency, on the test class path
+            out.println("History: " + run.dir().resolve("history.csv") + ", " + run.dir().resolve("history.png"));
+        }
+
+        Path saved = run.dir().resolve("model.safetensors");
+        Safetensors.save(model.stateDict(), saved);
+        Sequential reloaded = model().to(device);
+        reloaded.loadStateDict(Safetensors.load(saved));
+        double accuracy = accuracy(model, test[0], test[1]);
+        double reloadedAccuracy = accuracy(reloaded, test[0], test[1]);
+        out.printf("Test accuracy %.4f; saved to %s, reloaded into a new model: %.4f%n", accuracy, saved,
+                reloadedAccuracy);
+        return new Result(progress.history(), model, accuracy, reloadedAccuracy);
     }
 
     /** The share of {@code x}'s rows whose largest logit is at their label; argmax and count on the device. */
@@ -199,27 +183,5 @@ public final class Digits {
             long correct = Math.round(predicted.eq(labels).to(DType.FLOAT32).sum().item());
             return (double) correct / labels.size(0);
         }
-    }
-
-    /**
-     * {@code LR} annealed along half a cosine towards 0 over the run, per epoch, as PyTorch's
-     * {@code CosineAnnealingLR(T_max=epochs)}: large steps first, small ones to settle at the end.
-     */
-    static float learningRate(int epoch, int epochs) {
-        return (float) (LR * 0.5 * (1 + Math.cos(Math.PI * (epoch - 1) / epochs)));
-    }
-
-    private static int[] permutation(int n, Random random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) { // Fisher-Yates
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }
