@@ -48,7 +48,7 @@ final class IdleGpuGuard {
         }
         int onCpu = 0;
         for (Tensor p : parameters) {
-            if (p.device().isCpu() && p.grad() != null) {
+            if (p.device().isCpu() && p.gradUnshared() != null) {
                 onCpu++;
             }
         }

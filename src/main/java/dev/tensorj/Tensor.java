@@ -32,6 +32,12 @@ public final class Tensor implements AutoCloseable {
     private Storage storage;
     private boolean requiresGrad;
     private Tensor grad;
+    /**
+     * Whether {@link #grad} may be held outside the engine: it was handed out by {@link #grad()} or
+     * given by {@link #setGrad}. Only a gradient nobody else can hold is closed when dropped and
+     * accumulated into in place, as PyTorch's AccumulateGrad does when no one else holds a reference.
+     */
+    private boolean gradShared;
     private GradFn gradFn;
     private Version version;  // shared with the tensors that share this one's data
     private Tensor viewOf;    // the base of a view (reshape), for the in-place rules
@@ -799,14 +805,45 @@ public final class Tensor implements AutoCloseable {
         return requiresGrad;
     }
 
-    /** The accumulated gradient of a leaf after {@link #backward()}, or {@code null}. */
+    /**
+     * The accumulated gradient of a leaf after {@link #backward()}, or {@code null}. The tensor
+     * returned stays valid for as long as the caller holds it: once handed out, a gradient is never
+     * recycled by the engine; a later {@code backward()} accumulates into a new tensor instead of
+     * this one (as PyTorch does when someone else holds the gradient), and {@link #zeroGrad()} only
+     * drops it. The library's own optimizers read gradients without taking them, so their memory is
+     * reused from step to step.
+     */
     public Tensor grad() {
+        Tensor g = grad;
+        if (g != null) {
+            gradShared = true;
+        }
+        return g;
+    }
+
+    /** The gradient, for the engine's own use: unlike {@link #grad()}, it does not hand it out. */
+    Tensor gradUnshared() {
         return grad;
     }
 
-    /** Drops the accumulated gradient (what {@code Optimizer.zeroGrad()} does). */
+    /**
+     * Drops the accumulated gradient, as PyTorch's {@code zero_grad(set_to_none=True)} (what
+     * {@code Optimizer.zeroGrad()} does). A gradient that was never handed out ({@link #grad()}) nor
+     * given ({@link #setGrad}) is closed, so its memory is reused by the next backward; one that
+     * was stays valid for whoever holds it.
+     */
     public void zeroGrad() {
+        dropGrad();
+    }
+
+    private void dropGrad() {
+        Tensor g = grad;
+        boolean shared = gradShared;
         grad = null;
+        gradShared = false;
+        if (g != null && !shared) {
+            g.close();
+        }
     }
 
     /**
@@ -844,7 +881,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Sets the gradient, as PyTorch's {@code t.grad = grad}: the next {@link #backward()}
-     * accumulates onto it; {@code null} clears it. The tensor is kept as given, not copied.
+     * accumulates onto it (into a new tensor: the caller still holds {@code grad}); {@code null}
+     * clears it, as {@link #zeroGrad()}. The tensor is kept as given, not copied.
      *
      * @throws DeviceMismatchException if {@code grad} is on another device than this tensor
      * @throws ShapeMismatchException if {@code grad} has another shape
@@ -852,7 +890,7 @@ public final class Tensor implements AutoCloseable {
      */
     public void setGrad(Tensor grad) {
         if (grad == null) {
-            this.grad = null;
+            dropGrad();
             return;
         }
         Dispatch.checkSameDevice("setGrad", "tensor", this, "grad", grad);
@@ -861,7 +899,11 @@ public final class Tensor implements AutoCloseable {
         if (grad == this) {
             throw new IllegalArgumentException("setGrad: a tensor cannot be its own gradient; pass a copy (clone())");
         }
+        if (grad != this.grad) {
+            dropGrad();
+        }
         this.grad = grad;
+        this.gradShared = true;
     }
 
     /** Whether this tensor was created by the user rather than by a recorded op. */
@@ -1907,7 +1949,15 @@ public final class Tensor implements AutoCloseable {
      */
     void accumulateGrad(Tensor g, boolean exclusive) {
         if (grad != null) {
-            grad = grad.add(g);
+            if (gradShared) {
+                grad = grad.add(g); // the holder keeps the old values, as in PyTorch
+                gradShared = false;
+            } else {
+                grad.add_(g);
+            }
+            if (exclusive) {
+                g.close(); // only the walk held it
+            }
         } else if (exclusive) {
             grad = g;
         } else {

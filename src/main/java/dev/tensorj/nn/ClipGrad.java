@@ -2,6 +2,7 @@ package dev.tensorj.nn;
 
 import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
+import dev.tensorj.internal.Grads;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -128,8 +129,9 @@ public final class ClipGrad {
             if (p == null) {
                 throw new NullPointerException(op + ": parameters holds null");
             }
-            if (p.grad() != null) {
-                grads.add(p.grad());
+            Tensor g = Grads.peek(p); // used for this call only: the gradient stays recyclable
+            if (g != null) {
+                grads.add(g);
             }
         }
         return grads;

@@ -3,6 +3,7 @@ package dev.tensorj.optim;
 import dev.tensorj.IdleGpuPolicy;
 import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
+import dev.tensorj.internal.Grads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -29,7 +30,11 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class Optimizer {
     private static final Logger LOG = LoggerFactory.getLogger(Optimizer.class);
+    /** The optimizers of this package, whose rules keep no reference to a gradient (see {@link #gradOf}). */
+    private static final java.util.Set<Class<?>> OWN_RULES =
+            java.util.Set.of(SGD.class, Adam.class, AdamW.class, RMSprop.class, Adagrad.class);
 
+    private final boolean ownRule = OWN_RULES.contains(getClass());
     /** Every parameter, group after group: the order of {@link #stateDict()}'s indices. */
     private final List<Tensor> params = new ArrayList<>();
     /** Each group's parameters. */
@@ -129,7 +134,20 @@ public abstract class Optimizer {
     protected void checkOptions(GroupOptions options) {
     }
 
-    /** Drops every parameter's gradient (PyTorch's default {@code set_to_none=True}). */
+    /**
+     * {@code p}'s gradient for {@link #update}. The library's own optimizers keep no reference to
+     * it past the step, so they read it without handing it out ({@link Grads}), and
+     * {@link #zeroGrad()} can return its memory for the next backward; a subclass of any other
+     * class gets it as {@link Tensor#grad()} hands it out, since it might keep it.
+     */
+    private Tensor gradOf(Tensor p) {
+        return ownRule ? Grads.peek(p) : p.grad();
+    }
+
+    /**
+     * Drops every parameter's gradient (PyTorch's default {@code set_to_none=True}); a gradient
+     * nobody was handed is closed, so the next backward reuses its memory ({@link Tensor#zeroGrad()}).
+     */
     public void zeroGrad() {
         for (Tensor p : params) {
             p.zeroGrad();
@@ -151,8 +169,9 @@ public abstract class Optimizer {
         IdleGpuPolicy.checkStep(this, params);
         String op = name().toLowerCase(java.util.Locale.ROOT) + ".step";
         for (Tensor p : params) {
-            if (p.grad() != null) {
-                Tensor.checkSameDevice(op, "param", p, "grad", p.grad());
+            Tensor grad = gradOf(p);
+            if (grad != null) {
+                Tensor.checkSameDevice(op, "param", p, "grad", grad);
             }
         }
         moveStateToParameters();
@@ -160,7 +179,7 @@ public abstract class Optimizer {
             for (int group = 0; group < groupParams.size(); group++) {
                 GroupOptions options = groupOptions.get(group);
                 for (Tensor p : groupParams.get(group)) {
-                    Tensor grad = p.grad();
+                    Tensor grad = gradOf(p);
                     if (grad != null) {
                         update(p, grad, options);
                     }
