@@ -49,22 +49,20 @@ final class SuiteWorker {
      */
     enum Recipe {
         /** ReLU, MSE against random normal targets, SGD lr 0.01 (no momentum), random normal inputs: S1-S3. */
-        MSE_SGD(false, false, false, "MSE, SGD lr 0.01"),
+        MSE_SGD(false, false, false),
         /** ReLU, cross-entropy, Adam; the first rows of the digits example's train split and their labels. */
-        DIGITS_ADAM(false, true, true, "cross-entropy, Adam lr 1e-3"),
+        DIGITS_ADAM(false, true, true),
         /** LayerNorm then GELU, cross-entropy, Adam; random normal inputs, random labels 0..9. */
-        LAYERNORM_GELU_ADAM(true, true, true, "cross-entropy, Adam lr 1e-3");
+        LAYERNORM_GELU_ADAM(true, true, true);
 
         final boolean layerNormGelu;
         final boolean crossEntropy;
         final boolean adam;
-        final String training;
 
-        Recipe(boolean layerNormGelu, boolean crossEntropy, boolean adam, String training) {
+        Recipe(boolean layerNormGelu, boolean crossEntropy, boolean adam) {
             this.layerNormGelu = layerNormGelu;
             this.crossEntropy = crossEntropy;
             this.adam = adam;
-            this.training = training;
         }
 
         boolean digits() {
