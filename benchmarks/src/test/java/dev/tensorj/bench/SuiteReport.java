@@ -589,7 +589,8 @@ final class SuiteReport {
         }
 
         private static String ms(double v) {
-            return Double.isNaN(v) ? "—" : v < 0.1 ? fmt(v, 4) : v < 10 ? fmt(v, 3) : fmt(v, 1);
+            double a = Math.abs(v); // a negative remainder (a disturbed run) gets the digits of its size
+            return Double.isNaN(v) ? "—" : a < 0.1 ? fmt(v, 4) : a < 10 ? fmt(v, 3) : fmt(v, 1);
         }
 
         private static String seconds(double millis) {
