@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU benchmark suite: tensorj against DJL 0.36 with the PyTorch engine and against OpenBLAS
- * called directly, for sgemm and three training steps, with batch and thread scaling, allocation per
- * step, GC share and the cost of tensorj's counters. Numbers are reported, never asserted.
+ * called directly, for sgemm and six training steps (S1-S3, and the cases users run: the digits MLP
+ * at two batch sizes and an MLP with LayerNorm and GELU), with batch and thread scaling, allocation
+ * per step, GC share and the cost of tensorj's counters. Numbers are reported, never asserted.
  *
  * <p>Run from the repository root: {@code mvn -q -o install -DskipTests && mvn -q -f benchmarks test
  * -Dtest=CpuBenchmarkSuite}. The class name matches none of Surefire's default patterns, so it runs
@@ -66,16 +67,20 @@ class CpuBenchmarkSuite {
         String classpath = privateClasspath(work, meta);
         meta.openblasCore = Environment.openblasCore();
 
-        // -Dsuite.groups=train,counters reruns some groups only; the report then goes to a -partial file.
+        // -Dsuite.groups=train,counters reruns some groups only, -Dsuite.cases=D64,LN some training cases
+        // only; the report then goes to a -partial file.
         String groups = System.getProperty("suite.groups", "sgemm,train,scaling,counters");
-        boolean all = groups.equals("sgemm,train,scaling,counters");
+        String cases = System.getProperty("suite.cases", "");
+        boolean all = groups.equals("sgemm,train,scaling,counters") && cases.isEmpty();
         List<Results.Result> results = new ArrayList<>();
         if (groups.contains("sgemm")) {
             results.addAll(ChildJvm.start(classpath, work, THREADS, null, null, "sgemm").finish());
         }
         if (groups.contains("train")) {
-            for (String c : new String[] {"S1", "S2", "S3"}) {
-                results.addAll(ChildJvm.start(classpath, work, THREADS, null, null, "train", c).finish());
+            for (SuiteWorker.Case c : SuiteWorker.TRAIN_CASES) {
+                if (cases.isEmpty() || List.of(cases.split(",")).contains(c.name())) {
+                    results.addAll(ChildJvm.start(classpath, work, THREADS, null, null, "train", c.name()).finish());
+                }
             }
         }
         if (groups.contains("scaling")) {

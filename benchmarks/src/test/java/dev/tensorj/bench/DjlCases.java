@@ -8,24 +8,29 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
  * The peer: DJL 0.36 with its PyTorch engine on the CPU. Training uses DJL's blocks, its
- * GradientCollector and its SGD, driven directly rather than through a {@code Trainer}: the
- * Trainer's parameter server copies every gradient each step ({@code LocalParameterServer}
- * duplicates it before the update), which only makes the peer slower. The loss is written as
- * {@code mean((pred - y)²)} because DJL's L2Loss is half of that.
+ * GradientCollector, its cross-entropy loss and its optimizers (SGD, Adam), driven directly rather
+ * than through a {@code Trainer}: the Trainer's parameter server copies every gradient each step
+ * ({@code LocalParameterServer} duplicates it before the update), which only makes the peer
+ * slower. The MSE loss is written as {@code mean((pred - y)²)} because DJL's L2Loss is half of that.
  */
 final class DjlCases {
     private DjlCases() {}
@@ -121,35 +126,73 @@ final class DjlCases {
         private final NDManager manager = manager();
         private final SequentialBlock block = new SequentialBlock();
         private final ParameterStore store = new ParameterStore(manager, false);
-        private final Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build();
+        private final Optimizer optimizer;
+        private final SoftmaxCrossEntropyLoss crossEntropy;
         private final List<Parameter> params = new ArrayList<>();
         private final NDArray x;
+        /** MSE targets, or class indices (int64) for cross-entropy. */
         private final NDArray y;
         private long lastStepBytes;
 
         /**
-         * The same model, batch and starting point as {@code start}: Linear layers of
-         * {@code start.widths()} with ReLU between them, initialised with its weights and biases.
+         * The same model, batch, loss, optimizer and starting point as {@code start}: Linear layers
+         * of its widths with ReLU, or LayerNorm (eps 1e-5) then GELU, between them, each parameter
+         * initialised with tensorj's values. DJL's GELU is PyTorch's {@code gelu} with the default
+         * exact (erf) form and its LayerNorm calls PyTorch's {@code layer_norm}, as tensorj's do.
+         * DJL's {@code softmaxCrossEntropyLoss()} takes logits (log-softmax, pick, negate, mean),
+         * as PyTorch's cross-entropy does. DJL's Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8, as
+         * PyTorch's) folds both bias corrections into the rate, so its eps is in effect divided by
+         * {@code sqrt(1 - 0.999^t)} (3.2e-7 at the first step): weights whose gradients are below
+         * about 1e-5 move a few percent less than in PyTorch. That puts LN's losses about 3.5e-4
+         * apart after two steps, within the cross-check's 1e-3; with eps set to
+         * {@code 1e-8·sqrt(1 - 0.999)}, so that the first step is PyTorch's exactly, they agree to
+         * 5e-7 after it (measured once, 2026-12-04).
          */
         Training(TensorjCases.State start) {
-            int[] widths = start.widths();
+            SuiteWorker.Case c = start.c();
+            SuiteWorker.Recipe r = c.recipe();
+            int[] widths = c.widths();
+            Iterator<float[]> values = start.params().iterator();
             for (int i = 1; i < widths.length; i++) {
-                if (i > 1) {
+                if (i > 1 && r.layerNormGelu) {
+                    LayerNorm norm = LayerNorm.builder().optEpsilon(1e-5f).build();
+                    initialise(norm, Parameter.Type.GAMMA, values.next());
+                    initialise(norm, Parameter.Type.BETA, values.next());
+                    block.add(norm);
+                    block.add(Activation.geluBlock());
+                } else if (i > 1) {
                     block.add(Activation.reluBlock());
                 }
                 Linear layer = Linear.builder().setUnits(widths[i]).build();
-                float[] w = start.params().get(2 * (i - 1));
-                float[] b = start.params().get(2 * (i - 1) + 1);
-                layer.setInitializer((m, shape, type) -> m.create(w, shape), Parameter.Type.WEIGHT);
-                layer.setInitializer((m, shape, type) -> m.create(b, shape), Parameter.Type.BIAS);
+                initialise(layer, Parameter.Type.WEIGHT, values.next());
+                initialise(layer, Parameter.Type.BIAS, values.next());
                 block.add(layer);
             }
-            block.initialize(manager, DataType.FLOAT32, new Shape(start.batch(), widths[0]));
+            if (values.hasNext()) {
+                throw new IllegalStateException(c.name() + ": tensorj has more parameters than the DJL model");
+            }
+            block.initialize(manager, DataType.FLOAT32, new Shape(c.batch(), widths[0]));
             for (Pair<String, Parameter> p : block.getParameters()) {
                 params.add(p.getValue());
             }
-            x = manager.create(start.x(), new Shape(start.batch(), widths[0]));
-            y = manager.create(start.y(), new Shape(start.batch(), widths[widths.length - 1]));
+            x = manager.create(start.x(), new Shape(c.batch(), widths[0]));
+            y = r.crossEntropy ? manager.create(start.labels(), new Shape(c.batch()))
+                    : manager.create(start.y(), new Shape(c.batch(), widths[widths.length - 1]));
+            crossEntropy = r.crossEntropy ? Loss.softmaxCrossEntropyLoss() : null;
+            optimizer = r.adam
+                    ? Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).optBeta1(0.9f).optBeta2(0.999f)
+                            .optEpsilon(1e-8f).build()
+                    : Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build();
+        }
+
+        private static void initialise(Block b, Parameter.Type type, float[] value) {
+            b.setInitializer((m, shape, t) -> m.create(value, shape), type);
+        }
+
+        /** Cross-entropy of the logits, or {@code mean((pred - y)²)} (DJL's L2Loss is half that). */
+        private NDArray loss(NDArray pred) {
+            return crossEntropy != null ? crossEntropy.evaluate(new NDList(y), new NDList(pred))
+                    : pred.sub(y).square().mean();
         }
 
         /** Arrays the model's own manager holds (parameters, batch): constant unless steps leak. */
@@ -173,13 +216,12 @@ final class DjlCases {
                 y.tempAttach(scope);
                 try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                     NDArray pred = block.forward(store, new NDList(x), true).singletonOrThrow();
-                    NDArray loss = pred.sub(y).square().mean();
-                    gc.backward(loss);
+                    gc.backward(loss(pred));
                 }
                 for (Parameter p : params) {
                     NDArray w = p.getArray();
                     try (NDArray g = w.getGradient()) {
-                        sgd.update(p.getId(), w, g); // also zeroes the gradient
+                        optimizer.update(p.getId(), w, g); // SGD's and Adam's updates also zero the gradient
                     }
                 }
                 if (count) {
@@ -206,7 +248,7 @@ final class DjlCases {
                 x.tempAttach(scope);
                 y.tempAttach(scope);
                 NDArray pred = block.forward(store, new NDList(x), false).singletonOrThrow();
-                return pred.sub(y).square().mean().getFloat();
+                return loss(pred).getFloat();
             }
         }
 

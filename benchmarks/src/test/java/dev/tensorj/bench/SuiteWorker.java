@@ -26,18 +26,77 @@ final class SuiteWorker {
         {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048},
         {256, 784, 1024}, {256, 1024, 1024}, {256, 1024, 10},
     };
-    static final Case S1 = new Case("S1", 32, 10, 1);
-    static final Case S2 = new Case("S2", 32, 10, 20, 1);
-    static final Case S3 = new Case("S3", 256, 784, 1024, 1024, 10);
+    static final Case S1 = new Case("S1", Recipe.MSE_SGD, 32, 10, 1);
+    static final Case S2 = new Case("S2", Recipe.MSE_SGD, 32, 10, 20, 1);
+    static final Case S3 = new Case("S3", Recipe.MSE_SGD, 256, 784, 1024, 1024, 10);
+    /** The digits example's MLP on the digits data set, batch 64 and 256 (the example itself uses 32 and SGD). */
+    static final Case D64 = new Case("D64", Recipe.DIGITS_ADAM, 64, 64, 128, 10);
+    static final Case D256 = new Case("D256", Recipe.DIGITS_ADAM, 256, 64, 128, 10);
+    /** An MLP with LayerNorm and GELU on MNIST-shaped inputs. */
+    static final Case LN = new Case("LN", Recipe.LAYERNORM_GELU_ADAM, 128, 784, 2048, 2048, 10);
+    /** The training cases in the order the suite runs and reports them. */
+    static final List<Case> TRAIN_CASES = List.of(S1, S2, S3, D64, D256, LN);
     static final int[] SCALING_BATCHES = {64, 128, 256, 512, 1024};
     static final int SGEMM_ROUNDS = 4;
     static final int TRAIN_ROUNDS = 6;
     static final int SCALING_ROUNDS = 4;
 
-    /** A training case: batch size and layer widths (input, hidden…, output), ReLU between layers. */
-    record Case(String name, int batch, int... widths) {
+    /**
+     * What a case's layers, loss, optimizer and data are. Between two Linear layers sits ReLU or
+     * LayerNorm (eps 1e-5, with weight and bias) then GELU in its exact erf form, the defaults of
+     * PyTorch's {@code nn.LayerNorm} and {@code nn.GELU}; Adam has PyTorch's defaults (lr 1e-3,
+     * betas 0.9 and 0.999, eps 1e-8, no weight decay).
+     */
+    enum Recipe {
+        /** ReLU, MSE against random normal targets, SGD lr 0.01 (no momentum), random normal inputs: S1-S3. */
+        MSE_SGD(false, false, false),
+        /** ReLU, cross-entropy, Adam; the first rows of the digits example's train split and their labels. */
+        DIGITS_ADAM(false, true, true),
+        /** LayerNorm then GELU, cross-entropy, Adam; random normal inputs, random labels 0..9. */
+        LAYERNORM_GELU_ADAM(true, true, true);
+
+        final boolean layerNormGelu;
+        final boolean crossEntropy;
+        final boolean adam;
+
+        Recipe(boolean layerNormGelu, boolean crossEntropy, boolean adam) {
+            this.layerNormGelu = layerNormGelu;
+            this.crossEntropy = crossEntropy;
+            this.adam = adam;
+        }
+
+        boolean digits() {
+            return this == DIGITS_ADAM;
+        }
+    }
+
+    /** A training case: its recipe, batch size and layer widths (input, hidden…, output). */
+    record Case(String name, Recipe recipe, int batch, int... widths) {
         Case withBatch(int b) {
-            return new Case(name, b, widths);
+            return new Case(name, recipe, b, widths);
+        }
+
+        /**
+         * Rows in one epoch of the data a users' case stands for: the digits example's train split
+         * ({@link DigitsData#TRAIN_ROWS}) for the digits cases, MNIST's 60,000 training images for
+         * LN (784 = 28×28 inputs); 0 for S1-S3, which stand for no data set.
+         */
+        int epochRows() {
+            return switch (recipe) {
+                case DIGITS_ADAM -> DigitsData.TRAIN_ROWS;
+                case LAYERNORM_GELU_ADAM -> 60_000;
+                case MSE_SGD -> 0;
+            };
+        }
+
+        /** Steps in one epoch, the last batch partial (a DataLoader without drop_last); 0 if none. */
+        int stepsPerEpoch() {
+            return (epochRows() + batch - 1) / batch;
+        }
+
+        static Case named(String name) {
+            return TRAIN_CASES.stream().filter(c -> c.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown case " + name));
         }
 
         /**
@@ -81,7 +140,7 @@ final class SuiteWorker {
     }
 
     /**
-     * {@code args}: mode, results file, then for {@code train} the case (S1, S2, S3) and for
+     * {@code args}: mode, results file, then for {@code train} the case (a {@link #TRAIN_CASES} name) and for
      * {@code serve} the group (scaling, counters). Modes: {@code sgemm}; {@code train} (one case
      * per JVM, as JMH forks per benchmark, so that one case's JIT profile and heap state cannot
      * slow down the next); {@code serve}, which times slots on the parent's command so that two JVMs
@@ -185,17 +244,12 @@ final class SuiteWorker {
      * counted.
      */
     private void training(String caseName) {
-        Case c = switch (caseName) {
-            case "S1" -> S1;
-            case "S2" -> S2;
-            case "S3" -> S3;
-            default -> throw new IllegalArgumentException("unknown case " + caseName);
-        };
+        Case c = Case.named(caseName);
         Tensor.manualSeed(20261127L + caseName.hashCode());
         boolean big = c.flop() > 100_000_000L;
         List<Product> products = c.products();
         // The step's products alone in each BLAS (large cases only), timed in the same rounds as the steps.
-        try (var tj = new TensorjCases.Training(c.batch(), c.widths()); var dj = new DjlCases.Training(tj.state());
+        try (var tj = new TensorjCases.Training(c); var dj = new DjlCases.Training(tj.state());
              var blasFloor = big ? new BlasProducts(products, 11) : null;
              var djlFloor = big ? new DjlCases.Products(products, 11) : null) {
             Map<String, String> check = crossCheck(c, tj, dj);
@@ -307,7 +361,7 @@ final class SuiteWorker {
         int minBlocks;
         if (group.equals("counters")) {
             Tensor.manualSeed(20261127L + "S2".hashCode());
-            var t = new TensorjCases.Training(S2.batch(), S2.widths());
+            var t = new TensorjCases.Training(S2);
             open.add(t);
             warm(t, 3.0, 5);
             cs.put("S2 tensorj", new Rounds.Contender("tensorj", t::step, 0.02));
@@ -316,7 +370,7 @@ final class SuiteWorker {
             for (int batch : SCALING_BATCHES) {
                 Case c = S3.withBatch(batch);
                 Tensor.manualSeed(batch);
-                var tj = new TensorjCases.Training(c.batch(), c.widths());
+                var tj = new TensorjCases.Training(c);
                 var dj = new DjlCases.Training(tj.state());
                 open.add(tj);
                 open.add(dj);

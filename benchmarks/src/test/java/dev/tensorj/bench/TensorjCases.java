@@ -3,11 +3,17 @@ package dev.tensorj.bench;
 import dev.tensorj.Functional;
 import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
+import dev.tensorj.nn.CrossEntropyLoss;
+import dev.tensorj.nn.GELU;
+import dev.tensorj.nn.LayerNorm;
 import dev.tensorj.nn.Linear;
+import dev.tensorj.nn.Loss;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
 import dev.tensorj.nn.ReLU;
 import dev.tensorj.nn.Sequential;
+import dev.tensorj.optim.Adam;
+import dev.tensorj.optim.Optimizer;
 import dev.tensorj.optim.SGD;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,38 +48,57 @@ final class TensorjCases {
         };
     }
 
-    /** A model's starting point: layer widths, batch, parameters in order (w1, b1, w2, …), data. */
-    record State(int batch, int[] widths, List<float[]> params, float[] x, float[] y) {}
+    /**
+     * A model's starting point: the case, parameters in {@code model.parameters()} order (per
+     * Linear its weight and bias, per LayerNorm its weight and bias), the inputs, and the targets:
+     * {@code y} for MSE, {@code labels} (class indices) for cross-entropy, the other null.
+     */
+    record State(SuiteWorker.Case c, List<float[]> params, float[] x, float[] y, long[] labels) {}
 
-    /** One model with its batch and optimizer. */
+    /** One model with its batch, loss and optimizer, built from a case's recipe. */
     static final class Training implements TrainingStep {
-        private final int batch;
-        private final int[] widths;
+        private final SuiteWorker.Case c;
         private final Module model;
         private final Tensor x;
-        private final Tensor y;
-        private final SGD sgd;
-        private final MSELoss mse = new MSELoss();
+        /** MSE targets or class indices (int64). */
+        private final Tensor target;
+        private final Optimizer optimizer;
+        private final Loss lossFn;
 
-        /** {@code widths}: input, hidden..., output; ReLU between layers; one layer is a bare Linear. */
-        Training(int batch, int... widths) {
-            this.batch = batch;
-            this.widths = widths.clone();
+        /**
+         * Linear layers of {@code c.widths()} with ReLU, or LayerNorm then GELU, between them (one
+         * layer is a bare Linear); the batch from {@link DigitsData} or {@code Tensor.randn}/{@code randint}.
+         */
+        Training(SuiteWorker.Case c) {
+            this.c = c;
+            SuiteWorker.Recipe r = c.recipe();
+            int[] widths = c.widths();
             if (widths.length == 2) {
                 model = new Linear(widths[0], widths[1]);
             } else {
                 List<Module> layers = new ArrayList<>();
                 for (int i = 1; i < widths.length; i++) {
-                    if (i > 1) {
+                    if (i > 1 && r.layerNormGelu) {
+                        layers.add(new LayerNorm(widths[i - 1]));
+                        layers.add(new GELU());
+                    } else if (i > 1) {
                         layers.add(new ReLU());
                     }
                     layers.add(new Linear(widths[i - 1], widths[i]));
                 }
                 model = new Sequential(layers.toArray(new Module[0]));
             }
-            x = Tensor.randn(batch, widths[0]);
-            y = Tensor.randn(batch, widths[widths.length - 1]);
-            sgd = new SGD(model.parameters(), 0.01f);
+            int out = widths[widths.length - 1];
+            if (r.digits()) {
+                DigitsData d = DigitsData.firstTrainRows(c.batch());
+                x = Tensor.of(d.pixels(), c.batch(), DigitsData.FEATURES);
+                target = Tensor.of(d.labels(), c.batch());
+            } else {
+                x = Tensor.randn(c.batch(), widths[0]);
+                target = r.crossEntropy ? Tensor.randint(0, out, c.batch()) : Tensor.randn(c.batch(), out);
+            }
+            lossFn = r.crossEntropy ? new CrossEntropyLoss() : new MSELoss();
+            optimizer = r.adam ? new Adam(model.parameters(), 1e-3f) : new SGD(model.parameters(), 0.01f);
         }
 
         /** The parameters and batch as they are now, for another library to start from. */
@@ -82,28 +107,30 @@ final class TensorjCases {
             for (Tensor p : model.parameters()) {
                 params.add(p.toFloatArray());
             }
-            return new State(batch, widths.clone(), params, x.toFloatArray(), y.toFloatArray());
+            boolean ce = c.recipe().crossEntropy;
+            return new State(c, params, x.toFloatArray(), ce ? null : target.toFloatArray(),
+                    ce ? target.toLongArray() : null);
         }
 
         @Override
         public void step() {
-            sgd.zeroGrad();
-            Tensor loss = mse.forward(model.forward(x), y);
+            optimizer.zeroGrad();
+            Tensor loss = lossFn.forward(model.forward(x), target);
             loss.backward();
-            sgd.step();
+            optimizer.step();
         }
 
         @Override
         public float loss() {
             try (NoGrad g = NoGrad.enter()) {
-                return mse.forward(model.forward(x), y).item();
+                return lossFn.forward(model.forward(x), target).item();
             }
         }
 
         @Override
         public void close() {
             x.close();
-            y.close();
+            target.close();
         }
     }
 
