@@ -247,7 +247,8 @@ public final class DataLoader<T, B> implements Iterable<B> {
      */
     public void setEpochsDrawn(long n) {
         if (n < 0) {
-            throw new IllegalArgumentException("DataLoader.setEpochsDrawn: n should be a non-negative integer, got " + n);
+            throw new IllegalArgumentException(
+                    "DataLoader.setEpochsDrawn: n should be a non-negative integer, got " + n);
         }
         if (shuffle != null) {
             shuffle.redraw(n, dataset.size());

@@ -249,7 +249,8 @@ class DataLoaderTest {
         List<List<Integer>> expected = draw(orders(N, 7), 3).subList(2, 3);
         draw(loader, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loader.setEpochsDrawn(-1));
-        assertTrue(e.getMessage().contains("DataLoader.setEpochsDrawn") && e.getMessage().contains("-1"), e.getMessage());
+        assertTrue(e.getMessage().contains("DataLoader.setEpochsDrawn") && e.getMessage().contains("-1"),
+                e.getMessage());
         assertEquals(2, loader.epochsDrawn());
         assertEquals(expected, draw(loader, 1));
         assertThrows(IllegalArgumentException.class, () -> DataLoader.of(dataset(Device.CPU), 2).setEpochsDrawn(-1));
