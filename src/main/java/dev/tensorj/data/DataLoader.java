@@ -171,8 +171,8 @@ public final class DataLoader<T, B> implements Iterable<B> {
      * {@code shuffle} is true (reproducible after {@code Tensor.manualSeed}), or in index order when false.
      */
     public DataLoader<T, B> shuffle(boolean shuffle) {
-        return new DataLoader<>(dataset, batchSize, collate, shuffle ? new Shuffle(false, 0) : null, dropLast, prefetch,
-                device);
+        return new DataLoader<>(dataset, batchSize, collate, shuffle ? new Shuffle(false, 0) : null, dropLast,
+                prefetch, device);
     }
 
     /** This loader, dropping the last batch when it is smaller than the batch size ({@code drop_last}). */
@@ -267,9 +267,9 @@ public final class DataLoader<T, B> implements Iterable<B> {
 
     /**
      * A new epoch: its order is drawn now (on the calling thread; counted by {@link #epochsDrawn()}
-     * when seeded), and its batches are built as they
-     * are asked for, or ahead on a background thread with {@link #prefetch(int)}. Close the iterator
-     * to stop an epoch early.
+     * when seeded), and its batches are built as they are asked for, or ahead on a background thread
+     * with {@link #prefetch(int)}. Close the iterator to stop an epoch early. Iterators may be made on
+     * several threads at once: each draws a whole order of the generator's sequence, and each is counted.
      */
     @Override
     public BatchIterator<B> iterator() {

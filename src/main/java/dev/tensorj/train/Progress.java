@@ -155,9 +155,8 @@ public final class Progress {
     /**
      * Numbers the epochs from {@code firstEpoch} instead of 1, for a run resumed after epoch
      * {@code firstEpoch - 1} (e.g. {@code startingAt(checkpoint.epoch() + 1)}): its log lines, live
-     * line, {@link #history()}, CSV and chart then continue the numbering of the run it resumes. The
-     * history holds this run's epochs only; the earlier ones are the previous run's to keep (its
-     * CSV, written to another file, or concatenated).
+     * line, {@link #history()}, CSV and chart then continue the numbering of the run it resumes. They
+     * hold this object's epochs only: to keep the first run's CSV, write this one to another file.
      *
      * @param firstEpoch the number of this object's first epoch, at least 1
      * @return this
