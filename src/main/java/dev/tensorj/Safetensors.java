@@ -9,10 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,8 +36,11 @@ import java.util.Objects;
  * <p>Written: float32 as {@code F32}, int64 as {@code I64}, bool as {@code BOOL}, each tensor's
  * data in the map's order, the header padded with spaces so the data starts 8-byte aligned (as the
  * reference writer does). The file is written beside the target and moved over it when complete,
- * so a failed save leaves no partial file. Read: {@code F32}, {@code I64}, {@code BOOL}, and
- * {@code F16}, {@code BF16}, {@code F64} converted to float32 (tensorj has no such dtypes).
+ * so a failed save leaves no partial file. It gets the permissions of any new file (on POSIX those
+ * the umask leaves, as a file the reference writer creates); a file it replaces is replaced, not
+ * rewritten, so that file's own permissions are not kept. Read: {@code F32}, {@code I64},
+ * {@code BOOL}, and {@code F16}, {@code BF16}, {@code F64} converted to float32 (tensorj has no
+ * such dtypes).
  *
  * <p>Reading maps the file into memory and trusts none of it: the whole header is checked against
  * the file before any tensor is made (a header length past the end or over 100 MB, invalid JSON,
@@ -49,6 +54,8 @@ public final class Safetensors {
     private static final String LOAD = "Safetensors.load";
     /** Data is copied through windows of this many bytes (a multiple of 8), so no mapping or buffer is huge. */
     private static final int WINDOW = 1 << 24;
+    /** Names temporary files as {@code Files.createTempFile} does (not tensorj's generator: a checkpoint saves that). */
+    private static final SecureRandom TEMP_NAMES = new SecureRandom();
 
     private Safetensors() {}
 
@@ -102,7 +109,7 @@ public final class Safetensors {
         }
         byte[] json = headerBytes(path, header);
         Path target = path.toAbsolutePath();
-        Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        Path temp = createTemp(target);
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.allocate(WINDOW).order(ByteOrder.LITTLE_ENDIAN);
@@ -115,6 +122,26 @@ public final class Safetensors {
             move(temp, target);
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * A new empty file beside {@code target} under a random name. Made as any new file is
+     * ({@code O_CREAT | O_EXCL}, the default permissions: the umask's on POSIX), not with
+     * {@code Files.createTempFile}, which makes it readable by its owner only (0600) and would pass
+     * that on to the saved file. {@code O_EXCL} never opens a file or link that is already there.
+     */
+    private static Path createTemp(Path target) throws IOException {
+        String prefix = target.getFileName().toString();
+        for (int attempt = 1; ; attempt++) {
+            Path temp = target.resolveSibling(prefix + Long.toUnsignedString(TEMP_NAMES.nextLong()) + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
         }
     }
 

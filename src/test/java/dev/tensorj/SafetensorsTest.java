@@ -5,17 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -319,6 +325,28 @@ class SafetensorsTest {
         Safetensors.save(Map.of("old", Tensor.randn(100)), p);
         Safetensors.save(Map.of("new", Tensor.of(new float[] {4})), p);
         assertEquals(List.of("new"), List.copyOf(Safetensors.load(p).keySet()));
+    }
+
+    /**
+     * A saved file has the permissions of a file made with {@code Files.createFile} in the same
+     * directory (the umask's), not a temporary file's owner-only 0600, also when it replaces a file
+     * whose permissions were narrowed; and no temporary file is left beside it.
+     */
+    @Test
+    void aSavedFileGetsThePermissionsOfAnyNewFile() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+                "not a POSIX file system: files have no permission bits to compare");
+        Path ordinary = Files.createFile(dir.resolve("ordinary"));
+        Set<PosixFilePermission> expected = Files.getPosixFilePermissions(ordinary);
+        Path p = dir.resolve("m.safetensors");
+        Safetensors.save(Map.of("w", Tensor.randn(3)), p);
+        assertEquals(expected, Files.getPosixFilePermissions(p));
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("r--------"));
+        Safetensors.save(Map.of("w", Tensor.randn(4)), p);
+        assertEquals(expected, Files.getPosixFilePermissions(p), "a replaced file is a new file");
+        try (var files = Files.list(dir)) {
+            assertEquals(Set.of(ordinary, p), files.collect(Collectors.toSet()), "no temporary file is left");
+        }
     }
 
     @Test

@@ -25,9 +25,11 @@ import java.util.function.Function;
  * no shuffle, the last short batch kept, batches built on the calling thread, left where the data is.
  *
  * <p>A shuffled loader draws each epoch's order from its own generator: the same seed gives the same
- * sequence of epochs, and each epoch a new order. A {@link TensorDataset} (or a {@link Subset} of one)
- * with the default collate is batched by one {@code indexSelect} per tensor on the tensors' device
- * instead of stacking rows (int64 and bool tensors, which indexSelect does not take, are stacked).
+ * sequence of epochs, and each epoch a new order. To resume such a loader, save
+ * {@link #epochsDrawn()} and give it back to {@link #setEpochsDrawn(long)}. A {@link TensorDataset}
+ * (or a {@link Subset} of one) with the default collate is batched by one {@code indexSelect} per
+ * tensor on the tensors' device instead of stacking rows (int64 and bool tensors, which indexSelect
+ * does not take, are stacked).
  *
  * @param <T> the type of one item
  * @param <B> the type of one batch
@@ -41,21 +43,48 @@ public final class DataLoader<T, B> implements Iterable<B> {
     private final int prefetch;
     private final Device device;
 
-    /** How an epoch's order is drawn: not at all, from the global generator, or from a seeded one. */
+    /**
+     * How an epoch's order is drawn: from tensorj's global generator, or from a seeded one that counts
+     * its orders so that {@link #setEpochsDrawn} can put it back. The builder methods other than
+     * {@code shuffle} hand the same object to the loaders they make, so those share the generator and
+     * its count. Synchronized: iterators made on two threads each get a whole order and one count.
+     */
     private static final class Shuffle {
-        private final Random generator; // null: tensorj's global generator (Tensor.randperm)
+        private final boolean seeded; // false: the global generator (Tensor.randperm)
+        private final long seed;
+        private Random generator;
+        private long drawn;
 
-        private Shuffle(Random generator) {
-            this.generator = generator;
+        private Shuffle(boolean seeded, long seed) {
+            this.seeded = seeded;
+            this.seed = seed;
+            this.generator = seeded ? new Random(seed) : null;
         }
 
-        int[] order(int n) {
-            if (generator != null) {
-                return Permutation.draw(n, generator);
+        synchronized int[] order(int n) {
+            if (!seeded) {
+                try (Tensor perm = Tensor.randperm(n)) {
+                    return Arrays.stream(perm.toLongArray()).mapToInt(Math::toIntExact).toArray();
+                }
             }
-            try (Tensor perm = Tensor.randperm(n)) {
-                return Arrays.stream(perm.toLongArray()).mapToInt(Math::toIntExact).toArray();
+            drawn++;
+            return Permutation.draw(n, generator);
+        }
+
+        synchronized long drawn() {
+            return drawn;
+        }
+
+        /** Re-seeds and draws {@code epochs} orders of {@code n} (a no-op for the global generator). */
+        synchronized void redraw(long epochs, int n) {
+            if (!seeded) {
+                return;
             }
+            generator = new Random(seed);
+            for (long e = 0; e < epochs; e++) {
+                Permutation.draw(n, generator);
+            }
+            drawn = epochs;
         }
     }
 
@@ -134,7 +163,7 @@ public final class DataLoader<T, B> implements Iterable<B> {
      * same seed give the same orders, epoch after epoch, and each epoch's order differs from the last.
      */
     public DataLoader<T, B> shuffle(long seed) {
-        return new DataLoader<>(dataset, batchSize, collate, new Shuffle(new Random(seed)), dropLast, prefetch, device);
+        return new DataLoader<>(dataset, batchSize, collate, new Shuffle(true, seed), dropLast, prefetch, device);
     }
 
     /**
@@ -142,8 +171,8 @@ public final class DataLoader<T, B> implements Iterable<B> {
      * {@code shuffle} is true (reproducible after {@code Tensor.manualSeed}), or in index order when false.
      */
     public DataLoader<T, B> shuffle(boolean shuffle) {
-        return new DataLoader<>(dataset, batchSize, collate, shuffle ? new Shuffle(null) : null, dropLast, prefetch,
-                device);
+        return new DataLoader<>(dataset, batchSize, collate, shuffle ? new Shuffle(false, 0) : null, dropLast,
+                prefetch, device);
     }
 
     /** This loader, dropping the last batch when it is smaller than the batch size ({@code drop_last}). */
@@ -184,6 +213,48 @@ public final class DataLoader<T, B> implements Iterable<B> {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
+    /**
+     * How many epoch orders this loader's seeded generator has drawn: one per {@link #iterator()}
+     * call (an epoch stopped early, or never iterated, counts too), or the count set by
+     * {@link #setEpochsDrawn}. Always 0 for a loader that is not shuffled and for
+     * {@link #shuffle(boolean) shuffle(true)}, whose global generator a checkpoint saves through
+     * {@code Tensor.getRngState()}. The count belongs to the generator that {@link #shuffle(long)}
+     * made, which the loaders made from this one by {@link #dropLast}, {@link #prefetch} and
+     * {@link #to} share (they draw from it too); a new {@code shuffle(seed)} starts a new generator at 0.
+     * Save it with a checkpoint to resume a run in the middle (for a loop of one iterator per epoch
+     * it is the number of epochs done). PyTorch has no such counter: there one saves the
+     * generator's state ({@code generator.get_state()}).
+     *
+     * @return the orders drawn, or 0
+     */
+    public long epochsDrawn() {
+        return shuffle == null ? 0 : shuffle.drawn();
+    }
+
+    /**
+     * Puts the seeded generator where it would be after drawing {@code n} epoch orders: it is seeded
+     * again and draws {@code n} orders of the dataset's current size, so the next {@link #iterator()}
+     * gives the order that epoch {@code n + 1} would have had, exactly as if this loader had drawn
+     * those epochs; {@link #epochsDrawn()} is then {@code n}. It takes as long as drawing {@code n}
+     * orders (no batch is built). The loaders that share this one's generator (see
+     * {@link #epochsDrawn()}) move with it. For a loader that is not shuffled, or is shuffled from the
+     * global generator ({@link #shuffle(boolean) shuffle(true)}; restore that with
+     * {@code Tensor.setRngState}), it checks {@code n} and does nothing else, so a resumed loop can
+     * call it whatever its loader.
+     *
+     * @param n the number of epoch orders already drawn, such as a checkpoint's epoch
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    public void setEpochsDrawn(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException(
+                    "DataLoader.setEpochsDrawn: n should be a non-negative integer, got " + n);
+        }
+        if (shuffle != null) {
+            shuffle.redraw(n, dataset.size());
+        }
+    }
+
     /** The batch size. */
     public int batchSize() {
         return batchSize;
@@ -195,9 +266,10 @@ public final class DataLoader<T, B> implements Iterable<B> {
     }
 
     /**
-     * A new epoch: its order is drawn now (on the calling thread), and its batches are built as they
-     * are asked for, or ahead on a background thread with {@link #prefetch(int)}. Close the iterator
-     * to stop an epoch early.
+     * A new epoch: its order is drawn now (on the calling thread; counted by {@link #epochsDrawn()}
+     * when seeded), and its batches are built as they are asked for, or ahead on a background thread
+     * with {@link #prefetch(int)}. Close the iterator to stop an epoch early. Iterators may be made on
+     * several threads at once: each draws a whole order of the generator's sequence, and each is counted.
      */
     @Override
     public BatchIterator<B> iterator() {

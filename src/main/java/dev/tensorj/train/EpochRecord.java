@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * One epoch of a {@link Progress} history.
  *
- * @param epoch the epoch's number, from 1
+ * @param epoch the epoch's number, from 1 (or from {@link Progress#startingAt})
  * @param loss the mean loss per sample: each step's loss weighted by its batch size (NaN when the
  *     epoch had no step)
  * @param metrics the metrics given at the epoch's end, in their order (unmodifiable)

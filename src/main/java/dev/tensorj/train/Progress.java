@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * library is used: a carriage-return line needs no dependency. {@link #liveLine} and
  * {@link #withoutLiveLine} override the choice.
  *
+ * <p>Epochs are numbered from 1, or from {@link #startingAt}'s number in a resumed run.
+ *
  * <p>Timing: an epoch starts when this object is made or the previous epoch ended. Its samples per
  * second are its samples over the time from its start to its last step, so the evaluation run
  * before {@code endEpoch} does not count; its seconds run to {@code endEpoch}. Not thread-safe:
@@ -69,6 +71,7 @@ public final class Progress {
     private PrintStream live;
     private int logEvery;
     private int stepsPerEpoch;
+    private int firstEpoch = 1;
 
     private long epochStart;
     private long lastStep;
@@ -150,6 +153,29 @@ public final class Progress {
     }
 
     /**
+     * Numbers the epochs from {@code firstEpoch} instead of 1, for a run resumed after epoch
+     * {@code firstEpoch - 1} (e.g. {@code startingAt(checkpoint.epoch() + 1)}): its log lines, live
+     * line, {@link #history()}, CSV and chart then continue the numbering of the run it resumes. They
+     * hold this object's epochs only: to keep the first run's CSV, write this one to another file.
+     *
+     * @param firstEpoch the number of this object's first epoch, at least 1
+     * @return this
+     * @throws IllegalArgumentException if {@code firstEpoch} is less than 1
+     * @throws IllegalStateException if an epoch has already ended (its number is taken)
+     */
+    public Progress startingAt(int firstEpoch) {
+        if (firstEpoch < 1) {
+            throw new IllegalArgumentException("Progress.startingAt: firstEpoch must be >= 1, got " + firstEpoch);
+        }
+        if (!history.isEmpty()) {
+            throw new IllegalStateException("Progress.startingAt: " + history.size() + " epoch(s) already ended,"
+                    + " numbered from " + this.firstEpoch + "; set the first epoch before the first endEpoch");
+        }
+        this.firstEpoch = firstEpoch;
+        return this;
+    }
+
+    /**
      * Keeps the live line on {@code out}, terminal or not.
      *
      * @param out where the line is rewritten with carriage returns
@@ -188,13 +214,13 @@ public final class Progress {
         if (logEvery > 0 && steps % logEvery == 0) {
             clearLive();
             log.info(String.format(Locale.ROOT, "epoch %d step %d: loss %.6f, %.1f samples/s",
-                    history.size() + 1, steps, lossSum / samples, samplesPerSecond()));
+                    epoch(), steps, lossSum / samples, samplesPerSecond()));
         }
         if (live != null && (lastLive == Long.MIN_VALUE || lastStep - lastLive >= LIVE_INTERVAL_NANOS)) {
             lastLive = lastStep;
             String stepText = stepsPerEpoch > 0 ? steps + "/" + stepsPerEpoch : Integer.toString(steps);
             String line = String.format(Locale.ROOT, "epoch %d step %s: loss %.6f, %.1f samples/s",
-                    history.size() + 1, stepText, lossSum / samples, samplesPerSecond());
+                    epoch(), stepText, lossSum / samples, samplesPerSecond());
             live.print("\r" + line + " ".repeat(Math.max(0, liveWidth - line.length())));
             live.flush();
             liveWidth = line.length();
@@ -221,7 +247,7 @@ public final class Progress {
     public EpochRecord endEpoch(Map<String, Double> metrics) {
         Objects.requireNonNull(metrics, "Progress.endEpoch: metrics is null");
         long now = clock.getAsLong();
-        EpochRecord r = new EpochRecord(history.size() + 1, steps == 0 ? Double.NaN : lossSum / samples,
+        EpochRecord r = new EpochRecord(epoch(), steps == 0 ? Double.NaN : lossSum / samples,
                 metrics, samples, (now - epochStart) / 1e9, samplesPerSecond());
         history.add(r);
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d: loss %.6f", r.epoch(), r.loss()));
@@ -251,7 +277,8 @@ public final class Progress {
      * Writes the history as CSV (RFC 4180, {@code \n} line ends): a header
      * {@code epoch,loss,<metrics...>,samples_per_second,seconds}, then one row per epoch. The
      * metric columns are every metric name in the order first seen; an epoch without one leaves
-     * its cell empty. Numbers are written as {@link Double#toString(double)} (exact).
+     * its cell empty. Numbers are written as {@link Double#toString(double)} (exact). With no epoch
+     * recorded the file holds the header alone (a valid CSV of no rows).
      *
      * @param path the file, created or replaced
      * @throws UncheckedIOException if it cannot be written
@@ -289,11 +316,16 @@ public final class Progress {
      * dependency of tensorj that the application adds; works headless.
      *
      * @param path the PNG file, created or replaced
-     * @throws IllegalStateException if XChart is not on the class or module path
+     * @throws IllegalStateException if no epoch has ended yet (a chart needs one; the file is not
+     *     touched), or if XChart is not on the class or module path
      * @throws UncheckedIOException if the file cannot be written
      */
     public void writeChart(Path path) {
         Objects.requireNonNull(path, "Progress.writeChart: path is null");
+        if (history.isEmpty()) { // asked before XChart, which would refuse an empty series with its own words
+            throw new IllegalStateException("Progress.writeChart: no epoch recorded, nothing to draw (call endEpoch"
+                    + " at the end of each epoch; a resumed run that had no epoch left to train has none)");
+        }
         if (!xchartPresent()) {
             throw new IllegalStateException("Progress.writeChart needs XChart (org.knowm.xchart:xchart), an optional"
                     + " dependency of tensorj: add it to your project to draw charts");
@@ -315,6 +347,11 @@ public final class Progress {
         Set<String> names = new LinkedHashSet<>();
         history.forEach(r -> names.addAll(r.metrics().keySet()));
         return List.copyOf(names);
+    }
+
+    /** The current epoch's number. */
+    private int epoch() {
+        return firstEpoch + history.size();
     }
 
     private double samplesPerSecond() {

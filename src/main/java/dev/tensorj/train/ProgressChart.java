@@ -21,6 +21,16 @@ final class ProgressChart {
     }
 
     static void write(List<EpochRecord> history, List<String> metrics, Path path) {
+        XYChart chart = chart(history, metrics);
+        try (OutputStream out = Files.newOutputStream(path)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Progress.writeChart: cannot write " + path, e);
+        }
+    }
+
+    /** The chart of a history of at least one epoch: x is each record's epoch number. */
+    static XYChart chart(List<EpochRecord> history, List<String> metrics) {
         int n = history.size();
         double[] epochs = new double[n];
         double[] loss = new double[n];
@@ -42,10 +52,6 @@ final class ProgressChart {
             chart.setYAxisGroupTitle(1, String.join(", ", metrics));
             chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }
-        try (OutputStream out = Files.newOutputStream(path)) {
-            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Progress.writeChart: cannot write " + path, e);
-        }
+        return chart;
     }
 }

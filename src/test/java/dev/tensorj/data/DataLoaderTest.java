@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -155,6 +159,133 @@ class DataLoaderTest {
         assertArrayEquals(first, flat(epoch(loader, Device.CPU)));
         assertArrayEquals(IntStream.range(0, N).toArray(),
                 flat(epoch(DataLoader.of(dataset(Device.CPU), 6).shuffle(true).shuffle(false), Device.CPU)));
+    }
+
+    /** The items 0 .. n-1: a loader of it with one batch of all of them hands over each epoch's order. */
+    private static DataLoader<Integer, List<Integer>> orders(int n, long seed) {
+        Dataset<Integer> items = new Dataset<>() {
+            @Override
+            public int size() {
+                return n;
+            }
+
+            @Override
+            public Integer get(int index) {
+                return index;
+            }
+        };
+        return DataLoader.of(items, n, batch -> batch).shuffle(seed);
+    }
+
+    private static List<List<Integer>> draw(DataLoader<Integer, List<Integer>> loader, int epochs) {
+        List<List<Integer>> out = new ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            out.add(loader.iterator().next());
+        }
+        return out;
+    }
+
+    /**
+     * A loader set to n epochs drawn gives the orders of one that drew n epochs, whatever it drew
+     * before (more, fewer, or none); the count is shared with the loaders made from it by the other
+     * builder methods, and a new seed starts a new count.
+     */
+    @Test
+    void aResumedLoaderGivesTheOrdersOfOneThatDrewThoseEpochs() {
+        DataLoader<Integer, List<Integer>> reference = orders(N, 7);
+        List<List<Integer>> all = draw(reference, 8);
+        assertEquals(8, reference.epochsDrawn());
+        assertEquals(8, new HashSet<>(all).size(), "each epoch its own order");
+        for (int n : new int[] {0, 1, 3, 5}) {
+            for (int before : new int[] {0, 2, 6}) {
+                DataLoader<Integer, List<Integer>> resumed = orders(N, 7);
+                draw(resumed, before);
+                resumed.setEpochsDrawn(n);
+                assertEquals(n, resumed.epochsDrawn());
+                assertEquals(all.subList(n, n + 3), draw(resumed, 3), "resumed at " + n + " after drawing " + before);
+                assertEquals(n + 3, resumed.epochsDrawn());
+            }
+        }
+        // A TensorDataset loader: its epochs are the same orders (same seed, same size), batch by batch.
+        DataLoader<Tensor[], Tensor[]> base = DataLoader.of(dataset(Device.CPU), 5).shuffle(7);
+        DataLoader<Tensor[], Tensor[]> derived = base.dropLast(false).prefetch(0).to(Device.CPU);
+        epoch(derived, Device.CPU);
+        epoch(derived, Device.CPU);
+        assertEquals(2, base.epochsDrawn(), "the derived loader draws from the same generator");
+        base.setEpochsDrawn(4);
+        assertEquals(4, derived.epochsDrawn());
+        assertEquals(all.get(4), rows(epoch(derived, Device.CPU)));
+        assertEquals(0, base.shuffle(7).epochsDrawn(), "a new seed, a new generator");
+        assertEquals(all.get(0), rows(epoch(base.shuffle(7), Device.CPU)));
+    }
+
+    private static List<Integer> rows(List<int[]> batches) {
+        return Arrays.stream(flat(batches)).boxed().collect(Collectors.toList());
+    }
+
+    /** Not seeded: nothing is counted, and setting the count changes no order and no generator. */
+    @Test
+    void aLoaderWithoutItsOwnGeneratorCountsNothing() {
+        DataLoader<Tensor[], Tensor[]> inOrder = DataLoader.of(dataset(Device.CPU), 6);
+        epoch(inOrder, Device.CPU);
+        assertEquals(0, inOrder.epochsDrawn());
+        inOrder.setEpochsDrawn(3);
+        assertEquals(0, inOrder.epochsDrawn());
+        assertArrayEquals(IntStream.range(0, N).toArray(), flat(epoch(inOrder, Device.CPU)));
+
+        DataLoader<Tensor[], Tensor[]> global = DataLoader.of(dataset(Device.CPU), 6).shuffle(true);
+        Tensor.manualSeed(5);
+        int[] first = flat(epoch(global, Device.CPU));
+        assertEquals(0, global.epochsDrawn());
+        Tensor.manualSeed(5);
+        global.setEpochsDrawn(3);
+        assertEquals(0, global.epochsDrawn());
+        assertArrayEquals(first, flat(epoch(global, Device.CPU)), "the global generator is left where it was");
+    }
+
+    @Test
+    void aNegativeEpochCountIsRejectedAndChangesNothing() {
+        DataLoader<Integer, List<Integer>> loader = orders(N, 7);
+        List<List<Integer>> expected = draw(orders(N, 7), 3).subList(2, 3);
+        draw(loader, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loader.setEpochsDrawn(-1));
+        assertTrue(e.getMessage().contains("DataLoader.setEpochsDrawn") && e.getMessage().contains("-1"),
+                e.getMessage());
+        assertEquals(2, loader.epochsDrawn());
+        assertEquals(expected, draw(loader, 1));
+        assertThrows(IllegalArgumentException.class, () -> DataLoader.of(dataset(Device.CPU), 2).setEpochsDrawn(-1));
+    }
+
+    /**
+     * Iterators made on two threads at once: each gets a whole order of the generator's sequence (no
+     * order is drawn from two threads' interleaved numbers), every order once, and each is counted.
+     */
+    @Test
+    void iteratorsMadeOnTwoThreadsEachGetAWholeOrder() throws Exception {
+        int n = 2_000;
+        int perThread = 150;
+        List<List<Integer>> expected = draw(orders(n, 11), 2 * perThread);
+        DataLoader<Integer, List<Integer>> shared = orders(n, 11);
+        CyclicBarrier start = new CyclicBarrier(2);
+        Callable<List<List<Integer>>> task = () -> {
+            start.await();
+            return draw(shared, perThread);
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            var one = pool.submit(task);
+            var two = pool.submit(task);
+            List<List<Integer>> got = new ArrayList<>(one.get());
+            got.addAll(two.get());
+            Set<List<Integer>> sequence = new HashSet<>(expected);
+            assertEquals(0, got.stream().filter(o -> !sequence.contains(o)).count(), "orders not of the sequence");
+            assertEquals(sequence, new HashSet<>(got), "every order of the sequence, once");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(2 * perThread, shared.epochsDrawn());
+        assertEquals(draw(orders(n, 11), 2 * perThread + 1).get(2 * perThread), shared.iterator().next(),
+                "the next epoch is the next order of the sequence");
     }
 
     /** A dataset that is not a TensorDataset: the default collate stacks its rows, with the fast path's result. */

@@ -44,8 +44,9 @@ import java.util.zip.GZIPInputStream;
  * {@value #SEED}) and hands over batches of 32 on the device. {@link Progress} logs each epoch's
  * loss, test accuracy, samples per second and device, and the run ends by writing its history as
  * CSV and PNG. After each epoch a {@link Checkpoint} (model, optimizer, schedule, epoch and random
- * generator) replaces the last one; {@code --resume} continues from it, and {@code --stop-after K}
- * stops after epoch K, as if interrupted. The trained model is saved with {@link Safetensors},
+ * generator) replaces the last one; {@code --resume} continues from it (the loader put back to
+ * the epochs done with {@link DataLoader#setEpochsDrawn}, the progress numbered on from there with
+ * {@link Progress#startingAt}), and {@code --stop-after K} stops after epoch K, as if interrupted. The trained model is saved with {@link Safetensors},
  * loaded into a new model and evaluated again. Every file goes under {@code target/digits/}.
  *
  * <p>The held-out split needs no seed, so that any other program can rebuild it from the csv
@@ -137,14 +138,11 @@ public final class Digits {
                 checkpoint.restore(model, optimizer, schedule); // and the generator of the dropout masks
                 done = checkpoint.epoch();
             }
-            for (int epoch = 1; epoch <= done; epoch++) {
-                loader.iterator().close(); // draws those epochs' orders again: the loader's generator is where it was
-            }
-            out.println("Resumed after epoch " + done + " from " + run.checkpoint()
-                    + " (the progress lines count this run's epochs from 1)");
+            loader.setEpochsDrawn(done); // one order per epoch: the next is the one epoch done + 1 had
+            out.println("Resumed after epoch " + done + " from " + run.checkpoint());
         }
         out.println("Training on " + device + ", a checkpoint after each epoch: " + run.checkpoint());
-        Progress progress = new Progress(device).stepsPerEpoch(loader.size());
+        Progress progress = new Progress(device).stepsPerEpoch(loader.size()).startingAt(done + 1);
         for (int epoch = done + 1; epoch <= run.stopAfter(); epoch++) {
             model.train();
             for (Tensor[] batch : loader) {

@@ -1,5 +1,6 @@
 package dev.tensorj.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -228,6 +229,84 @@ class ProgressTest {
         assertEquals(500, img.getHeight());
     }
 
+    /** A run resumed after epoch 8: its lines, live line, records, CSV and chart count on from 9. */
+    @Test
+    void aResumedRunContinuesTheNumbering(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream live = new ByteArrayOutputStream();
+        Progress p = progress(Device.CPU).logEvery(1).liveLine(new PrintStream(live, true, StandardCharsets.UTF_8))
+                .startingAt(9);
+        at(1);
+        p.step(1.0, 4);
+        at(2);
+        p.endEpoch(Map.of("accuracy", 0.5));
+        at(3);
+        p.step(0.5, 4);
+        at(4);
+        p.endEpoch(Map.of("accuracy", 0.75));
+        assertEquals(List.of(9, 10), p.history().stream().map(EpochRecord::epoch).toList());
+        assertEquals(List.of(
+                "epoch 9 step 1: loss 1.000000, 4.0 samples/s",
+                "epoch 9: loss 1.000000, accuracy 0.500000, 4.0 samples/s, 2.00 s on cpu",
+                "epoch 10 step 1: loss 0.500000, 4.0 samples/s",
+                "epoch 10: loss 0.500000, accuracy 0.750000, 4.0 samples/s, 2.00 s on cpu"), lines);
+        assertTrue(live.toString(StandardCharsets.UTF_8).startsWith("\repoch 9 step 1: "), live.toString());
+        Path csv = dir.resolve("h.csv");
+        p.writeCsv(csv);
+        assertEquals("epoch,loss,accuracy,samples_per_second,seconds\n"
+                + "9,1.0,0.5,4.0,2.0\n"
+                + "10,0.5,0.75,4.0,2.0\n", Files.readString(csv));
+        var chart = ProgressChart.chart(p.history(), List.of("accuracy"));
+        for (String series : List.of("loss", "accuracy")) {
+            assertArrayEquals(new double[] {9, 10}, chart.getSeriesMap().get(series).getXData(), series);
+        }
+        p.writeChart(dir.resolve("h.png"));
+        assertEquals(800, ImageIO.read(dir.resolve("h.png").toFile()).getWidth());
+    }
+
+    @Test
+    void theFirstEpochMustBeSetBeforeAnyEndsAndBePositive() {
+        Progress p = progress(Device.CPU);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> p.startingAt(0)).getMessage()
+                .contains("Progress.startingAt"));
+        p.step(1, 1);
+        p.startingAt(3); // steps of the current epoch are fine: it is not numbered until it ends
+        assertEquals(3, p.endEpoch().epoch());
+        IllegalStateException late = assertThrows(IllegalStateException.class, () -> p.startingAt(7));
+        assertTrue(late.getMessage().contains("Progress.startingAt") && late.getMessage().contains("endEpoch"),
+                late.getMessage());
+        assertEquals(4, p.endEpoch().epoch(), "the numbering is unchanged");
+    }
+
+    /** No epoch: a clear error naming the method before XChart is asked, and no file; the CSV is its header. */
+    @Test
+    void anEmptyHistoryHasNoChartAndAHeaderOnlyCsv(@TempDir Path dir) throws Exception {
+        Progress p = progress(Device.CPU);
+        p.step(1, 1); // an epoch under way is not recorded yet
+        Path png = dir.resolve("empty.png");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.writeChart(png));
+        assertTrue(e.getMessage().startsWith("Progress.writeChart: no epoch recorded"), e.getMessage());
+        assertTrue(Files.notExists(png));
+        Path csv = dir.resolve("empty.csv");
+        p.writeCsv(csv);
+        assertEquals("epoch,loss,samples_per_second,seconds\n", Files.readString(csv));
+    }
+
+    /** One epoch, and an epoch without steps (loss NaN): still a chart. */
+    @Test
+    void aChartOfOneEpochOrOfNaNLossesIsDrawn(@TempDir Path dir) throws Exception {
+        Progress one = progress(Device.CPU);
+        at(1);
+        one.step(1, 1);
+        one.endEpoch(Map.of("accuracy", 0.5));
+        one.writeChart(dir.resolve("one.png"));
+        assertEquals(500, ImageIO.read(dir.resolve("one.png").toFile()).getHeight());
+        Progress noSteps = progress(Device.CPU);
+        noSteps.endEpoch();
+        noSteps.endEpoch();
+        noSteps.writeChart(dir.resolve("nan.png"));
+        assertEquals(500, ImageIO.read(dir.resolve("nan.png").toFile()).getHeight());
+    }
+
     /** Without XChart (a class loader that lacks it), writeChart names the missing library. */
     @Test
     void chartWithoutXChartNamesTheLibrary(@TempDir Path dir) throws Exception {
@@ -240,6 +319,10 @@ class ProgressTest {
             Class<?> device = loader.loadClass(Device.class.getName());
             Class<?> progress = loader.loadClass(Progress.class.getName());
             Object p = progress.getConstructor(device).newInstance(device.getField("CPU").get(null));
+            InvocationTargetException empty = assertThrows(InvocationTargetException.class,
+                    () -> progress.getMethod("writeChart", Path.class).invoke(p, dir.resolve("c.png")));
+            assertTrue(empty.getCause().getMessage().contains("no epoch recorded"), "asked before XChart");
+            progress.getMethod("endEpoch").invoke(p);
             InvocationTargetException e = assertThrows(InvocationTargetException.class,
                     () -> progress.getMethod("writeChart", Path.class).invoke(p, dir.resolve("c.png")));
             assertEquals(IllegalStateException.class, e.getCause().getClass());
