@@ -126,6 +126,17 @@ final class DeviceBackend {
         return allocated(call(() -> inner.allocate(dtype.scalarType(), numel)), false);
     }
 
+    /**
+     * As {@link #allocate}, every element zero: counted as an allocation and, when there are
+     * elements, one launch (the fill it stands for), whether or not the backend had to clear it.
+     */
+    Storage allocateZeroed(DType dtype, long numel) {
+        if (numel > 0) {
+            launched();
+        }
+        return allocated(call(() -> inner.allocateZeroed(dtype.scalarType(), numel)), false);
+    }
+
     Storage fromHost(float[] data) {
         return allocated(call(() -> inner.fromHost(data)), true);
     }

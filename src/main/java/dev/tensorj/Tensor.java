@@ -68,6 +68,15 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(backend.device(), backend.allocate(dtype, n), shape.clone());
     }
 
+    /** As {@link #empty(String, DeviceBackend, DType, int[])}, every element zero (false). */
+    static Tensor zeroed(String op, DeviceBackend backend, DType dtype, int[] shape) {
+        long n = Shapes.numel(op, shape);
+        if (backend.device().isCpu()) {
+            HostArrayLimitException.check(op, n, shape, "a cpu tensor");
+        }
+        return new Tensor(backend.device(), backend.allocateZeroed(dtype, n), shape.clone());
+    }
+
     // ---------------------------------------------------------------- creation
 
     /**
@@ -120,6 +129,9 @@ public final class Tensor implements AutoCloseable {
         Dispatch.nonNull("full", "shape", shape);
         Shapes.numel("full", shape); // validate before touching the device
         DeviceBackend be = Backends.of(device);
+        if (Float.floatToRawIntBits(value) == 0) { // +0 only: -0 has another bit pattern
+            return zeroed("full", be, DType.FLOAT32, shape);
+        }
         Tensor t = empty("full", be, shape);
         be.fill(t.storage, value);
         return t;
