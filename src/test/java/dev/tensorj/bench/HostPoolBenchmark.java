@@ -67,7 +67,7 @@ class HostPoolBenchmark {
     }
 
     /** One measured stretch: per step (or call) heap bytes, tensor allocations, milliseconds. */
-    private record Stretch(double heapBytes, double allocations, double ms, long gcMs) {}
+    private record Stretch(double heapBytes, double allocations, double reused, double ms, long gcMs) {}
 
     @Test
     void poolOnAgainstOff() {
@@ -75,8 +75,8 @@ class HostPoolBenchmark {
         long cap = PoolProbe.capBytes();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
                 "cpu: %s; %d rounds, pool cap %d MiB; Java %s%n%n"
-                        + "| case | pool | heap bytes per step | tensor allocations per step | median ms | min-max ms | GC ms |%n"
-                        + "|---|---|---|---|---|---|---|%n",
+                        + "| case | pool | heap bytes per step | tensor allocations per step | of them from the pool "
+                        + "| median ms | min-max ms | GC ms |%n|---|---|---|---|---|---|---|---|%n",
                 cpuModel(), ROUNDS, cap >> 20, System.getProperty("java.version")));
         Step s3 = new Step(256, 784, 1024, 1024, 10);
         Step s2 = new Step(32, 10, 20, 1);
@@ -114,6 +114,7 @@ class HostPoolBenchmark {
         long tid = Thread.currentThread().getId();
         Counters.Snapshot c0 = Counters.snapshot(Device.CPU);
         long gc0 = gcMillis();
+        long r0 = PoolProbe.reused();
         long h0 = THREADS.getThreadAllocatedBytes(tid);
         double[] ms = new double[n];
         for (int i = 0; i < n; i++) {
@@ -122,18 +123,20 @@ class HostPoolBenchmark {
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         long h1 = THREADS.getThreadAllocatedBytes(tid);
+        long r1 = PoolProbe.reused();
         Counters.Snapshot c = Counters.snapshot(Device.CPU).minus(c0);
         Arrays.sort(ms);
-        return new Stretch((double) (h1 - h0) / n, (double) c.allocations() / n, ms[n / 2], gcMillis() - gc0);
+        return new Stretch((double) (h1 - h0) / n, (double) c.allocations() / n, (double) (r1 - r0) / n, ms[n / 2], gcMillis() - gc0);
     }
 
     private static void row(StringBuilder out, String name, String pool, List<Stretch> runs) {
         double[] heap = runs.stream().mapToDouble(Stretch::heapBytes).sorted().toArray();
         double[] ms = runs.stream().mapToDouble(Stretch::ms).sorted().toArray();
         double allocations = runs.get(0).allocations();
+        double reused = runs.get(0).reused();
         long gc = runs.stream().mapToLong(Stretch::gcMs).sum();
-        out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.3f | %.3f-%.3f | %d |%n", name, pool,
-                bytes(heap[heap.length / 2]), allocations, ms[ms.length / 2], ms[0], ms[ms.length - 1], gc));
+        out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.1f | %.3f | %.3f-%.3f | %d |%n", name, pool,
+                bytes(heap[heap.length / 2]), allocations, reused, ms[ms.length / 2], ms[0], ms[ms.length - 1], gc));
     }
 
     private static String bytes(double b) {
