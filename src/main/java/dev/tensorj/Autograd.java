@@ -71,8 +71,9 @@ final class Autograd {
         // the last reference; anything else (the caller's seed, add's {g, g}) is copied, so that
         // no two leaves, nor a leaf and the caller, share a Tensor that closing one would close.
         Map<Tensor, Integer> holders = new IdentityHashMap<>();
-        // Tensors a user's backward saw or made: it may keep them, so the walk never closes them.
-        Set<Tensor> escaped = Collections.newSetFromMap(new IdentityHashMap<>());
+        // Tensors a user's backward saw or made: it may keep them, so the walk never closes them
+        // (made on the first user rule: most graphs have none).
+        Set<Tensor> escaped = Collections.emptySet();
         List<Tensor> consumed = new ArrayList<>();
         grads.put(start, seed);
         if (seedOwned) {
@@ -102,6 +103,9 @@ final class Autograd {
                 Object[] nodes = fn.nodes();
                 Tensor[] inputGrads = fn.apply(g);
                 if (fn.userRule) {
+                    if (escaped.isEmpty()) {
+                        escaped = Collections.newSetFromMap(new IdentityHashMap<>());
+                    }
                     escaped.add(g);
                     Collections.addAll(escaped, inputGrads);
                 }
