@@ -131,10 +131,11 @@ final class DeviceBackend {
      * elements, one launch (the fill it stands for), whether or not the backend had to clear it.
      */
     Storage allocateZeroed(DType dtype, long numel) {
+        Storage s = allocated(call(() -> inner.allocateZeroed(dtype.scalarType(), numel)), false);
         if (numel > 0) {
             launched();
         }
-        return allocated(call(() -> inner.allocateZeroed(dtype.scalarType(), numel)), false);
+        return s;
     }
 
     Storage fromHost(float[] data) {

@@ -99,6 +99,17 @@ class CpuArrayPoolTest {
         assertArrayEquals(new float[] {1, 2, 3}, (float[]) clean.take(ScalarType.F32, 3), "uninitialised: as left");
     }
 
+    /** The pom turns poison mode on for every test run, so the whole suite shows that no kernel reads before it writes. */
+    @Test
+    void theTestRunHandsOutPoisonedArrays() {
+        assertTrue(CpuArrayPool.SHARED.poisons(), "run the tests with -Dtensorj.cpu.pool.poison=true (the pom does)");
+        Storage s = CpuBackend.INSTANCE.allocate(ScalarType.F32, 3);
+        for (float v : CpuBackend.data(s)) {
+            assertTrue(Float.isNaN(v));
+        }
+        assertArrayEquals(new float[3], CpuBackend.data(CpuBackend.INSTANCE.allocateZeroed(ScalarType.F32, 3)));
+    }
+
     @Test
     void aStorageReturnsItsArrayOnceWhenItsLastReferenceIsReleased() {
         int n = 4099; // a length no other test uses, so the shared pool's shelf holds only ours
