@@ -30,6 +30,13 @@ final class Autograd {
         }
     }
 
+    /** As {@link #record}, for a user's rule ({@link AutogradFunction}): see {@link GradFn#userRule}. */
+    static void recordUserRule(Tensor out, String op, Tensor[] inputs, Tensor[] saved, GradFn.Rule rule) {
+        if (needsGraph(inputs)) {
+            out.setGradFn(new GradFn(op, out.device(), inputs, saved, rule, true));
+        }
+    }
+
     /** Whether an op on {@code inputs} is recorded: grad mode is on and an input requires grad. */
     static boolean needsGraph(Tensor... inputs) {
         if (!NoGrad.isGradEnabled()) {
@@ -47,6 +54,12 @@ final class Autograd {
      * {@code seedOwned}: nothing outside this walk holds {@code seed} (backward() made it), so a
      * leaf may keep it as its gradient. The walk goes over graph nodes: a {@link GradFn}, or a leaf
      * tensor that requires grad.
+     *
+     * <p>A gradient that only this walk holds is closed as soon as it is consumed (a rule read it,
+     * it was added into a sum, reduced to an input's shape, or copied into a leaf's grad), so that
+     * its memory serves the next tensor of its size; never one that a leaf keeps, the caller's seed,
+     * or one that went into or came out of a user's {@link AutogradFunction}. The graph's own
+     * tensors (inputs, saved tensors) are never gradients, so retainGraph changes nothing here.
      */
     static void backward(Tensor root, Tensor seed, boolean seedOwned, boolean retainGraph) {
         Object start = root.gradFn() != null ? root.gradFn() : root;
@@ -58,6 +71,10 @@ final class Autograd {
         // the last reference; anything else (the caller's seed, add's {g, g}) is copied, so that
         // no two leaves, nor a leaf and the caller, share a Tensor that closing one would close.
         Map<Tensor, Integer> holders = new IdentityHashMap<>();
+        // Tensors a user's backward saw or made: it may keep them, so the walk never closes them
+        // (made on the first user rule: most graphs have none).
+        Set<Tensor> escaped = Collections.emptySet();
+        List<Tensor> consumed = new ArrayList<>();
         grads.put(start, seed);
         if (seedOwned) {
             holders.put(seed, 1);
@@ -74,34 +91,73 @@ final class Autograd {
                     holders.put(g, held - 1);
                 }
                 if (node instanceof Tensor) {
-                    ((Tensor) node).accumulateGrad(g, held != null && held == 1);
+                    Tensor leaf = (Tensor) node;
+                    leaf.accumulateGrad(g, held != null && held == 1);
+                    if (held != null && held == 1 && leaf.grad() != g && !escaped.contains(g)) {
+                        g.close(); // added to the leaf's grad, or copied into it
+                    }
                     continue;
                 }
                 GradFn fn = (GradFn) node;
                 Tensor[] inputs = fn.inputs();
                 Object[] nodes = fn.nodes();
                 Tensor[] inputGrads = fn.apply(g);
+                if (fn.userRule) {
+                    if (escaped.isEmpty()) {
+                        escaped = Collections.newSetFromMap(new IdentityHashMap<>());
+                    }
+                    escaped.add(g);
+                    Collections.addAll(escaped, inputGrads);
+                }
+                if (held != null) {
+                    consumed.add(g);
+                }
                 for (int i = 0; i < inputs.length; i++) {
-                    if (nodes[i] == null || inputGrads[i] == null) {
+                    Tensor made = inputGrads[i];
+                    if (made == null) {
                         continue;
                     }
-                    Tensor gi = sumToShape(inputGrads[i], inputs[i].shapeRef());
+                    if (made != g) { // rules return g itself or tensors they made
+                        consumed.add(made);
+                    }
+                    if (nodes[i] == null) {
+                        continue;
+                    }
+                    Tensor gi = sumToShape(made, inputs[i].shapeRef());
                     if (anomaly) {
                         AnomalyMode.check(fn, i, inputs[i], gi);
                     }
                     Tensor prev = grads.get(nodes[i]);
                     if (prev == null) {
                         grads.put(nodes[i], gi);
-                        if (gi != g || held != null) { // rules return g itself or tensors they made
+                        if (gi != g || held != null) {
                             holders.merge(gi, 1, Integer::sum);
                         }
                     } else {
                         Tensor sum = prev.add(gi);
-                        holders.computeIfPresent(prev, (k, n) -> n > 1 ? n - 1 : null);
+                        Integer prevHeld = holders.get(prev);
+                        if (prevHeld != null) {
+                            if (prevHeld > 1) {
+                                holders.put(prev, prevHeld - 1);
+                            } else {
+                                holders.remove(prev);
+                                consumed.add(prev);
+                            }
+                        }
                         grads.put(nodes[i], sum);
                         holders.put(sum, 1);
+                        if (gi != made) {
+                            gi.close(); // sumToShape's result, read by the add alone
+                        }
                     }
                 }
+                // Closed only now: a later input of the same rule may still pass one of them on.
+                for (Tensor t : consumed) {
+                    if (!holders.containsKey(t) && !escaped.contains(t)) {
+                        t.close();
+                    }
+                }
+                consumed.clear();
                 if (!retainGraph) {
                     fn.free();
                 }
@@ -160,7 +216,8 @@ final class Autograd {
 
     /**
      * Sums {@code grad} over the dimensions along which an input of {@code shape} was broadcast,
-     * so that e.g. a Linear bias gets the batch sum with no code of its own.
+     * so that e.g. a Linear bias gets the batch sum with no code of its own. Returns {@code grad}
+     * itself or a new tensor; the partial sums between are closed.
      */
     static Tensor sumToShape(Tensor grad, int[] shape) {
         int[] gs = grad.shape();
@@ -170,13 +227,22 @@ final class Autograd {
         Tensor g = grad;
         int lead = gs.length - shape.length;
         for (int i = 0; i < lead; i++) {
-            g = g.sum(0, false);
+            g = sumClosing(g, grad, 0, false);
         }
         for (int d = 0; d < shape.length; d++) {
-            if (shape[d] == 1 && g.shape()[d] != 1) {
-                g = g.sum(d, true);
+            if (shape[d] == 1 && g.shapeRef()[d] != 1) {
+                g = sumClosing(g, grad, d, true);
             }
         }
         return g;
+    }
+
+    /** {@code g.sum(dim, keepDim)}, closing {@code g} unless it is {@code original} (the caller's). */
+    private static Tensor sumClosing(Tensor g, Tensor original, int dim, boolean keepDim) {
+        Tensor next = g.sum(dim, keepDim);
+        if (g != original) {
+            g.close();
+        }
+        return next;
     }
 }

@@ -157,7 +157,7 @@ public abstract class AutogradFunction {
         // A new object for the graph node: the tensor forward returned may be an input, a saved
         // tensor or one held elsewhere, none of which may become this node's output.
         Tensor result = out.detach();
-        Autograd.record(result, name, in, ctx.savedForGraph(), g -> gradients(ctx, in, g));
+        Autograd.recordUserRule(result, name, in, ctx.savedForGraph(), g -> gradients(ctx, in, g));
         return result;
     }
 

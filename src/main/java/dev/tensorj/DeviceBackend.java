@@ -126,6 +126,18 @@ final class DeviceBackend {
         return allocated(call(() -> inner.allocate(dtype.scalarType(), numel)), false);
     }
 
+    /**
+     * As {@link #allocate}, every element zero: counted as an allocation and, when there are
+     * elements, one launch (the fill it stands for), whether or not the backend had to clear it.
+     */
+    Storage allocateZeroed(DType dtype, long numel) {
+        Storage s = allocated(call(() -> inner.allocateZeroed(dtype.scalarType(), numel)), false);
+        if (numel > 0) {
+            launched();
+        }
+        return s;
+    }
+
     Storage fromHost(float[] data) {
         return allocated(call(() -> inner.fromHost(data)), true);
     }

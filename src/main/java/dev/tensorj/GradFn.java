@@ -28,7 +28,18 @@ final class GradFn {
     private Tensor[] saved;
     private final int[] savedVersions;
 
+    /**
+     * Whether the rule is a user's ({@link AutogradFunction}): it may keep the gradient it gets or
+     * the tensors it returns, so backward closes neither.
+     */
+    final boolean userRule;
+
     GradFn(String op, Device device, Tensor[] inputs, Tensor[] saved, Rule rule) {
+        this(op, device, inputs, saved, rule, false);
+    }
+
+    GradFn(String op, Device device, Tensor[] inputs, Tensor[] saved, Rule rule, boolean userRule) {
+        this.userRule = userRule;
         this.op = op;
         this.device = device;
         this.inputs = inputs;

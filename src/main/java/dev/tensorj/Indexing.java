@@ -121,12 +121,9 @@ final class Indexing {
      */
     private static Tensor scatterKernel(String op, Tensor src, Tensor index, IndexPlan p, int[] shape) {
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "grad", src);
-        Tensor out = Tensor.empty(op, be, shape);
-        if (out.numel() > 0) {
-            be.fill(out.storage(), 0f);
-            if (p.numel > 0) {
-                be.scatterAdd(src.storage(), index.storage(), out.storage(), p);
-            }
+        Tensor out = Tensor.zeroed(op, be, DType.FLOAT32, shape); // scatter-add accumulates
+        if (out.numel() > 0 && p.numel > 0) {
+            be.scatterAdd(src.storage(), index.storage(), out.storage(), p);
         }
         return out;
     }

@@ -31,7 +31,10 @@ final class Losses {
         float scale = 2f / n;
         // diff is the op's own tensor, never handed out, so nothing user-visible is saved.
         Autograd.record(loss, "mse_loss", new Tensor[] {input, target}, Autograd.NOTHING_SAVED, g -> {
-            Tensor dInput = diff.mul(g).mul(scale); // 2·(input − target)·g / n
+            Tensor dInput;
+            try (Tensor dg = diff.mul(g)) {
+                dInput = dg.mul(scale); // 2·(input − target)·g / n
+            }
             return new Tensor[] {input.requiresGrad() ? dInput : null, target.requiresGrad() ? dInput.neg() : null};
         });
         return loss;

@@ -52,7 +52,11 @@ final class Reductions {
             }
         }
         int[] shape = x.shape();
-        Autograd.record(out, "sum", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> new Tensor[] {expand(g.reshape(kept), shape)});
+        Autograd.record(out, "sum", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> {
+            try (Tensor view = g.reshape(kept)) { // closed, or its reference would keep g's memory from reuse
+                return new Tensor[] {expand(view, shape)};
+            }
+        });
         return out;
     }
 

@@ -39,24 +39,12 @@ final class ShapeCopies {
      */
     static Tensor embed(String op, Tensor g, int[] shape, long dstOffset, long[] dstStrides) {
         DeviceBackend be = Dispatch.check(op, DTypes.ANY, g);
-        Tensor out = Tensor.empty(op, be, g.dtype(), shape);
-        fillZero(be, out);
+        Tensor out = Tensor.zeroed(op, be, g.dtype(), shape);
         if (g.numel() > 0) {
             be.stridedCopy(g.storage(), 0, out.storage(), dstOffset,
                     BroadcastPlan.of(g.shapeRef(), Shapes.strides(g.shapeRef()), dstStrides));
         }
         return out; // not recorded: backward runs without grad mode, so no gradient of a gradient is taken
-    }
-
-    private static void fillZero(DeviceBackend be, Tensor t) {
-        if (t.numel() == 0) {
-            return;
-        }
-        switch (t.dtype()) {
-            case FLOAT32: be.fill(t.storage(), 0f); break;
-            case INT64: be.fill(t.storage(), 0L); break;
-            default: be.fill(t.storage(), false); break;
-        }
     }
 
     // ---------------------------------------------------------------- permute, transpose, expand

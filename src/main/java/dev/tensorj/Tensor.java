@@ -67,11 +67,21 @@ public final class Tensor implements AutoCloseable {
 
     /** As {@link #empty(String, DeviceBackend, int[])}, of {@code dtype}. */
     static Tensor empty(String op, DeviceBackend backend, DType dtype, int[] shape) {
+        return new Tensor(backend.device(), backend.allocate(dtype, numelFor(op, backend, shape)), shape.clone());
+    }
+
+    /** As {@link #empty(String, DeviceBackend, DType, int[])}, every element zero (false). */
+    static Tensor zeroed(String op, DeviceBackend backend, DType dtype, int[] shape) {
+        return new Tensor(backend.device(), backend.allocateZeroed(dtype, numelFor(op, backend, shape)), shape.clone());
+    }
+
+    /** The elements of {@code shape}, checked against what one host array holds on the cpu. */
+    private static long numelFor(String op, DeviceBackend backend, int[] shape) {
         long n = Shapes.numel(op, shape);
         if (backend.device().isCpu()) {
             HostArrayLimitException.check(op, n, shape, "a cpu tensor");
         }
-        return new Tensor(backend.device(), backend.allocate(dtype, n), shape.clone());
+        return n;
     }
 
     // ---------------------------------------------------------------- creation
@@ -126,6 +136,9 @@ public final class Tensor implements AutoCloseable {
         Dispatch.nonNull("full", "shape", shape);
         Shapes.numel("full", shape); // validate before touching the device
         DeviceBackend be = Backends.of(device);
+        if (Float.floatToRawIntBits(value) == 0) { // +0 only: -0 has another bit pattern
+            return zeroed("full", be, DType.FLOAT32, shape);
+        }
         Tensor t = empty("full", be, shape);
         be.fill(t.storage, value);
         return t;

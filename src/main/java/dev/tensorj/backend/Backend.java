@@ -17,8 +17,27 @@ package dev.tensorj.backend;
  */
 public interface Backend {
 
-    /** A new buffer of {@code numel} elements of {@code type}; contents unspecified. */
+    /**
+     * A new buffer of {@code numel} elements of {@code type}; contents unspecified (a recycled
+     * buffer holds whatever it held): for kernels that write every element.
+     */
     Storage allocate(ScalarType type, long numel);
+
+    /**
+     * A new buffer of {@code numel} zeros ({@code false}) of {@code type}: for what accumulates
+     * into its output or leaves part of it unwritten (zeros, scatter-add, the gradient of a slice).
+     * By default {@link #allocate} and a fill; a backend whose fresh memory is already zero may
+     * skip the fill.
+     */
+    default Storage allocateZeroed(ScalarType type, long numel) {
+        Storage s = allocate(type, numel);
+        switch (type) {
+            case F32: fill(s, 0f); break;
+            case I64: fill(s, 0L); break;
+            default: fill(s, false); break;
+        }
+        return s;
+    }
 
     /** A new {@link ScalarType#F32} buffer holding a copy of {@code data}. */
     Storage fromHost(float[] data);

@@ -75,6 +75,10 @@ public abstract class Storage {
         tag = value;
     }
 
-    /** Returns the memory to the backend; called once, when the last reference is released. */
+    /**
+     * Returns the memory to the backend; called once, when the last reference is released. The
+     * backend may hand it to another storage at once, so only a release that no tensor can read
+     * past (a close) may drop the last reference.
+     */
     protected abstract void free();
 }

@@ -40,31 +40,43 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(ScalarType type, long numel) {
+        checkSize(numel);
+        return CpuStorage.uninitialised(type, (int) numel);
+    }
+
+    @Override
+    public Storage allocateZeroed(ScalarType type, long numel) {
+        checkSize(numel);
+        return CpuStorage.zeroed(type, (int) numel);
+    }
+
+    private static void checkSize(long numel) {
         if (numel > MAX_ELEMENTS) { // Tensor.empty names the op first; this guards direct callers
             throw new IllegalArgumentException(
                     "cpu tensors hold at most " + MAX_ELEMENTS + " elements, asked for " + numel);
-        }
-        switch (type) {
-            case F32: return new CpuStorage(new float[(int) numel]);
-            case I64: return new CpuStorage(new long[(int) numel]);
-            case BOOL: return new CpuStorage(new boolean[(int) numel]);
-            default: throw new AssertionError(type);
         }
     }
 
     @Override
     public Storage fromHost(float[] data) {
-        return new CpuStorage(data.clone());
+        return copyOf(ScalarType.F32, data, data.length);
     }
 
     @Override
     public Storage fromHost(long[] data) {
-        return new CpuStorage(data.clone());
+        return copyOf(ScalarType.I64, data, data.length);
     }
 
     @Override
     public Storage fromHost(boolean[] data) {
-        return new CpuStorage(data.clone());
+        return copyOf(ScalarType.BOOL, data, data.length);
+    }
+
+    /** A storage holding a copy of the host array {@code data}: every element written, so uninitialised is enough. */
+    private static Storage copyOf(ScalarType type, Object data, int length) {
+        CpuStorage s = CpuStorage.uninitialised(type, length);
+        System.arraycopy(data, 0, s.array(), 0, length);
+        return s;
     }
 
     @Override
