@@ -93,7 +93,7 @@ final class Autograd {
                 if (node instanceof Tensor) {
                     Tensor leaf = (Tensor) node;
                     leaf.accumulateGrad(g, held != null && held == 1);
-                    if (held != null && held == 1 && leaf.grad() != g && !escaped.contains(g)) {
+                    if (held != null && held == 1 && leaf.gradUnshared() != g && !escaped.contains(g)) {
                         g.close(); // added to the leaf's grad, or copied into it
                     }
                     continue;

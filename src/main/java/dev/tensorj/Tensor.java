@@ -1966,10 +1966,7 @@ public final class Tensor implements AutoCloseable {
                 grad = grad.add(g); // the holder keeps the old values, as in PyTorch
                 gradShared = false;
             } else {
-                grad.add_(g);
-            }
-            if (exclusive) {
-                g.close(); // only the walk held it
+                grad.add_(g); // the walk closes g, which only it held
             }
         } else if (exclusive) {
             grad = g;
