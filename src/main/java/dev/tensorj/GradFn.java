@@ -55,6 +55,7 @@ final class GradFn {
         this.savedVersions = new int[saved.length];
         for (int i = 0; i < saved.length; i++) {
             savedVersions[i] = saved[i].version().value();
+            saved[i].holdForGraph(); // closing it now frees it after this node's backward
         }
     }
 
@@ -96,6 +97,11 @@ final class GradFn {
 
     /** Drops the inputs and saved tensors after a backward pass, as PyTorch does unless asked to retain them. */
     void free() {
+        if (saved != null) {
+            for (Tensor t : saved) {
+                t.releaseFromGraph();
+            }
+        }
         inputs = null;
         nodes = null;
         rule = null;

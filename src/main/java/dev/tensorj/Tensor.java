@@ -42,6 +42,10 @@ public final class Tensor implements AutoCloseable {
     private Version version;  // shared with the tensors that share this one's data
     private Tensor viewOf;    // the base of a view (reshape), for the in-place rules
     private volatile boolean closed;
+    /** Graph nodes not yet freed that saved this tensor for their backward (guarded by this). */
+    private int graphHolds;
+    /** close() was called while a graph node held this tensor: it closes when the last lets go. */
+    private boolean closeDeferred;
 
     Tensor(Device device, Storage storage, int[] shape) {
         this(device, storage, shape, new Version());
@@ -283,9 +287,12 @@ public final class Tensor implements AutoCloseable {
         return numel;
     }
 
-    /** Whether {@link #close()} has been called. */
+    /**
+     * Whether {@link #close()} has been called. A tensor that a recorded op saved for its backward
+     * keeps its memory, and still reads, until that backward has run (see {@link #close()}).
+     */
     public boolean isClosed() {
-        return closed;
+        return closed || closeDeferred;
     }
 
     // ---------------------------------------------------------------- devices
@@ -1010,14 +1017,43 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** Frees the memory now (shared memory is freed when its last tensor closes). Idempotent. */
+    /**
+     * Releases this tensor: its memory is freed now (shared memory when its last tensor closes),
+     * and reused by later ops. As Python's {@code del t}: if a recorded op saved this tensor to
+     * compute its gradient, the graph keeps it, and the memory is freed once that backward has run
+     * (or with the graph, by the garbage collector, if it never runs); until then it still reads.
+     * Idempotent.
+     */
     @Override
     public void close() {
         Storage s;
         synchronized (this) {
-            if (closed) {
+            if (closed || closeDeferred) {
                 return;
             }
+            if (graphHolds > 0) {
+                closeDeferred = true;
+                return;
+            }
+            closed = true;
+            s = storage;
+        }
+        release(s);
+    }
+
+    /** A graph node saved this tensor for its backward: {@link #close()} waits for {@link #releaseFromGraph()}. */
+    synchronized void holdForGraph() {
+        graphHolds++;
+    }
+
+    /** A graph node that saved this tensor was freed; the last one completes a deferred {@link #close()}. */
+    void releaseFromGraph() {
+        Storage s;
+        synchronized (this) {
+            if (--graphHolds > 0 || !closeDeferred) {
+                return;
+            }
+            closeDeferred = false;
             closed = true;
             s = storage;
         }

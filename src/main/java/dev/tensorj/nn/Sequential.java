@@ -2,6 +2,7 @@ package dev.tensorj.nn;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
+import java.util.Set;
 
 /** Modules applied in order; registered as {@code "0"}, {@code "1"}, ... as in PyTorch. */
 public class Sequential extends Module {
@@ -33,13 +34,38 @@ public class Sequential extends Module {
         return this;
     }
 
+    /**
+     * The library's modules whose forward keeps no reference to its input or its output (exactly
+     * these classes: a subclass may keep one).
+     */
+    private static final Set<Class<?>> KEEP_NOTHING = Set.of(Linear.class, ReLU.class, Tanh.class, Sigmoid.class,
+            SiLU.class, GELU.class, Softmax.class, LogSoftmax.class, Flatten.class, Identity.class, Dropout.class,
+            LayerNorm.class, BatchNorm1d.class, Embedding.class);
+
+    /**
+     * Applies the modules in order. A tensor passed from one of the library's modules to another
+     * is this Sequential's alone (neither keeps it, and the caller never sees it), so it is closed
+     * once the next module has used it: its memory is reused as soon as the backward that needs it
+     * has run, or at once under no-grad. A tensor that a module of another class made or received
+     * is left alone, as is the input.
+     */
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
+        Module producer = null;
         for (Module m : modules) {
-            x = m.forward(x);
+            Tensor y = m.forward(x);
+            if (x != input && y != x && keepsNothing(producer) && keepsNothing(m)) {
+                x.close();
+            }
+            x = y;
+            producer = m;
         }
         return x;
+    }
+
+    private static boolean keepsNothing(Module m) {
+        return m != null && KEEP_NOTHING.contains(m.getClass());
     }
 
     /**
