@@ -29,14 +29,16 @@ final class Losses {
             be.binaryScalar(BinaryOp.DIV, loss.storage(), (float) n, loss.storage());
         }
         float scale = 2f / n;
-        // diff is the op's own tensor, never handed out, so nothing user-visible is saved.
-        Autograd.record(loss, "mse_loss", new Tensor[] {input, target}, Autograd.NOTHING_SAVED, g -> {
+        // diff is the op's own tensor, never handed out: saved so that the graph holds it, then
+        // closed here, so its memory returns after the backward (at once when nothing is recorded).
+        Autograd.record(loss, "mse_loss", new Tensor[] {input, target}, new Tensor[] {diff}, g -> {
             Tensor dInput;
             try (Tensor dg = diff.mul(g)) {
                 dInput = dg.mul(scale); // 2·(input − target)·g / n
             }
             return new Tensor[] {input.requiresGrad() ? dInput : null, target.requiresGrad() ? dInput.neg() : null};
         });
+        diff.close();
         return loss;
     }
 

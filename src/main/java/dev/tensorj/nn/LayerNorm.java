@@ -80,10 +80,22 @@ public class LayerNorm extends Module {
         for (int i = 0; i < k; i++) {
             dims[i] = shape.length - k + i;
         }
-        Tensor centered = input.sub(input.mean(dims, true));
-        Tensor var = centered.square().mean(dims, true); // biased, as PyTorch
-        Tensor y = centered.mul(var.add((float) eps).rsqrt());
-        return weight == null ? y : y.mul(weight).add(bias);
+        // Each intermediate is closed once used: its memory returns when the backward that saved it
+        // has run (at once under no-grad), so a training step does not leave them to the GC.
+        try (Tensor mean = input.mean(dims, true);
+                Tensor centered = input.sub(mean);
+                Tensor squared = centered.square();
+                Tensor var = squared.mean(dims, true); // biased, as PyTorch
+                Tensor shifted = var.add((float) eps);
+                Tensor rstd = shifted.rsqrt()) {
+            Tensor y = centered.mul(rstd);
+            if (weight == null) {
+                return y;
+            }
+            try (y; Tensor scaled = y.mul(weight)) {
+                return scaled.add(bias);
+            }
+        }
     }
 
     /** The weight, or {@code null} without elementwise affine. */
