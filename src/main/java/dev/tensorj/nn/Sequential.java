@@ -36,10 +36,25 @@ public class Sequential extends Module {
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : modules) {
-            x = m.forward(x);
+        for (int i = 0; i < modules.length; i++) {
+            if (fusesWithNext(i)) {
+                x = ((Linear) modules[i]).forwardRelu(x);
+                i++;
+            } else {
+                x = modules[i].forward(x);
+            }
         }
         return x;
+    }
+
+    /**
+     * Whether module {@code i} is a {@link Linear} followed by a {@link ReLU}, both exactly those
+     * classes (a subclass may change either's forward): the pair then runs as one op,
+     * {@link dev.tensorj.Functional#linearRelu}, with the same result bit for bit.
+     */
+    private boolean fusesWithNext(int i) {
+        return i + 1 < modules.length && modules[i].getClass() == Linear.class
+                && modules[i + 1].getClass() == ReLU.class;
     }
 
     /**
