@@ -207,15 +207,17 @@ final class Linalg {
      * checked as one op so that errors name the layer's roles.
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        return linear("linear", input, weight, bias, false);
+        return linear(input, weight, bias, false);
     }
 
     /** {@code relu(linear(input, weight, bias))} as one op: see {@link #affineRelu}. */
     static Tensor linearRelu(Tensor input, Tensor weight, Tensor bias) {
-        return linear("linear_relu", input, weight, bias, true);
+        return linear(input, weight, bias, true);
     }
 
-    private static Tensor linear(String op, Tensor input, Tensor weight, Tensor bias, boolean relu) {
+    /** Checked as the op {@code linear} either way: a fused layer's errors name the layer the user wrote. */
+    private static Tensor linear(Tensor input, Tensor weight, Tensor bias, boolean relu) {
+        String op = "linear";
         DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "input", input, "weight", weight, Dispatch.optional("bias"), bias);
         int[] ws = weight.shapeRef();
         int[] xs = input.shapeRef();
@@ -233,7 +235,7 @@ final class Linalg {
         // The rows are counted, not inferred: reshape(-1, 0) cannot infer them, and with no
         // in-features PyTorch still gives [..., out] (the bias, or zeros, broadcast).
         Tensor x2 = xs.length == 2 ? input : input.reshape(rows(xs), ws[1]);
-        Tensor y = relu ? affineRelu(be, op, x2, weight, bias)
+        Tensor y = relu ? affineRelu(be, "linear_relu", x2, weight, bias)
                 : bias == null ? mm(be, "matmul", x2, weight, false, true) : affine(be, x2, weight, bias);
         if (xs.length == 2) {
             return y;

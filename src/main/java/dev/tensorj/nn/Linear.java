@@ -67,7 +67,7 @@ public class Linear extends Module {
 
     /** {@code relu(forward(input))} in one op ({@link Functional#linearRelu}), for {@link Sequential}. */
     Tensor forwardRelu(Tensor input) {
-        Objects.requireNonNull(input, "linear_relu: input is null");
+        Objects.requireNonNull(input, "linear: input is null");
         checkPlacement(input);
         return Functional.linearRelu(input, weight, bias);
     }
