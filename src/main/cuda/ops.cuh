@@ -21,6 +21,7 @@
 #define TJ_SILU_BACKWARD 13
 #define TJ_GELU_BACKWARD 14
 #define TJ_GELU_TANH_BACKWARD 15
+#define TJ_ADD_RELU 16
 
 // UnaryOp ordinals (dev.tensorj.backend.UnaryOp).
 #define TJ_NEG 0
@@ -168,6 +169,7 @@ __device__ __forceinline__ float tj_binary_op(int op, float a, float b) {
         case TJ_MINIMUM: return tj_min(a, b);
         case TJ_RPOW: return tj_pow(b, a);
         case TJ_RELU_BACKWARD: return a <= 0.0f ? 0.0f : b; // PyTorch's threshold_backward; a NaN a passes b
+        case TJ_ADD_RELU: return tj_max(a + b, 0.0f); // Java's Math.max(a + b, 0): NaN passes, -0 gives +0
         // The fused backward rules (a = the value the rule reads, b = the output's gradient), as
         // Activations' methods of the same names: float for sigmoid and tanh, else double rounded once.
         case TJ_SIGMOID_BACKWARD: return b * (a * (1.0f - a));

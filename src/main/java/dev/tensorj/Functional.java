@@ -20,6 +20,20 @@ public final class Functional {
         return Linalg.linear(input, weight, bias);
     }
 
+    /**
+     * {@code relu(linear(input, weight, bias))}, bit for bit, as one op: the bias add and the ReLU in
+     * one pass over the product, one output instead of two. PyTorch has no such function (its
+     * compilers fuse the pair); {@link dev.tensorj.nn.Sequential} uses it for a {@code Linear}
+     * followed by a {@code ReLU}. Errors name the op {@code linear}, as the layer's do; the graph
+     * node is {@code linear_relu}.
+     *
+     * @throws DeviceMismatchException if the three are not on one device
+     * @throws ShapeMismatchException if input's last dimension is not {@code in}
+     */
+    public static Tensor linearRelu(Tensor input, Tensor weight, Tensor bias) {
+        return Linalg.linearRelu(input, weight, bias);
+    }
+
     public static Tensor relu(Tensor input) {
         return Elementwise.unary("relu", UnaryOp.RELU, input); // not input.relu(): a null input gets named
     }

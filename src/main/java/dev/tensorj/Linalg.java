@@ -1,6 +1,7 @@
 package dev.tensorj;
 
 import dev.tensorj.backend.BinaryOp;
+import dev.tensorj.backend.UnaryOp;
 import java.util.Arrays;
 
 /** Matrix products: forward dispatch and backward rules. */
@@ -206,24 +207,36 @@ final class Linalg {
      * checked as one op so that errors name the layer's roles.
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        DeviceBackend be = Dispatch.check("linear", DTypes.FLOAT32, "input", input, "weight", weight, Dispatch.optional("bias"), bias);
+        return linear(input, weight, bias, false);
+    }
+
+    /** {@code relu(linear(input, weight, bias))} as one op: see {@link #affineRelu}. */
+    static Tensor linearRelu(Tensor input, Tensor weight, Tensor bias) {
+        return linear(input, weight, bias, true);
+    }
+
+    /** Checked as the op {@code linear} either way: a fused layer's errors name the layer the user wrote. */
+    private static Tensor linear(Tensor input, Tensor weight, Tensor bias, boolean relu) {
+        String op = "linear";
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "input", input, "weight", weight, Dispatch.optional("bias"), bias);
         int[] ws = weight.shapeRef();
         int[] xs = input.shapeRef();
         if (ws.length != 2) {
-            throw new ShapeMismatchException("linear", "weight must be 2-d [out, in], got " + Shapes.str(ws), ws);
+            throw new ShapeMismatchException(op, "weight must be 2-d [out, in], got " + Shapes.str(ws), ws);
         }
         if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0])) {
-            throw new ShapeMismatchException("linear", "bias must be [" + ws[0] + "] for weight " + Shapes.str(ws)
+            throw new ShapeMismatchException(op, "bias must be [" + ws[0] + "] for weight " + Shapes.str(ws)
                     + ", got " + Shapes.str(bias.shapeRef()), ws, bias.shapeRef());
         }
         if (xs.length < 1 || xs[xs.length - 1] != ws[1]) {
-            throw new ShapeMismatchException("linear", "expected input with " + ws[1]
+            throw new ShapeMismatchException(op, "expected input with " + ws[1]
                     + " in-features (last dimension), got " + Shapes.str(xs), xs, ws);
         }
         // The rows are counted, not inferred: reshape(-1, 0) cannot infer them, and with no
         // in-features PyTorch still gives [..., out] (the bias, or zeros, broadcast).
         Tensor x2 = xs.length == 2 ? input : input.reshape(rows(xs), ws[1]);
-        Tensor y = bias == null ? mm(be, "matmul", x2, weight, false, true) : affine(be, x2, weight, bias);
+        Tensor y = relu ? affineRelu(be, "linear_relu", x2, weight, bias)
+                : bias == null ? mm(be, "matmul", x2, weight, false, true) : affine(be, x2, weight, bias);
         if (xs.length == 2) {
             return y;
         }
@@ -249,6 +262,37 @@ final class Linalg {
             }
         }
         return (int) rows;
+    }
+
+    /**
+     * {@code relu(x·wᵀ + bias)} as one op: the bias add and the ReLU in one pass over the fresh
+     * product ({@link BinaryOp#ADD_RELU}; a ReLU in place without a bias), one output and one graph
+     * node instead of two each. Bit for bit {@code relu(linear(...))}. The backward masks the
+     * gradient by the output, as PyTorch's ReLU does ({@code threshold_backward(grad, result, 0)}:
+     * the output is 0 exactly where the sum was {@code <= 0}, NaN where it was NaN).
+     */
+    private static Tensor affineRelu(DeviceBackend be, String op, Tensor x, Tensor w, Tensor bias) {
+        Tensor y = product(be, x, w, false, true);
+        int[] shape = y.shapeRef();
+        if (y.numel() > 0) {
+            if (bias != null) {
+                be.binary(BinaryOp.ADD_RELU, y.storage(), bias.storage(), y.storage(), Shapes.plan(shape, bias.shapeRef(), shape));
+            } else {
+                be.unary(UnaryOp.RELU, y.storage(), y.storage());
+            }
+        }
+        Autograd.record(y, op, new Tensor[] {x, w, bias}, new Tensor[] {x, w, y}, g -> {
+            Tensor gy = Elementwise.reluBackward(y, g);
+            Tensor[] grads = {
+                x.requiresGrad() ? mm(gy, w, false, false) : null,                 // G'·W
+                w.requiresGrad() ? mm(gy, x, true, false) : null,                  // G'ᵀ·X
+                bias != null && bias.requiresGrad() ? Autograd.sumToShape(gy, bias.shapeRef()) : null};
+            if (grads[2] != gy) {
+                gy.close(); // the masked gradient is this rule's own temporary
+            }
+            return grads;
+        });
+        return y;
     }
 
     /**

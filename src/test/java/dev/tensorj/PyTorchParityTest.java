@@ -400,6 +400,9 @@ class PyTorchParityTest {
         expected.put("Functional.linear(Tensor,Tensor,Tensor) 0", "linear: input is null");
         expected.put("Functional.linear(Tensor,Tensor,Tensor) 1", "linear: weight is null");
         expected.put("Functional.linear(Tensor,Tensor,Tensor) 2", null); // no bias: allowed
+        expected.put("Functional.linearRelu(Tensor,Tensor,Tensor) 0", "linear: input is null");
+        expected.put("Functional.linearRelu(Tensor,Tensor,Tensor) 1", "linear: weight is null");
+        expected.put("Functional.linearRelu(Tensor,Tensor,Tensor) 2", null); // no bias: allowed
         expected.put("Functional.relu(Tensor) 0", "relu: input is null");
         expected.put("Tensor.gelu(String) 0", "gelu: approximate is null");
         for (String op : new String[] {"sigmoid", "tanh", "silu", "gelu"}) {

@@ -35,7 +35,12 @@ public enum BinaryOp {
     /** GELU's (exact form) gradient at input a times b. */
     GELU_BACKWARD,
     /** The tanh-approximated GELU's gradient at input a times b. */
-    GELU_TANH_BACKWARD;
+    GELU_TANH_BACKWARD,
+    /**
+     * {@code relu(a + b)}, exactly the two ops in turn: a layer's bias add and its ReLU in one pass
+     * ({@code Math.max}: NaN passes, -0 becomes +0).
+     */
+    ADD_RELU;
 
     /** Reference semantics, shared by the CPU kernels and the tests. */
     public float apply(float a, float b) {
@@ -56,6 +61,7 @@ public enum BinaryOp {
             case SILU_BACKWARD: return Activations.siluBackward(a, b);
             case GELU_BACKWARD: return Activations.geluBackward(a, b);
             case GELU_TANH_BACKWARD: return Activations.geluTanhBackward(a, b);
+            case ADD_RELU: return Math.max(a + b, 0f);
             default: throw new AssertionError(this);
         }
     }

@@ -65,6 +65,13 @@ public class Linear extends Module {
         return Functional.linear(input, weight, bias);
     }
 
+    /** {@code relu(forward(input))} in one op ({@link Functional#linearRelu}), for {@link Sequential}. */
+    Tensor forwardRelu(Tensor input) {
+        Objects.requireNonNull(input, "linear: input is null");
+        checkPlacement(input);
+        return Functional.linearRelu(input, weight, bias);
+    }
+
     public Tensor weight() {
         return weight;
     }

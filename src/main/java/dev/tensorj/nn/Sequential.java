@@ -53,19 +53,36 @@ public class Sequential extends Module {
     public Tensor forward(Tensor input) {
         Tensor x = input;
         Module producer = null;
-        for (Module m : modules) {
-            Tensor y = m.forward(x);
+        for (int i = 0; i < modules.length; i++) {
+            Module m = modules[i];
+            Tensor y;
+            if (fusesWithNext(i)) {
+                y = ((Linear) m).forwardRelu(x);
+                i++;
+            } else {
+                y = m.forward(x);
+            }
             if (x != input && y != x && keepsNothing(producer) && keepsNothing(m)) {
                 x.close();
             }
             x = y;
-            producer = m;
+            producer = modules[i];
         }
         return x;
     }
 
     private static boolean keepsNothing(Module m) {
         return m != null && KEEP_NOTHING.contains(m.getClass());
+    }
+
+    /**
+     * Whether module {@code i} is a {@link Linear} followed by a {@link ReLU}, both exactly those
+     * classes (a subclass may change either's forward): the pair then runs as one op,
+     * {@link dev.tensorj.Functional#linearRelu}, with the same result bit for bit.
+     */
+    private boolean fusesWithNext(int i) {
+        return i + 1 < modules.length && modules[i].getClass() == Linear.class
+                && modules[i + 1].getClass() == ReLU.class;
     }
 
     /**

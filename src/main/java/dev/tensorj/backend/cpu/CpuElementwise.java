@@ -62,6 +62,9 @@ final class CpuElementwise {
                     o[oOff + i] = Float.intBitsToFloat(Float.floatToRawIntBits(b[bOff + i]) & keep);
                 }
                 break;
+            case ADD_RELU: // Math.max compiles to a branch-free vmaxss, as ReLU's own loop
+                for (int i = 0; i < len; i++) o[oOff + i] = Math.max(a[aOff + i] + b[bOff + i], 0f);
+                break;
             // The fused backward rules: a loop each rather than a switch per element in apply.
             case SIGMOID_BACKWARD:
                 for (int i = 0; i < len; i++) o[oOff + i] = Activations.sigmoidBackward(a[aOff + i], b[bOff + i]);
