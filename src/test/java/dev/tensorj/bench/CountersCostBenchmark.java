@@ -1,0 +1,239 @@
+package dev.tensorj.bench;
+
+import dev.tensorj.Tensor;
+import dev.tensorj.nn.Linear;
+import dev.tensorj.nn.MSELoss;
+import dev.tensorj.nn.Module;
+import dev.tensorj.nn.ReLU;
+import dev.tensorj.nn.Sequential;
+import dev.tensorj.optim.SGD;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cost of the always-on counters on the S2 step (Linear(10,20)→ReLU→Linear(20,1), batch 32,
+ * MSE, SGD lr 0.01), as the CPU suite's counters group measures it, with one difference: every
+ * block is the same number of steps in both JVMs ({@code bench.steps}, default 2000) instead of a
+ * number each JVM calibrates from 0.2 s of its own steps. The suite's calibration can go wrong in
+ * one JVM only (it ran during a JIT compile on the one pinned CPU: 7884 blocks of ~2 ms against 721
+ * of ~20 ms in the 2026-12-01 run), and a median over short blocks drops interruptions that a
+ * median over long blocks averages in, which biases the ratio.
+ *
+ * <p>Two child JVMs, A (the default: counters on) and B ({@code -Dtensorj.counters=false}), both
+ * pinned with taskset to the last CPU where taskset exists, warm up one after the other (3 s each),
+ * then take turns: {@code bench.rounds} rounds (default 30) of one slot each ({@code bench.blocks}
+ * blocks, default 25), alternating which goes first. Prints the median of per-round ratios A ÷ B
+ * (each round: median block of A's slot ÷ median block of B's), quartiles, range, pooled medians,
+ * and each JVM's heap bytes per step. {@code bench.libA} / {@code bench.libB}: another classes
+ * folder or jar for A or B in place of this build's {@code target/classes} (to compare two builds;
+ * then {@code bench.flagsB=} with no flag compares them both with counters on). {@code bench.stepsB}:
+ * another block length for B (same time per slot), to see what the block length alone does to the
+ * ratio. Run by name only:
+ * {@code mvn -o -B test -Dtest=CountersCostBenchmark -Dsurefire.failIfNoSpecifiedTests=false -P '!cuda-emulator'}.
+ */
+class CountersCostBenchmark {
+
+    @Test
+    void compare() throws Exception {
+        int rounds = Integer.getInteger("bench.rounds", 30);
+        int blocks = Integer.getInteger("bench.blocks", 25);
+        int steps = Integer.getInteger("bench.steps", 2000);
+        int stepsB = Integer.getInteger("bench.stepsB", steps);
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String pin = Files.isExecutable(Path.of("/usr/bin/taskset"))
+                ? String.valueOf(Runtime.getRuntime().availableProcessors() - 1) : null;
+        String flagsA = System.getProperty("bench.flagsA", "");
+        String flagsB = System.getProperty("bench.flagsB", "-Dtensorj.counters=false");
+        System.out.println("Counters cost on S2: A [" + flagsA + "] vs B [" + flagsB + "], " + rounds + " rounds of "
+                + blocks + " blocks of " + steps + (stepsB != steps ? " (B: " + stepsB + ")" : "") + " steps, pinned to CPU " + pin + "; " + Runtime.version() + "; "
+                + cpuModel());
+        try (Child a = new Child("A", withLib(cp, System.getProperty("bench.libA")), flagsA, pin, steps)) {
+            a.await("READY");
+            try (Child b = new Child("B", withLib(cp, System.getProperty("bench.libB")), flagsB, pin, stepsB)) {
+                b.await("READY");
+                List<Double> ratios = new ArrayList<>();
+                List<Double> allA = new ArrayList<>();
+                List<Double> allB = new ArrayList<>();
+                List<Double> heapA = new ArrayList<>();
+                List<Double> heapB = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    boolean aFirst = r % 2 == 0;
+                    double[] sa = aFirst ? a.slot(blocks) : null;
+                    double[] sb = b.slot(blocks * steps / stepsB);
+                    if (!aFirst) {
+                        sa = a.slot(blocks);
+                    }
+                    heapA.add(sa[sa.length - 1]);
+                    heapB.add(sb[sb.length - 1]);
+                    double[] ta = Arrays.copyOf(sa, sa.length - 1);
+                    double[] tb = Arrays.copyOf(sb, sb.length - 1);
+                    ratios.add(median(ta) / median(tb));
+                    Arrays.stream(ta).forEach(allA::add);
+                    Arrays.stream(tb).forEach(allB::add);
+                }
+                double[] q = sorted(ratios);
+                System.out.printf(Locale.ROOT, "A: median %.3f us/step (min %.3f, max %.3f), %.0f heap B/step (median slot)%n",
+                        median(allA), sorted(allA)[0], sorted(allA)[allA.size() - 1], median(heapA));
+                System.out.printf(Locale.ROOT, "B: median %.3f us/step (min %.3f, max %.3f), %.0f heap B/step (median slot)%n",
+                        median(allB), sorted(allB)[0], sorted(allB)[allB.size() - 1], median(heapB));
+                System.out.printf(Locale.ROOT, "A/B per round: median %.4f (%+.1f%%), quartiles %.3f-%.3f, range %.3f-%.3f;"
+                                + " pooled medians %.4f; fastest blocks %.4f%n", median(ratios), 100 * (median(ratios) - 1),
+                        q[q.length / 4], q[3 * q.length / 4], q[0], q[q.length - 1], median(allA) / median(allB),
+                        sorted(allA)[0] / sorted(allB)[0]);
+                StringBuilder sb = new StringBuilder("per-round ratios:");
+                for (double x : ratios) {
+                    sb.append(String.format(Locale.ROOT, " %.3f", x));
+                }
+                System.out.println(sb);
+            }
+        }
+    }
+
+    /** {@code cp} with its {@code target/classes} entry (this build) replaced by {@code lib}, if given. */
+    private static String withLib(String cp, String lib) {
+        if (lib == null || lib.isEmpty()) {
+            return cp;
+        }
+        List<String> out = new ArrayList<>();
+        for (String e : cp.split(File.pathSeparator)) {
+            out.add(e.endsWith("target" + File.separator + "classes") || e.endsWith("target/classes/") ? lib : e);
+        }
+        return String.join(File.pathSeparator, out);
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static double median(List<Double> xs) {
+        return median(xs.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    static double median(double[] xs) {
+        double[] v = xs.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static double[] sorted(List<Double> xs) {
+        double[] v = xs.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v;
+    }
+
+    /** One child JVM running {@link Worker}. */
+    private static final class Child implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader out;
+        private final BufferedWriter in;
+        private final String name;
+
+        Child(String name, String cp, String flags, String pin, int steps) throws IOException {
+            this.name = name;
+            List<String> cmd = new ArrayList<>();
+            if (pin != null) {
+                cmd.addAll(List.of("/usr/bin/taskset", "-c", pin));
+            }
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("-XX:+UseG1GC");
+            cmd.add("-Dtensorj.cpu.threads=2");
+            cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+            for (String f : flags.trim().split("\\s+")) {
+                if (!f.isEmpty()) {
+                    cmd.add(f);
+                }
+            }
+            cmd.addAll(List.of("-cp", cp, Worker.class.getName(), String.valueOf(steps)));
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+        }
+
+        String await(String prefix) throws IOException {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+                System.out.println("[" + name + "] " + line);
+            }
+            throw new IllegalStateException(name + ": child JVM ended before printing " + prefix);
+        }
+
+        /** Microseconds per step of each block, then heap bytes per step over the slot. */
+        double[] slot(int blocks) throws IOException {
+            in.write("slot " + blocks + "\n");
+            in.flush();
+            String[] f = await("SLOT ").substring(5).split(",");
+            return Arrays.stream(f).mapToDouble(Double::parseDouble).toArray();
+        }
+
+        @Override
+        public void close() throws Exception {
+            in.close();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** The child: S2 warmed up for 3 s, then one slot per {@code slot <blocks>} line on stdin. */
+    static final class Worker {
+        public static void main(String[] args) throws IOException {
+            int steps = Integer.parseInt(args[0]);
+            Tensor.manualSeed(20261204L);
+            Module model = new Sequential(new Linear(10, 20), new ReLU(), new Linear(20, 1));
+            Tensor x = Tensor.randn(32, 10);
+            Tensor y = Tensor.randn(32, 1);
+            SGD sgd = new SGD(model.parameters(), 0.01f);
+            MSELoss mse = new MSELoss();
+            Runnable step = () -> {
+                sgd.zeroGrad();
+                mse.forward(model.forward(x), y).backward();
+                sgd.step();
+            };
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < 3_000_000_000L) {
+                step.run();
+            }
+            var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().getId();
+            System.out.println("READY");
+            var stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line; (line = stdin.readLine()) != null && line.startsWith("slot "); ) {
+                int blocks = Integer.parseInt(line.substring(5).trim());
+                Thread.yield();
+                StringBuilder sb = new StringBuilder("SLOT ");
+                long h0 = mx.getThreadAllocatedBytes(tid);
+                for (int b = 0; b < blocks; b++) {
+                    long s = System.nanoTime();
+                    for (int i = 0; i < steps; i++) {
+                        step.run();
+                    }
+                    sb.append(String.format(Locale.ROOT, "%.4f,", (System.nanoTime() - s) / 1e3 / steps));
+                }
+                long h1 = mx.getThreadAllocatedBytes(tid);
+                sb.append((h1 - h0) / ((double) blocks * steps));
+                System.out.println(sb);
+            }
+        }
+    }
+}
