@@ -34,6 +34,8 @@ public abstract class Optimizer {
     /** Per parameter, the number of steps that updated it, for optimizers that count (Adam's "step"). */
     private final Map<Tensor, long[]> steps = new IdentityHashMap<>();
     private float lr;
+    /** The op that step()'s checks name ({@code sgd.step}), made once: a step builds no string. */
+    private final String stepOp = name().toLowerCase(java.util.Locale.ROOT) + ".step";
 
     /**
      * @throws IllegalArgumentException if {@code params} is empty or holds a tensor that is not a
@@ -74,10 +76,9 @@ public abstract class Optimizer {
      */
     public final void step() {
         IdleGpuPolicy.checkStep(this, params);
-        String op = name().toLowerCase(java.util.Locale.ROOT) + ".step";
         for (Tensor p : params) {
             if (p.grad() != null) {
-                Tensor.checkSameDevice(op, "param", p, "grad", p.grad());
+                Tensor.checkSameDevice(stepOp, "param", p, "grad", p.grad());
             }
         }
         moveStateToParameters();

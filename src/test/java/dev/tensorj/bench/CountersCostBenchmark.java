@@ -37,7 +37,9 @@ import org.junit.jupiter.api.Test;
  * then take turns: {@code bench.rounds} rounds (default 30) of one slot each ({@code bench.blocks}
  * blocks, default 25), alternating which goes first. Prints the median of per-round ratios A ÷ B
  * (each round: median block of A's slot ÷ median block of B's), quartiles, range, pooled medians,
- * and each JVM's heap bytes per step. {@code bench.libA} / {@code bench.libB}: another classes
+ * and each JVM's heap bytes per step, by wall clock and by the stepping thread's CPU time: on a
+ * shared machine the wall clock also counts the time the thread waited for the CPU, which the CPU
+ * time leaves out. {@code bench.libA} / {@code bench.libB}: another classes
  * folder or jar for A or B in place of this build's {@code target/classes} (to compare two builds;
  * then {@code bench.flagsB=} with no flag compares them both with counters on). {@code bench.stepsB}:
  * another block length for B (same time per slot), to see what the block length alone does to the
@@ -64,43 +66,66 @@ class CountersCostBenchmark {
             a.await("READY");
             try (Child b = new Child("B", withLib(cp, System.getProperty("bench.libB")), flagsB, pin, stepsB)) {
                 b.await("READY");
-                List<Double> ratios = new ArrayList<>();
-                List<Double> allA = new ArrayList<>();
-                List<Double> allB = new ArrayList<>();
+                Clock wall = new Clock("wall time");
+                Clock cpu = new Clock("thread CPU time");
                 List<Double> heapA = new ArrayList<>();
                 List<Double> heapB = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
                     boolean aFirst = r % 2 == 0;
-                    double[] sa = aFirst ? a.slot(blocks) : null;
-                    double[] sb = b.slot(blocks * steps / stepsB);
+                    Slot sa = aFirst ? a.slot(blocks) : null;
+                    Slot sb = b.slot(blocks * steps / stepsB);
                     if (!aFirst) {
                         sa = a.slot(blocks);
                     }
-                    heapA.add(sa[sa.length - 1]);
-                    heapB.add(sb[sb.length - 1]);
-                    double[] ta = Arrays.copyOf(sa, sa.length - 1);
-                    double[] tb = Arrays.copyOf(sb, sb.length - 1);
-                    ratios.add(median(ta) / median(tb));
-                    Arrays.stream(ta).forEach(allA::add);
-                    Arrays.stream(tb).forEach(allB::add);
+                    wall.add(sa.wall, sb.wall);
+                    cpu.add(sa.cpu, sb.cpu);
+                    heapA.add(sa.heapPerStep);
+                    heapB.add(sb.heapPerStep);
                 }
-                double[] q = sorted(ratios);
-                System.out.printf(Locale.ROOT, "A: median %.3f us/step (min %.3f, max %.3f), %.0f heap B/step (median slot)%n",
-                        median(allA), sorted(allA)[0], sorted(allA)[allA.size() - 1], median(heapA));
-                System.out.printf(Locale.ROOT, "B: median %.3f us/step (min %.3f, max %.3f), %.0f heap B/step (median slot)%n",
-                        median(allB), sorted(allB)[0], sorted(allB)[allB.size() - 1], median(heapB));
-                System.out.printf(Locale.ROOT, "A/B per round: median %.4f (%+.1f%%), quartiles %.3f-%.3f, range %.3f-%.3f;"
-                                + " pooled medians %.4f; fastest blocks %.4f%n", median(ratios), 100 * (median(ratios) - 1),
-                        q[q.length / 4], q[3 * q.length / 4], q[0], q[q.length - 1], median(allA) / median(allB),
-                        sorted(allA)[0] / sorted(allB)[0]);
-                StringBuilder sb = new StringBuilder("per-round ratios:");
-                for (double x : ratios) {
-                    sb.append(String.format(Locale.ROOT, " %.3f", x));
-                }
-                System.out.println(sb);
+                System.out.printf(Locale.ROOT, "heap bytes per step (median slot): A %.0f, B %.0f%n", median(heapA),
+                        median(heapB));
+                wall.print();
+                cpu.print();
             }
         }
     }
+
+    /** One clock's blocks over the rounds, and the per-round ratios A ÷ B of the slots' median blocks. */
+    private static final class Clock {
+        final String name;
+        final List<Double> a = new ArrayList<>();
+        final List<Double> b = new ArrayList<>();
+        final List<Double> ratios = new ArrayList<>();
+
+        Clock(String name) {
+            this.name = name;
+        }
+
+        void add(double[] sa, double[] sb) {
+            ratios.add(median(sa) / median(sb));
+            Arrays.stream(sa).forEach(a::add);
+            Arrays.stream(sb).forEach(b::add);
+        }
+
+        void print() {
+            double[] q = sorted(ratios);
+            double[] sa = sorted(a);
+            double[] sb = sorted(b);
+            System.out.printf(Locale.ROOT, "%s: A median %.3f us/step (min %.3f, max %.3f); B median %.3f (min %.3f, max %.3f)%n",
+                    name, median(a), sa[0], sa[sa.length - 1], median(b), sb[0], sb[sb.length - 1]);
+            System.out.printf(Locale.ROOT, "  A/B per round: median %.4f (%+.1f%%), quartiles %.3f-%.3f, range %.3f-%.3f;"
+                            + " pooled medians %.4f; fastest blocks %.4f%n", median(ratios), 100 * (median(ratios) - 1),
+                    q[q.length / 4], q[3 * q.length / 4], q[0], q[q.length - 1], median(a) / median(b), sa[0] / sb[0]);
+            StringBuilder line = new StringBuilder("  per-round ratios:");
+            for (double x : ratios) {
+                line.append(String.format(Locale.ROOT, " %.3f", x));
+            }
+            System.out.println(line);
+        }
+    }
+
+    /** One slot: microseconds per step of each block by wall clock and by the thread's CPU time. */
+    private record Slot(double[] wall, double[] cpu, double heapPerStep) {}
 
     /** {@code cp} with its {@code target/classes} entry (this build) replaced by {@code lib}, if given. */
     private static String withLib(String cp, String lib) {
@@ -178,12 +203,13 @@ class CountersCostBenchmark {
             throw new IllegalStateException(name + ": child JVM ended before printing " + prefix);
         }
 
-        /** Microseconds per step of each block, then heap bytes per step over the slot. */
-        double[] slot(int blocks) throws IOException {
+        /** {@code SLOT wall,wall,…;cpu,cpu,…;heap bytes per step}. */
+        Slot slot(int blocks) throws IOException {
             in.write("slot " + blocks + "\n");
             in.flush();
-            String[] f = await("SLOT ").substring(5).split(",");
-            return Arrays.stream(f).mapToDouble(Double::parseDouble).toArray();
+            String[] f = await("SLOT ").substring(5).split(";");
+            return new Slot(Arrays.stream(f[0].split(",")).mapToDouble(Double::parseDouble).toArray(),
+                    Arrays.stream(f[1].split(",")).mapToDouble(Double::parseDouble).toArray(), Double.parseDouble(f[2]));
         }
 
         @Override
@@ -221,17 +247,22 @@ class CountersCostBenchmark {
             for (String line; (line = stdin.readLine()) != null && line.startsWith("slot "); ) {
                 int blocks = Integer.parseInt(line.substring(5).trim());
                 Thread.yield();
-                StringBuilder sb = new StringBuilder("SLOT ");
+                StringBuilder wall = new StringBuilder("SLOT ");
+                StringBuilder cpu = new StringBuilder();
                 long h0 = mx.getThreadAllocatedBytes(tid);
                 for (int b = 0; b < blocks; b++) {
+                    long c = mx.getCurrentThreadCpuTime();
                     long s = System.nanoTime();
                     for (int i = 0; i < steps; i++) {
                         step.run();
                     }
-                    sb.append(String.format(Locale.ROOT, "%.4f,", (System.nanoTime() - s) / 1e3 / steps));
+                    long e = System.nanoTime();
+                    long ce = mx.getCurrentThreadCpuTime();
+                    wall.append(b > 0 ? "," : "").append(String.format(Locale.ROOT, "%.4f", (e - s) / 1e3 / steps));
+                    cpu.append(b > 0 ? "," : "").append(String.format(Locale.ROOT, "%.4f", (ce - c) / 1e3 / steps));
                 }
                 long h1 = mx.getThreadAllocatedBytes(tid);
-                sb.append((h1 - h0) / ((double) blocks * steps));
+                StringBuilder sb = wall.append(';').append(cpu).append(';').append((h1 - h0) / ((double) blocks * steps));
                 System.out.println(sb);
             }
         }
