@@ -43,7 +43,9 @@ import org.junit.jupiter.api.Test;
  * folder or jar for A or B in place of this build's {@code target/classes} (to compare two builds;
  * then {@code bench.flagsB=} with no flag compares them both with counters on). {@code bench.stepsB}:
  * another block length for B (same time per slot), to see what the block length alone does to the
- * ratio. Run by name only:
+ * ratio. {@code bench.pairs}: how many pairs of JVMs to run one after the other (default 1); each
+ * pair's JIT compiles the step its own way, which moves the ratio by a few percent from pair to
+ * pair. Run by name only:
  * {@code mvn -o -B test -Dtest=CountersCostBenchmark -Dsurefire.failIfNoSpecifiedTests=false -P '!cuda-emulator'}.
  */
 class CountersCostBenchmark {
@@ -62,32 +64,57 @@ class CountersCostBenchmark {
         System.out.println("Counters cost on S2: A [" + flagsA + "] vs B [" + flagsB + "], " + rounds + " rounds of "
                 + blocks + " blocks of " + steps + (stepsB != steps ? " (B: " + stepsB + ")" : "") + " steps, pinned to CPU " + pin + "; " + Runtime.version() + "; "
                 + cpuModel());
-        try (Child a = new Child("A", withLib(cp, System.getProperty("bench.libA")), flagsA, pin, steps)) {
-            a.await("READY");
-            try (Child b = new Child("B", withLib(cp, System.getProperty("bench.libB")), flagsB, pin, stepsB)) {
-                b.await("READY");
-                Clock wall = new Clock("wall time");
-                Clock cpu = new Clock("thread CPU time");
-                List<Double> heapA = new ArrayList<>();
-                List<Double> heapB = new ArrayList<>();
-                for (int r = 0; r < rounds; r++) {
-                    boolean aFirst = r % 2 == 0;
-                    Slot sa = aFirst ? a.slot(blocks) : null;
-                    Slot sb = b.slot(blocks * steps / stepsB);
-                    if (!aFirst) {
-                        sa = a.slot(blocks);
+        int pairs = Integer.getInteger("bench.pairs", 1);
+        List<Double> pairCpu = new ArrayList<>();
+        List<Double> pairWall = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            if (pairs > 1) {
+                System.out.println("pair " + (p + 1) + " of " + pairs + ":");
+            }
+            try (Child a = new Child("A", withLib(cp, System.getProperty("bench.libA")), flagsA, pin, steps)) {
+                a.await("READY");
+                try (Child b = new Child("B", withLib(cp, System.getProperty("bench.libB")), flagsB, pin, stepsB)) {
+                    b.await("READY");
+                    Clock wall = new Clock("wall time");
+                    Clock cpu = new Clock("thread CPU time");
+                    List<Double> heapA = new ArrayList<>();
+                    List<Double> heapB = new ArrayList<>();
+                    for (int r = 0; r < rounds; r++) {
+                        boolean aFirst = r % 2 == 0;
+                        Slot sa = aFirst ? a.slot(blocks) : null;
+                        Slot sb = b.slot(blocks * steps / stepsB);
+                        if (!aFirst) {
+                            sa = a.slot(blocks);
+                        }
+                        wall.add(sa.wall, sb.wall);
+                        cpu.add(sa.cpu, sb.cpu);
+                        heapA.add(sa.heapPerStep);
+                        heapB.add(sb.heapPerStep);
                     }
-                    wall.add(sa.wall, sb.wall);
-                    cpu.add(sa.cpu, sb.cpu);
-                    heapA.add(sa.heapPerStep);
-                    heapB.add(sb.heapPerStep);
+                    System.out.printf(Locale.ROOT, "heap bytes per step (median slot): A %.0f, B %.0f%n", median(heapA),
+                            median(heapB));
+                    wall.print();
+                    cpu.print();
+                    pairWall.add(median(wall.ratios));
+                    pairCpu.add(median(cpu.ratios));
                 }
-                System.out.printf(Locale.ROOT, "heap bytes per step (median slot): A %.0f, B %.0f%n", median(heapA),
-                        median(heapB));
-                wall.print();
-                cpu.print();
             }
         }
+        if (pairs > 1) {
+            // Each pair of JVMs compiles the step its own way: their medians differ by more than the
+            // rounds within one pair resolve, so several pairs are the honest measure.
+            System.out.printf(Locale.ROOT, "over %d pairs of JVMs, the median of their per-round medians A/B: wall %.4f"
+                    + " (%s), thread CPU time %.4f (%s)%n", pairs, median(pairWall), list(pairWall), median(pairCpu),
+                    list(pairCpu));
+        }
+    }
+
+    private static String list(List<Double> xs) {
+        StringBuilder sb = new StringBuilder();
+        for (double x : xs) {
+            sb.append(sb.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.3f", x));
+        }
+        return sb.toString();
     }
 
     /** One clock's blocks over the rounds, and the per-round ratios A ÷ B of the slots' median blocks. */
