@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * median over long blocks averages in, which biases the ratio.
  *
  * <p>Two child JVMs, A (the default: counters on) and B ({@code -Dtensorj.counters=false}), both
- * pinned with taskset to the last CPU where taskset exists, warm up one after the other (3 s each),
+ * pinned with taskset to the last CPU where taskset exists, warm up one after the other (3 s of
+ * the stepping thread's CPU time each),
  * then take turns: {@code bench.rounds} rounds (default 30) of one slot each ({@code bench.blocks}
  * blocks, default 25), alternating which goes first. Prints the median of per-round ratios A ÷ B
  * (each round: median block of A's slot ÷ median block of B's), quartiles, range, pooled medians,
@@ -248,7 +249,7 @@ class CountersCostBenchmark {
         }
     }
 
-    /** The child: S2 warmed up for 3 s, then one slot per {@code slot <blocks>} line on stdin. */
+    /** The child: S2 warmed up, then one slot per {@code slot <blocks>} line on stdin. */
     static final class Worker {
         public static void main(String[] args) throws IOException {
             int steps = Integer.parseInt(args[0]);
@@ -263,11 +264,15 @@ class CountersCostBenchmark {
                 mse.forward(model.forward(x), y).backward();
                 sgd.step();
             };
-            long t0 = System.nanoTime();
-            while (System.nanoTime() - t0 < 3_000_000_000L) {
-                step.run();
-            }
             var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            // 3 s of this thread's CPU time, not of the wall clock: on a busy machine 3 s of wall
+            // clock can leave the JIT unfinished.
+            long c0 = mx.getCurrentThreadCpuTime();
+            while (mx.getCurrentThreadCpuTime() - c0 < 3_000_000_000L) {
+                for (int i = 0; i < 100; i++) {
+                    step.run();
+                }
+            }
             long tid = Thread.currentThread().getId();
             System.out.println("READY");
             var stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
