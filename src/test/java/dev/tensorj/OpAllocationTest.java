@@ -24,12 +24,12 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Why the bounds hold in every JIT state: each is what the code's bytecode allocates, the count
  * the interpreter (and C1) makes, exact to the byte; C2 can only remove allocations (escape analysis
- * drops the lambdas and arrays that do not escape), never add any. Steady state is lower, 200-248
- * bytes for the 4-element {@code neg} below (some or all of its capturing lambdas gone). One-time work (class
- * loading, lambda linkage) is left out by untimed calls first, and the smallest of a few windows is
- * kept. The sizes are those of HotSpot's
- * default 64-bit layout (compressed oops and class pointers, 8-byte alignment); elsewhere the test
- * is skipped. A bound that fails names the bytes per call: a new per-call object shows as its size.
+ * drops the lambdas and arrays that do not escape), never add any. Steady state is lower: 200-248
+ * bytes for the 4-element {@code neg} below, as some or all of its capturing lambdas go. One-time
+ * work (class loading, lambda linkage) is left out by untimed calls first, and the smallest of a few
+ * windows is kept. The sizes are those of HotSpot's default 64-bit layout (compressed oops and class
+ * pointers, 8-byte alignment); elsewhere the test is skipped. A bound that fails names the bytes per
+ * call: a new per-call object shows as its size.
  */
 class OpAllocationTest {
     private static final int WARM_CALLS = 500;
