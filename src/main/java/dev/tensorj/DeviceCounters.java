@@ -8,12 +8,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * allocations, and bytes copied host→device and device→host. {@link DeviceBackend} is the only
  * writer; {@code dev.tensorj.Counters} is the public reader.
  *
- * <p>Why not one atomic per count: a small training step makes about a hundred counts, and an
+ * <p>Why not one atomic per count: a small training step makes about sixty counts, and an
  * uncontended compare-and-swap each cost 3-5% of an S2 step (measured). Instead every thread
- * counts into its own {@link Cell} with plain additions, and a reader sums the cells. The thread
- * that first used the device gets its cell through one field compare; others through a
- * ThreadLocal. Counts are exact for the thread that did the work, and for other threads once their
- * work is visible to the reader (after a join, a future's get, or any other happens-before).
+ * counts into its own {@link Cell} with plain additions, and a reader sums the cells. The device's
+ * usual thread (its owner) finds its cell through one plain field compare; other threads through a
+ * ThreadLocal, a few loads more. Counts are exact for the thread that did the work, and for other
+ * threads once their work is visible to the reader (after a join, a future's get, or any other
+ * happens-before).
  */
 final class DeviceCounters {
     private static final ConcurrentHashMap<Device, DeviceCounters> ALL = new ConcurrentHashMap<>();
@@ -30,9 +31,12 @@ final class DeviceCounters {
     }
 
     private final CopyOnWriteArrayList<Cell> cells = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<Cell> threadCell = ThreadLocal.withInitial(this::newCell);
-    private volatile Thread owner;
-    private Cell ownerCell; // written before owner, read after it
+    private final ThreadLocal<Cell> threadCell = ThreadLocal.withInitial(this::firstCell);
+    // The owner and its cell: plain fields, written under the lock and read without it. A thread
+    // reads `owner == itself` only if it stored itself there (after its cell), so the owner's check
+    // needs no volatile read; any other thread, whatever value it reads, goes to its ThreadLocal.
+    private Thread owner;
+    private Cell ownerCell;
     private volatile long[] baseline = new long[7]; // what reset() subtracts
 
     private DeviceCounters() {}
@@ -41,26 +45,24 @@ final class DeviceCounters {
         return ALL.computeIfAbsent(device, d -> new DeviceCounters());
     }
 
-    /** The calling thread's cell: a field compare for the device's usual thread. */
+    /** The calling thread's cell: a field compare for the owner, a ThreadLocal for other threads. */
     Cell cell() {
         Thread t = Thread.currentThread();
-        if (t == owner) {
-            return ownerCell;
-        }
-        return otherCell(t);
+        return t == owner ? ownerCell : threadCell.get();
     }
 
-    private Cell otherCell(Thread t) {
-        if (owner == null) {
-            synchronized (this) {
-                if (owner == null) {
-                    ownerCell = newCell();
-                    owner = t;
-                    return ownerCell;
-                }
-            }
+    /**
+     * A thread's first count on this device. It becomes the owner when there is none or the owner
+     * has ended (the thread that made the first tensors, e.g. a loader or a test's thread, may not
+     * be the one that trains), so that the thread doing the work takes the fast path.
+     */
+    private synchronized Cell firstCell() {
+        Cell c = newCell();
+        if (owner == null || !owner.isAlive()) {
+            ownerCell = c;
+            owner = Thread.currentThread();
         }
-        return t == owner ? ownerCell : threadCell.get();
+        return c;
     }
 
     private Cell newCell() {

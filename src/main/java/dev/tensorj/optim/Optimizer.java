@@ -46,6 +46,8 @@ public abstract class Optimizer {
     private final Map<Tensor, Map<String, Tensor>> state = new IdentityHashMap<>();
     /** Per parameter, the number of steps that updated it, for optimizers that count (Adam's "step"). */
     private final Map<Tensor, long[]> steps = new IdentityHashMap<>();
+    /** The op that step()'s checks name ({@code sgd.step}), made once: a step builds no string. */
+    private final String stepOp = name().toLowerCase(java.util.Locale.ROOT) + ".step";
 
     /**
      * An optimizer of {@code params} in one group whose options are the learning rate {@code lr}
@@ -167,11 +169,10 @@ public abstract class Optimizer {
      */
     public final void step() {
         IdleGpuPolicy.checkStep(this, params);
-        String op = name().toLowerCase(java.util.Locale.ROOT) + ".step";
         for (Tensor p : params) {
             Tensor grad = gradOf(p);
             if (grad != null) {
-                Tensor.checkSameDevice(op, "param", p, "grad", grad);
+                Tensor.checkSameDevice(stepOp, "param", p, "grad", grad);
             }
         }
         moveStateToParameters();
