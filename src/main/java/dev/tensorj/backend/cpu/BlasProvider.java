@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * once with its reason.
  *
  * <p>Why only on Intel: on Intel Xeon hosts PyTorch's oneMKL ran the S3 step's products up to 23%
- * faster than OpenBLAS (issue 15), while on AMD hosts MKL has no advantage of that kind to show
- * (benchmarks/results/2026-12-04-mkl-sgemm.md measured both on an AMD EPYC).
+ * faster than OpenBLAS (issue 15; tensorj with MKL has not been measured on Intel yet), while on an
+ * AMD EPYC tensorj's single-thread products took 1.04-1.41× as long with MKL as with OpenBLAS
+ * (benchmarks/results/2026-12-04-mkl-sgemm.md).
  *
  * <p>MKL is reached without a compile-time dependency: its JavaCPP class is looked up by name and
  * loaded through {@link Loader}, which unpacks {@code libmkl_rt} (from the {@code -redist} jar, or
@@ -149,7 +150,8 @@ final class BlasProvider {
         Loader.load(mkl);
         mkl.getMethod("MKL_Set_Num_Threads", int.class).invoke(null, CpuThreads.THREADS);
         int threads = (Integer) mkl.getMethod("MKL_Get_Max_Threads").invoke(null);
-        String version = mkl.getPackage().getImplementationVersion() + ", " + threads + " threads";
+        String version = mkl.getPackage().getImplementationVersion() + ", " + threads
+                + (threads == 1 ? " thread" : " threads");
         return new Library(Kind.MKL, version, loadedFile("mkl_rt"), reason);
     }
 

@@ -38,8 +38,9 @@ final class OpenBlas {
 
     /** The org.bytedeco openblas version and OpenBLAS's thread count, for the log. */
     static String version() {
-        return openblas_nolapack.class.getPackage().getImplementationVersion() + ", "
-                + openblas_nolapack.blas_get_num_threads() + " threads";
+        int threads = openblas_nolapack.blas_get_num_threads();
+        return openblas_nolapack.class.getPackage().getImplementationVersion() + ", " + threads
+                + (threads == 1 ? " thread" : " threads");
     }
 
     /**
