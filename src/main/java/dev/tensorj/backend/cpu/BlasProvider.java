@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>MKL is reached without a compile-time dependency: its JavaCPP class is looked up by name and
  * loaded through {@link Loader}, which unpacks {@code libmkl_rt} (from the {@code -redist} jar, or
  * finds it on the system library path), and {@link JniBlas} takes {@code cblas_sgemm} from that
- * file as it does from OpenBLAS's. Two reflective calls at startup are the whole price.
+ * file as it does from OpenBLAS's. Three reflective calls, once, are the whole price.
  */
 final class BlasProvider {
     private static final Logger LOG = LoggerFactory.getLogger(BlasProvider.class);
