@@ -24,16 +24,14 @@ final class TensorjCases {
     private TensorjCases() {}
 
     /**
-     * How tensorj runs large CPU products in this JVM, read from its (package-private) JniBlas:
-     * for the report only, so reflection is acceptable here.
+     * How tensorj runs large CPU products in this JVM (which BLAS, chosen why, on the arrays or on
+     * copies), read from its package-private JniBlas: for the report only, so reflection is acceptable here.
      */
     static String largeProductPath() {
         try {
-            var m = Class.forName("dev.tensorj.backend.cpu.JniBlas").getDeclaredMethod("unavailableReason");
+            var m = Class.forName("dev.tensorj.backend.cpu.JniBlas").getDeclaredMethod("describe");
             m.setAccessible(true);
-            String reason = (String) m.invoke(null);
-            return reason == null ? "OpenBLAS on the tensors' own arrays (JniBlas, no copies)"
-                    : "OpenBLAS on native copies of the operands (" + reason + ")";
+            return (String) m.invoke(null);
         } catch (ReflectiveOperationException e) {
             return "unknown (" + e + ")";
         }

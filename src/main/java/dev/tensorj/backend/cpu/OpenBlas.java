@@ -27,15 +27,20 @@ final class OpenBlas {
         try {
             // Touching the class loads libopenblas and its JNI glue from the classifier jar.
             openblas_nolapack.blas_set_num_threads(CpuThreads.THREADS);
-            LOG.info("CPU matmul: loaded natives OpenBLAS (org.bytedeco openblas {}, {} threads) through JavaCPP",
-                    openblas_nolapack.class.getPackage().getImplementationVersion(),
-                    openblas_nolapack.blas_get_num_threads());
+            LOG.info("CPU matmul: loaded natives OpenBLAS (org.bytedeco openblas {}) through JavaCPP", version());
             return true;
         } catch (Throwable e) {
             LOG.info("CPU matmul: OpenBLAS natives unavailable on this platform ({}); using the pure-Java kernel",
                     String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
             return false;
         }
+    }
+
+    /** The org.bytedeco openblas version and OpenBLAS's thread count, for the log. */
+    static String version() {
+        int threads = openblas_nolapack.blas_get_num_threads();
+        return openblas_nolapack.class.getPackage().getImplementationVersion() + ", " + threads
+                + (threads == 1 ? " thread" : " threads");
     }
 
     /**

@@ -170,7 +170,7 @@ class CpuMatmulTest {
      * The product of {@code a} and {@code b} placed at odd offsets in larger arrays, into the middle
      * of a NaN-filled array: the same values, and nothing written outside the product.
      */
-    private static void checkAtOffsets(Sgemm sgemm, float[] a, float[] b, int m, int n, int k,
+    static void checkAtOffsets(Sgemm sgemm, float[] a, float[] b, int m, int n, int k,
                                        boolean transA, boolean transB) {
         int aOff = 3;
         int bOff = 5;
@@ -213,7 +213,7 @@ class CpuMatmulTest {
         assertThrows(AssertionError.class, () -> assertClose(a, b, c, 17, 13, 9, false, false));
     }
 
-    private static float[] random(SplittableRandom rnd, int n) {
+    static float[] random(SplittableRandom rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) (rnd.nextDouble() * 2 - 1);
@@ -221,7 +221,7 @@ class CpuMatmulTest {
         return x;
     }
 
-    private static void assertClose(float[] a, float[] b, float[] c, int m, int n, int k,
+    static void assertClose(float[] a, float[] b, float[] c, int m, int n, int k,
                                     boolean transA, boolean transB) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
