@@ -453,7 +453,8 @@ final class SuiteReport {
             sb.append("## Notes\n\n");
             sb.append("- Every measurement ran in a child JVM with the same flags: one for sgemm, one per training ")
                     .append("case (as JMH forks per benchmark, so that one case's JIT profile and heap cannot slow the ")
-                    .append("next), one per thread count for the scaling, one per counter setting. Contenders took ")
+                    .append("next), one per thread count for the scaling, and pairs of JVMs for the counters (one ")
+                    .append("per setting in each pair). Contenders took ")
                     .append("turns in short slots, within a JVM (Rounds.java) and across JVMs on the parent's command ")
                     .append("(Turns.java): this 2-vCPU guest changes speed for ")
                     .append("seconds at a time with nothing else running in it (a tensorj S2 step runs at 19 µs for a ")
