@@ -45,8 +45,14 @@ import org.junit.jupiter.api.Test;
 @Tag("benchmark")
 class CpuBenchmarkSuite {
     static final int THREADS = 2;
-    /** Rounds of the counters comparison: one slot in each of the two JVMs, alternating which goes first. */
-    static final int COUNTER_ROUNDS = 30;
+    /**
+     * Pairs of JVMs (counters on, off) the counters comparison runs one after the other: each JVM
+     * compiles the step its own way, which moves one pair's ratio by a few percent.
+     * {@code -Dsuite.counterPairs=N} changes it.
+     */
+    static final int COUNTER_PAIRS = Integer.getInteger("suite.counterPairs", 3);
+    /** Rounds per pair of the counters comparison: one slot in each of the two JVMs, alternating which goes first. */
+    static final int COUNTER_ROUNDS = 20;
     static final double COUNTER_SLOT_SECONDS = 0.5;
     static final String LIBRARY_JAR = "tensorj-0.1.0-SNAPSHOT.jar";
 
@@ -137,10 +143,12 @@ class CpuBenchmarkSuite {
     }
 
     /**
-     * S2 with counters on and off, in two JVMs taking turns ({@link Turns}), both pinned to the
-     * same CPU (with taskset, where there is one): unpinned, a 20 µs step moves between about 17
-     * and 33 µs as the thread and the GC threads move between the two vCPUs, noise far above the
-     * 2% to be resolved.
+     * S2 with counters on and off, in {@link #COUNTER_PAIRS} pairs of JVMs one after the other; the
+     * two JVMs of a pair take turns ({@link Turns}), both pinned to the same CPU (with taskset, where
+     * there is one): unpinned, a 20 µs step moves between about 17 and 33 µs as the thread and the
+     * GC threads move between the two vCPUs, noise far above the 2% to be resolved. Every JVM times
+     * blocks of the same number of steps: the first JVM finds it (20 ms of its thread's CPU time,
+     * after its warm-up) and the parent passes it to all the others.
      */
     private static List<Results.Result> counters(String classpath, Path work, SuiteReport.Meta meta)
             throws Exception {
@@ -149,17 +157,25 @@ class CpuBenchmarkSuite {
         String pin = Files.isExecutable(Path.of("/usr/bin/taskset")) ? cpu : null;
         meta.countersPinning = pin == null ? "not pinned (no /usr/bin/taskset)" : "both pinned to CPU " + pin
                 + " with taskset";
-        try (ChildJvm on = ChildJvm.start(classpath, work, THREADS, null, pin, "serve", "counters")) {
-            on.await("READY");
-            try (ChildJvm off = ChildJvm.start(classpath, work, THREADS, "false", pin, "serve", "counters")) {
-                off.await("READY");
-                List<Turns.Seat> seats = List.of(
-                        new Turns.Seat(on, "S2 tensorj", "counters", "on", "tensorj", Map.of()),
-                        new Turns.Seat(off, "S2 tensorj", "counters", "off", "tensorj", Map.of()));
-                out.addAll(Turns.run(seats, COUNTER_ROUNDS, COUNTER_SLOT_SECONDS));
-                out.addAll(off.finish());
+        int perBlock = 0;
+        for (int pair = 1; pair <= COUNTER_PAIRS; pair++) {
+            System.out.println("[counters] pair " + pair + " of " + COUNTER_PAIRS);
+            try (ChildJvm on = ChildJvm.start(classpath, work, THREADS, null, pin, "serve", "counters",
+                    String.valueOf(perBlock))) {
+                perBlock = Integer.parseInt(on.await("READY").substring("READY ".length()));
+                try (ChildJvm off = ChildJvm.start(classpath, work, THREADS, "false", pin, "serve", "counters",
+                        String.valueOf(perBlock))) {
+                    off.await("READY");
+                    Map<String, String> info = Map.of("pair", String.valueOf(pair), "per_block",
+                            String.valueOf(perBlock));
+                    List<Turns.Seat> seats = List.of(
+                            new Turns.Seat(on, "S2 tensorj", "counters", "on", "tensorj", info),
+                            new Turns.Seat(off, "S2 tensorj", "counters", "off", "tensorj", info));
+                    out.addAll(Turns.run(seats, COUNTER_ROUNDS, COUNTER_SLOT_SECONDS));
+                    out.addAll(off.finish());
+                }
+                out.addAll(on.finish());
             }
-            out.addAll(on.finish());
         }
         return out;
     }

@@ -40,6 +40,14 @@ final class Meters {
         return Math.max(0, (busy - own) / seconds(earlier));
     }
 
+    /**
+     * CPU time of the calling thread in nanoseconds: unlike the wall clock it leaves out the time
+     * the thread waited for a CPU while other processes (or this JVM's GC and compiler threads) ran.
+     */
+    static long threadCpuNanos() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
     /** Heap bytes allocated by the threads alive now; threads that died in between are missed. */
     private static long heapAllocated() {
         long sum = 0;

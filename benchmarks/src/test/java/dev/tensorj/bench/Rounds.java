@@ -26,8 +26,11 @@ final class Rounds {
 
     private Rounds() {}
 
-    /** What one slot measured. */
-    record Slot(double[] ms, long ops, double seconds, long gcMillis, long gcCount, double otherCores) {}
+    /**
+     * What one slot measured: per block, milliseconds per operation by the wall clock ({@code ms})
+     * and by the timing thread's CPU time ({@code cpuMs}, which misses work done on other threads).
+     */
+    record Slot(double[] ms, double[] cpuMs, long ops, double seconds, long gcMillis, long gcCount, double otherCores) {}
 
     /** One library's operation; accumulates the samples of the rounds that were kept. */
     static final class Contender {
@@ -48,33 +51,60 @@ final class Rounds {
          * operation is run for 0.2 s first to find how many operations make a block.
          */
         Contender(String impl, Runnable op, double blockSeconds) {
+            this(perBlock(op, blockSeconds, false), impl, op);
+        }
+
+        private Contender(int perBlock, String impl, Runnable op) {
             this.impl = impl;
             this.op = op;
-            long t0 = System.nanoTime();
+            this.perBlock = perBlock;
+        }
+
+        /**
+         * A contender whose blocks are {@code perBlock} operations, decided by the caller (so that
+         * contenders in different JVMs can time blocks of the same length).
+         */
+        static Contender withBlock(String impl, Runnable op, int perBlock) {
+            return new Contender(perBlock, impl, op);
+        }
+
+        /**
+         * How many operations make a block of {@code blockSeconds}, from 0.2 s of them (at least 3)
+         * measured by the wall clock or, with {@code cpuTime}, by this thread's CPU time, which a
+         * busy machine does not stretch.
+         */
+        static int perBlock(Runnable op, double blockSeconds, boolean cpuTime) {
+            long t0 = cpuTime ? Meters.threadCpuNanos() : System.nanoTime();
+            long spent = 0;
             int n = 0;
-            while (n < 3 || System.nanoTime() - t0 < 200_000_000L) {
+            while (n < 3 || spent < 200_000_000L) {
                 op.run();
                 n++;
+                spent = (cpuTime ? Meters.threadCpuNanos() : System.nanoTime()) - t0;
             }
-            double once = (System.nanoTime() - t0) / 1e9 / n;
-            this.perBlock = (int) Math.max(1, Math.round(blockSeconds / once));
+            return (int) Math.max(1, Math.round(blockSeconds / (spent / 1e9 / n)));
         }
 
         /** Runs blocks for {@code seconds} (at least {@code minBlocks}) after a short pause. */
         Slot slot(double seconds, int minBlocks) {
             Timing.pause(PAUSE_MS);
             List<Double> local = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
             Meters m0 = Meters.now();
             long end = m0.nanos + (long) (seconds * 1e9);
             while (local.size() < minBlocks || System.nanoTime() < end) {
+                long c = Meters.threadCpuNanos();
                 long t = System.nanoTime();
                 for (int i = 0; i < perBlock; i++) {
                     op.run();
                 }
-                local.add((System.nanoTime() - t) / 1e6 / perBlock);
+                long e = System.nanoTime();
+                cpu.add((Meters.threadCpuNanos() - c) / 1e6 / perBlock);
+                local.add((e - t) / 1e6 / perBlock);
             }
             Meters m1 = Meters.now();
-            return new Slot(local.stream().mapToDouble(Double::doubleValue).toArray(), (long) local.size() * perBlock,
+            return new Slot(local.stream().mapToDouble(Double::doubleValue).toArray(),
+                    cpu.stream().mapToDouble(Double::doubleValue).toArray(), (long) local.size() * perBlock,
                     m1.seconds(m0), m1.gcMillis - m0.gcMillis, m1.gcCount - m0.gcCount, m1.otherCores(m0));
         }
 

@@ -40,6 +40,10 @@ final class SuiteWorker {
     static final int SGEMM_ROUNDS = 4;
     static final int TRAIN_ROUNDS = 6;
     static final int SCALING_ROUNDS = 4;
+    /** Each counters JVM's warm-up on S2, in seconds of the stepping thread's CPU time. */
+    static final double COUNTER_WARM_CPU_SECONDS = 3;
+    /** The counters' block length: S2 steps making this many seconds of thread CPU time in the first JVM. */
+    static final double COUNTER_BLOCK_CPU_SECONDS = 0.02;
 
     /**
      * What a case's layers, loss, optimizer and data are. Between two Linear layers sits ReLU or
@@ -141,9 +145,9 @@ final class SuiteWorker {
 
     /**
      * {@code args}: mode, results file, then for {@code train} the case (a {@link #TRAIN_CASES} name) and for
-     * {@code serve} the group (scaling, counters). Modes: {@code sgemm}; {@code train} (one case
-     * per JVM, as JMH forks per benchmark, so that one case's JIT profile and heap state cannot
-     * slow down the next); {@code serve}, which times slots on the parent's command so that two JVMs
+     * {@code serve} the group (scaling, counters; for counters then the steps per block, 0 to find
+     * them). Modes: {@code sgemm}; {@code train} (one case per JVM, as JMH forks per benchmark, so
+     * that one case's JIT profile and heap state cannot slow down the next); {@code serve}, which times slots on the parent's command so that two JVMs
      * (1 and 2 threads; counters on and off) can take turns.
      */
     public static void main(String[] args) throws Exception {
@@ -165,7 +169,7 @@ final class SuiteWorker {
                     w.describe();
                     w.warmUpSgemm();
                 }
-                w.serve(args[2]);
+                w.serve(args[2], args);
             }
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
@@ -351,20 +355,34 @@ final class SuiteWorker {
 
     /**
      * Builds the group's contenders and warms them up (counters: S2 in tensorj; scaling: S3 at each
-     * batch in both libraries, from the same start), prints READY, then answers each
+     * batch in both libraries, from the same start), prints READY (counters: {@code READY <steps per
+     * block>}, the length {@code args[3]} gave, or found here when that was 0), then answers each
      * {@code slot <seconds> <contender>} with one line
-     * {@code SLOT <other cores> <gc ms> <gc count> <seconds> <ops> <ms,ms,…>} until {@code quit}.
+     * {@code SLOT <other cores> <gc ms> <gc count> <seconds> <ops> <ms,ms,…> <cpu ms,cpu ms,…>} (per
+     * block, ms per operation by the wall clock and by this thread's CPU time) until {@code quit}.
      */
-    private void serve(String group) throws java.io.IOException {
+    private void serve(String group, String[] args) throws java.io.IOException {
         Map<String, Rounds.Contender> cs = new LinkedHashMap<>();
         List<AutoCloseable> open = new ArrayList<>();
         int minBlocks;
+        String ready = "READY";
         if (group.equals("counters")) {
             Tensor.manualSeed(20261127L + "S2".hashCode());
             var t = new TensorjCases.Training(S2);
             open.add(t);
-            warm(t, 3.0, 5);
-            cs.put("S2 tensorj", new Rounds.Contender("tensorj", t::step, 0.02));
+            // Warmed up on this thread's CPU time: on a busy machine 3 s of wall clock can leave the
+            // JIT unfinished when the rounds begin.
+            warmCpu(t, COUNTER_WARM_CPU_SECONDS);
+            // Every counters JVM times blocks of the same number of steps: a median over short blocks
+            // skips interruptions that long blocks average in, so blocks that each JVM sized itself
+            // (one of them perhaps while its JIT was still compiling) would bias the ratio. The
+            // parent passes the length; the first JVM, given 0, finds it on its CPU time and says it.
+            int perBlock = Integer.parseInt(args[3]);
+            if (perBlock == 0) {
+                perBlock = Rounds.Contender.perBlock(t::step, COUNTER_BLOCK_CPU_SECONDS, true);
+            }
+            ready = "READY " + perBlock;
+            cs.put("S2 tensorj", Rounds.Contender.withBlock("tensorj", t::step, perBlock));
             minBlocks = 5;
         } else if (group.equals("scaling")) {
             for (int batch : SCALING_BATCHES) {
@@ -384,7 +402,7 @@ final class SuiteWorker {
         } else {
             throw new IllegalArgumentException("unknown group " + group);
         }
-        System.out.println("READY");
+        System.out.println(ready);
         var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
         for (String line; (line = in.readLine()) != null && line.startsWith("slot "); ) {
             String[] f = line.split(" ", 3);
@@ -398,6 +416,10 @@ final class SuiteWorker {
                     .append(' ');
             for (int i = 0; i < s.ms().length; i++) {
                 sb.append(i > 0 ? "," : "").append(fmt(s.ms()[i]));
+            }
+            sb.append(' ');
+            for (int i = 0; i < s.cpuMs().length; i++) {
+                sb.append(i > 0 ? "," : "").append(fmt(s.cpuMs()[i]));
             }
             System.out.println(sb);
         }
@@ -435,6 +457,16 @@ final class SuiteWorker {
                 nat += t.nativeBytesPerStep();
             }
             info.put("native_bytes_per_step", String.valueOf(nat / 3));
+        }
+    }
+
+    /** Runs steps for {@code seconds} of this thread's CPU time. */
+    private static void warmCpu(TrainingStep t, double seconds) {
+        long c0 = Meters.threadCpuNanos();
+        while (Meters.threadCpuNanos() - c0 < seconds * 1e9) {
+            for (int i = 0; i < 100; i++) {
+                t.step();
+            }
         }
     }
 

@@ -28,6 +28,8 @@ final class Turns {
         final Map<String, String> info;
         private final List<Double> ms = new ArrayList<>();
         private final List<Double> roundMedians = new ArrayList<>();
+        private final List<Double> cpuMs = new ArrayList<>();
+        private final List<Double> cpuRoundMedians = new ArrayList<>();
         private long ops;
         private double seconds;
         private long gcMillis;
@@ -44,7 +46,7 @@ final class Turns {
             this.info = new LinkedHashMap<>(info);
         }
 
-        /** SLOT other-cores gc-ms gc-count seconds ops ms,ms,… */
+        /** SLOT other-cores gc-ms gc-count seconds ops ms,ms,… cpu-ms,cpu-ms,… */
         private String[] slot(double slotSeconds) throws Exception {
             child.send("slot " + slotSeconds + " " + contender);
             return child.await("SLOT ").split(" ");
@@ -56,6 +58,11 @@ final class Turns {
                 ms.add(x);
             }
             roundMedians.add(new Timing.Samples(v).median());
+            double[] cpu = Arrays.stream(f[7].split(",")).mapToDouble(Double::parseDouble).toArray();
+            for (double x : cpu) {
+                cpuMs.add(x);
+            }
+            cpuRoundMedians.add(new Timing.Samples(cpu).median());
             double s = Double.parseDouble(f[4]);
             otherCoreSeconds += Double.parseDouble(f[1]) * s;
             gcMillis += Long.parseLong(f[2]);
@@ -79,6 +86,9 @@ final class Turns {
             m.put("disturbed_slots_kept", String.valueOf(disturbedKept));
             m.put("rounds_dropped", String.valueOf(dropped));
             m.put("round_medians", roundMedians.stream().map(Rounds::fmt).collect(Collectors.joining(",")));
+            // The timing thread's CPU time of the same blocks (the wall clock's are the samples).
+            m.put("cpu_round_medians", cpuRoundMedians.stream().map(Rounds::fmt).collect(Collectors.joining(",")));
+            m.put("cpu_ms", cpuMs.stream().map(Rounds::fmt).collect(Collectors.joining(",")));
             return new Results.Result(section, name, impl, m,
                     new Timing.Samples(ms.stream().mapToDouble(Double::doubleValue).toArray(), ops));
         }
