@@ -72,7 +72,7 @@ class MklSgemmBenchmark {
         {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048},
         {256, 784, 1024}, {256, 1024, 1024}, {256, 1024, 10},
     };
-    static final SuiteWorker.Case S3 = new SuiteWorker.Case("S3", 256, 784, 1024, 1024, 10);
+    static final SuiteWorker.Case S3 = SuiteWorker.S3;
 
     @Test
     void mklAgainstOpenBlas() throws Exception {
@@ -363,7 +363,7 @@ class MklSgemmBenchmark {
         sums.add(total);
         ops.add(s3Products);
         Tensor.manualSeed(5);
-        var step = new TensorjCases.Training(S3.batch(), S3.widths());
+        var step = new TensorjCases.Training(S3);
         sums.add((double) step.loss());
         ops.add(step::step);
 
