@@ -4,10 +4,11 @@ import java.util.Arrays;
 
 /**
  * Layer norm over contiguous rows of {@code len}, forward and backward (Backend.layerNorm,
- * layerNormBackward), one row at a time. The arithmetic is {@code layernorm.cu}'s with one thread per
- * row step for step: row sums in double, the per-element values in float (x̂ in the backward from
- * the mean as two floats, exact enough for rows far from 0: {@code x - hi} is exact there); the weight's and bias's
- * gradients are column sums in double in row order, as its column kernel.
+ * layerNormBackward), one row at a time, rows (and the backward's column blocks) split across cores
+ * where it pays. The arithmetic is {@code layernorm.cu}'s with one thread per row step for step: row
+ * sums in double, the per-element values in float (the backward's x̂ from the mean kept as two
+ * floats, hi and lo: {@code x - hi} is exact for rows far from 0); the weight's and bias's gradients
+ * are column sums in double in row order, as its column kernel.
  */
 final class CpuLayerNorm {
     /** Columns summed together in the backward: one cache line of floats per row visited. */
@@ -15,8 +16,18 @@ final class CpuLayerNorm {
 
     private CpuLayerNorm() {}
 
+    /** Rows per chunk when rows are split across cores: about {@link CpuThreads#PARALLEL_MIN_ELEMENTS} elements. */
+    private static int grain(int len) {
+        return Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / Math.max(1, len));
+    }
+
     static void forward(float[] x, float[] w, float[] b, int rows, int len, float eps, float[] out, float[] stats) {
-        for (int r = 0; r < rows; r++) {
+        CpuThreads.parallelFor(rows, grain(len), (from, to) -> forwardRows(x, w, b, rows, len, eps, out, stats, from, to));
+    }
+
+    private static void forwardRows(float[] x, float[] w, float[] b, int rows, int len, float eps, float[] out,
+            float[] stats, int from, int to) {
+        for (int r = from; r < to; r++) {
             int base = r * len;
             double s = 0;
             for (int j = 0; j < len; j++) {
@@ -45,7 +56,18 @@ final class CpuLayerNorm {
 
     static void backward(float[] x, float[] w, float[] stats, float[] g, int rows, int len, float[] gx, float[] gw,
             float[] gb) {
-        for (int r = 0; r < rows; r++) {
+        CpuThreads.parallelFor(rows, grain(len), (from, to) -> backwardRows(x, w, stats, g, rows, len, gx, from, to));
+        if (gw != null || gb != null) {
+            // column blocks split across cores: each column's sum stays one thread's, in row order
+            int blocks = (len + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+            CpuThreads.parallelFor(blocks, grain((int) Math.min(Integer.MAX_VALUE, (long) rows * COLUMN_BLOCK)),
+                    (from, to) -> columnSums(x, stats, g, rows, len, gw, gb, from, to));
+        }
+    }
+
+    private static void backwardRows(float[] x, float[] w, float[] stats, float[] g, int rows, int len, float[] gx,
+            int from, int to) {
+        for (int r = from; r < to; r++) {
             int base = r * len;
             float hi = stats[r];
             float lo = stats[rows + r];
@@ -66,19 +88,18 @@ final class CpuLayerNorm {
                 gx[base + j] = rstd * (gy - a - xh * c);
             }
         }
-        if (gw != null || gb != null) {
-            columnSums(x, stats, g, rows, len, gw, gb);
-        }
     }
 
     /**
      * {@code gw[j] = Σ_r g·x̂}, {@code gb[j] = Σ_r g}, a block of columns at a time so that each row
      * is read a cache line at once; each column's sum runs in row order, as the CUDA column kernel's.
+     * Blocks {@code [fromBlock, toBlock)} of {@link #COLUMN_BLOCK} columns.
      */
-    private static void columnSums(float[] x, float[] stats, float[] g, int rows, int len, float[] gw, float[] gb) {
+    private static void columnSums(float[] x, float[] stats, float[] g, int rows, int len, float[] gw, float[] gb,
+            int fromBlock, int toBlock) {
         double[] sw = new double[COLUMN_BLOCK];
         double[] sb = new double[COLUMN_BLOCK];
-        for (int j0 = 0; j0 < len; j0 += COLUMN_BLOCK) {
+        for (int j0 = fromBlock * COLUMN_BLOCK; j0 < Math.min(len, toBlock * COLUMN_BLOCK); j0 += COLUMN_BLOCK) {
             int n = Math.min(COLUMN_BLOCK, len - j0);
             Arrays.fill(sw, 0);
             Arrays.fill(sb, 0);
