@@ -27,12 +27,9 @@ final class Normalization {
         for (int s : norm) {
             len *= s;
         }
-        long rows = len == 0 ? 0 : input.numel() / len;
-        if (len == 0) { // no columns: the rows are the leading dimensions, however many
-            rows = 1;
-            for (int i = 0; i < xs.length - norm.length; i++) {
-                rows *= xs[i];
-            }
+        long rows = 1; // the leading dimensions, also when a normalised one is 0
+        for (int i = 0; i < xs.length - norm.length; i++) {
+            rows *= xs[i];
         }
         Tensor out = Tensor.empty(op, be, xs);
         // The op's own statistics, kept for the backward: the means as two floats each, the rstds.
