@@ -268,9 +268,8 @@ public interface Backend {
     /**
      * The gradients of {@link #layerNorm} from its input, weight (null without one), the {@code stats}
      * it wrote and the incoming gradient {@code g}, laid out as there. With {@code x̂ = (x - meanHi -
-     * meanLo)·rstd}
-     * and {@code gy = g·weight[j]} (float): {@code gx = rstd·(gy - mean(gy) - x̂·mean(gy·x̂))}, the
-     * row sums in double; {@code gWeight[j] = Σ_r g·x̂} and {@code gBias[j] = Σ_r g}, each column summed
+     * meanLo)·rstd} and {@code gy = g·weight[j]} (float): {@code gx = rstd·(gy - mean(gy) -
+     * x̂·mean(gy·x̂))}, the row sums in double; {@code gWeight[j] = Σ_r g·x̂} and {@code gBias[j] = Σ_r g}, each column summed
      * in double in row order (deterministic, the same on every backend), either skipped when null.
      * No output is an input.
      */
