@@ -292,4 +292,18 @@ final class DeviceBackend {
     void synchronize() {
         run(() -> inner.synchronize());
     }
+
+    void layerNorm(Storage x, Storage weight, Storage bias, long rows, long len, float eps, Storage out,
+            Storage stats) {
+        launch(() -> inner.layerNorm(x, weight, bias, rows, len, eps, out, stats));
+    }
+
+    /** Two launches when a column sum (gWeight or gBias) is asked for: CUDA runs those as a kernel of their own. */
+    void layerNormBackward(Storage x, Storage weight, Storage stats, Storage g, long rows, long len, Storage gx,
+            Storage gWeight, Storage gBias) {
+        if (gWeight != null || gBias != null) {
+            launched();
+        }
+        launch(() -> inner.layerNormBackward(x, weight, stats, g, rows, len, gx, gWeight, gBias));
+    }
 }

@@ -144,6 +144,32 @@ public final class Functional {
         return Losses.logSoftmax(Dispatch.nonNull("log_softmax", "input", input), dim);
     }
 
+    /** {@code layerNorm(input, normalizedShape, null, null, 1e-5)}. */
+    public static Tensor layerNorm(Tensor input, int[] normalizedShape) {
+        return layerNorm(input, normalizedShape, null, null, 1e-5);
+    }
+
+    /**
+     * Layer normalisation, as {@code torch.nn.functional.layer_norm(input, normalized_shape, weight,
+     * bias, eps)}: over the last {@code normalizedShape.length} dimensions, which must be
+     * {@code normalizedShape}, {@code (input - mean) / sqrt(var + eps) · weight + bias} with the biased
+     * variance; {@code weight} and {@code bias} (of shape {@code normalizedShape}) may each be null.
+     * One fused kernel: each row's mean and {@code Σ (x - mean)²} in double from two reads of the row
+     * (stable for rows far from 0, e.g. 1e4 plus noise), {@code eps} rounded to float as the kernels
+     * take it; a row with a NaN or ±Inf gives NaN. The backward is one kernel for the input's gradient
+     * and, when the weight or bias needs one, one for their column sums over the rows (in double, in
+     * row order: deterministic); one graph node, {@code layer_norm}. No check on {@code eps}, as PyTorch.
+     *
+     * @throws IllegalArgumentException for an empty {@code normalizedShape}
+     * @throws ShapeMismatchException if the input's last dimensions, or weight's or bias's shape, are
+     *     not {@code normalizedShape}
+     * @throws DeviceMismatchException if the tensors are not on one device
+     * @throws DTypeMismatchException unless every tensor is float32
+     */
+    public static Tensor layerNorm(Tensor input, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return Normalization.layerNorm(input, normalizedShape, weight, bias, eps);
+    }
+
     /**
      * {@code F.embedding(input, weight)}: the rows of {@code weight} ({@code [numEmbeddings,
      * embeddingDim]}, float32) at the int64 indices {@code input} (any shape), shaped

@@ -464,6 +464,12 @@ class PyTorchParityTest {
         }
         expected.put("Functional.softmax(Tensor,int) 0", "softmax: input is null");
         expected.put("Functional.logSoftmax(Tensor,int) 0", "log_softmax: input is null");
+        expected.put("Functional.layerNorm(Tensor,int[]) 0", "layer_norm: input is null");
+        expected.put("Functional.layerNorm(Tensor,int[]) 1", "layer_norm: normalizedShape is null");
+        expected.put("Functional.layerNorm(Tensor,int[],Tensor,Tensor,double) 0", "layer_norm: input is null");
+        expected.put("Functional.layerNorm(Tensor,int[],Tensor,Tensor,double) 1", "layer_norm: normalizedShape is null");
+        expected.put("Functional.layerNorm(Tensor,int[],Tensor,Tensor,double) 2", null); // no weight: allowed
+        expected.put("Functional.layerNorm(Tensor,int[],Tensor,Tensor,double) 3", null); // no bias: allowed
         expected.put("Functional.oneHot(Tensor,int) 0", "one_hot: index is null");
         expected.put("Functional.dropout(Tensor,double) 0", "dropout: input is null");
         expected.put("Functional.dropout(Tensor,double,boolean) 0", "dropout: input is null");

@@ -253,4 +253,26 @@ public interface Backend {
 
     /** Waits until every queued kernel has finished (for timing); a no-op where kernels are synchronous. */
     void synchronize();
+
+    /**
+     * Layer norm of {@code x} viewed as {@code rows} contiguous rows of {@code len}: per row the mean
+     * and {@code rstd = 1/sqrt(var + eps)} (the biased variance), in double from two reads of the row
+     * (the mean, then {@code Σ (x - mean)²}, stable for rows far from 0), then {@code out = (x -
+     * mean)·rstd} in double rounded to float, times {@code weight[j]} and plus {@code bias[j]} in float
+     * where given ({@code len} each; null: skipped). {@code stats} ({@code 3·rows}) receives, for
+     * {@link #layerNormBackward}, the means rounded to float, then what that rounding lost (also a
+     * float: the two carry the double mean for rows far from 0), then the rstds. No output is an input.
+     */
+    void layerNorm(Storage x, Storage weight, Storage bias, long rows, long len, float eps, Storage out, Storage stats);
+
+    /**
+     * The gradients of {@link #layerNorm} from its input, weight (null without one), the {@code stats}
+     * it wrote and the incoming gradient {@code g}, laid out as there. With {@code x̂ = (x - meanHi -
+     * meanLo)·rstd} and {@code gy = g·weight[j]} (float): {@code gx = rstd·(gy - mean(gy) -
+     * x̂·mean(gy·x̂))}, the row sums in double; {@code gWeight[j] = Σ_r g·x̂} and {@code gBias[j] = Σ_r g}, each column summed
+     * in double in row order (deterministic, the same on every backend), either skipped when null.
+     * No output is an input.
+     */
+    void layerNormBackward(Storage x, Storage weight, Storage stats, Storage g, long rows, long len, Storage gx,
+            Storage gWeight, Storage gBias);
 }

@@ -1,6 +1,8 @@
 package dev.tensorj.nn;
 
 import dev.tensorj.Device;
+import dev.tensorj.Functional;
+import dev.tensorj.ShapeMismatchException;
 import dev.tensorj.Tensor;
 import java.util.Arrays;
 import java.util.Objects;
@@ -61,41 +63,16 @@ public class LayerNorm extends Module {
     }
 
     /**
-     * Normalises {@code input} over its last dimensions.
+     * Normalises {@code input} over its last dimensions: {@link Functional#layerNorm}, one fused op
+     * forward and backward.
      *
-     * @throws IllegalArgumentException if the input's last dimensions are not {@code normalizedShape}
+     * @throws ShapeMismatchException if the input's last dimensions are not {@code normalizedShape}
      */
     @Override
     public Tensor forward(Tensor input) {
         Objects.requireNonNull(input, "layerNorm: input is null");
         checkPlacement(input);
-        int[] shape = input.shape();
-        int k = normalizedShape.length;
-        if (shape.length < k || !Arrays.equals(Arrays.copyOfRange(shape, shape.length - k, shape.length), normalizedShape)) {
-            throw new IllegalArgumentException("LayerNorm: expected input with shape [*, "
-                    + Arrays.toString(normalizedShape).replaceAll("[\\[\\]]", "") + "], but got input of size "
-                    + Arrays.toString(shape));
-        }
-        int[] dims = new int[k];
-        for (int i = 0; i < k; i++) {
-            dims[i] = shape.length - k + i;
-        }
-        // Each intermediate is closed once used: its memory returns when the backward that saved it
-        // has run (at once under no-grad), so a training step does not leave them to the GC.
-        try (Tensor mean = input.mean(dims, true);
-                Tensor centered = input.sub(mean);
-                Tensor squared = centered.square();
-                Tensor var = squared.mean(dims, true); // biased, as PyTorch
-                Tensor shifted = var.add((float) eps);
-                Tensor rstd = shifted.rsqrt()) {
-            Tensor y = centered.mul(rstd);
-            if (weight == null) {
-                return y;
-            }
-            try (y; Tensor scaled = y.mul(weight)) {
-                return scaled.add(bias);
-            }
-        }
+        return Functional.layerNorm(input, normalizedShape, weight, bias, eps);
     }
 
     /** The weight, or {@code null} without elementwise affine. */

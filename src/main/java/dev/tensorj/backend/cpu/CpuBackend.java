@@ -347,4 +347,18 @@ public final class CpuBackend implements Backend {
     public void synchronize() {
         // Kernels here run synchronously on the calling thread.
     }
+
+    @Override
+    public void layerNorm(Storage x, Storage weight, Storage bias, long rows, long len, float eps, Storage out,
+            Storage stats) {
+        CpuLayerNorm.forward(data(x), weight == null ? null : data(weight), bias == null ? null : data(bias),
+                (int) rows, (int) len, eps, data(out), data(stats));
+    }
+
+    @Override
+    public void layerNormBackward(Storage x, Storage weight, Storage stats, Storage g, long rows, long len,
+            Storage gx, Storage gWeight, Storage gBias) {
+        CpuLayerNorm.backward(data(x), weight == null ? null : data(weight), data(stats), data(g), (int) rows,
+                (int) len, data(gx), gWeight == null ? null : data(gWeight), gBias == null ? null : data(gBias));
+    }
 }

@@ -22,8 +22,8 @@ import jcuda.jcublas.cublasOperation;
 /**
  * One CUDA device. Every op is queued on the device's stream and returns at once; only
  * {@link #toHost} waits. Storages come from the device's {@link BlockPool}. The softmax and
- * cross-entropy, index and random launches live in {@link CudaSoftmax}, {@link CudaIndex} and
- * {@link CudaRandom}; this class is the one {@link Backend} and hands those calls to them.
+ * cross-entropy, index, random and layer-norm launches live in {@link CudaSoftmax}, {@link CudaIndex},
+ * {@link CudaRandom} and {@link CudaLayerNorm}; this class is the one {@link Backend} and hands those calls to them.
  *
  * <p>Each method ends with reachability fences on its storages: a storage that became unreachable
  * mid-call could have its block returned, and handed to another thread, before our kernel is queued.
@@ -39,6 +39,7 @@ final class CudaBackend implements Backend {
     private final CudaSoftmax softmax;
     private final CudaIndex indexing;
     private final CudaRandom random;
+    private final CudaLayerNorm layerNorm;
 
     CudaBackend(int index) {
         this.ctx = CudaContext.open(index);
@@ -57,6 +58,7 @@ final class CudaBackend implements Backend {
         this.softmax = new CudaSoftmax(ctx, kernels, device);
         this.indexing = new CudaIndex(ctx, kernels, device);
         this.random = new CudaRandom(ctx, kernels, device);
+        this.layerNorm = new CudaLayerNorm(ctx, kernels, device);
     }
 
     CudaContext context() {
@@ -607,5 +609,17 @@ final class CudaBackend implements Backend {
         } catch (jcuda.CudaException e) {
             throw error("synchronize", e);
         }
+    }
+
+    @Override
+    public void layerNorm(Storage x, Storage weight, Storage bias, long rows, long len, float eps, Storage out,
+            Storage stats) {
+        layerNorm.forward(x, weight, bias, rows, len, eps, out, stats);
+    }
+
+    @Override
+    public void layerNormBackward(Storage x, Storage weight, Storage stats, Storage g, long rows, long len,
+            Storage gx, Storage gWeight, Storage gBias) {
+        layerNorm.backward(x, weight, stats, g, rows, len, gx, gWeight, gBias);
     }
 }

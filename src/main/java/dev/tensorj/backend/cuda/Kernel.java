@@ -36,7 +36,10 @@ enum Kernel {
     GATHER("index", "tj_gather", "ppplx"),
     SCATTER_ADD("index", "tj_scatter_add", "ppplx"),
     RANDOM("random", "tj_random", "illpffl"),
-    RANDINT("random", "tj_randint", "llplll");
+    RANDINT("random", "tj_randint", "llplll"),
+    LAYER_NORM("layernorm", "tj_layer_norm", "pppppllfi"),
+    LAYER_NORM_BACKWARD("layernorm", "tj_layer_norm_backward", "ppppplli"),
+    LAYER_NORM_COLUMNS("layernorm", "tj_layer_norm_columns", "pppppll");
 
     final String module;
     final String symbol;

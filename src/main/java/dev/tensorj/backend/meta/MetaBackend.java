@@ -158,4 +158,12 @@ public final class MetaBackend implements Backend {
     public void synchronize() {
         // Kernels here run synchronously on the calling thread.
     }
+
+    @Override
+    public void layerNorm(Storage x, Storage weight, Storage bias, long rows, long len, float eps, Storage out,
+            Storage stats) {}
+
+    @Override
+    public void layerNormBackward(Storage x, Storage weight, Storage stats, Storage g, long rows, long len,
+            Storage gx, Storage gWeight, Storage gBias) {}
 }

@@ -50,7 +50,10 @@ class KernelAliasingTest {
             Kernel.RANDOM, Kernel.RANDINT,
             // softmax, log-softmax and cross-entropy, forward and backward: a new tensor (or the
             // op's own loss and statistics)
-            Kernel.SOFTMAX, Kernel.SOFTMAX_BACKWARD, Kernel.CROSS_ENTROPY, Kernel.CROSS_ENTROPY_BACKWARD);
+            Kernel.SOFTMAX, Kernel.SOFTMAX_BACKWARD, Kernel.CROSS_ENTROPY, Kernel.CROSS_ENTROPY_BACKWARD,
+            // layer norm, forward, backward and its column sums: new tensors (output and
+            // statistics, the input's gradient, the weight's and bias's gradients)
+            Kernel.LAYER_NORM, Kernel.LAYER_NORM_BACKWARD, Kernel.LAYER_NORM_COLUMNS);
 
     @Test
     void everyKernelIsClassified() {
