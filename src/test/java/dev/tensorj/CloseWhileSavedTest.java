@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.nn.GELU;
+import dev.tensorj.nn.LayerNorm;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
@@ -99,7 +100,7 @@ class CloseWhileSavedTest {
     void sequentialFreesWhatPassesBetweenLibraryModules(Device d) {
         TestDevices.assumeAvailable(d);
         Tensor.manualSeed(3);
-        Module model = new Sequential(new Linear(6, 16), new ReLU(), new Linear(16, 16), new GELU(),
+        Module model = new Sequential(new Linear(6, 16), new ReLU(), new Linear(16, 16), new LayerNorm(16), new GELU(),
                 new Linear(16, 2), new Tanh());
         model.to(d);
         Tensor x = Tensor.randn(d, 8, 6);
