@@ -7,9 +7,27 @@ import dev.tensorj.backend.BroadcastPlan;
 /**
  * Broadcasting binary kernels. The op is chosen once per row, outside the loops, so each inner
  * loop is a plain indexed loop that C2 can vectorise.
+ *
+ * <p>C2 (Java 17 to 25) vectorises such a loop only when every array is read and written at the
+ * same index: {@code o[i] = a[i] + b[i]} runs 3-4x faster than {@code o[oOff + i] = a[aOff + i] +
+ * b[bOff + i]}, which it must treat as possibly overlapping unless it knows the offsets are equal.
+ * So a row whose operands sit at one offset takes the one-index loops ({@link #aligned}); a long
+ * row at different offsets (a bias added to each row of a product: the bias at 0, the row at
+ * {@code r·n}) is staged through small per-thread buffers at offset 0 ({@link #staged}), and only
+ * short rows keep loops with an offset per array.
  */
 final class CpuElementwise {
     private CpuElementwise() {}
+
+    /**
+     * Rows at least this long are staged when their offsets differ. Measured on the development
+     * machine (2-vCPU AMD EPYC, Java 17): a 1,024-float bias row staged takes a quarter of the
+     * offset loop's time; a 20-float row staged took longer than the offset loop.
+     */
+    static final int STAGE_MIN = 128;
+    /** Floats per staging buffer: two of them and a row of output stay in a 32 KiB L1 cache. */
+    private static final int STAGE = 1024;
+    private static final ThreadLocal<float[][]> STAGING = ThreadLocal.withInitial(() -> new float[2][STAGE]);
 
     static void binary(BinaryOp op, float[] a, float[] b, float[] out, BroadcastPlan plan) {
         // The plan merged the dimensions both operands walk contiguously, so same-shape operands
@@ -21,7 +39,13 @@ final class CpuElementwise {
     private static void row(BinaryOp op, float[] a, int aOff, int aS, float[] b, int bOff, int bS,
                             float[] o, int oOff, int len) {
         if (aS == 1 && bS == 1) {
-            contiguous(op, a, aOff, b, bOff, o, oOff, len);
+            if (aOff == oOff && bOff == oOff) {
+                aligned(op, a, b, o, oOff, oOff + len);
+            } else if (len >= STAGE_MIN) {
+                staged(op, a, aOff, b, bOff, o, oOff, len);
+            } else {
+                offsets(op, a, aOff, b, bOff, o, oOff, len);
+            }
         } else if (aS == 1 && bS == 0) {
             scalarRange(op, a, aOff, b[bOff], o, oOff, len);
         } else {
@@ -31,20 +55,38 @@ final class CpuElementwise {
         }
     }
 
-    private static void contiguous(BinaryOp op, float[] a, int aOff, float[] b, int bOff,
-                                   float[] o, int oOff, int len) {
+    /**
+     * A row at different offsets, a chunk at a time: both operands copied to offset 0 (an
+     * intrinsic copy), combined there by the one-index loop, and the result copied out. The copies
+     * cost less than the vectorised loop saves; the values are those of the plain loop.
+     */
+    private static void staged(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] o, int oOff, int len) {
+        float[][] buffers = STAGING.get();
+        float[] sa = buffers[0];
+        float[] sb = buffers[1];
+        for (int done = 0; done < len; done += STAGE) {
+            int n = Math.min(STAGE, len - done);
+            System.arraycopy(a, aOff + done, sa, 0, n);
+            System.arraycopy(b, bOff + done, sb, 0, n);
+            aligned(op, sa, sb, sa, 0, n);
+            System.arraycopy(sa, 0, o, oOff + done, n);
+        }
+    }
+
+    /** {@code o[i] = op(a[i], b[i])} for {@code from <= i < to}: one index for all three arrays. */
+    private static void aligned(BinaryOp op, float[] a, float[] b, float[] o, int from, int to) {
         switch (op) {
             case ADD:
-                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] + b[bOff + i];
+                for (int i = from; i < to; i++) o[i] = a[i] + b[i];
                 break;
             case SUB:
-                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] - b[bOff + i];
+                for (int i = from; i < to; i++) o[i] = a[i] - b[i];
                 break;
             case MUL:
-                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] * b[bOff + i];
+                for (int i = from; i < to; i++) o[i] = a[i] * b[i];
                 break;
             case DIV:
-                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] / b[bOff + i];
+                for (int i = from; i < to; i++) o[i] = a[i] / b[i];
                 break;
             case RELU_BACKWARD:
                 // a <= 0 ? 0 : b in integer arithmetic: C2 (JDK 17) neither vectorises the ternary
@@ -56,72 +98,103 @@ final class CpuElementwise {
                 // at MIN_VALUE, -x < 0 but ~x >= 0), and bits(+Inf) - magnitude is negative exactly
                 // for a NaN (no overflow: both are in [0, 2^31)). >> 31 spreads that bit into a mask;
                 // ±0 and negatives, -Inf included, clear every bit of b (+0 out).
-                for (int i = 0; i < len; i++) {
-                    int x = Float.floatToRawIntBits(a[aOff + i]);
+                for (int i = from; i < to; i++) {
+                    int x = Float.floatToRawIntBits(a[i]);
                     int keep = ((-x & ~x) | (0x7F800000 - (x & 0x7FFFFFFF))) >> 31;
-                    o[oOff + i] = Float.intBitsToFloat(Float.floatToRawIntBits(b[bOff + i]) & keep);
+                    o[i] = Float.intBitsToFloat(Float.floatToRawIntBits(b[i]) & keep);
                 }
                 break;
             case ADD_RELU: // Math.max compiles to a branch-free vmaxss, as ReLU's own loop
-                for (int i = 0; i < len; i++) o[oOff + i] = Math.max(a[aOff + i] + b[bOff + i], 0f);
+                for (int i = from; i < to; i++) o[i] = Math.max(a[i] + b[i], 0f);
                 break;
             // The fused backward rules: a loop each rather than a switch per element in apply.
             case SIGMOID_BACKWARD:
-                for (int i = 0; i < len; i++) o[oOff + i] = Activations.sigmoidBackward(a[aOff + i], b[bOff + i]);
+                for (int i = from; i < to; i++) o[i] = Activations.sigmoidBackward(a[i], b[i]);
                 break;
             case TANH_BACKWARD:
-                for (int i = 0; i < len; i++) o[oOff + i] = Activations.tanhBackward(a[aOff + i], b[bOff + i]);
+                for (int i = from; i < to; i++) o[i] = Activations.tanhBackward(a[i], b[i]);
                 break;
             case SILU_BACKWARD:
-                for (int i = 0; i < len; i++) o[oOff + i] = Activations.siluBackward(a[aOff + i], b[bOff + i]);
+                for (int i = from; i < to; i++) o[i] = Activations.siluBackward(a[i], b[i]);
                 break;
             case GELU_BACKWARD:
-                for (int i = 0; i < len; i++) o[oOff + i] = Activations.geluBackward(a[aOff + i], b[bOff + i]);
+                for (int i = from; i < to; i++) o[i] = Activations.geluBackward(a[i], b[i]);
                 break;
             case GELU_TANH_BACKWARD:
-                for (int i = 0; i < len; i++) o[oOff + i] = Activations.geluTanhBackward(a[aOff + i], b[bOff + i]);
+                for (int i = from; i < to; i++) o[i] = Activations.geluTanhBackward(a[i], b[i]);
+                break;
+            default:
+                for (int i = from; i < to; i++) o[i] = op.apply(a[i], b[i]);
+        }
+    }
+
+    /**
+     * A short row at different offsets (a 20-float bias row, say), where staging costs more than
+     * it saves: loops for the common ops, {@link BinaryOp#apply} for the rest.
+     */
+    private static void offsets(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] o, int oOff, int len) {
+        switch (op) {
+            case ADD:
+                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] + b[bOff + i];
+                break;
+            case SUB:
+                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] - b[bOff + i];
+                break;
+            case MUL:
+                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] * b[bOff + i];
+                break;
+            case ADD_RELU:
+                for (int i = 0; i < len; i++) o[oOff + i] = Math.max(a[aOff + i] + b[bOff + i], 0f);
                 break;
             default:
                 for (int i = 0; i < len; i++) o[oOff + i] = op.apply(a[aOff + i], b[bOff + i]);
         }
     }
 
+    /** {@code o[i] = op(a[i], s)} for {@code from <= i < to}: one index for both arrays (see the class). */
     static void scalarRange(BinaryOp op, float[] a, float s, float[] o, int from, int to) {
-        scalarRange(op, a, from, s, o, from, to - from);
-    }
-
-    private static void scalarRange(BinaryOp op, float[] a, int aOff, float s, float[] o, int oOff, int len) {
         switch (op) {
             case ADD:
-                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] + s;
+                for (int i = from; i < to; i++) o[i] = a[i] + s;
                 break;
             case SUB:
-                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] - s;
+                for (int i = from; i < to; i++) o[i] = a[i] - s;
                 break;
             case MUL:
-                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] * s;
+                for (int i = from; i < to; i++) o[i] = a[i] * s;
                 break;
             case DIV:
-                for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] / s;
+                for (int i = from; i < to; i++) o[i] = a[i] / s;
                 break;
             case RSUB:
-                for (int i = 0; i < len; i++) o[oOff + i] = s - a[aOff + i];
+                for (int i = from; i < to; i++) o[i] = s - a[i];
                 break;
             case MAXIMUM:
-                for (int i = 0; i < len; i++) o[oOff + i] = Math.max(a[aOff + i], s);
+                for (int i = from; i < to; i++) o[i] = Math.max(a[i], s);
                 break;
             case MINIMUM:
-                for (int i = 0; i < len; i++) o[oOff + i] = Math.min(a[aOff + i], s);
+                for (int i = from; i < to; i++) o[i] = Math.min(a[i], s);
                 break;
             case POW:
                 if (s == 2f) {
-                    for (int i = 0; i < len; i++) o[oOff + i] = a[aOff + i] * a[aOff + i];
+                    for (int i = from; i < to; i++) o[i] = a[i] * a[i];
                 } else {
-                    for (int i = 0; i < len; i++) o[oOff + i] = BinaryOp.pow(a[aOff + i], s);
+                    for (int i = from; i < to; i++) o[i] = BinaryOp.pow(a[i], s);
                 }
                 break;
             default:
-                for (int i = 0; i < len; i++) o[oOff + i] = op.apply(a[aOff + i], s);
+                for (int i = from; i < to; i++) o[i] = op.apply(a[i], s);
+        }
+    }
+
+    /** A row of {@code a} against one scalar, from offsets that are usually equal (see the class). */
+    private static void scalarRange(BinaryOp op, float[] a, int aOff, float s, float[] o, int oOff, int len) {
+        if (aOff == oOff) {
+            scalarRange(op, a, s, o, oOff, oOff + len);
+        } else {
+            for (int i = 0; i < len; i++) {
+                o[oOff + i] = op.apply(a[aOff + i], s);
+            }
         }
     }
 }

@@ -146,6 +146,41 @@ class CpuElementwiseTest {
         }
     }
 
+    /**
+     * Long rows whose operands sit at different offsets (a bias added to every row, or a row
+     * broadcast on the left) are staged through per-thread buffers a chunk at a time: every op
+     * gives apply's bits, across chunk edges and at the staging threshold, in place too.
+     */
+    @Test
+    void stagedRowsGiveApplysBitsForEveryOp() {
+        var rnd = new SplittableRandom(13);
+        int[] lengths = {CpuElementwise.STAGE_MIN - 1, CpuElementwise.STAGE_MIN, 1024, 2 * 1024 + 37};
+        for (int cols : lengths) {
+            int rows = 3;
+            int[] shape = {rows, cols};
+            float[] m = random(rnd, rows * cols);
+            float[] row = random(rnd, cols);
+            long[] full = {cols, 1};
+            long[] repeated = {0, 1};
+            for (BinaryOp op : BinaryOp.values()) {
+                float[] right = new float[rows * cols];
+                CpuElementwise.binary(op, m, row, right, BroadcastPlan.of(shape, full, repeated));
+                float[] left = new float[rows * cols];
+                CpuElementwise.binary(op, row, m, left, BroadcastPlan.of(shape, repeated, full));
+                float[] inPlace = m.clone();
+                CpuElementwise.binary(op, inPlace, row, inPlace, BroadcastPlan.of(shape, full, repeated));
+                for (int k = 0; k < rows * cols; k++) {
+                    float x = m[k];
+                    float r = row[k % cols];
+                    String where = " at " + k + " of [" + rows + ", " + cols + "]";
+                    assertBits(op.apply(x, r), right[k], op + " row on the right" + where, x, r);
+                    assertBits(op.apply(r, x), left[k], op + " row on the left" + where, r, x);
+                    assertBits(op.apply(x, r), inPlace[k], op + " in place" + where, x, r);
+                }
+            }
+        }
+    }
+
     private static void assertBits(float expected, float actual, String what, float a, float b) {
         // NaN payloads may differ between ops that make a NaN; signs and every other value may not.
         if (!(Float.isNaN(expected) && Float.isNaN(actual))) {
