@@ -181,6 +181,43 @@ class CpuElementwiseTest {
         }
     }
 
+    /**
+     * ReLU's gradient on long rows takes an arithmetic, vectorised path that is exact for finite
+     * values (zeros of both signs, subnormals, the largest floats) and falls back to the exact loop
+     * for the whole row when a NaN or an infinity appears anywhere in it: apply's bits either way.
+     */
+    @Test
+    void reluBackwardOnLongRowsGivesApplysBitsWithAndWithoutSpecialValues() {
+        var rnd = new SplittableRandom(17);
+        float[] finite = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-40f, -1e-40f, Float.MIN_NORMAL,
+                Float.MAX_VALUE, -Float.MAX_VALUE, 1f, -1f};
+        int len = 2 * 1024 + 37;
+        float[][] specials = {{}, {Float.NaN}, {Float.POSITIVE_INFINITY}, {Float.NEGATIVE_INFINITY}};
+        for (float[] special : specials) {
+            for (boolean inA : new boolean[] {true, false}) {
+                float[] a = new float[len];
+                float[] b = new float[len];
+                for (int i = 0; i < len; i++) {
+                    boolean edge = rnd.nextInt(4) == 0;
+                    a[i] = edge ? finite[rnd.nextInt(finite.length)] : (float) (rnd.nextDouble() * 4 - 2);
+                    b[i] = rnd.nextInt(4) == 0 ? finite[rnd.nextInt(finite.length)] : (float) (rnd.nextDouble() * 4 - 2);
+                }
+                if (special.length > 0) { // one special value in the last chunk, where the mask drops b
+                    int at = len - 5;
+                    a[at] = inA ? special[0] : -1f;
+                    b[at] = inA ? 3f : special[0];
+                }
+                float[] out = new float[len];
+                CpuElementwise.binary(BinaryOp.RELU_BACKWARD, a, b, out, BroadcastPlan.of(new int[] {len}, new long[] {1}, new long[] {1}));
+                for (int i = 0; i < len; i++) {
+                    assertBits(BinaryOp.RELU_BACKWARD.apply(a[i], b[i]), out[i],
+                            "relu_backward at " + i + (special.length > 0 ? " with " + special[0] + (inA ? " in a" : " in b") : ""),
+                            a[i], b[i]);
+                }
+            }
+        }
+    }
+
     private static void assertBits(float expected, float actual, String what, float a, float b) {
         // NaN payloads may differ between ops that make a NaN; signs and every other value may not.
         if (!(Float.isNaN(expected) && Float.isNaN(actual))) {
