@@ -27,13 +27,26 @@ final class CpuElementwise {
     static final int STAGE_MIN = 128;
     /** Floats per staging buffer: two of them and a row of output stay in a 32 KiB L1 cache. */
     private static final int STAGE = 1024;
-    /** Per thread: two operand buffers and the NaN flags of {@link #reluBackward}. */
+    /**
+     * Per thread: two operand buffers and the NaN flags of {@link #reluBackward}, which are all +0
+     * between calls (they are cleared only after a NaN was flagged).
+     */
     private static final ThreadLocal<float[][]> STAGING = ThreadLocal.withInitial(() -> new float[3][STAGE]);
     /** 2^127 and 2^23: a positive float times both is at least 2 (the smallest subnormal is 2^-149). */
     private static final float TWO_127 = 0x1p127f;
     private static final float TWO_23 = 0x1p23f;
+    /** Never written: {@link #reluBackward} compares its flags with it (a vectorised mismatch). */
+    private static final float[] ZEROS = new float[STAGE];
 
     static void binary(BinaryOp op, float[] a, float[] b, float[] out, BroadcastPlan plan) {
+        if (plan.rank() == 2 && plan.shape[1] < STAGE_MIN && out.length > 0) {
+            boolean rowOnRight = repeatsRow(plan.bStrides) && walksRows(plan.aStrides, plan.shape[1]);
+            boolean rowOnLeft = repeatsRow(plan.aStrides) && walksRows(plan.bStrides, plan.shape[1]);
+            if (rowOnRight || rowOnLeft) {
+                tiledRows(op, rowOnRight ? a : b, rowOnRight ? b : a, rowOnLeft, out, (int) plan.shape[0], (int) plan.shape[1]);
+                return;
+            }
+        }
         // The plan merged the dimensions both operands walk contiguously, so same-shape operands
         // are one long row: a [32, 20] op ran as 32 rows of 20 floats, each too short to vectorise.
         CpuPlanWalk.rows(plan, out.length, (aOff, aS, bOff, bS, oOff, len) -> row(op, a, aOff, aS, b, bOff, bS, out, oOff, len));
@@ -59,6 +72,44 @@ final class CpuElementwise {
                 o[oOff + i] = op.apply(a[aOff + i * aS], b[bOff + i * bS]);
             }
         }
+    }
+
+    private static boolean repeatsRow(long[] strides) {
+        return strides[0] == 0 && strides[1] == 1;
+    }
+
+    private static boolean walksRows(long[] strides, long n) {
+        return strides[0] == n && strides[1] == 1;
+    }
+
+    /**
+     * {@code [rows, n]} against one short row repeated (a bias added to a small layer's output),
+     * which row by row would run as many short loops with an offset per array. Instead the row is
+     * tiled into a staging buffer (copied once, then doubled), and whole blocks of rows are
+     * staged against it at offset 0 and combined by the one-index loop.
+     */
+    private static void tiledRows(BinaryOp op, float[] full, float[] row, boolean rowOnLeft, float[] o, int rows, int n) {
+        int perBlock = STAGE / n;
+        CpuThreads.parallelFor(rows, Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / n), (from, to) -> {
+            float[][] buffers = STAGING.get();
+            float[] staged = buffers[0];
+            float[] tile = buffers[1];
+            int tiled = Math.min(perBlock, to - from) * n;
+            System.arraycopy(row, 0, tile, 0, n);
+            for (int filled = n; filled < tiled; filled *= 2) {
+                System.arraycopy(tile, 0, tile, filled, Math.min(filled, tiled - filled));
+            }
+            for (int r = from; r < to; r += perBlock) {
+                int len = Math.min(perBlock, to - r) * n;
+                System.arraycopy(full, r * n, staged, 0, len);
+                if (rowOnLeft) {
+                    aligned(op, tile, staged, staged, 0, len);
+                } else {
+                    aligned(op, staged, tile, staged, 0, len);
+                }
+                System.arraycopy(staged, 0, o, r * n, len);
+            }
+        });
     }
 
     /**
@@ -163,7 +214,6 @@ final class CpuElementwise {
         float[] sa = buffers[0];
         float[] sb = buffers[1];
         float[] flags = buffers[2];
-        java.util.Arrays.fill(flags, 0, Math.min(len, STAGE), 0f);
         for (int done = 0; done < len; done += STAGE) {
             int n = Math.min(STAGE, len - done);
             System.arraycopy(a, aOff + done, sa, 0, n);
@@ -176,11 +226,12 @@ final class CpuElementwise {
             }
             System.arraycopy(sa, 0, o, oOff + done, n);
         }
-        for (int i = 0, n = Math.min(len, STAGE); i < n; i++) {
-            if (flags[i] != 0f) { // NaN: a NaN or an infinity went through somewhere in the row
-                reluBackwardExact(a, aOff, b, bOff, o, oOff, len);
-                return;
-            }
+        // Finite outputs left every flag +0 (0 + ±0); a NaN flag means a NaN or an infinity went
+        // through somewhere in the row.
+        int flagged = Math.min(len, STAGE);
+        if (java.util.Arrays.mismatch(flags, 0, flagged, ZEROS, 0, flagged) >= 0) {
+            java.util.Arrays.fill(flags, 0, flagged, 0f);
+            reluBackwardExact(a, aOff, b, bOff, o, oOff, len);
         }
     }
 

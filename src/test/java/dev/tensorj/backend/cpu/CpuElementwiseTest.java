@@ -147,37 +147,46 @@ class CpuElementwiseTest {
     }
 
     /**
-     * Long rows whose operands sit at different offsets (a bias added to every row, or a row
-     * broadcast on the left) are staged through per-thread buffers a chunk at a time: every op
-     * gives apply's bits, across chunk edges and at the staging threshold, in place too.
+     * A row broadcast against a matrix (a bias added to every row, or the row on the left): long
+     * rows are staged through per-thread buffers a chunk at a time, short rows are tiled and taken
+     * a block of rows at a time. Every op gives apply's bits, across chunk and block edges, at the
+     * staging threshold, with rows split across threads, and in place.
      */
     @Test
-    void stagedRowsGiveApplysBitsForEveryOp() {
+    void repeatedRowsGiveApplysBitsForEveryOp() {
         var rnd = new SplittableRandom(13);
-        int[] lengths = {CpuElementwise.STAGE_MIN - 1, CpuElementwise.STAGE_MIN, 1024, 2 * 1024 + 37};
-        for (int cols : lengths) {
-            int rows = 3;
-            int[] shape = {rows, cols};
-            float[] m = random(rnd, rows * cols);
-            float[] row = random(rnd, cols);
-            long[] full = {cols, 1};
-            long[] repeated = {0, 1};
+        int[][] shapes = {{3, CpuElementwise.STAGE_MIN - 1}, {3, CpuElementwise.STAGE_MIN}, {3, 1024},
+                {3, 2 * 1024 + 37}, {130, 20}, {7, 1}, {5, 3}};
+        for (int[] shape : shapes) {
+            int rows = shape[0];
+            int cols = shape[1];
             for (BinaryOp op : BinaryOp.values()) {
-                float[] right = new float[rows * cols];
-                CpuElementwise.binary(op, m, row, right, BroadcastPlan.of(shape, full, repeated));
-                float[] left = new float[rows * cols];
-                CpuElementwise.binary(op, row, m, left, BroadcastPlan.of(shape, repeated, full));
-                float[] inPlace = m.clone();
-                CpuElementwise.binary(op, inPlace, row, inPlace, BroadcastPlan.of(shape, full, repeated));
-                for (int k = 0; k < rows * cols; k++) {
-                    float x = m[k];
-                    float r = row[k % cols];
-                    String where = " at " + k + " of [" + rows + ", " + cols + "]";
-                    assertBits(op.apply(x, r), right[k], op + " row on the right" + where, x, r);
-                    assertBits(op.apply(r, x), left[k], op + " row on the left" + where, r, x);
-                    assertBits(op.apply(x, r), inPlace[k], op + " in place" + where, x, r);
-                }
+                checkRepeatedRow(rnd, op, rows, cols);
             }
+        }
+        // Enough short rows to be split across threads.
+        checkRepeatedRow(rnd, BinaryOp.ADD_RELU, 2 * (CpuThreads.PARALLEL_MIN_ELEMENTS / 20) + 5, 20);
+    }
+
+    private static void checkRepeatedRow(SplittableRandom rnd, BinaryOp op, int rows, int cols) {
+        int[] shape = {rows, cols};
+        float[] m = random(rnd, rows * cols);
+        float[] row = random(rnd, cols);
+        long[] full = {cols, 1};
+        long[] repeated = {0, 1};
+        float[] right = new float[rows * cols];
+        CpuElementwise.binary(op, m, row, right, BroadcastPlan.of(shape, full, repeated));
+        float[] left = new float[rows * cols];
+        CpuElementwise.binary(op, row, m, left, BroadcastPlan.of(shape, repeated, full));
+        float[] inPlace = m.clone();
+        CpuElementwise.binary(op, inPlace, row, inPlace, BroadcastPlan.of(shape, full, repeated));
+        for (int k = 0; k < rows * cols; k++) {
+            float x = m[k];
+            float r = row[k % cols];
+            String where = " at " + k + " of [" + rows + ", " + cols + "]";
+            assertBits(op.apply(x, r), right[k], op + " row on the right" + where, x, r);
+            assertBits(op.apply(r, x), left[k], op + " row on the left" + where, r, x);
+            assertBits(op.apply(x, r), inPlace[k], op + " in place" + where, x, r);
         }
     }
 
