@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -14,7 +16,6 @@ import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * matmul with batch dimensions ({@code torch.matmul}: 1-d promotion, broadcast batches) and bmm:
@@ -53,9 +54,8 @@ class BatchedMatmulTest {
             new int[][] {{90, 70}, {2, 70, 130}});
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void matmulMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(81);
         for (List<int[][]> cases : List.of(CASES, LARGE)) {
             for (int[][] c : cases) {
@@ -68,9 +68,8 @@ class BatchedMatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void bmmMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(82);
         for (int[][] c : new int[][][] {
                 {{3, 4, 5}, {3, 5, 2}}, {{1, 1, 1}, {1, 1, 1}}, {{0, 2, 3}, {0, 3, 4}}, {{2, 3, 0}, {2, 0, 4}},
@@ -84,9 +83,8 @@ class BatchedMatmulTest {
 
     /** k = 0 on memory that held other values: every output is an empty sum. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void emptyInnerDimensionGivesZeros(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.randn(device, 4, 8, 8).bmm(Tensor.randn(device, 4, 8, 8)).close();
         Tensor c = Tensor.zeros(device, 4, 2, 0).matmul(Tensor.zeros(device, 4, 0, 8));
         assertArrayEquals(new int[] {4, 2, 8}, c.shape());
@@ -96,9 +94,8 @@ class BatchedMatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(83);
         for (int[][] c : CASES) {
             check(what("matmul", c, device), device, 84, x -> x[0].matmul(x[1]), r -> RefOps.matmul(r[0], r[1]),
@@ -112,17 +109,16 @@ class BatchedMatmulTest {
 
     /** One leaf used on both sides of a batched product: both gradients accumulate into it. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientOfALeafOnBothSides(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd x = Nd.randn(new Random(86), 3, 4, 4);
         check("x @ x " + device, device, 87, t -> t[0].matmul(t[0]), r -> RefOps.matmul(r[0], r[0]), x);
     }
 
     /** The same inputs on cpu and on (emulated) cuda give the same values and gradients. */
     @Test
+    @RequiresCuda
     void cpuAndCudaAgree() {
-        TestDevices.requireCuda();
         Random rng = new Random(88);
         for (List<int[][]> cases : List.of(CASES, LARGE)) {
             for (int[][] c : cases) {
@@ -183,9 +179,8 @@ class BatchedMatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void shapeErrorsNameTheOpAndBothShapes(Device device) {
-        TestDevices.assumeAvailable(device);
         BinaryOperator<Tensor> bmm = Tensor::bmm;
         BinaryOperator<Tensor> matmul = Tensor::matmul;
         // bmm is strictly 3-d.
@@ -227,9 +222,8 @@ class BatchedMatmulTest {
 
     /** A dtype or device error comes from the one check, before anything is allocated or launched. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void dtypeAndDeviceErrorsBeforeAnyWork(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor f = Tensor.randn(device, 2, 3, 4);
         Tensor i = Tensor.zeros(device, DType.INT64, 2, 4, 5);
         Counters.Snapshot before = Counters.snapshot(device);
@@ -257,9 +251,8 @@ class BatchedMatmulTest {
      * FLOPs, and an operand reused for the batch is not copied: the output is the one allocation.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void oneLaunchPerBatchedProduct(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = Tensor.randn(device, 6, 3, 5);
         Tensor b = Tensor.randn(device, 6, 5, 2);
         Tensor a2 = Tensor.randn(device, 3, 5);

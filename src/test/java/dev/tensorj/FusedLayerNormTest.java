@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.LayerNorm;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,13 +24,6 @@ import org.junit.jupiter.api.Test;
  * fixed number backward, whatever the size.
  */
 class FusedLayerNormTest {
-    static java.util.stream.Stream<Device> devicesAndMeta() {
-        return LossesTest.devicesAndMeta();
-    }
-
-    static java.util.stream.Stream<Device> devices() {
-        return TestDevices.devices();
-    }
 
     /** (input shape, normalised shape) pairs: 1-d and multi-dim, one element a row, long rows. */
     private static final int[][][] CASES = {
@@ -78,9 +72,8 @@ class FusedLayerNormTest {
     // ------------------------------------------------------------ values and gradients
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void valuesAgainstADoubleReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(21);
         for (int[][] c : CASES) {
             int[] xs = c[0];
@@ -106,9 +99,8 @@ class FusedLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void gradientsAgainstFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(22);
         for (int[][] c : CASES) {
             int[] xs = c[0];
@@ -138,9 +130,8 @@ class FusedLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void rowsFarFromZeroNaNAndInfinities(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(23);
         // 1e4 plus noise of 1: a one-pass Σx² - (Σx)²/n in float would lose every digit of the variance
         Nd x = Nd.randn(rng, 4, 300).map(v -> (float) (1e4 + v));
@@ -171,9 +162,8 @@ class FusedLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void emptyShapesAndMeta(Device device) {
-        TestDevices.assumeAvailable(device);
         // no rows: an empty output; the weight's and bias's gradients are zeros (sums of nothing)
         Tensor x = Tensor.randn(device, 0, 5).requiresGrad(true);
         Tensor w = Tensor.randn(device, 5).requiresGrad(true);
@@ -207,8 +197,8 @@ class FusedLayerNormTest {
     // ------------------------------------------------------------ cpu against emulated cuda
 
     @Test
+    @RequiresCuda
     void cpuAndCudaAgree() {
-        TestDevices.requireCuda();
         Device gpu = Device.cuda(0);
         Random rng = new Random(24);
         // CUDA shares a row among 1, 2, 16, 128 and 256 threads
@@ -262,9 +252,8 @@ class FusedLayerNormTest {
     // ------------------------------------------------------------ errors and launches
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void errorsAreTypedNameTheOpAndChangeNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 3, 4);
         Tensor w = Tensor.randn(device, 4);
         Tensor w2d = Tensor.randn(device, 1, 4);
@@ -307,9 +296,8 @@ class FusedLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void oneLaunchForwardAndAFixedNumberBackward(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int[] shape : new int[][] {{4, 8}, {128, 2048}}) {
             for (boolean affine : new boolean[] {true, false}) {
                 Tensor x = Tensor.randn(device, shape).requiresGrad(true);

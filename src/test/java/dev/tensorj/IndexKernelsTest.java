@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * index_select, gather, scatter_add and embedding on the gather and scatter-add kernels: values
@@ -20,9 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backend on the same inputs, meta shapes and typed errors.
  */
 class IndexKernelsTest {
-    static Stream<Device> devicesAndMeta() {
-        return Stream.concat(TestDevices.devices(), Stream.of(Device.META));
-    }
 
     /** An int64 index of {@code shape} with values in [0, n), drawn with repeats. */
     record Index(long[] v, int[] shape) {
@@ -94,9 +92,8 @@ class IndexKernelsTest {
     // ------------------------------------------------------------ values and gradients
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void indexSelectOnRandomInputs(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(21);
         int[][] shapes = {{3, 5, 4}, {1, 6, 1}, {2, 0, 3}, {7}};
         for (int[] shape : shapes) {
@@ -124,9 +121,8 @@ class IndexKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gatherOnRandomInputs(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(22);
         Nd x = Nd.randn(rng, 4, 3, 5);
         // index larger than input along dim, smaller outside it; negative dim; zero-size and size-1 dims
@@ -144,9 +140,8 @@ class IndexKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void scatterAddOnRandomInputs(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(23);
         Nd self = Nd.randn(rng, 4, 5, 3);
         // {index shape, src shape, dim}: index spanning self outside dim; smaller than self (the
@@ -182,9 +177,8 @@ class IndexKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void embeddingOnRandomInputs(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(24);
         Nd w = Nd.randn(rng, 6, 4);
         for (int[] shape : new int[][] {{5}, {2, 3}, {}, {0}, {2, 0, 3}}) {
@@ -221,9 +215,8 @@ class IndexKernelsTest {
      * smaller (ten collapsed dims: beyond the CUDA kernel's 8, so two loop on the host).
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void indexSmallerThanInputOutsideDim(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(26);
         Nd x = Nd.randn(rng, 4, 3, 5, 2);
         Index gi = Index.random(rng, 5, 3, 2, 6, 1);
@@ -252,9 +245,8 @@ class IndexKernelsTest {
      * counted): its backward counts as many ops as index_select's, each one gather-like kernel.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void scatterAddBackwardIsDispatched(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor index = Tensor.of(new long[] {2, 0, 2}, 1, 3).to(device);
         Tensor src = Tensor.randn(1, 3).to(device).requiresGrad(true);
         Tensor scattered = Tensor.randn(2, 4).to(device).scatterAdd(1, index, src);
@@ -272,9 +264,8 @@ class IndexKernelsTest {
 
     /** Arguments rejected before the op is counted: no op, no allocation. */
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void rejectedArgumentsCountNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(3, 4).to(device);
         Tensor i1 = Tensor.of(new long[] {0, 1}, 2).to(device);
         Tensor i2 = Tensor.of(new long[] {0, 1, 2, 0}, 2, 2).to(device);
@@ -295,8 +286,8 @@ class IndexKernelsTest {
 
     /** The CUDA backend against the cpu on the same random inputs (gathers bit for bit). */
     @Test
+    @RequiresCuda
     void cudaMatchesCpu() {
-        TestDevices.requireCuda();
         Device cuda = Device.cuda(0);
         Random rng = new Random(25);
         Tensor x = Tensor.randn(5, 300, 3);
@@ -382,9 +373,8 @@ class IndexKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void badArgumentsAreTypedErrors(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(3, 4).to(device);
         Tensor src = Tensor.randn(3, 4).to(device);
         Tensor ok = Tensor.of(new long[] {0, 1, 2, 1}, 2, 2).to(device);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +14,6 @@ import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The shape ops of issue 13 (unsqueeze, squeeze, flatten): shapes against a reference computed
@@ -107,9 +108,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void shapesAndValuesMatchReferenceForEveryDtype(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(1301);
         for (int[] s : SHAPES) {
             int n = Nd.numel(s);
@@ -144,9 +144,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void viewsShareMemoryWithTheirBase(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 1, 3).to(device);
         Tensor u = x.unsqueeze(0);
         Tensor s = x.squeeze();
@@ -163,9 +162,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientsReshapeBack(Device device) {
-        TestDevices.assumeAvailable(device);
         long seed = 1310;
         for (int[] s : new int[][] {{}, {3}, {2, 1, 3}, {1, 4, 1}, {2, 3, 2}}) {
             for (Case c : cases(s)) {
@@ -227,8 +225,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @Test
+    @RequiresCuda
     void cudaMatchesCpu() {
-        TestDevices.requireCuda();
         Tensor cpu = Tensor.randn(3, 1, 4);
         Tensor cuda = cpu.to(Device.cuda(0));
         for (Case c : cases(cpu.shape())) {
@@ -409,9 +407,8 @@ class ShapeOpsCatalogueTest {
     private static final int[][] COPY_SHAPES = {{}, {4}, {2, 3}, {1, 3}, {3, 0, 2}, {2, 1, 3, 2}};
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void copiesMatchIndexReferenceForEveryDtype(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(1330);
         for (int[] s : COPY_SHAPES) {
             int n = Nd.numel(s);
@@ -455,9 +452,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void copiesOfManyDimensionsLoopOnTheHost(Device device) {
-        TestDevices.assumeAvailable(device);
         // 10 dimensions, none mergeable after the permutation: beyond the kernel's 8
         int[] s = {2, 1, 3, 2, 2, 1, 2, 3, 2, 2};
         int[] p = {9, 0, 8, 2, 7, 3, 6, 4, 5, 1};
@@ -481,9 +477,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void copyGradientsMatchFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         long seed = 1340;
         for (int[] s : new int[][] {{}, {4}, {2, 3}, {1, 3}, {2, 1, 3}}) {
             for (Copy c : copies(s)) {
@@ -504,9 +499,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sliceGradientIsZeroOutsideTheSlice(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {1, -2, 3, 4, -5, 6}, 2, 3).to(device).requiresGrad(true);
         Tensor y = x.square().slice(1, 0, 3, 2).sum();
         y.backward(true);
@@ -515,9 +509,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void catAndStackMatchReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(1350);
         int[][] parts = {{2, 3, 4}, {2, 0, 4}, {2, 1, 4}, {2, 5, 4}};
         for (int dim : new int[] {1, -2}) {
@@ -591,9 +584,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void splitAndChunkMatchPyTorch(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(1360), 3, 7);
         Tensor x = a.tensor(device);
         int[][] expectSplit = {{3, 3, 1}, {7}, {1, 1, 1, 1, 1, 1, 1}, {7}};
@@ -629,9 +621,8 @@ class ShapeOpsCatalogueTest {
 
     /** torch.split(x, [2, 0, 4, 1], dim=1): pieces of those sizes (an empty one included), with gradients. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void splitBySectionsMatchesPyTorch(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(1362), 3, 7);
         Tensor x = a.tensor(device);
         int[] sections = {2, 0, 4, 1};
@@ -719,8 +710,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @Test
+    @RequiresCuda
     void copiesOnCudaEqualCpuBitForBit() {
-        TestDevices.requireCuda();
         Tensor cpu = Tensor.randn(3, 1, 4, 2);
         Tensor cuda = cpu.to(Device.cuda(0));
         for (Copy c : copies(cpu.shape())) {
@@ -736,9 +727,8 @@ class ShapeOpsCatalogueTest {
     // ---------------------------------------------------------------- creation
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void arangeFollowsPyTorchDtypesAndCounts(Device device) {
-        TestDevices.assumeAvailable(device);
         long[][] cases = {{0, 5, 1}, {2, 11, 3}, {10, 0, -3}, {3, 3, 1}, {-4, 4, 5}, {7, -8, -5}};
         for (long[] c : cases) {
             List<Long> ref = new ArrayList<>();
@@ -768,9 +758,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void eyeAndLinspaceMatchReference(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int[] rc : new int[][] {{3, 3}, {2, 4}, {4, 2}, {0, 3}, {1, 1}}) {
             Tensor e = Tensor.eye(device, rc[0], rc[1]);
             float[] ref = new float[rc[0] * rc[1]];
@@ -802,9 +791,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void likeOpsKeepShapeDtypeAndDevice(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor f = Tensor.randn(device, 2, 0, 3);
         Tensor f2 = Tensor.randn(device, 3, 2);
         Tensor l = Tensor.of(new long[] {5, -6, 7}).to(device);
@@ -854,9 +842,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aTensorUsedTwiceGetsBothGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(1380), 2, 3);
         GradCheck.check("cat(x, x.t-like permute)", device, 1381,
                 xs -> Tensor.cat(List.of(xs[0], xs[0].mul(xs[0])), 0).permute(1, 0),

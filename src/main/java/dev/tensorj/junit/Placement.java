@@ -14,7 +14,7 @@ import org.junit.jupiter.api.function.Executable;
  * What a block of code did on each device, read from {@link Counters}, with assertions on it:
  * <pre>{@code
  * Placement.of(() -> trainOneStep(model, batch))
- *         .assertRanOnlyOn(Device.cuda(0))                     // no op, launch or FLOP elsewhere
+ *         .assertRanOnlyOn(Device.cuda(0))                     // no FLOP on any other device
  *         .assertHostDeviceBytesAtMost(Device.cuda(0), 4)      // only the loss comes back
  *         .assertLaunchesAtMost(Device.cuda(0), 40)
  *         .assertBytesAllocatedAtMost(Device.cuda(0), 1 << 20);
@@ -51,16 +51,33 @@ public final class Placement {
     }
 
     /**
-     * Asserts that the block ran entirely on {@code device}: no other device counted an op, a
-     * kernel launch or a FLOP. (Copies into {@code device} from elsewhere count on {@code device}
-     * as host→device bytes; see {@link #assertHostDeviceBytesAtMost}.)
+     * Asserts that the block's computation ran entirely on {@code device}: no other device counted a
+     * FLOP (matrix products, which are where a model's work is). Creating inputs on the host and
+     * moving them is allowed; {@link #assertOpsOnlyOn} forbids that too.
      *
      * @return this, for further assertions
      */
     public Placement assertRanOnlyOn(Device device) {
         for (Counters.Snapshot s : counts.values()) {
-            if (!s.device().equals(device) && (s.ops() != 0 || s.launches() != 0 || s.flops() != 0)) {
+            if (!s.device().equals(device) && s.flops() != 0) {
                 Assertions.fail("expected the block to run only on " + device + ", but " + s.device() + " counted "
+                        + s.flops() + " FLOP(s); " + this);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Asserts that no device but {@code device} counted an op, a kernel launch or a FLOP: nothing at
+     * all, not even creating a tensor, happened elsewhere. (Copies into {@code device} from the host
+     * count on {@code device}, as host→device bytes; see {@link #assertHostDeviceBytesAtMost}.)
+     *
+     * @return this, for further assertions
+     */
+    public Placement assertOpsOnlyOn(Device device) {
+        for (Counters.Snapshot s : counts.values()) {
+            if (!s.device().equals(device) && (s.ops() != 0 || s.launches() != 0 || s.flops() != 0)) {
+                Assertions.fail("expected every op of the block on " + device + ", but " + s.device() + " counted "
                         + s.ops() + " op(s), " + s.launches() + " launch(es) and " + s.flops() + " FLOP(s); " + this);
             }
         }

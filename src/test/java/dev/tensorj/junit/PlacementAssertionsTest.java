@@ -21,15 +21,18 @@ class PlacementAssertionsTest {
         Tensor a = Tensor.randn(device, 8, 16);
         Tensor b = Tensor.randn(device, 16, 4);
         Placement p = Placement.of(() -> a.matmul(b).relu());
-        p.assertRanOnlyOn(device);
+        p.assertRanOnlyOn(device).assertOpsOnlyOn(device);
         assertEquals(2, p.on(device).ops());
         assertEquals(2L * 8 * 16 * 4, p.on(device).flops()); // meta counts the FLOPs it would take
         Device other = device.isCpu() ? Device.META : Device.CPU;
         assertEquals(0, p.on(other).ops());
         AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> p.assertRanOnlyOn(other));
         assertTrue(e.getMessage().startsWith("expected the block to run only on " + other + ", but " + device
-                + " counted 2 op(s)"), e.getMessage());
+                + " counted 1024 FLOP(s)"), e.getMessage());
         assertTrue(e.getMessage().contains("\n  " + device + ": 2 ops"), e.getMessage());
+        AssertionFailedError o = assertThrows(AssertionFailedError.class, () -> p.assertOpsOnlyOn(other));
+        assertTrue(o.getMessage().startsWith("expected every op of the block on " + other + ", but " + device
+                + " counted 2 op(s), " + p.on(device).launches() + " launch(es) and 1024 FLOP(s)"), o.getMessage());
     }
 
     @Test
@@ -37,7 +40,21 @@ class PlacementAssertionsTest {
         Tensor x = Tensor.randn(4, 4);
         Placement p = Placement.of(() -> x.matmul(x));
         AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> p.assertRanOnlyOn(Device.cuda(0)));
-        assertTrue(e.getMessage().contains("but cpu counted 1 op(s), 1 launch(es) and 128 FLOP(s)"), e.getMessage());
+        assertTrue(e.getMessage().contains("but cpu counted 128 FLOP(s)"), e.getMessage());
+    }
+
+    /** Making an input on the host and moving it: no FLOP there, but ops, which the strict form sees. */
+    @ParameterizedTest
+    @DevicesSource
+    void inputsMadeOnTheHostPassTheFlopCheckButNotTheOpCheck(Device device) {
+        Tensor w = Tensor.randn(device, 4, 4);
+        Placement p = Placement.of(() -> Tensor.randn(4, 4).to(device).matmul(w));
+        p.assertRanOnlyOn(device);
+        if (!device.isCpu()) {
+            AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> p.assertOpsOnlyOn(device));
+            assertTrue(e.getMessage().startsWith("expected every op of the block on " + device + ", but cpu counted "),
+                    e.getMessage());
+        }
     }
 
     @ParameterizedTest

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.Counters;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
@@ -75,8 +76,8 @@ class OptimizerStateTest {
 
     @ParameterizedTest
     @MethodSource("momentumOptions")
+    @RequiresCuda
     void momentumContinuesExactlyAfterMovingToCuda(SGD.Options options) {
-        TestDevices.requireCuda();
         Device cuda = Device.cuda();
         float[] uninterrupted = train(options, cuda, cuda, -1);
         float[] onCpu = train(options, Device.CPU, Device.CPU, -1);
@@ -120,9 +121,8 @@ class OptimizerStateTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aModelMovedAfterStepsTrainsAsIfItHadStartedThere(Device target) {
-        TestDevices.assumeAvailable(target);
         SGD.Options options = SGD.Options.lr(0.1f).withMomentum(0.9f).withNesterov(true).withWeightDecay(1e-3f);
         List<float[]> uninterrupted = trainMlp(options, target, target, 0, true);
         List<float[]> moved = trainMlp(options, Device.CPU, target, 3, true);

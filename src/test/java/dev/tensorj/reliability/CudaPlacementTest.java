@@ -11,21 +11,16 @@ import dev.tensorj.Device;
 import dev.tensorj.DeviceMismatchException;
 import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
 import dev.tensorj.examples.TutorialModels;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.optim.SGD;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** cpu/cuda placement rules on a real GPU (skipped without one; the cpu/meta twin is PlacementTest). */
+@RequiresCuda
 class CudaPlacementTest {
-
-    @BeforeEach
-    void needsCuda() {
-        TestDevices.requireCuda();
-    }
 
     @Test
     void aDeviceBeyondTheLastIsRejectedWithTheCount() {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.Counters;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class CudaStepCopiesTest {
 
     @Test
+    @RequiresCuda
     void aTrainingStepCopiesOnlyTheLossItReads() {
-        TestDevices.requireCuda();
         Device gpu = Device.cuda();
         Sequential model = new Sequential(new Linear(10, 20), new ReLU(), new Linear(20, 1)).to(gpu);
         Tensor x = Tensor.randn(32, 10).to(gpu);
