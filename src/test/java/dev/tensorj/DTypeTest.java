@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.junit.CheckDevices;
 import dev.tensorj.junit.DeviceCases;
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import java.util.ArrayList;
 import java.util.List;
@@ -252,11 +253,11 @@ class DTypeTest {
 
     @Test
     void allocationsCountTheDTypesBytes() {
-        Counters.Snapshot before = Counters.snapshot(Device.CPU);
-        Tensor.zeros(DType.INT64, 10);
-        Tensor.zeros(DType.BOOL, 10);
-        Tensor.zeros(DType.FLOAT32, 10);
-        Counters.Snapshot d = Counters.snapshot(Device.CPU).minus(before);
+        Counters.Snapshot d = Placement.of(() -> {
+            Tensor.zeros(DType.INT64, 10);
+            Tensor.zeros(DType.BOOL, 10);
+            Tensor.zeros(DType.FLOAT32, 10);
+        }).on(Device.CPU);
         assertEquals(3, d.allocations());
         assertEquals(10L * 8 + 10 + 10L * 4, d.bytesAllocated());
     }
@@ -267,15 +268,18 @@ class DTypeTest {
         Device cuda = Device.cuda(0);
         Tensor l = Tensor.of(LONGS);
         Tensor b = Tensor.of(BOOLS);
-        Counters.Snapshot before = Counters.snapshot(cuda);
-        Tensor lg = l.to(cuda);
-        Tensor bg = b.to(cuda);
-        Counters.Snapshot in = Counters.snapshot(cuda).minus(before);
+        Tensor[] moved = new Tensor[2];
+        Counters.Snapshot in = Placement.of(() -> {
+            moved[0] = l.to(cuda);
+            moved[1] = b.to(cuda);
+        }).on(cuda);
         assertEquals(8L * LONGS.length + BOOLS.length, in.bytesHostToDevice());
         assertEquals(8L * LONGS.length + BOOLS.length, in.bytesAllocated());
-        lg.toLongArray();
-        bg.toBooleanArray();
-        assertEquals(8L * LONGS.length + BOOLS.length, Counters.snapshot(cuda).minus(before).bytesDeviceToHost());
+        Counters.Snapshot out = Placement.of(() -> {
+            moved[0].toLongArray();
+            moved[1].toBooleanArray();
+        }).on(cuda);
+        assertEquals(8L * LONGS.length + BOOLS.length, out.bytesDeviceToHost());
     }
 
     @Test
@@ -425,9 +429,9 @@ class DTypeTest {
     @CheckDevices
     void opsRejectDTypesTheyDoNotTakeBeforeAnyWork(Device device, Case c) {
         Executable call = c.setup().apply(device);
-        Counters.Snapshot before = Counters.snapshot(device);
-
-        DTypeMismatchException e = assertThrows(DTypeMismatchException.class, call);
+        DTypeMismatchException[] thrown = new DTypeMismatchException[1];
+        Counters.Snapshot d = Placement.of(() -> thrown[0] = assertThrows(DTypeMismatchException.class, call)).on(device);
+        DTypeMismatchException e = thrown[0];
 
         assertEquals(c.op(), e.op());
         assertEquals(c.roles(), e.roles());
@@ -438,7 +442,6 @@ class DTypeTest {
             assertTrue(m.contains(c.dtypes().get(i) + " (" + c.roles().get(i) + ")"), m);
         }
         assertTrue(m.contains("convert with .to(DType."), m);
-        Counters.Snapshot d = Counters.snapshot(device).minus(before);
         assertEquals(0, d.allocations() + d.launches() + d.bytesDeviceToHost(), "work before the check: " + d);
     }
 

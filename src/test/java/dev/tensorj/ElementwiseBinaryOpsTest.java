@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.tensorj.junit.CheckDevices;
 import dev.tensorj.junit.DeviceCases;
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -321,9 +322,7 @@ class ElementwiseBinaryOpsTest {
         Tensor x = Nd.randn(new Random(61), 64, 33).tensor(device).requiresGrad(true);
         Tensor y = f.apply(x);
         Tensor g = Nd.randn(new Random(62), 64, 33).tensor(device);
-        Counters.Snapshot before = Counters.snapshot(device);
-        y.backward(g, false);
-        Counters.Snapshot step = Counters.snapshot(device).minus(before);
+        Counters.Snapshot step = Placement.of(() -> y.backward(g, false)).on(device);
         assertEquals(1, step.launches(), name + ": kernel launches of one backward");
         assertEquals(1, step.allocations(), name + ": allocations of one backward (the gradient itself)");
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.LayerNorm;
 import java.util.Arrays;
@@ -261,36 +262,36 @@ class FusedLayerNormTest {
         Tensor ints = LossesTest.longs(device, 1, 2, 3);
         Tensor w64 = LossesTest.longs(device, 1, 2, 3, 4);
         Tensor cpuBias = Tensor.zeros(4);
-        Counters.Snapshot before = Counters.snapshot(device);
-        ShapeMismatchException s = assertThrows(ShapeMismatchException.class,
-                () -> Functional.layerNorm(x, new int[] {3}, null, null, 1e-5));
-        assertEquals("layer_norm", s.op());
-        assertTrue(s.getMessage().contains("[3]") && s.getMessage().contains("[3, 4]"), s.getMessage());
-        assertThrows(ShapeMismatchException.class, () -> Functional.layerNorm(x, new int[] {2, 3, 4}));
-        ShapeMismatchException ws = assertThrows(ShapeMismatchException.class,
-                () -> Functional.layerNorm(x, new int[] {4}, w2d, null, 1e-5));
-        assertTrue(ws.getMessage().contains("weight") && ws.getMessage().contains("[1, 4]"), ws.getMessage());
-        ShapeMismatchException bs = assertThrows(ShapeMismatchException.class,
-                () -> Functional.layerNorm(x, new int[] {4}, w, b3, 1e-5));
-        assertTrue(bs.getMessage().startsWith("layer_norm") && bs.getMessage().contains("bias"), bs.getMessage());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Functional.layerNorm(x, new int[0]));
-        assertTrue(e.getMessage().startsWith("layer_norm: "), e.getMessage());
-        DTypeMismatchException d = assertThrows(DTypeMismatchException.class,
-                () -> Functional.layerNorm(ints, new int[] {3}));
-        assertEquals("layer_norm", d.op());
-        DTypeMismatchException dw = assertThrows(DTypeMismatchException.class,
-                () -> Functional.layerNorm(x, new int[] {4}, w64, null, 1e-5));
-        assertTrue(dw.getMessage().contains("weight") && dw.getMessage().contains("int64"), dw.getMessage());
-        NullPointerException n = assertThrows(NullPointerException.class, () -> Functional.layerNorm(x, null));
-        assertEquals("layer_norm: normalizedShape is null", n.getMessage());
-        if (device.isCuda()) {
-            DeviceMismatchException m = assertThrows(DeviceMismatchException.class,
-                    () -> Functional.layerNorm(x, new int[] {4}, w, cpuBias, 1e-5));
-            assertEquals("layer_norm", m.op());
-            assertTrue(m.getMessage().contains("bias") && m.getMessage().contains("cpu"), m.getMessage());
-        }
-        Counters.Snapshot after = Counters.snapshot(device).minus(before);
+        Counters.Snapshot after = Placement.of(() -> {
+            ShapeMismatchException s = assertThrows(ShapeMismatchException.class,
+                    () -> Functional.layerNorm(x, new int[] {3}, null, null, 1e-5));
+            assertEquals("layer_norm", s.op());
+            assertTrue(s.getMessage().contains("[3]") && s.getMessage().contains("[3, 4]"), s.getMessage());
+            assertThrows(ShapeMismatchException.class, () -> Functional.layerNorm(x, new int[] {2, 3, 4}));
+            ShapeMismatchException ws = assertThrows(ShapeMismatchException.class,
+                    () -> Functional.layerNorm(x, new int[] {4}, w2d, null, 1e-5));
+            assertTrue(ws.getMessage().contains("weight") && ws.getMessage().contains("[1, 4]"), ws.getMessage());
+            ShapeMismatchException bs = assertThrows(ShapeMismatchException.class,
+                    () -> Functional.layerNorm(x, new int[] {4}, w, b3, 1e-5));
+            assertTrue(bs.getMessage().startsWith("layer_norm") && bs.getMessage().contains("bias"), bs.getMessage());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Functional.layerNorm(x, new int[0]));
+            assertTrue(e.getMessage().startsWith("layer_norm: "), e.getMessage());
+            DTypeMismatchException d = assertThrows(DTypeMismatchException.class,
+                    () -> Functional.layerNorm(ints, new int[] {3}));
+            assertEquals("layer_norm", d.op());
+            DTypeMismatchException dw = assertThrows(DTypeMismatchException.class,
+                    () -> Functional.layerNorm(x, new int[] {4}, w64, null, 1e-5));
+            assertTrue(dw.getMessage().contains("weight") && dw.getMessage().contains("int64"), dw.getMessage());
+            NullPointerException n = assertThrows(NullPointerException.class, () -> Functional.layerNorm(x, null));
+            assertEquals("layer_norm: normalizedShape is null", n.getMessage());
+            if (device.isCuda()) {
+                DeviceMismatchException m = assertThrows(DeviceMismatchException.class,
+                        () -> Functional.layerNorm(x, new int[] {4}, w, cpuBias, 1e-5));
+                assertEquals("layer_norm", m.op());
+                assertTrue(m.getMessage().contains("bias") && m.getMessage().contains("cpu"), m.getMessage());
+            }
+        }).on(device);
         assertEquals(0, after.launches(), "a refused layer_norm launches nothing: " + after);
         assertEquals(0, after.allocations(), "a refused layer_norm allocates nothing: " + after);
     }
@@ -305,14 +306,12 @@ class FusedLayerNormTest {
                 Tensor b = affine ? Tensor.randn(device, shape[1]).requiresGrad(true) : null;
                 Tensor g = Tensor.randn(device, shape);
                 String what = "layer_norm " + Arrays.toString(shape) + (affine ? "" : " without affine");
-                Counters.Snapshot before = Counters.snapshot(device);
-                Tensor y = Functional.layerNorm(x, new int[] {shape[1]}, w, b, 1e-5);
-                Counters.Snapshot forward = Counters.snapshot(device).minus(before);
+                Tensor[] y = new Tensor[1];
+                Counters.Snapshot forward = Placement.of(() -> y[0] = Functional.layerNorm(x, new int[] {shape[1]}, w, b,
+                        1e-5)).on(device);
                 assertEquals(1, forward.launches(), what + ": forward launches");
                 assertEquals(2, forward.allocations(), what + ": forward allocations (output, statistics)");
-                before = Counters.snapshot(device);
-                y.backward(g, false);
-                Counters.Snapshot backward = Counters.snapshot(device).minus(before);
+                Counters.Snapshot backward = Placement.of(() -> y[0].backward(g, false)).on(device);
                 // the row kernel, and the column sums for the weight and bias
                 assertEquals(affine ? 2 : 1, backward.launches(), what + ": backward launches");
                 assertEquals(affine ? 3 : 1, backward.allocations(), what + ": backward allocations");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.CrossEntropyLoss;
 import dev.tensorj.nn.Linear;
@@ -325,10 +326,8 @@ class FusedSoftmaxTest {
                 () -> Functional.crossEntropy(x, LossesTest.longs(Device.CPU, 0, 1, 2)));
         assertEquals("cross_entropy", m.op());
         // an out-of-range target is refused before anything is allocated or launched on the device
-        Counters.Snapshot before = Counters.snapshot(device);
-        assertThrows(IndexOutOfRangeException.class, () -> Functional.crossEntropy(x, LossesTest.longs(Device.CPU, 0, 9, 1)
-                .to(device)).close());
-        Counters.Snapshot after = Counters.snapshot(device).minus(before);
+        Counters.Snapshot after = Placement.of(() -> assertThrows(IndexOutOfRangeException.class,
+                () -> Functional.crossEntropy(x, LossesTest.longs(Device.CPU, 0, 9, 1).to(device)).close())).on(device);
         assertEquals(1, after.allocations(), "only the targets' copy to the device: " + after);
         assertEquals(0, after.launches(), after.toString());
     }

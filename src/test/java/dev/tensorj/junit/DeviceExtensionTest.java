@@ -11,7 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,6 +40,8 @@ class DeviceExtensionTest {
     void restoreRunProperty() {
         if (savedProperty != null) {
             System.setProperty(CudaCheck.RUN_PROPERTY, savedProperty);
+        } else {
+            System.clearProperty(CudaCheck.RUN_PROPERTY);
         }
     }
 
@@ -139,6 +143,7 @@ class DeviceExtensionTest {
         }
     }
 
+    @TestMethodOrder(MethodOrderer.MethodName.class)
     static class NeedsCudaOnOneMethod {
         @Test
         void plain() {
