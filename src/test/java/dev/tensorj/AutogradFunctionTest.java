@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
@@ -408,13 +409,14 @@ class AutogradFunctionTest {
         };
         Tensor x = Tensor.randn(device, 2).requiresGrad(true);
         Tensor w = Tensor.randn(other, 2);
-        Counters.Snapshot before = Counters.snapshot(device);
-        DeviceMismatchException e = assertThrows(DeviceMismatchException.class, () -> counting.apply(x, w));
+        DeviceMismatchException[] thrown = new DeviceMismatchException[1];
+        Counters.Snapshot work = Placement.of(
+                () -> thrown[0] = assertThrows(DeviceMismatchException.class, () -> counting.apply(x, w))).on(device);
+        DeviceMismatchException e = thrown[0];
         assertEquals("Counting", e.op());
         assertEquals(List.of("input", "weight"), e.roles());
         assertEquals(List.of(device, other), e.devices());
         assertEquals(0, forwards[0]);
-        Counters.Snapshot work = Counters.snapshot(device).minus(before);
         assertEquals(0, work.ops() + work.allocations(), "work before the check: " + work);
 
         e = assertThrows(DeviceMismatchException.class, () -> new Mul().apply(x, w));

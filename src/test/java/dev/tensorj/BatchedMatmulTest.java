@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.List;
@@ -207,9 +208,10 @@ class BatchedMatmulTest {
                                          String words) {
         Tensor a = as.length == 0 ? Tensor.scalar(1f).to(device) : Tensor.randn(device, as);
         Tensor b = bs.length == 0 ? Tensor.scalar(1f).to(device) : Tensor.randn(device, bs);
-        Counters.Snapshot before = Counters.snapshot(device);
-        ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> f.apply(a, b));
-        Counters.Snapshot work = Counters.snapshot(device).minus(before);
+        ShapeMismatchException[] thrown = new ShapeMismatchException[1];
+        Counters.Snapshot work = Placement.of(
+                () -> thrown[0] = assertThrows(ShapeMismatchException.class, () -> f.apply(a, b))).on(device);
+        ShapeMismatchException e = thrown[0];
         assertEquals(0, work.allocations() + work.launches(), "work before the check: " + work);
         assertEquals(op, e.op());
         for (String part : new String[] {Arrays.toString(as), Arrays.toString(bs), words}) {
@@ -226,23 +228,23 @@ class BatchedMatmulTest {
     void dtypeAndDeviceErrorsBeforeAnyWork(Device device) {
         Tensor f = Tensor.randn(device, 2, 3, 4);
         Tensor i = Tensor.zeros(device, DType.INT64, 2, 4, 5);
-        Counters.Snapshot before = Counters.snapshot(device);
-        DTypeMismatchException d = assertThrows(DTypeMismatchException.class, () -> f.bmm(i));
-        assertEquals("bmm", d.op());
-        assertEquals(List.of("input", "mat2"), d.roles());
-        assertEquals(List.of(DType.FLOAT32, DType.INT64), d.dtypes());
-        DTypeMismatchException m = assertThrows(DTypeMismatchException.class, () -> i.matmul(f));
-        assertEquals("matmul", m.op());
-        assertTrue(m.getMessage().contains("int64"), m.getMessage());
-        Device other = device.isCpu() ? Device.META : Device.CPU;
-        Tensor g = Tensor.randn(other, 2, 4, 5);
-        DeviceMismatchException x = assertThrows(DeviceMismatchException.class, () -> f.bmm(g));
-        assertEquals("bmm", x.op());
-        assertEquals(List.of(device, other), x.devices());
-        DeviceMismatchException y = assertThrows(DeviceMismatchException.class, () -> g.matmul(f));
-        assertEquals("matmul", y.op());
-        assertEquals(List.of("input", "other"), y.roles());
-        Counters.Snapshot work = Counters.snapshot(device).minus(before);
+        Counters.Snapshot work = Placement.of(() -> {
+            DTypeMismatchException d = assertThrows(DTypeMismatchException.class, () -> f.bmm(i));
+            assertEquals("bmm", d.op());
+            assertEquals(List.of("input", "mat2"), d.roles());
+            assertEquals(List.of(DType.FLOAT32, DType.INT64), d.dtypes());
+            DTypeMismatchException m = assertThrows(DTypeMismatchException.class, () -> i.matmul(f));
+            assertEquals("matmul", m.op());
+            assertTrue(m.getMessage().contains("int64"), m.getMessage());
+            Device other = device.isCpu() ? Device.META : Device.CPU;
+            Tensor g = Tensor.randn(other, 2, 4, 5);
+            DeviceMismatchException x = assertThrows(DeviceMismatchException.class, () -> f.bmm(g));
+            assertEquals("bmm", x.op());
+            assertEquals(List.of(device, other), x.devices());
+            DeviceMismatchException y = assertThrows(DeviceMismatchException.class, () -> g.matmul(f));
+            assertEquals("matmul", y.op());
+            assertEquals(List.of("input", "other"), y.roles());
+        }).on(device);
         assertEquals(0, work.allocations() + work.launches(), "work before the check: " + work);
     }
 
@@ -266,21 +268,18 @@ class BatchedMatmulTest {
         // A partially broadcast operand is copied once (an expansion), then one product.
         Tensor p = Tensor.randn(device, 2, 1, 3, 5);
         Tensor q = Tensor.randn(device, 4, 5, 2);
-        Counters.Snapshot before = Counters.snapshot(device);
-        p.matmul(q);
-        Counters.Snapshot d = Counters.snapshot(device).minus(before);
+        Counters.Snapshot d = Placement.of(() -> p.matmul(q)).on(device);
         assertEquals(2L * 8 * 3 * 5 * 2, d.flops());
         assertEquals(3, d.launches(), "two expansions and one product: " + d);
     }
 
     private static void assertOneProduct(Supplier<Tensor> product, Device device, long flops) {
-        Counters.Snapshot before = Counters.snapshot(device);
-        Tensor c = product.get();
-        Counters.Snapshot d = Counters.snapshot(device).minus(before);
+        Tensor[] c = new Tensor[1];
+        Counters.Snapshot d = Placement.of(() -> c[0] = product.get()).on(device);
         assertEquals(1, d.launches(), "launches of one batched product: " + d);
         assertEquals(flops, d.flops());
         assertEquals(1, d.allocations(), "only the output is allocated: " + d);
-        assertEquals(c.numel() * Float.BYTES, d.bytesAllocated());
+        assertEquals(c[0].numel() * Float.BYTES, d.bytesAllocated());
     }
 
     private static String what(String op, int[][] c, Device device) {

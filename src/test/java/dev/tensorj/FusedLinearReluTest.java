@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.Module;
 import dev.tensorj.nn.ReLU;
@@ -134,9 +135,7 @@ class FusedLinearReluTest {
 
     private static long ops(Device d, Supplier<Tensor> f) {
         List<Tensor> keep = new ArrayList<>();
-        Counters.Snapshot before = Counters.snapshot(d);
-        keep.add(f.get());
-        return Counters.snapshot(d).minus(before).ops();
+        return Placement.of(() -> keep.add(f.get())).on(d).ops();
     }
 
     @ParameterizedTest

@@ -368,13 +368,15 @@ class FusedSoftmaxTest {
         Tensor x = Tensor.randn(cuda, n, 8);
         Tensor target = LossesTest.longs(cuda, t);
         for (int step = 0; step < 4; step++) {
-            Counters.Snapshot before = Counters.snapshot(cuda);
-            opt.zeroGrad();
-            Tensor logits = model.forward(x);
-            Tensor loss = step < 2 ? ce.forward(logits, target) : nll.forward(logits.logSoftmax(1), target);
-            loss.backward();
-            opt.step();
-            assertEquals(8L * n, Counters.snapshot(cuda).minus(before).bytesDeviceToHost(),
+            boolean fused = step < 2;
+            Counters.Snapshot s = Placement.of(() -> {
+                opt.zeroGrad();
+                Tensor logits = model.forward(x);
+                Tensor loss = fused ? ce.forward(logits, target) : nll.forward(logits.logSoftmax(1), target);
+                loss.backward();
+                opt.step();
+            }).on(cuda);
+            assertEquals(8L * n, s.bytesDeviceToHost(),
                     "step " + step + " (" + (step < 2 ? "cross_entropy" : "nll_loss")
                     + "): bytes copied to the host besides the targets");
         }
@@ -388,8 +390,7 @@ class FusedSoftmaxTest {
         }
         Tensor target = LossesTest.longs(device, t);
         Tensor w = Tensor.rand(device, c);
-        Counters.Snapshot before = Counters.snapshot(device);
-        Functional.crossEntropy(x, target, w, -100, "mean", 0.1f).backward();
-        return Counters.snapshot(device).minus(before).launches();
+        return Placement.of(() -> Functional.crossEntropy(x, target, w, -100, "mean", 0.1f).backward()).on(device)
+                .launches();
     }
 }

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -252,12 +255,8 @@ class IndexKernelsTest {
         Tensor scattered = Tensor.randn(2, 4).to(device).scatterAdd(1, index, src);
         Tensor input = Tensor.randn(2, 4).to(device).requiresGrad(true);
         Tensor selected = input.indexSelect(1, Tensor.of(new long[] {2, 0, 2}, 3).to(device));
-        Counters.Snapshot before = Counters.snapshot(device);
-        scattered.backward(Tensor.randn(2, 4).to(device), false);
-        long scatterOps = Counters.snapshot(device).minus(before).ops();
-        before = Counters.snapshot(device);
-        selected.backward(Tensor.randn(2, 3).to(device), false);
-        long selectOps = Counters.snapshot(device).minus(before).ops();
+        long scatterOps = Placement.of(() -> scattered.backward(Tensor.randn(2, 4).to(device), false)).on(device).ops();
+        long selectOps = Placement.of(() -> selected.backward(Tensor.randn(2, 3).to(device), false)).on(device).ops();
         assertEquals(selectOps, scatterOps, "ops in scatter_add's backward against index_select's");
         assertTrue(scatterOps > 0);
     }
@@ -275,12 +274,11 @@ class IndexKernelsTest {
             () -> x.gather(0, i1), () -> x.gather(0, i4),
             () -> x.repeat(2), () -> x.repeat(1, -1), () -> x.scatterAdd(1, i3, x)};
         for (int b = 0; b < bad.length; b++) {
-            Counters.Snapshot before = Counters.snapshot(device);
             Executable call = bad[b];
-            RuntimeException e = assertThrows(RuntimeException.class, call);
-            assertTrue(e instanceof ShapeMismatchException || e instanceof IllegalArgumentException, e.toString());
-            Counters.Snapshot work = Counters.snapshot(device).minus(before);
-            assertEquals(0, work.ops() + work.allocations(), "call " + b + " (" + e.getMessage() + "): " + work);
+            RuntimeException[] e = new RuntimeException[1];
+            Counters.Snapshot work = Placement.of(() -> e[0] = assertThrows(RuntimeException.class, call)).on(device);
+            assertTrue(e[0] instanceof ShapeMismatchException || e[0] instanceof IllegalArgumentException, e[0].toString());
+            assertEquals(0, work.ops() + work.allocations(), "call " + b + " (" + e[0].getMessage() + "): " + work);
         }
     }
 
@@ -365,11 +363,11 @@ class IndexKernelsTest {
 
     /** {@code call} throws {@code type} naming {@code op}, and allocates nothing on {@code device} first. */
     private static <T extends TensorjException> T rejects(Class<T> type, String op, Device device, Executable call) {
-        Counters.Snapshot before = Counters.snapshot(device);
-        T e = assertThrows(type, call);
-        assertEquals(op, e.op());
-        assertEquals(0, Counters.snapshot(device).minus(before).allocations(), op + ": allocated before the error");
-        return e;
+        List<T> e = new ArrayList<>(1);
+        Placement p = Placement.of(() -> e.add(assertThrows(type, call)));
+        assertEquals(op, e.get(0).op());
+        assertEquals(0, p.on(device).allocations(), op + ": allocated before the error");
+        return e.get(0);
     }
 
     @ParameterizedTest

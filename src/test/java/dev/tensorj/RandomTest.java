@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.backend.Philox;
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -257,15 +258,15 @@ class RandomTest {
     @DevicesSource
     void randintRejectsAnEmptyRangeBeforeAnyWork(Device device) {
         Tensor.manualSeed(4);
-        Counters.Snapshot before = Counters.snapshot(device);
-        for (long[] bounds : new long[][] {{5, 5}, {5, 4}, {Long.MAX_VALUE, Long.MIN_VALUE}}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Tensor.randint(device, bounds[0], bounds[1], 3));
-            assertTrue(e.getMessage().startsWith("randint: ") && e.getMessage().contains("from=" + bounds[0])
-                    && e.getMessage().contains("to=" + bounds[1]), e.getMessage());
-        }
-        assertThrows(IllegalArgumentException.class, () -> Tensor.randint(device, 0, 2, -1));
-        Counters.Snapshot work = Counters.snapshot(device).minus(before);
+        Counters.Snapshot work = Placement.of(() -> {
+            for (long[] bounds : new long[][] {{5, 5}, {5, 4}, {Long.MAX_VALUE, Long.MIN_VALUE}}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Tensor.randint(device, bounds[0], bounds[1], 3));
+                assertTrue(e.getMessage().startsWith("randint: ") && e.getMessage().contains("from=" + bounds[0])
+                        && e.getMessage().contains("to=" + bounds[1]), e.getMessage());
+            }
+            assertThrows(IllegalArgumentException.class, () -> Tensor.randint(device, 0, 2, -1));
+        }).on(device);
         assertEquals(0, work.ops() + work.allocations(), "work before the check: " + work);
         float first = Tensor.rand(device, 1).item();
         assertEquals(uniformRef(4, 0, 0), first, "a rejected call consumes nothing");

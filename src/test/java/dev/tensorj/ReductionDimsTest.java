@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -240,10 +241,10 @@ class ReductionDimsTest {
     }
 
     private static void expectError(Device device, String op, String words, Runnable call) {
-        Counters.Snapshot before = Counters.snapshot(device);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run, op);
-        assertTrue(e.getMessage().startsWith(op + ":") && e.getMessage().contains(words), e.getMessage());
-        assertEquals(0, Counters.snapshot(device).minus(before).allocations(), op + ": allocated before the error");
+        IllegalArgumentException[] e = new IllegalArgumentException[1];
+        Placement p = Placement.of(() -> e[0] = assertThrows(IllegalArgumentException.class, call::run, op));
+        assertTrue(e[0].getMessage().startsWith(op + ":") && e[0].getMessage().contains(words), e[0].getMessage());
+        assertEquals(0, p.on(device).allocations(), op + ": allocated before the error");
     }
 
     @Test

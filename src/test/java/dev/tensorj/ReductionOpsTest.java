@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.Random;
@@ -504,8 +505,6 @@ class ReductionOpsTest {
     }
 
     private static Counters.Snapshot work(Device device, java.util.function.IntFunction<Tensor> op, int dim) {
-        Counters.Snapshot before = Counters.snapshot(device);
-        op.apply(dim).close();
-        return Counters.snapshot(device).minus(before);
+        return Placement.of(() -> op.apply(dim).close()).on(device);
     }
 }

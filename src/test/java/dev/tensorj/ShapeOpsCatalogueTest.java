@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -680,32 +681,32 @@ class ShapeOpsCatalogueTest {
         Tensor scalar = Tensor.scalar(1f);
         List<Tensor> withNull = new ArrayList<>(List.of(x));
         withNull.add(null);
-        Counters.Snapshot before = Counters.snapshot(Device.CPU);
-        assertThrowsNaming(ShapeMismatchException.class, "permute: ", "[2, 3, 4]", () -> x.permute(0, 1));
-        assertThrowsNaming(IllegalArgumentException.class, "permute: ", "repeats", () -> x.permute(0, 1, -3));
-        assertThrowsNaming(IllegalArgumentException.class, "permute: ", "3", () -> x.permute(0, 1, 3));
-        assertThrowsNaming(IllegalArgumentException.class, "transpose: ", "3", () -> x.transpose(0, 3));
-        assertThrowsNaming(ShapeMismatchException.class, "expand: ", "[2, 3, 4]", () -> x.expand(2, 5, 4));
-        assertThrowsNaming(ShapeMismatchException.class, "expand: ", "fewer", () -> x.expand(3, 4));
-        assertThrowsNaming(IllegalArgumentException.class, "expand: ", "-1", () -> x.expand(-1, 2, 3, 4));
-        assertThrowsNaming(IllegalArgumentException.class, "narrow: ", "size 3", () -> x.narrow(1, 2, 2));
-        assertThrowsNaming(IllegalArgumentException.class, "narrow: ", "-4", () -> x.narrow(1, -4, 1));
-        assertThrowsNaming(IllegalArgumentException.class, "select: ", "index 4", () -> x.select(-1, 4));
-        assertThrowsNaming(IllegalArgumentException.class, "select: ", "index -5", () -> x.select(2, -5));
-        assertThrowsNaming(IllegalArgumentException.class, "slice: ", "step", () -> x.slice(0, 0, 2, 0));
-        assertThrowsNaming(IllegalArgumentException.class, "select: ", "0-d", () -> scalar.select(0, 0));
-        assertThrowsNaming(ShapeMismatchException.class, "cat: ", "tensors[1]", () -> Tensor.cat(List.of(x, y), 0));
-        assertThrowsNaming(ShapeMismatchException.class, "stack: ", "[2, 5, 4]", () -> Tensor.stack(List.of(x, y), 0));
-        assertThrowsNaming(DTypeMismatchException.class, "cat: ", "tensors[1]",
-                () -> Tensor.cat(List.of(x, ints), 0));
-        assertThrowsNaming(IllegalArgumentException.class, "cat: ", "non-empty", () -> Tensor.cat(List.of(), 0));
-        assertThrowsNaming(IllegalArgumentException.class, "cat: ", "zero-dimensional",
-                () -> Tensor.cat(List.of(scalar), 0));
-        assertThrowsNaming(IllegalArgumentException.class, "stack: ", "4", () -> Tensor.stack(List.of(x), 4));
-        assertThrowsNaming(NullPointerException.class, "cat: ", "tensors[1] is null", () -> Tensor.cat(withNull, 0));
-        assertThrowsNaming(IllegalArgumentException.class, "split: ", "splitSize 0", () -> x.split(0, 1));
-        assertThrowsNaming(IllegalArgumentException.class, "chunk: ", "positive", () -> x.chunk(0, 1));
-        Counters.Snapshot work = Counters.snapshot(Device.CPU).minus(before);
+        Counters.Snapshot work = Placement.of(() -> {
+            assertThrowsNaming(ShapeMismatchException.class, "permute: ", "[2, 3, 4]", () -> x.permute(0, 1));
+            assertThrowsNaming(IllegalArgumentException.class, "permute: ", "repeats", () -> x.permute(0, 1, -3));
+            assertThrowsNaming(IllegalArgumentException.class, "permute: ", "3", () -> x.permute(0, 1, 3));
+            assertThrowsNaming(IllegalArgumentException.class, "transpose: ", "3", () -> x.transpose(0, 3));
+            assertThrowsNaming(ShapeMismatchException.class, "expand: ", "[2, 3, 4]", () -> x.expand(2, 5, 4));
+            assertThrowsNaming(ShapeMismatchException.class, "expand: ", "fewer", () -> x.expand(3, 4));
+            assertThrowsNaming(IllegalArgumentException.class, "expand: ", "-1", () -> x.expand(-1, 2, 3, 4));
+            assertThrowsNaming(IllegalArgumentException.class, "narrow: ", "size 3", () -> x.narrow(1, 2, 2));
+            assertThrowsNaming(IllegalArgumentException.class, "narrow: ", "-4", () -> x.narrow(1, -4, 1));
+            assertThrowsNaming(IllegalArgumentException.class, "select: ", "index 4", () -> x.select(-1, 4));
+            assertThrowsNaming(IllegalArgumentException.class, "select: ", "index -5", () -> x.select(2, -5));
+            assertThrowsNaming(IllegalArgumentException.class, "slice: ", "step", () -> x.slice(0, 0, 2, 0));
+            assertThrowsNaming(IllegalArgumentException.class, "select: ", "0-d", () -> scalar.select(0, 0));
+            assertThrowsNaming(ShapeMismatchException.class, "cat: ", "tensors[1]", () -> Tensor.cat(List.of(x, y), 0));
+            assertThrowsNaming(ShapeMismatchException.class, "stack: ", "[2, 5, 4]", () -> Tensor.stack(List.of(x, y), 0));
+            assertThrowsNaming(DTypeMismatchException.class, "cat: ", "tensors[1]",
+                    () -> Tensor.cat(List.of(x, ints), 0));
+            assertThrowsNaming(IllegalArgumentException.class, "cat: ", "non-empty", () -> Tensor.cat(List.of(), 0));
+            assertThrowsNaming(IllegalArgumentException.class, "cat: ", "zero-dimensional",
+                    () -> Tensor.cat(List.of(scalar), 0));
+            assertThrowsNaming(IllegalArgumentException.class, "stack: ", "4", () -> Tensor.stack(List.of(x), 4));
+            assertThrowsNaming(NullPointerException.class, "cat: ", "tensors[1] is null", () -> Tensor.cat(withNull, 0));
+            assertThrowsNaming(IllegalArgumentException.class, "split: ", "splitSize 0", () -> x.split(0, 1));
+            assertThrowsNaming(IllegalArgumentException.class, "chunk: ", "positive", () -> x.chunk(0, 1));
+        }).on(Device.CPU);
         assertEquals(0, work.launches() + work.allocations(), "work before the checks: " + work);
     }
 

@@ -8,6 +8,7 @@ import dev.tensorj.Counters;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
 import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
@@ -104,13 +105,13 @@ class OptimizerStateTest {
         model.to(Device.META);
         Tensor mx = x.to(Device.META);
         Tensor my = y.to(Device.META);
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        for (int i = 0; i < 2; i++) {
-            sgd.zeroGrad();
-            loss.forward(model.forward(mx), my).backward();
-            sgd.step();
-        }
-        Counters.Snapshot cpuWork = Counters.snapshot(Device.CPU).minus(cpu);
+        Counters.Snapshot cpuWork = Placement.of(() -> {
+            for (int i = 0; i < 2; i++) {
+                sgd.zeroGrad();
+                loss.forward(model.forward(mx), my).backward();
+                sgd.step();
+            }
+        }).on(Device.CPU);
         assertEquals(0, cpuWork.launches() + cpuWork.allocations(), "the steps on meta left the cpu alone: " + cpuWork);
         for (Tensor p : model.parameters()) {
             assertEquals(Device.META, p.device());
