@@ -14,6 +14,9 @@ module dev.tensorj {
     requires com.fasterxml.jackson.databind; // the JSON header of safetensors files
     // Optional: only Progress.writeChart draws PNG charts with XChart, when the application has it.
     requires static org.knowm.xchart;
+    // Optional: only dev.tensorj.junit uses JUnit Jupiter, in the tests of applications that have it.
+    requires static org.junit.jupiter.api;
+    requires static org.junit.jupiter.params;
     // JCuda ships plain jars: these are their automatic module names (from the file names). They
     // load only when a CUDA device is first used.
     requires jcuda;
@@ -26,4 +29,5 @@ module dev.tensorj {
     exports dev.tensorj.optim;
     exports dev.tensorj.data;
     exports dev.tensorj.train;
+    exports dev.tensorj.junit;
 }

@@ -44,4 +44,12 @@ public final class Counters {
     public static void reset() {
         DeviceCounters.resetAll();
     }
+
+    /**
+     * The devices that have counters: every device anything was counted on so far (cpu, meta, each
+     * cuda:N used), so that "nothing ran elsewhere" can be checked over all of them.
+     */
+    public static java.util.Set<Device> devices() {
+        return DeviceCounters.devices();
+    }
 }

@@ -94,6 +94,11 @@ final class DeviceCounters {
         return sums();
     }
 
+    /** The devices with counters so far (a copy). */
+    static java.util.Set<Device> devices() {
+        return java.util.Set.copyOf(ALL.keySet());
+    }
+
     /** Zeroes every counter of every device (by moving the baseline: writers are never disturbed). */
     static void resetAll() {
         for (DeviceCounters c : ALL.values()) {

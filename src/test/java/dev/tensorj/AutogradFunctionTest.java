@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Custom autograd functions: values and gradients against the built-in ops and finite differences,
@@ -116,9 +117,8 @@ class AutogradFunctionTest {
     // ---------------------------------------------------------------- values and gradients
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void expMatchesTheBuiltInAndFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Exp exp = new Exp();
         Nd a = Nd.randn(new Random(1), 3, 5);
         Tensor x = a.tensor(device).requiresGrad(true);
@@ -134,9 +134,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void linearMatchesTheBuiltInOnBothDevices(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(3);
         Nd x = Nd.randn(rng, 4, 3);
         Nd w = Nd.randn(rng, 2, 3);
@@ -171,9 +170,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void broadcastInputsGetGradientsSummedToTheirShape(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(4);
         Mul mul = new Mul();
         GradCheck.check("Mul [3,1]·[4]", device, 14, t -> mul.apply(t[0], t[1]), r -> RefOps.mul(r[0], r[1]),
@@ -183,9 +181,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void clampWithStraightThroughEstimator(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(5), 4, 6).map(v -> 3 * v);
         Tensor x = a.tensor(device).requiresGrad(true);
         Tensor y = new ClampSte(-1f, 1.5f).apply(x);
@@ -199,9 +196,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aLeafUsedTwiceAccumulatesBothGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Mul mul = new Mul();
         Exp exp = new Exp();
         // x·x + e^x through two custom functions, x reaching Mul twice: 2x + e^x.
@@ -217,9 +213,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void onlyInputsThatRequireGradGetOne(Device device) {
-        TestDevices.assumeAvailable(device);
         boolean[][] seen = new boolean[1][];
         AutogradFunction f = new AutogradFunction("Pair") {
             @Override
@@ -261,10 +256,9 @@ class AutogradFunctionTest {
     // ---------------------------------------------------------------- the graph
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     @SuppressWarnings("try")
     void noGradAndInputsWithoutGradRecordNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Exp exp = new Exp();
         Tensor x = Tensor.randn(device, 3).requiresGrad(true);
         try (NoGrad g = NoGrad.enter()) {
@@ -279,9 +273,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void anInputReturnedAsTheOutputStaysALeaf(Device device) {
-        TestDevices.assumeAvailable(device);
         AutogradFunction identity = new AutogradFunction("Identity") {
             @Override
             protected Tensor forward(Context ctx, Tensor... in) {
@@ -304,9 +297,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aSavedTensorReturnedAsAGradientIsCopied(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor c = Tensor.randn(device, 4);
         AutogradFunction dot = new AutogradFunction("Dot") {
             @Override
@@ -377,9 +369,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aSavedTensorChangedInPlaceFailsBackward(Device device) {
-        TestDevices.assumeAvailable(device);
         // The output Exp saved, written through the tensor apply returned.
         Tensor x = Tensor.randn(device, 3).requiresGrad(true);
         Tensor y = new Exp().apply(x);
@@ -400,9 +391,8 @@ class AutogradFunctionTest {
     // ---------------------------------------------------------------- errors
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void inputsOnTwoDevicesAreRejectedBeforeForward(Device device) {
-        TestDevices.assumeAvailable(device);
         Device other = device.isCuda() ? Device.CPU : Device.META;
         int[] forwards = {0};
         AutogradFunction counting = new AutogradFunction("Counting", "input", "weight") {
@@ -419,13 +409,14 @@ class AutogradFunctionTest {
         };
         Tensor x = Tensor.randn(device, 2).requiresGrad(true);
         Tensor w = Tensor.randn(other, 2);
-        Counters.Snapshot before = Counters.snapshot(device);
-        DeviceMismatchException e = assertThrows(DeviceMismatchException.class, () -> counting.apply(x, w));
+        DeviceMismatchException[] thrown = new DeviceMismatchException[1];
+        Counters.Snapshot work = Placement.of(
+                () -> thrown[0] = assertThrows(DeviceMismatchException.class, () -> counting.apply(x, w))).on(device);
+        DeviceMismatchException e = thrown[0];
         assertEquals("Counting", e.op());
         assertEquals(List.of("input", "weight"), e.roles());
         assertEquals(List.of(device, other), e.devices());
         assertEquals(0, forwards[0]);
-        Counters.Snapshot work = Counters.snapshot(device).minus(before);
         assertEquals(0, work.ops() + work.allocations(), "work before the check: " + work);
 
         e = assertThrows(DeviceMismatchException.class, () -> new Mul().apply(x, w));
@@ -437,9 +428,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void nullAndClosedInputsAreNamed(Device device) {
-        TestDevices.assumeAvailable(device);
         Exp exp = new Exp();
         Tensor x = Tensor.randn(device, 2);
         assertEquals("Mul: input 1 is null", assertThrows(NullPointerException.class,
@@ -474,9 +464,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aWrongForwardIsNamed(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 2).requiresGrad(true);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> forwardReturning(t -> null).apply(x));
         assertTrue(e.getMessage().startsWith("Bad: forward returned null"), e.getMessage());
@@ -501,9 +490,8 @@ class AutogradFunctionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aWrongBackwardIsNamed(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 2, 3).requiresGrad(true);
 
         ShapeMismatchException shape = assertThrows(ShapeMismatchException.class,

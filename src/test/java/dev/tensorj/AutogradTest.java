@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.optim.SGD;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The autograd engine's behaviour: when it records, when backward is allowed, how gradients accumulate. */
 class AutogradTest {
@@ -22,27 +22,24 @@ class AutogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void backwardOnNonScalarNamesTheShape(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor y = leaf(device, 1, 2, 3).mul(2f);
         IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
         assertTrue(e.getMessage().contains("[2, 3]"), e.getMessage());
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void backwardWithoutGradThrows(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor y = Tensor.randn(device, 3).sum();
         IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
         assertTrue(e.getMessage().contains("requiresGrad"), e.getMessage());
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void backwardTwiceWithoutRetainGraphThrows(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = leaf(device, 2, 4);
         Tensor loss = x.mul(x).sum();
         loss.backward();
@@ -53,9 +50,8 @@ class AutogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void retainGraphTwiceDoublesTheGradient(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = leaf(device, 3, 3, 2);
         Tensor w = leaf(device, 4, 2);
         Tensor loss = x.mul(w).relu().sum();
@@ -77,9 +73,8 @@ class AutogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientsAccumulateAcrossBackwardCalls(Device device) {
-        TestDevices.assumeAvailable(device);
         // Two separate graphs on the same leaf: x.grad = ∂L1/∂x + ∂L2/∂x, each by finite differences.
         Random rng = new Random(5);
         Nd a = Nd.randn(rng, 3, 4);
@@ -96,10 +91,9 @@ class AutogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     @SuppressWarnings("try") // the scopes are used for their effect, not referenced
     void noGradRecordsNothingAndNests(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = leaf(device, 6, 3);
         try (NoGrad outer = NoGrad.enter()) {
             Tensor y = x.mul(2f);
@@ -118,9 +112,8 @@ class AutogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void detachSharesValuesButNotTheGraph(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor p = leaf(device, 7, 4);
         Tensor y = p.mul(3f);
         Tensor d = y.detach();

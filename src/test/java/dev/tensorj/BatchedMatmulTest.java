@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -14,7 +17,6 @@ import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * matmul with batch dimensions ({@code torch.matmul}: 1-d promotion, broadcast batches) and bmm:
@@ -53,9 +55,8 @@ class BatchedMatmulTest {
             new int[][] {{90, 70}, {2, 70, 130}});
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void matmulMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(81);
         for (List<int[][]> cases : List.of(CASES, LARGE)) {
             for (int[][] c : cases) {
@@ -68,9 +69,8 @@ class BatchedMatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void bmmMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(82);
         for (int[][] c : new int[][][] {
                 {{3, 4, 5}, {3, 5, 2}}, {{1, 1, 1}, {1, 1, 1}}, {{0, 2, 3}, {0, 3, 4}}, {{2, 3, 0}, {2, 0, 4}},
@@ -84,9 +84,8 @@ class BatchedMatmulTest {
 
     /** k = 0 on memory that held other values: every output is an empty sum. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void emptyInnerDimensionGivesZeros(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.randn(device, 4, 8, 8).bmm(Tensor.randn(device, 4, 8, 8)).close();
         Tensor c = Tensor.zeros(device, 4, 2, 0).matmul(Tensor.zeros(device, 4, 0, 8));
         assertArrayEquals(new int[] {4, 2, 8}, c.shape());
@@ -96,9 +95,8 @@ class BatchedMatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(83);
         for (int[][] c : CASES) {
             check(what("matmul", c, device), device, 84, x -> x[0].matmul(x[1]), r -> RefOps.matmul(r[0], r[1]),
@@ -112,17 +110,16 @@ class BatchedMatmulTest {
 
     /** One leaf used on both sides of a batched product: both gradients accumulate into it. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientOfALeafOnBothSides(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd x = Nd.randn(new Random(86), 3, 4, 4);
         check("x @ x " + device, device, 87, t -> t[0].matmul(t[0]), r -> RefOps.matmul(r[0], r[0]), x);
     }
 
     /** The same inputs on cpu and on (emulated) cuda give the same values and gradients. */
     @Test
+    @RequiresCuda
     void cpuAndCudaAgree() {
-        TestDevices.requireCuda();
         Random rng = new Random(88);
         for (List<int[][]> cases : List.of(CASES, LARGE)) {
             for (int[][] c : cases) {
@@ -183,9 +180,8 @@ class BatchedMatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void shapeErrorsNameTheOpAndBothShapes(Device device) {
-        TestDevices.assumeAvailable(device);
         BinaryOperator<Tensor> bmm = Tensor::bmm;
         BinaryOperator<Tensor> matmul = Tensor::matmul;
         // bmm is strictly 3-d.
@@ -212,9 +208,10 @@ class BatchedMatmulTest {
                                          String words) {
         Tensor a = as.length == 0 ? Tensor.scalar(1f).to(device) : Tensor.randn(device, as);
         Tensor b = bs.length == 0 ? Tensor.scalar(1f).to(device) : Tensor.randn(device, bs);
-        Counters.Snapshot before = Counters.snapshot(device);
-        ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> f.apply(a, b));
-        Counters.Snapshot work = Counters.snapshot(device).minus(before);
+        ShapeMismatchException[] thrown = new ShapeMismatchException[1];
+        Counters.Snapshot work = Placement.of(
+                () -> thrown[0] = assertThrows(ShapeMismatchException.class, () -> f.apply(a, b))).on(device);
+        ShapeMismatchException e = thrown[0];
         assertEquals(0, work.allocations() + work.launches(), "work before the check: " + work);
         assertEquals(op, e.op());
         for (String part : new String[] {Arrays.toString(as), Arrays.toString(bs), words}) {
@@ -227,28 +224,27 @@ class BatchedMatmulTest {
 
     /** A dtype or device error comes from the one check, before anything is allocated or launched. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void dtypeAndDeviceErrorsBeforeAnyWork(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor f = Tensor.randn(device, 2, 3, 4);
         Tensor i = Tensor.zeros(device, DType.INT64, 2, 4, 5);
-        Counters.Snapshot before = Counters.snapshot(device);
-        DTypeMismatchException d = assertThrows(DTypeMismatchException.class, () -> f.bmm(i));
-        assertEquals("bmm", d.op());
-        assertEquals(List.of("input", "mat2"), d.roles());
-        assertEquals(List.of(DType.FLOAT32, DType.INT64), d.dtypes());
-        DTypeMismatchException m = assertThrows(DTypeMismatchException.class, () -> i.matmul(f));
-        assertEquals("matmul", m.op());
-        assertTrue(m.getMessage().contains("int64"), m.getMessage());
-        Device other = device.isCpu() ? Device.META : Device.CPU;
-        Tensor g = Tensor.randn(other, 2, 4, 5);
-        DeviceMismatchException x = assertThrows(DeviceMismatchException.class, () -> f.bmm(g));
-        assertEquals("bmm", x.op());
-        assertEquals(List.of(device, other), x.devices());
-        DeviceMismatchException y = assertThrows(DeviceMismatchException.class, () -> g.matmul(f));
-        assertEquals("matmul", y.op());
-        assertEquals(List.of("input", "other"), y.roles());
-        Counters.Snapshot work = Counters.snapshot(device).minus(before);
+        Counters.Snapshot work = Placement.of(() -> {
+            DTypeMismatchException d = assertThrows(DTypeMismatchException.class, () -> f.bmm(i));
+            assertEquals("bmm", d.op());
+            assertEquals(List.of("input", "mat2"), d.roles());
+            assertEquals(List.of(DType.FLOAT32, DType.INT64), d.dtypes());
+            DTypeMismatchException m = assertThrows(DTypeMismatchException.class, () -> i.matmul(f));
+            assertEquals("matmul", m.op());
+            assertTrue(m.getMessage().contains("int64"), m.getMessage());
+            Device other = device.isCpu() ? Device.META : Device.CPU;
+            Tensor g = Tensor.randn(other, 2, 4, 5);
+            DeviceMismatchException x = assertThrows(DeviceMismatchException.class, () -> f.bmm(g));
+            assertEquals("bmm", x.op());
+            assertEquals(List.of(device, other), x.devices());
+            DeviceMismatchException y = assertThrows(DeviceMismatchException.class, () -> g.matmul(f));
+            assertEquals("matmul", y.op());
+            assertEquals(List.of("input", "other"), y.roles());
+        }).on(device);
         assertEquals(0, work.allocations() + work.launches(), "work before the check: " + work);
     }
 
@@ -257,9 +253,8 @@ class BatchedMatmulTest {
      * FLOPs, and an operand reused for the batch is not copied: the output is the one allocation.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void oneLaunchPerBatchedProduct(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = Tensor.randn(device, 6, 3, 5);
         Tensor b = Tensor.randn(device, 6, 5, 2);
         Tensor a2 = Tensor.randn(device, 3, 5);
@@ -273,21 +268,18 @@ class BatchedMatmulTest {
         // A partially broadcast operand is copied once (an expansion), then one product.
         Tensor p = Tensor.randn(device, 2, 1, 3, 5);
         Tensor q = Tensor.randn(device, 4, 5, 2);
-        Counters.Snapshot before = Counters.snapshot(device);
-        p.matmul(q);
-        Counters.Snapshot d = Counters.snapshot(device).minus(before);
+        Counters.Snapshot d = Placement.of(() -> p.matmul(q)).on(device);
         assertEquals(2L * 8 * 3 * 5 * 2, d.flops());
         assertEquals(3, d.launches(), "two expansions and one product: " + d);
     }
 
     private static void assertOneProduct(Supplier<Tensor> product, Device device, long flops) {
-        Counters.Snapshot before = Counters.snapshot(device);
-        Tensor c = product.get();
-        Counters.Snapshot d = Counters.snapshot(device).minus(before);
+        Tensor[] c = new Tensor[1];
+        Counters.Snapshot d = Placement.of(() -> c[0] = product.get()).on(device);
         assertEquals(1, d.launches(), "launches of one batched product: " + d);
         assertEquals(flops, d.flops());
         assertEquals(1, d.allocations(), "only the output is allocated: " + d);
-        assertEquals(c.numel() * Float.BYTES, d.bytesAllocated());
+        assertEquals(c[0].numel() * Float.BYTES, d.bytesAllocated());
     }
 
     private static String what(String op, int[][] c, Device device) {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * cross_entropy and nll_loss on one sample {@code [C]} and on {@code [N, C, d1, ..., dk]}, as
@@ -36,9 +36,8 @@ class ClassLossShapesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void kDimensionalInputsAreRowsOfTheirClassDimension(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rnd = new Random(7);
         float[] xs = new float[N * C * D1 * D2];
         for (int i = 0; i < xs.length; i++) {
@@ -83,9 +82,8 @@ class ClassLossShapesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void oneSampleIsOneRow(Device device) {
-        TestDevices.assumeAvailable(device);
         float[] logits = {1.5f, -0.25f, 3f, 0.5f};
         Tensor x = Tensor.of(logits, 4).to(device);
         Tensor t = Tensor.of(new long[] {2}).reshape().to(device); // a 0-d class index
@@ -106,9 +104,8 @@ class ClassLossShapesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aTargetOfAnotherShapeIsRejectedByName(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(N, C, D1).to(device);
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
                 () -> Functional.crossEntropy(x, Tensor.zeros(device, DType.INT64, N, D1 + 1)));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.nn.GELU;
 import dev.tensorj.nn.LayerNorm;
 import dev.tensorj.nn.Linear;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Closing a tensor that the graph saved for a backward is Python's {@code del}: the graph keeps it
@@ -34,9 +34,8 @@ class CloseWhileSavedTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aClosedTensorTheGraphSavedLivesUntilItsBackward(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor p = Tensor.of(new float[] {1f, -2f, 3f}).to(d).requiresGrad(true);
         Tensor a = p.mul(2f);
         Tensor b = a.mul(a); // saves a
@@ -49,9 +48,8 @@ class CloseWhileSavedTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aRetainedGraphKeepsItUntilTheLastBackward(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor p = Tensor.of(new float[] {0.5f, 1.5f}).to(d).requiresGrad(true);
         Tensor a = p.tanh();
         Tensor loss = a.mul(a).sum();
@@ -68,9 +66,8 @@ class CloseWhileSavedTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void withNoGraphCloseFreesAtOnce(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor p = Tensor.of(new float[] {1f, 2f}).to(d).requiresGrad(true);
         Tensor a;
         try (NoGrad g = NoGrad.enter()) {
@@ -96,9 +93,8 @@ class CloseWhileSavedTest {
      * zeroGrad). A GC can only lower the count, never raise it, so the bound is exact and safe.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sequentialFreesWhatPassesBetweenLibraryModules(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor.manualSeed(3);
         Module model = new Sequential(new Linear(6, 16), new ReLU(), new Linear(16, 16), new LayerNorm(16), new GELU(),
                 new Linear(16, 2), new Tanh());
@@ -142,9 +138,8 @@ class CloseWhileSavedTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void tensorsAUsersModuleSawAreNeverClosedBehindItsBack(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor.manualSeed(4);
         Probe probe = new Probe();
         Module model = new Sequential(new Linear(4, 8), new ReLU(), probe, new ReLU(), new Linear(8, 3));

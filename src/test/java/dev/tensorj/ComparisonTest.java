@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.backend.CompareOp;
+import dev.tensorj.junit.DevicesSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Comparisons, logical ops, isnan/isinf, where and masked_fill against Java references (exact:
@@ -145,9 +145,8 @@ class ComparisonTest {
     // ------------------------------------------------------------- comparisons of two tensors
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void float32ComparisonsMatchIeee(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(1);
         for (int[][] c : CASES) {
             int[] out = broadcast(c[0], c[1]);
@@ -187,9 +186,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void handPickedValues(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = Tensor.of(new float[] {Float.NaN, -0f, 1f, Float.POSITIVE_INFINITY, 2f}).to(device);
         Tensor b = Tensor.of(new float[] {Float.NaN, 0f, 2f, Float.POSITIVE_INFINITY, 1f}).to(device);
         assertArrayEquals(new boolean[] {false, true, false, true, false}, a.eq(b).toBooleanArray());
@@ -204,9 +202,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void int64AndBoolComparisons(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(2);
         for (int[][] c : CASES) {
             int[] out = broadcast(c[0], c[1]);
@@ -229,9 +226,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void mixedDtypesPromoteAsPyTorch(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor f = Tensor.of(new float[] {3f, 2.5f, -1f, Float.NaN}).to(device);
         Tensor l = Tensor.of(new long[] {3, 2, -1, 0}).to(device);
         Tensor b = Tensor.of(new boolean[] {true, false, true, false}).to(device);
@@ -246,9 +242,8 @@ class ComparisonTest {
     // ------------------------------------------------------------- scalars
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void scalarComparisons(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(3);
         float[] scalars = {0f, -0f, 1f, 2.5f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 3f};
         for (int[] shape : new int[][] {{4, 5}, {}, {0}, {2, 1, 3}}) {
@@ -279,9 +274,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void int64AgainstAWholeScalarComparesExactly(Device device) {
-        TestDevices.assumeAvailable(device);
         // 2^53 + 1 rounds to 2^53 in float32: a float32 comparison would call them equal.
         Tensor l = Tensor.of(new long[] {(1L << 53) + 1, 1L << 53, 2, 3}).to(device);
         assertArrayEquals(new boolean[] {false, true, false, false}, l.eq(0x1p53f).toBooleanArray());
@@ -292,9 +286,8 @@ class ComparisonTest {
     // ------------------------------------------------------------- logical ops, isnan, isinf
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void logicalOpsTakeAnyDtype(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor f = Tensor.of(new float[] {0f, -0f, Float.NaN, 2f, -1e-40f, 0f}, 2, 3).to(device);
         Tensor l = Tensor.of(new long[] {0, 5, 0}).to(device);
         Tensor b = Tensor.of(new boolean[] {true, false}, 2, 1).to(device);
@@ -309,9 +302,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void isnanAndIsinfOnRandomValues(Device device) {
-        TestDevices.assumeAvailable(device);
         float[] a = randomFloats(new Random(4), 300);
         boolean[] nan = new boolean[a.length];
         boolean[] inf = new boolean[a.length];
@@ -351,9 +343,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void whereSelectsWithBroadcasting(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(5);
         for (int[][] c : WHERE_CASES) {
             boolean[] cv = cond(rng, c[0]);
@@ -385,9 +376,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void whereGradientsMatchFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(6);
         for (int[][] c : WHERE_CASES) {
             if (Nd.numel(broadcast(broadcast(c[0], c[1]), c[2])) > 200) {
@@ -402,9 +392,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void whereGradientsByHand(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor cond = Tensor.of(new boolean[] {true, false, true, false, false, true}, 2, 3).to(device);
         Tensor a = Tensor.of(new float[] {1f, 2f, 3f}).to(device).requiresGrad(true); // broadcast over rows
         Tensor b = Tensor.of(new float[] {10f, 20f, 30f, 40f, 50f, 60f}, 2, 3).to(device).requiresGrad(true);
@@ -418,9 +407,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void maskedFillValuesAndGradient(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {1f, Float.NaN, 3f, -4f, 5f, 6f}, 2, 3).to(device).requiresGrad(true);
         Tensor mask = Tensor.of(new boolean[] {false, true, true}).to(device);
         Tensor y = x.maskedFill(mask, Float.NEGATIVE_INFINITY);
@@ -437,9 +425,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void clampGradientSelectsWithWhere(Device device) {
-        TestDevices.assumeAvailable(device);
         // clamp_'s gradient is where(min <= x <= max, g, 0): infinite bounds include infinite x
         // (the old -x + min mask gave NaN there and dropped the gradient), NaN x gets none.
         Tensor x = Tensor.of(new float[] {Float.NEGATIVE_INFINITY, -2f, 0.5f, 3f, Float.NaN, 1f}).to(device)
@@ -547,9 +534,8 @@ class ComparisonTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void largeTensorsMatchTheReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(10);
         int[] as = {64, 1, 33};
         int[] bs = {7, 33};

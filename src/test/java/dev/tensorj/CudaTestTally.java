@@ -1,10 +1,12 @@
 package dev.tensorj;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
@@ -12,32 +14,43 @@ import org.junit.platform.launcher.TestPlan;
 /**
  * Says at the end of each test run how many CUDA tests ran, on what device, and how many skipped,
  * so that a run where the CUDA cases quietly skipped is visible in the build output. A test counts
- * as a CUDA test when it asked for a device through {@link TestDevices}. Registered through
- * {@code META-INF/services}. Tests run one at a time, but not always on the listener's thread (a
- * per-test timeout runs the test on a thread of its own), so the mark is one shared flag.
+ * as a CUDA test when dev.tensorj.junit checked a CUDA device for it ({@code @DevicesSource},
+ * {@code @CheckDevices}, {@code @RequiresCuda}): it publishes the report entry {@code tensorj.cuda}.
+ * Registered through {@code META-INF/services}.
+ *
+ * <p>Also the two facts about the run that tests of the emulator itself need.
  */
 public final class CudaTestTally implements TestExecutionListener {
-    private static final AtomicBoolean CURRENT_NEEDS_CUDA = new AtomicBoolean();
+    /** The system property that marks a run where a CUDA device must be usable ("emulated" or "required"). */
+    public static final String CUDA_RUN_PROPERTY = "tensorj.test.cuda";
+    /** The report entry dev.tensorj.junit publishes for each test it checked a CUDA device for. */
+    private static final String CUDA_ENTRY = "tensorj.cuda";
 
     private int passed;
     private int failed;
     private final Map<String, Integer> skipReasons = new TreeMap<>();
+    private final Set<String> cudaTests = new HashSet<>();
 
-    /** Called by {@link TestDevices} when the running test asks for a CUDA device. */
-    static void markCudaTest() {
-        CURRENT_NEEDS_CUDA.set(true);
+    /** Whether this is one of the runs on the CUDA emulator. */
+    public static boolean emulatedRun() {
+        return "emulated".equals(System.getProperty(CUDA_RUN_PROPERTY));
+    }
+
+    /** Whether a device description (its name as the driver gives it) is the CUDA emulator's. */
+    public static boolean isEmulator(String deviceDescription) {
+        return deviceDescription.contains("tensorj CUDA emulator");
     }
 
     @Override
-    public void executionStarted(TestIdentifier id) {
-        if (id.isTest()) {
-            CURRENT_NEEDS_CUDA.set(false);
+    public synchronized void reportingEntryPublished(TestIdentifier id, ReportEntry entry) {
+        if (entry.getKeyValuePairs().containsKey(CUDA_ENTRY)) {
+            cudaTests.add(id.getUniqueId());
         }
     }
 
     @Override
     public synchronized void executionFinished(TestIdentifier id, TestExecutionResult result) {
-        if (!id.isTest() || !CURRENT_NEEDS_CUDA.getAndSet(false)) {
+        if (!id.isTest() || !cudaTests.remove(id.getUniqueId())) {
             return;
         }
         switch (result.getStatus()) {
@@ -70,7 +83,7 @@ public final class CudaTestTally implements TestExecutionListener {
     private static String deviceDescription() {
         try {
             String d = dev.tensorj.backend.cuda.CudaBackends.describe(0);
-            return TestDevices.isEmulator(d) ? d + ": EMULATED on the CPU, not a GPU result" : d;
+            return isEmulator(d) ? d + ": EMULATED on the CPU, not a GPU result" : d;
         } catch (RuntimeException e) {
             return "cuda:0 (" + e.getMessage() + ")";
         }

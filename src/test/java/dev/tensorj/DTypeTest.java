@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DeviceCases;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,10 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DTypeTest {
 
     /** cpu, cuda:0 (skipped without a device, emulated in the emulator runs) and meta. */
-    static Stream<Device> devicesAndMeta() {
-        return Stream.concat(TestDevices.devices(), Stream.of(Device.META));
-    }
-
     private static final long[] LONGS = {0L, 1L, -1L, (1L << 53) + 1, -((1L << 53) + 1), Long.MIN_VALUE,
             Long.MAX_VALUE, -123_456_789_012_345L, (1L << 24) + 1, (1L << 24) + 3, (1L << 40) + 1};
     private static final int[] INTS = {Integer.MIN_VALUE, -5, 0, 7, Integer.MAX_VALUE};
@@ -43,9 +44,8 @@ class DTypeTest {
     // ---------------------------------------------------------------- creation and reading
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void int64ValuesRoundTripExactly(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor t = Tensor.of(LONGS).to(device);
         assertEquals(DType.INT64, t.dtype());
         assertEquals(device, t.device());
@@ -60,9 +60,8 @@ class DTypeTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void intArraysBecomeInt64(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor t = Tensor.of(INTS, 5, 1).to(device);
         assertEquals(DType.INT64, t.dtype());
         assertArrayEquals(new int[] {5, 1}, t.shape());
@@ -70,9 +69,8 @@ class DTypeTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void boolValuesRoundTrip(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor t = Tensor.of(BOOLS, 2, 3).to(device);
         assertEquals(DType.BOOL, t.dtype());
         assertArrayEquals(BOOLS, t.toBooleanArray());
@@ -134,9 +132,8 @@ class DTypeTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void castsInEveryDirectionMatchJava(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor f = Tensor.of(FLOATS).to(device);
         long[] fToL = new long[FLOATS.length];
         boolean[] fToB = new boolean[FLOATS.length];
@@ -184,8 +181,8 @@ class DTypeTest {
 
     /** 20,000 random float bit patterns (every class: NaNs, subnormals, huge) and int64s: cuda gives the cpu's bits. */
     @Test
+    @RequiresCuda
     void cudaCastsGiveTheCpusBits() {
-        TestDevices.requireCuda();
         java.util.Random r = new java.util.Random(12);
         float[] f = new float[20_000];
         long[] l = new long[20_000];
@@ -212,9 +209,8 @@ class DTypeTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void toTheSameDTypeIsTheSameTensorAndCastsStayOnTheDevice(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.zeros(device, DType.INT64, 2, 3);
         assertSame(x, x.to(DType.INT64));
         Tensor b = x.to(DType.BOOL);
@@ -227,9 +223,8 @@ class DTypeTest {
     // ---------------------------------------------------------------- fills
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void zerosOnesAndFullOfEveryDType(Device device) {
-        TestDevices.assumeAvailable(device);
         assertArrayEquals(new long[] {0, 0, 0, 0, 0, 0}, Tensor.zeros(device, DType.INT64, 2, 3).toLongArray());
         assertArrayEquals(new long[] {1, 1, 1}, Tensor.ones(device, DType.INT64, 3).toLongArray());
         assertArrayEquals(new boolean[] {false, false}, Tensor.zeros(device, DType.BOOL, 2).toBooleanArray());
@@ -258,30 +253,33 @@ class DTypeTest {
 
     @Test
     void allocationsCountTheDTypesBytes() {
-        Counters.Snapshot before = Counters.snapshot(Device.CPU);
-        Tensor.zeros(DType.INT64, 10);
-        Tensor.zeros(DType.BOOL, 10);
-        Tensor.zeros(DType.FLOAT32, 10);
-        Counters.Snapshot d = Counters.snapshot(Device.CPU).minus(before);
+        Counters.Snapshot d = Placement.of(() -> {
+            Tensor.zeros(DType.INT64, 10);
+            Tensor.zeros(DType.BOOL, 10);
+            Tensor.zeros(DType.FLOAT32, 10);
+        }).on(Device.CPU);
         assertEquals(3, d.allocations());
         assertEquals(10L * 8 + 10 + 10L * 4, d.bytesAllocated());
     }
 
     @Test
+    @RequiresCuda
     void copiesBetweenCpuAndCudaCountTheDTypesBytes() {
-        TestDevices.requireCuda();
         Device cuda = Device.cuda(0);
         Tensor l = Tensor.of(LONGS);
         Tensor b = Tensor.of(BOOLS);
-        Counters.Snapshot before = Counters.snapshot(cuda);
-        Tensor lg = l.to(cuda);
-        Tensor bg = b.to(cuda);
-        Counters.Snapshot in = Counters.snapshot(cuda).minus(before);
+        Tensor[] moved = new Tensor[2];
+        Counters.Snapshot in = Placement.of(() -> {
+            moved[0] = l.to(cuda);
+            moved[1] = b.to(cuda);
+        }).on(cuda);
         assertEquals(8L * LONGS.length + BOOLS.length, in.bytesHostToDevice());
         assertEquals(8L * LONGS.length + BOOLS.length, in.bytesAllocated());
-        lg.toLongArray();
-        bg.toBooleanArray();
-        assertEquals(8L * LONGS.length + BOOLS.length, Counters.snapshot(cuda).minus(before).bytesDeviceToHost());
+        Counters.Snapshot out = Placement.of(() -> {
+            moved[0].toLongArray();
+            moved[1].toBooleanArray();
+        }).on(cuda);
+        assertEquals(8L * LONGS.length + BOOLS.length, out.bytesDeviceToHost());
     }
 
     @Test
@@ -423,17 +421,17 @@ class DTypeTest {
     }
 
     static Stream<Object[]> rejectedOnEveryDevice() {
-        return devicesAndMeta().flatMap(d -> rejected().stream().map(c -> new Object[] {d, c}));
+        return DeviceCases.devicesAndMeta().flatMap(d -> rejected().stream().map(c -> new Object[] {d, c}));
     }
 
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("rejectedOnEveryDevice")
+    @CheckDevices
     void opsRejectDTypesTheyDoNotTakeBeforeAnyWork(Device device, Case c) {
-        TestDevices.assumeAvailable(device);
         Executable call = c.setup().apply(device);
-        Counters.Snapshot before = Counters.snapshot(device);
-
-        DTypeMismatchException e = assertThrows(DTypeMismatchException.class, call);
+        DTypeMismatchException[] thrown = new DTypeMismatchException[1];
+        Counters.Snapshot d = Placement.of(() -> thrown[0] = assertThrows(DTypeMismatchException.class, call)).on(device);
+        DTypeMismatchException e = thrown[0];
 
         assertEquals(c.op(), e.op());
         assertEquals(c.roles(), e.roles());
@@ -444,7 +442,6 @@ class DTypeTest {
             assertTrue(m.contains(c.dtypes().get(i) + " (" + c.roles().get(i) + ")"), m);
         }
         assertTrue(m.contains("convert with .to(DType."), m);
-        Counters.Snapshot d = Counters.snapshot(device).minus(before);
         assertEquals(0, d.allocations() + d.launches() + d.bytesDeviceToHost(), "work before the check: " + d);
     }
 
@@ -493,9 +490,8 @@ class DTypeTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void dataMovingOpsTakeEveryDType(Device device) {
-        TestDevices.assumeAvailable(device);
         for (DType dtype : DType.values()) {
             Tensor x = Tensor.ones(device, dtype, 2, 3);
             assertEquals(dtype, x.reshape(3, 2).dtype());
@@ -511,9 +507,8 @@ class DTypeTest {
     // ---------------------------------------------------------------- promotion
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void int64AndBoolWithFloat32ComputeInFloat32(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor i = Tensor.of(new long[] {1, -2, 3, 1L << 40, 5, 6}, 2, 3).to(device);
         Tensor x = Tensor.of(new float[] {0.5f, 0.25f, -1f}).to(device);
         Tensor mask = Tensor.of(new boolean[] {true, false, true}).to(device);
@@ -530,9 +525,8 @@ class DTypeTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void theGradientFlowsToTheFloat32Operand(Device device) {
-        TestDevices.assumeAvailable(device);
         float[] xv = {0.5f, -2f, 4f};
         long[] iv = {3, -1, 2};
         Tensor x = Tensor.of(xv).to(device).requiresGrad(true);

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DeviceCases;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,9 +56,8 @@ class ElementwiseBinaryOpsTest {
     // ------------------------------------------------------------ values, broadcasting
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void binaryOpsBroadcastAgainstDoubleReferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(31);
         Map<String, BinaryOperator<Tensor>> ops = new LinkedHashMap<>();
         ops.put("maximum", Tensor::maximum);
@@ -79,9 +83,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void clampBroadcastsAllThreeOperands(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(32);
         Nd x = Nd.randn(rng, 3, 1);
         Nd lo = Nd.randn(rng, 1, 4).map(v -> v - 0.5);
@@ -91,9 +94,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void scalarFormsAgainstDoubleReferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(33);
         Nd a = Nd.randn(rng, 4, 5);
         Nd away = Nd.randnAwayFromZero(rng, 0.2, 4, 5);
@@ -111,9 +113,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void specialValuesFollowPyTorch(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = on(device, 1f, NAN, 2f, 0f, -0f, INF, -INF, 3f);
         Tensor b = on(device, NAN, 1f, 2f, -0f, 0f, 5f, 5f, INF);
         // NaN in either wins; +0 is above -0; infinities order as numbers
@@ -148,9 +149,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void zeroSizeAndSizeOneDims(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor empty = Tensor.zeros(0, 3).to(device);
         Tensor row = on(device, 1f, 2f, 3f).reshape(1, 3);
         assertArrayEquals(new int[] {0, 3}, empty.pow(row).shape());
@@ -170,9 +170,8 @@ class ElementwiseBinaryOpsTest {
     // ------------------------------------------------------------ gradients
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientsMatchFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(41);
         for (int[][] c : List.of(new int[][] {{3, 4}, {4}}, new int[][] {{3, 1}, {1, 4}}, new int[][] {{}, {2, 3}})) {
             String shapes = " " + Arrays.toString(c[0]) + " " + Arrays.toString(c[1]);
@@ -208,9 +207,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void powGradientsUsePyTorchsMasks(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = on(device, 0f, 0f, 0f, 2f, -2f, 0f).requiresGrad(true);
         Tensor b = on(device, 0f, 2f, -1f, 0f, 3f, 0.5f).requiresGrad(true);
         Tensor y = a.pow(b); // 1, 0, inf, 1, -8, 0
@@ -234,9 +232,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void maximumAndMinimumSplitTiesAndPassNan(Device device) {
-        TestDevices.assumeAvailable(device);
         float[] av = {1f, 2f, 3f, NAN, 0f, -0f, 1f};
         float[] bv = {1f, 5f, 0f, 1f, -0f, 0f, NAN};
         float[] g = {4f, 4f, 4f, 4f, 4f, 4f, 4f};
@@ -257,9 +254,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void clampGradientsFollowPyTorchAtTheBoundsAndWhenMinExceedsMax(Device device) {
-        TestDevices.assumeAvailable(device);
         // x inside, at min, at max, below, above, NaN, and with min > max
         float[] xv = {0.5f, 0f, 1f, -1f, 2f, NAN, 0.5f};
         float[] lov = {0f, 0f, 0f, 0f, 0f, 0f, 1f};
@@ -289,9 +285,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void rulesReadingSavedValuesRefuseAnOverwrittenInput(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = on(device, 1.5f, 2f).requiresGrad(true);
         Tensor b = on(device, 0.5f, 3f);
         Tensor y = a.mul(1f).pow(b); // saves a·1, b and y
@@ -316,28 +311,26 @@ class ElementwiseBinaryOpsTest {
     }
 
     static List<Object[]> activationsOnDevices() {
-        return TestDevices.devices().flatMap(d -> activations().stream()
+        return DeviceCases.devices().flatMap(d -> activations().stream()
                 .map(a -> new Object[] {d, a[0], a[1]})).toList();
     }
 
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("activationsOnDevices")
+    @CheckDevices
     void anActivationsBackwardIsOneKernelAndOneAllocation(Device device, String name, UnaryOperator<Tensor> f) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Nd.randn(new Random(61), 64, 33).tensor(device).requiresGrad(true);
         Tensor y = f.apply(x);
         Tensor g = Nd.randn(new Random(62), 64, 33).tensor(device);
-        Counters.Snapshot before = Counters.snapshot(device);
-        y.backward(g, false);
-        Counters.Snapshot step = Counters.snapshot(device).minus(before);
+        Counters.Snapshot step = Placement.of(() -> y.backward(g, false)).on(device);
         assertEquals(1, step.launches(), name + ": kernel launches of one backward");
         assertEquals(1, step.allocations(), name + ": allocations of one backward (the gradient itself)");
     }
 
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("activationsOnDevices")
+    @CheckDevices
     void fusedBackwardKeepsEdgeValues(Device device, String name, UnaryOperator<Tensor> f) {
-        TestDevices.assumeAvailable(device);
         // saturated tails give 0 or g exactly, a zero gradient gives 0, NaN input gives NaN
         Tensor x = on(device, -100f, 100f, 0f, NAN, 1f).requiresGrad(true);
         f.apply(x).backward(on(device, 2f, 2f, 2f, 2f, 0f), false);
@@ -363,8 +356,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @Test
+    @RequiresCuda
     void cpuAndCudaGiveTheSameBits() {
-        TestDevices.requireCuda();
         float[] av = mixed(71, 600);
         float[] bv = mixed(72, 600);
         bv[5] = av[5]; // ties
@@ -442,9 +435,8 @@ class ElementwiseBinaryOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void errorsAreTypedNameTheOpAndAllocateNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(3).to(device);
         Tensor four = Tensor.randn(4).to(device);
         Tensor meta = Tensor.randn(Device.META, 3);
@@ -467,11 +459,13 @@ class ElementwiseBinaryOpsTest {
                 "clamp", "clamp", "maximum");
         int i = 0;
         for (var e : bad.entrySet()) {
-            Counters.Snapshot before = Counters.snapshot(device);
-            TensorjException ex = assertThrows(e.getValue(), e.getKey(), "case " + i);
+            TensorjException[] thrown = new TensorjException[1];
+            String what = "case " + i;
+            Placement p = Placement.of(() -> thrown[0] = assertThrows(e.getValue(), e.getKey(), what));
+            TensorjException ex = thrown[0];
             assertEquals(ops.get(i), ex.op(), ex.getMessage());
             assertTrue(ex.getMessage().startsWith(ops.get(i) + ": "), ex.getMessage());
-            assertEquals(0, Counters.snapshot(device).minus(before).allocations(), "case " + i + " allocated");
+            assertEquals(0, p.on(device).allocations(), what + " allocated");
             i++;
         }
         DTypeMismatchException d = assertThrows(DTypeMismatchException.class, () -> Tensor.pow(2f, ints));

@@ -4,12 +4,12 @@ import static dev.tensorj.Approx.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BinaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Forward values of the elementwise ops against double-precision references. */
 class ElementwiseOpsTest {
@@ -37,37 +37,32 @@ class ElementwiseOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void addBroadcasts(Device device) {
-        TestDevices.assumeAvailable(device);
         checkBinary(device, "add", Tensor::add, RefOps::add, false);
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void subBroadcasts(Device device) {
-        TestDevices.assumeAvailable(device);
         checkBinary(device, "sub", Tensor::sub, RefOps::sub, false);
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void mulBroadcasts(Device device) {
-        TestDevices.assumeAvailable(device);
         checkBinary(device, "mul", Tensor::mul, RefOps::mul, false);
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void divBroadcasts(Device device) {
-        TestDevices.assumeAvailable(device);
         checkBinary(device, "div", Tensor::div, RefOps::div, true);
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void tensorScalarOps(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(11), 3, 5);
         Tensor x = a.tensor(device);
         float s = -0.37f;
@@ -81,9 +76,8 @@ class ElementwiseOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void unaryOps(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(13), 4, 7);
         Tensor x = a.tensor(device);
         assertClose("neg", x.neg(), a.map(v -> -v));
@@ -96,18 +90,16 @@ class ElementwiseOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void reluMixesSigns(Device device) {
-        TestDevices.assumeAvailable(device);
         // Guards the test above against inputs of one sign only.
         float[] r = Tensor.of(new float[] {-1.5f, 0f, 2.25f}).to(device).relu().toFloatArray();
         assertArrayEquals(new float[] {0f, 0f, 2.25f}, r);
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void largeTensorsTakeTheParallelPaths(Device device) {
-        TestDevices.assumeAvailable(device);
         // Above 65536 elements the CPU kernels split the work across threads; check every split path.
         Random rng = new Random(16);
         Nd a = Nd.randn(rng, 301, 257);
@@ -125,9 +117,8 @@ class ElementwiseOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void zeroSizeDimensions(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(15);
         Tensor empty = Nd.zeros(0, 3).tensor(device);
         Tensor row = Nd.randn(rng, 3).tensor(device);

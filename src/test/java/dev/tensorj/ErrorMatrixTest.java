@@ -3,6 +3,8 @@ package dev.tensorj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -106,15 +108,11 @@ class ErrorMatrixTest {
                 Arguments.of(Device.CPU, cuda), Arguments.of(cuda, Device.CPU), Arguments.of(cuda, Device.META));
     }
 
-    static Stream<Device> devicesAndMeta() {
-        return Stream.concat(TestDevices.devices(), Stream.of(Device.META));
-    }
 
     @ParameterizedTest(name = "{0} with one operand on {1}")
     @MethodSource("devicePairs")
+    @CheckDevices
     void anOperandOnAnotherDeviceIsRejectedBeforeAnyWork(Device home, Device away) throws Throwable {
-        TestDevices.assumeAvailable(home);
-        TestDevices.assumeAvailable(away);
         List<String> failures = new ArrayList<>();
         int checked = 0;
         for (Call call : calls()) {
@@ -147,9 +145,8 @@ class ErrorMatrixTest {
     }
 
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void aClosedOperandIsNamedBeforeAnyWork(Device device) throws Throwable {
-        TestDevices.assumeAvailable(device);
         List<String> failures = new ArrayList<>();
         int checked = 0;
         for (Call call : calls()) {
@@ -191,9 +188,8 @@ class ErrorMatrixTest {
      * an index out of bounds...).
      */
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void aWrongDTypeIsRejectedByNameOrAccepted(Device device) throws Throwable {
-        TestDevices.assumeAvailable(device);
         List<String> failures = new ArrayList<>();
         int rejected = 0;
         for (Call call : calls()) {

@@ -2,16 +2,15 @@ package dev.tensorj;
 
 import static dev.tensorj.Approx.assertClose;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Forward values of Functional.linear and Functional.mseLoss. */
 class FunctionalTest {
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void linearMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(51);
         Nd w = Nd.randn(rng, 7, 3);
         Nd b = Nd.randn(rng, 7);
@@ -28,9 +27,8 @@ class FunctionalTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void mseLossMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(52);
         for (int[] s : new int[][] {{6, 1}, {9}, {3, 4}, {}}) {
             Nd a = Nd.randn(rng, s);
@@ -41,9 +39,8 @@ class FunctionalTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void mseLossOfNothingIsNanAndItsGradientIsEmpty(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = Tensor.zeros(0, 3).to(device).requiresGrad(true);
         Tensor t = Tensor.zeros(0, 3).to(device);
         Tensor loss = Functional.mseLoss(a, t);

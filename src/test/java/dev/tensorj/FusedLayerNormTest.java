@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.LayerNorm;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,13 +25,6 @@ import org.junit.jupiter.api.Test;
  * fixed number backward, whatever the size.
  */
 class FusedLayerNormTest {
-    static java.util.stream.Stream<Device> devicesAndMeta() {
-        return LossesTest.devicesAndMeta();
-    }
-
-    static java.util.stream.Stream<Device> devices() {
-        return TestDevices.devices();
-    }
 
     /** (input shape, normalised shape) pairs: 1-d and multi-dim, one element a row, long rows. */
     private static final int[][][] CASES = {
@@ -78,9 +73,8 @@ class FusedLayerNormTest {
     // ------------------------------------------------------------ values and gradients
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void valuesAgainstADoubleReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(21);
         for (int[][] c : CASES) {
             int[] xs = c[0];
@@ -106,9 +100,8 @@ class FusedLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void gradientsAgainstFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(22);
         for (int[][] c : CASES) {
             int[] xs = c[0];
@@ -138,9 +131,8 @@ class FusedLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void rowsFarFromZeroNaNAndInfinities(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(23);
         // 1e4 plus noise of 1: a one-pass Σx² - (Σx)²/n in float would lose every digit of the variance
         Nd x = Nd.randn(rng, 4, 300).map(v -> (float) (1e4 + v));
@@ -171,9 +163,8 @@ class FusedLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void emptyShapesAndMeta(Device device) {
-        TestDevices.assumeAvailable(device);
         // no rows: an empty output; the weight's and bias's gradients are zeros (sums of nothing)
         Tensor x = Tensor.randn(device, 0, 5).requiresGrad(true);
         Tensor w = Tensor.randn(device, 5).requiresGrad(true);
@@ -207,8 +198,8 @@ class FusedLayerNormTest {
     // ------------------------------------------------------------ cpu against emulated cuda
 
     @Test
+    @RequiresCuda
     void cpuAndCudaAgree() {
-        TestDevices.requireCuda();
         Device gpu = Device.cuda(0);
         Random rng = new Random(24);
         // CUDA shares a row among 1, 2, 16, 128 and 256 threads
@@ -262,9 +253,8 @@ class FusedLayerNormTest {
     // ------------------------------------------------------------ errors and launches
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void errorsAreTypedNameTheOpAndChangeNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 3, 4);
         Tensor w = Tensor.randn(device, 4);
         Tensor w2d = Tensor.randn(device, 1, 4);
@@ -272,44 +262,43 @@ class FusedLayerNormTest {
         Tensor ints = LossesTest.longs(device, 1, 2, 3);
         Tensor w64 = LossesTest.longs(device, 1, 2, 3, 4);
         Tensor cpuBias = Tensor.zeros(4);
-        Counters.Snapshot before = Counters.snapshot(device);
-        ShapeMismatchException s = assertThrows(ShapeMismatchException.class,
-                () -> Functional.layerNorm(x, new int[] {3}, null, null, 1e-5));
-        assertEquals("layer_norm", s.op());
-        assertTrue(s.getMessage().contains("[3]") && s.getMessage().contains("[3, 4]"), s.getMessage());
-        assertThrows(ShapeMismatchException.class, () -> Functional.layerNorm(x, new int[] {2, 3, 4}));
-        ShapeMismatchException ws = assertThrows(ShapeMismatchException.class,
-                () -> Functional.layerNorm(x, new int[] {4}, w2d, null, 1e-5));
-        assertTrue(ws.getMessage().contains("weight") && ws.getMessage().contains("[1, 4]"), ws.getMessage());
-        ShapeMismatchException bs = assertThrows(ShapeMismatchException.class,
-                () -> Functional.layerNorm(x, new int[] {4}, w, b3, 1e-5));
-        assertTrue(bs.getMessage().startsWith("layer_norm") && bs.getMessage().contains("bias"), bs.getMessage());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Functional.layerNorm(x, new int[0]));
-        assertTrue(e.getMessage().startsWith("layer_norm: "), e.getMessage());
-        DTypeMismatchException d = assertThrows(DTypeMismatchException.class,
-                () -> Functional.layerNorm(ints, new int[] {3}));
-        assertEquals("layer_norm", d.op());
-        DTypeMismatchException dw = assertThrows(DTypeMismatchException.class,
-                () -> Functional.layerNorm(x, new int[] {4}, w64, null, 1e-5));
-        assertTrue(dw.getMessage().contains("weight") && dw.getMessage().contains("int64"), dw.getMessage());
-        NullPointerException n = assertThrows(NullPointerException.class, () -> Functional.layerNorm(x, null));
-        assertEquals("layer_norm: normalizedShape is null", n.getMessage());
-        if (device.isCuda()) {
-            DeviceMismatchException m = assertThrows(DeviceMismatchException.class,
-                    () -> Functional.layerNorm(x, new int[] {4}, w, cpuBias, 1e-5));
-            assertEquals("layer_norm", m.op());
-            assertTrue(m.getMessage().contains("bias") && m.getMessage().contains("cpu"), m.getMessage());
-        }
-        Counters.Snapshot after = Counters.snapshot(device).minus(before);
+        Counters.Snapshot after = Placement.of(() -> {
+            ShapeMismatchException s = assertThrows(ShapeMismatchException.class,
+                    () -> Functional.layerNorm(x, new int[] {3}, null, null, 1e-5));
+            assertEquals("layer_norm", s.op());
+            assertTrue(s.getMessage().contains("[3]") && s.getMessage().contains("[3, 4]"), s.getMessage());
+            assertThrows(ShapeMismatchException.class, () -> Functional.layerNorm(x, new int[] {2, 3, 4}));
+            ShapeMismatchException ws = assertThrows(ShapeMismatchException.class,
+                    () -> Functional.layerNorm(x, new int[] {4}, w2d, null, 1e-5));
+            assertTrue(ws.getMessage().contains("weight") && ws.getMessage().contains("[1, 4]"), ws.getMessage());
+            ShapeMismatchException bs = assertThrows(ShapeMismatchException.class,
+                    () -> Functional.layerNorm(x, new int[] {4}, w, b3, 1e-5));
+            assertTrue(bs.getMessage().startsWith("layer_norm") && bs.getMessage().contains("bias"), bs.getMessage());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Functional.layerNorm(x, new int[0]));
+            assertTrue(e.getMessage().startsWith("layer_norm: "), e.getMessage());
+            DTypeMismatchException d = assertThrows(DTypeMismatchException.class,
+                    () -> Functional.layerNorm(ints, new int[] {3}));
+            assertEquals("layer_norm", d.op());
+            DTypeMismatchException dw = assertThrows(DTypeMismatchException.class,
+                    () -> Functional.layerNorm(x, new int[] {4}, w64, null, 1e-5));
+            assertTrue(dw.getMessage().contains("weight") && dw.getMessage().contains("int64"), dw.getMessage());
+            NullPointerException n = assertThrows(NullPointerException.class, () -> Functional.layerNorm(x, null));
+            assertEquals("layer_norm: normalizedShape is null", n.getMessage());
+            if (device.isCuda()) {
+                DeviceMismatchException m = assertThrows(DeviceMismatchException.class,
+                        () -> Functional.layerNorm(x, new int[] {4}, w, cpuBias, 1e-5));
+                assertEquals("layer_norm", m.op());
+                assertTrue(m.getMessage().contains("bias") && m.getMessage().contains("cpu"), m.getMessage());
+            }
+        }).on(device);
         assertEquals(0, after.launches(), "a refused layer_norm launches nothing: " + after);
         assertEquals(0, after.allocations(), "a refused layer_norm allocates nothing: " + after);
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void oneLaunchForwardAndAFixedNumberBackward(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int[] shape : new int[][] {{4, 8}, {128, 2048}}) {
             for (boolean affine : new boolean[] {true, false}) {
                 Tensor x = Tensor.randn(device, shape).requiresGrad(true);
@@ -317,14 +306,12 @@ class FusedLayerNormTest {
                 Tensor b = affine ? Tensor.randn(device, shape[1]).requiresGrad(true) : null;
                 Tensor g = Tensor.randn(device, shape);
                 String what = "layer_norm " + Arrays.toString(shape) + (affine ? "" : " without affine");
-                Counters.Snapshot before = Counters.snapshot(device);
-                Tensor y = Functional.layerNorm(x, new int[] {shape[1]}, w, b, 1e-5);
-                Counters.Snapshot forward = Counters.snapshot(device).minus(before);
+                Tensor[] y = new Tensor[1];
+                Counters.Snapshot forward = Placement.of(() -> y[0] = Functional.layerNorm(x, new int[] {shape[1]}, w, b,
+                        1e-5)).on(device);
                 assertEquals(1, forward.launches(), what + ": forward launches");
                 assertEquals(2, forward.allocations(), what + ": forward allocations (output, statistics)");
-                before = Counters.snapshot(device);
-                y.backward(g, false);
-                Counters.Snapshot backward = Counters.snapshot(device).minus(before);
+                Counters.Snapshot backward = Placement.of(() -> y[0].backward(g, false)).on(device);
                 // the row kernel, and the column sums for the weight and bias
                 assertEquals(affine ? 2 : 1, backward.launches(), what + ": backward launches");
                 assertEquals(affine ? 3 : 1, backward.allocations(), what + ": backward allocations");

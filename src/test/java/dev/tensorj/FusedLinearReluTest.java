@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.Module;
 import dev.tensorj.nn.ReLU;
@@ -16,7 +18,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code linearRelu}: a layer's bias add and ReLU in one pass over the product. Bit for bit the
@@ -48,9 +49,8 @@ class FusedLinearReluTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void valuesAndGradientsAreThoseOfReluOfLinearBitForBit(Device d) {
-        TestDevices.assumeAvailable(d);
         Random rng = new Random(17);
         for (int[] xs : new int[][] {{7, 5}, {5}, {2, 3, 5}, {0, 5}}) {
             for (boolean withBias : new boolean[] {true, false}) {
@@ -86,9 +86,8 @@ class FusedLinearReluTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientsMatchFiniteDifferencesInDouble(Device d) {
-        TestDevices.assumeAvailable(d);
         Random rng = new Random(29);
         Nd w = Nd.randn(rng, 4, 3);
         Nd b = Nd.randn(rng, 4);
@@ -102,9 +101,8 @@ class FusedLinearReluTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sequentialRunsALinearAndAReluAsOneOp(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor.manualSeed(8);
         Sequential fused = new Sequential(new Linear(5, 8), new ReLU(), new Linear(8, 8), new ReLU(), new Linear(8, 3));
         fused.to(d);
@@ -137,15 +135,12 @@ class FusedLinearReluTest {
 
     private static long ops(Device d, Supplier<Tensor> f) {
         List<Tensor> keep = new ArrayList<>();
-        Counters.Snapshot before = Counters.snapshot(d);
-        keep.add(f.get());
-        return Counters.snapshot(d).minus(before).ops();
+        return Placement.of(() -> keep.add(f.get())).on(d).ops();
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void errorsNameTheLinearLayer(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor x = Tensor.randn(d, 3, 4);
         Tensor w = Tensor.randn(d, 2, 5);
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> Functional.linearRelu(x, w, null));
@@ -157,9 +152,8 @@ class FusedLinearReluTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void onMetaItGivesTheShape(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor y = Functional.linearRelu(Tensor.randn(Device.META, 2, 3, 4), Tensor.randn(Device.META, 5, 4),
                 Tensor.randn(Device.META, 5));
         assertArrayEquals(new int[] {2, 3, 5}, y.shape());

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.CrossEntropyLoss;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.NLLLoss;
@@ -14,7 +17,6 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The fused softmax, log_softmax and cross_entropy kernels: values against double-precision
@@ -26,13 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * LossesTest holds the small cases the composition was written against.
  */
 class FusedSoftmaxTest {
-    static java.util.stream.Stream<Device> devicesAndMeta() {
-        return LossesTest.devicesAndMeta();
-    }
-
-    static java.util.stream.Stream<Device> devices() {
-        return TestDevices.devices();
-    }
 
     // ------------------------------------------------------------ references
 
@@ -86,9 +81,8 @@ class FusedSoftmaxTest {
     // ------------------------------------------------------------ values and gradients
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void everyDimOfA3dInputAgainstDoubleReferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd x = Nd.randn(new Random(3), 3, 4, 5).map(v -> (float) (4 * v));
         for (int dim : new int[] {0, 1, 2, -1}) {
             int d = dim < 0 ? dim + 3 : dim;
@@ -102,9 +96,8 @@ class FusedSoftmaxTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void longRowsSharedByManyThreads(Device device) {
-        TestDevices.assumeAvailable(device);
         // 700 and 3000 elements a row: on CUDA 128 and 256 threads share a row (a shared-memory tree)
         for (int len : new int[] {700, 3000}) {
             Nd x = Nd.randn(new Random(len), 2, len).map(v -> (float) (6 * v));
@@ -122,9 +115,8 @@ class FusedSoftmaxTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void largeLogitsInfinitiesAndNaN(Device device) {
-        TestDevices.assumeAvailable(device);
         double inf = Double.POSITIVE_INFINITY;
         int[] s = {6, 4};
         Nd x = nd(s,
@@ -161,9 +153,8 @@ class FusedSoftmaxTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void emptyAndSizeOneShapes(Device device) {
-        TestDevices.assumeAvailable(device);
         boolean meta = device.isMeta();
         // N = 0: an empty output; "mean" is 0/0 = NaN and "sum" 0, as PyTorch; the gradient is empty
         Tensor empty = Tensor.randn(device, 0, 5).requiresGrad(true);
@@ -194,9 +185,8 @@ class FusedSoftmaxTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void crossEntropyOptionsAndGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(12);
         Nd x = Nd.randn(rng, 6, 70).map(v -> (float) (3 * v));
         long[] t = {5, -100, 69, 0, 7, 5};
@@ -221,8 +211,8 @@ class FusedSoftmaxTest {
     private static final int[][] SHAPES = {{7, 3}, {5, 10}, {4, 100}, {3, 1000}, {2, 5000}, {4, 6, 5}, {40000, 3}};
 
     @Test
+    @RequiresCuda
     void cpuAndCudaAgree() {
-        TestDevices.requireCuda();
         Device gpu = Device.cuda(0);
         Random rng = new Random(77);
         for (int[] shape : SHAPES) {
@@ -315,9 +305,8 @@ class FusedSoftmaxTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void errorsAreTypedAndChangeNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor ints = LossesTest.longs(device, 1, 2, 3);
         DTypeMismatchException d = assertThrows(DTypeMismatchException.class, () -> ints.softmax(0));
         assertEquals("softmax", d.op());
@@ -337,18 +326,15 @@ class FusedSoftmaxTest {
                 () -> Functional.crossEntropy(x, LossesTest.longs(Device.CPU, 0, 1, 2)));
         assertEquals("cross_entropy", m.op());
         // an out-of-range target is refused before anything is allocated or launched on the device
-        Counters.Snapshot before = Counters.snapshot(device);
-        assertThrows(IndexOutOfRangeException.class, () -> Functional.crossEntropy(x, LossesTest.longs(Device.CPU, 0, 9, 1)
-                .to(device)).close());
-        Counters.Snapshot after = Counters.snapshot(device).minus(before);
+        Counters.Snapshot after = Placement.of(() -> assertThrows(IndexOutOfRangeException.class,
+                () -> Functional.crossEntropy(x, LossesTest.longs(Device.CPU, 0, 9, 1).to(device)).close())).on(device);
         assertEquals(1, after.allocations(), "only the targets' copy to the device: " + after);
         assertEquals(0, after.launches(), after.toString());
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void aTrainingStepLaunchesAFewKernelsWhateverTheSize(Device device) {
-        TestDevices.assumeAvailable(device);
         long small = crossEntropyStepLaunches(device, 8, 10);
         long large = crossEntropyStepLaunches(device, 300, 2000);
         assertEquals(small, large, "launches of a cross_entropy forward and backward depend on the size");
@@ -365,8 +351,8 @@ class FusedSoftmaxTest {
      * The same for the composed NLLLoss after log_softmax.
      */
     @Test
+    @RequiresCuda
     void aCudaTrainingStepCopiesOnlyTheTargetsToTheHost() {
-        TestDevices.requireCuda();
         Device cuda = Device.cuda(0);
         int n = 37;
         Tensor.manualSeed(11);
@@ -382,13 +368,15 @@ class FusedSoftmaxTest {
         Tensor x = Tensor.randn(cuda, n, 8);
         Tensor target = LossesTest.longs(cuda, t);
         for (int step = 0; step < 4; step++) {
-            Counters.Snapshot before = Counters.snapshot(cuda);
-            opt.zeroGrad();
-            Tensor logits = model.forward(x);
-            Tensor loss = step < 2 ? ce.forward(logits, target) : nll.forward(logits.logSoftmax(1), target);
-            loss.backward();
-            opt.step();
-            assertEquals(8L * n, Counters.snapshot(cuda).minus(before).bytesDeviceToHost(),
+            boolean fused = step < 2;
+            Counters.Snapshot s = Placement.of(() -> {
+                opt.zeroGrad();
+                Tensor logits = model.forward(x);
+                Tensor loss = fused ? ce.forward(logits, target) : nll.forward(logits.logSoftmax(1), target);
+                loss.backward();
+                opt.step();
+            }).on(cuda);
+            assertEquals(8L * n, s.bytesDeviceToHost(),
                     "step " + step + " (" + (step < 2 ? "cross_entropy" : "nll_loss")
                     + "): bytes copied to the host besides the targets");
         }
@@ -402,8 +390,7 @@ class FusedSoftmaxTest {
         }
         Tensor target = LossesTest.longs(device, t);
         Tensor w = Tensor.rand(device, c);
-        Counters.Snapshot before = Counters.snapshot(device);
-        Functional.crossEntropy(x, target, w, -100, "mean", 0.1f).backward();
-        return Counters.snapshot(device).minus(before).launches();
+        return Placement.of(() -> Functional.crossEntropy(x, target, w, -100, "mean", 0.1f).backward()).on(device)
+                .launches();
     }
 }

@@ -2,10 +2,10 @@ package dev.tensorj;
 
 import static dev.tensorj.GradCheck.check;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Gradients of the elementwise, reduction and shape ops against finite differences in double
@@ -13,9 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GradCheckTest {
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void binaryOpsWithBroadcasting(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(61);
         for (int[][] c : ElementwiseOpsTest.BROADCAST_CASES) {
             String shapes = Arrays.toString(c[0]) + " " + Arrays.toString(c[1]);
@@ -30,9 +29,8 @@ class GradCheckTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void scalarAndUnaryOps(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(62);
         Nd a = Nd.randn(rng, 3, 4);
         float s = 1.75f;
@@ -51,9 +49,8 @@ class GradCheckTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void reluGradientAtZeroIsZero(Device device) {
-        TestDevices.assumeAvailable(device);
         // Finite differences are meaningless at the kink; PyTorch's convention is a zero gradient there.
         Tensor x = Tensor.of(new float[] {-1.5f, 0f, 2.25f}).to(device).requiresGrad(true);
         x.relu().mul(Tensor.of(new float[] {3f, 5f, 7f}).to(device)).sum().backward();
@@ -61,9 +58,8 @@ class GradCheckTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void reductions(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(63);
         Nd a = Nd.randn(rng, 3, 4, 5);
         check("sum", device, 15, x -> x[0].sum(), r -> RefOps.sum(r[0]), a);
@@ -82,9 +78,8 @@ class GradCheckTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void shapeOps(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(64);
         Nd a = Nd.randn(rng, 2, 3, 4);
         check("reshape -1,4", device, 20, x -> x[0].reshape(-1, 4), r -> RefOps.reshape(r[0], 6, 4), a);
@@ -98,9 +93,8 @@ class GradCheckTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void tensorUsedTwiceAccumulates(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(65);
         Nd a = Nd.randn(rng, 4, 3);
         Nd b = Nd.randn(rng, 3);
@@ -116,9 +110,8 @@ class GradCheckTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientFlowsBackAcrossTo(Device device) {
-        TestDevices.assumeAvailable(device);
         // The leaf lives on the CPU; the op runs on `device`; the gradient must come back to the CPU.
         // (On the CPU itself to(cpu) is the identity; cpu→meta is covered in AutogradTest.)
         Random rng = new Random(66);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.nn.ClipGrad;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Who owns a gradient: one that the engine made and never handed out is closed when dropped (its
@@ -43,9 +43,8 @@ class GradOwnershipTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aGradientNobodyWasHandedIsClosedWhenDroppedAndAccumulatedInPlace(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor p = param(d, 1f, -2f, 3f);
         backward(p, 1f);
         Tensor first = p.gradUnshared();
@@ -63,9 +62,8 @@ class GradOwnershipTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aGradientHandedOutKeepsItsValuesForItsHolder(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor p = param(d, 1f, -2f, 3f);
         backward(p, 1f);
         Tensor held = p.grad();
@@ -84,9 +82,8 @@ class GradOwnershipTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aGradientGivenBySetGradStaysTheCallers(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor p = param(d, 1f, 2f);
         Tensor mine = Tensor.of(new float[] {10f, 20f}).to(d);
         p.setGrad(mine);
@@ -105,9 +102,8 @@ class GradOwnershipTest {
      * closed) ends bit-identical, and the gradients it kept still hold their values.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void theLibrarysOptimizersRecycleGradientsAndTrainTheSame(Device d) {
-        TestDevices.assumeAvailable(d);
         for (Function<List<Tensor>, Optimizer> make : List.<Function<List<Tensor>, Optimizer>>of(
                 ps -> new SGD(ps, SGD.Options.lr(0.05f).withMomentum(0.9f)), ps -> new Adam(ps, 0.01f))) {
             List<float[]> recycled = train(d, make, false);
@@ -155,9 +151,8 @@ class GradOwnershipTest {
 
     /** An optimizer of the user's own gets gradients handed out: it might keep them, so they are never closed. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aUsersOwnOptimizerIsHandedTheGradients(Device d) {
-        TestDevices.assumeAvailable(d);
         Tensor p = param(d, 1f, -1f);
         List<Tensor> kept = new ArrayList<>();
         Optimizer mine = new Optimizer(List.of(p), 0.1f) {

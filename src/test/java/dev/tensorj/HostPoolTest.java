@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.backend.cpu.PoolProbe;
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Host memory recycling: a cpu array is reused only after the last tensor on its storage was
@@ -111,9 +111,8 @@ class HostPoolTest {
 
     /** What a user keeps from the first step (an output, a gradient, a detached view, a reshape) is not touched by 30 more. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void whatTheUserKeepsKeepsItsValuesAcrossManySteps(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(15);
         Sequential model = new Sequential(new Linear(12, 32), new ReLU(), new Linear(32, 32), new ReLU(),
                 new Linear(32, 3));
@@ -182,9 +181,8 @@ class HostPoolTest {
 
     /** Backward closes its temporaries; with retainGraph the second walk still finds what it reads. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void backwardWithRetainGraphTwiceGivesTheSameGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(3);
         Tensor w = Nd.randn(rng, 5, 4).tensor(device).requiresGrad(true);
         Tensor b = Nd.randn(rng, 4).tensor(device).requiresGrad(true);
@@ -216,9 +214,8 @@ class HostPoolTest {
 
     /** The caller's seed, a pass-through kept by a leaf, and each leaf's gradient stay open and distinct. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void backwardClosesNothingThatSomeoneElseHolds(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(5);
         Tensor a = Nd.randn(rng, 3, 4).tensor(device).requiresGrad(true);
         Tensor b = Nd.randn(rng, 3, 4).tensor(device).requiresGrad(true);

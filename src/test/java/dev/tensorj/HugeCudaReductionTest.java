@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tensorj.junit.RequiresCuda;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,9 +19,9 @@ class HugeCudaReductionTest {
     private static final long NUMEL = (1L << 31) + 256;
 
     @Test
+    @RequiresCuda
     void sumAndMeanPastTwoToThe31Elements() {
         Device cuda = Device.cuda(0);
-        TestDevices.assumeAvailable(cuda);
         assumeTrue(Boolean.getBoolean("tensorj.test.huge"), "8 GiB test: run with -Dtensorj.test.huge=true");
         int[] shape = {2, (int) (NUMEL / 2)};
         try (Tensor x = Tensor.full(cuda, 0.25f, shape)) {

@@ -50,6 +50,35 @@ class ImportBoundaryTest {
         assertEquals(List.of(), offenders, "only dev.tensorj.backend.cuda may use jcuda");
     }
 
+    /** A use of a JUnit package (org.junit.*), outside comments and strings. */
+    private static final Pattern JUNIT = Pattern.compile("\\borg\\.junit\\.[a-zA-Z]");
+
+    /**
+     * JUnit is an optional dependency: only {@code dev.tensorj.junit} may use it, so that the rest of
+     * the library never loads a JUnit class (and works where JUnit is absent).
+     */
+    @Test
+    void onlyTheJunitPackageUsesJunit() throws IOException {
+        Path junit = MAIN.resolve("dev/tensorj/junit");
+        List<String> offenders = new ArrayList<>();
+        int inJunit = 0;
+        for (Path p : sources()) {
+            if (p.endsWith("module-info.java")) {
+                continue; // requires static org.junit.jupiter.api
+            }
+            boolean uses = JUNIT.matcher(stripCommentsAndStrings(Files.readString(p))).find();
+            if (p.startsWith(junit)) {
+                inJunit += uses ? 1 : 0;
+            } else if (uses) {
+                offenders.add(MAIN.relativize(p).toString());
+            }
+        }
+        assertEquals(List.of(), offenders, "only dev.tensorj.junit may use org.junit");
+        assertTrue(inJunit > 5, "the rule sees the junit package's own imports: " + inJunit);
+        assertTrue(JUNIT.matcher(stripCommentsAndStrings("import org.junit.jupiter.api.Test;")).find());
+        assertTrue(!JUNIT.matcher(stripCommentsAndStrings("// see org.junit.jupiter.api.Test")).find());
+    }
+
     @Test
     void noPublicSignatureShowsAJcudaType() throws Exception {
         List<String> leaks = new ArrayList<>();

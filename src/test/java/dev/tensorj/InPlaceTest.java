@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * In-place ops: their values against double references, PyTorch's autograd rules (no writes into
@@ -21,9 +21,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void binaryOpsWriteTheBroadcastResultIntoSelf(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = nd(1, 3, 4);
         Nd row = Nd.randnAwayFromZero(new Random(2), 0.5, 4);
         Tensor t = a.tensor(device);
@@ -42,9 +41,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void scalarOpsFillAndZero(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = nd(3, 5);
         Tensor t = a.tensor(device);
         t.add_(1.5f).mul_(-2f).sub_(0.25f).div_(4f);
@@ -54,9 +52,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void clampFollowsMathMinOfMathMax(Device device) {
-        TestDevices.assumeAvailable(device);
         float[] x = {-2.5f, -0.5f, -0f, 0f, 0.75f, 3f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
         float[] got = Tensor.of(x).to(device).clamp_(-1f, 1f).toFloatArray();
         float[] noLower = Tensor.of(x).to(device).clamp_(Float.NEGATIVE_INFINITY, 0f).toFloatArray();
@@ -72,9 +69,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void copyWritesValuesAndBroadcasts(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd src = nd(4, 2, 3);
         Tensor dst = Tensor.zeros(device, 2, 3);
         assertSame(dst, dst.copy_(src.tensor(device)));
@@ -85,9 +81,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void writesIntoALeafThatRequiresGradNeedNoGrad(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor w = nd(6, 3).tensor(device).requiresGrad(true);
         float[] before = w.toFloatArray();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.add_(1f));
@@ -103,9 +98,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void modifyingASavedTensorMakesBackwardFailNamingBothOps(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = nd(7, 4).tensor(device).requiresGrad(true);
         Tensor w = nd(8, 4).tensor(device).requiresGrad(true);
         Tensor y = x.mul(w).sum(); // mul saves x and w
@@ -118,9 +112,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aViewSharesTheVersion(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = nd(9, 2, 3).tensor(device).requiresGrad(true);
         Tensor w = nd(10, 2, 3).tensor(device).requiresGrad(true);
         Tensor y = x.mul(w).sum();
@@ -131,9 +124,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void modifyingATensorThatNoRuleReadsIsFine(Device device) {
-        TestDevices.assumeAvailable(device);
         // add's gradient needs no values, so PyTorch allows this too.
         Tensor x = nd(11, 4).tensor(device).requiresGrad(true);
         Tensor b = nd(12, 4).tensor(device);
@@ -144,9 +136,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientsFlowThroughInPlaceOpsOnIntermediates(Device device) {
-        TestDevices.assumeAvailable(device);
         // y = (x·2 + b) · w, all in place on the intermediate; L = Σ v·y
         Nd x = nd(13, 5);
         Nd b = nd(14, 5);
@@ -160,9 +151,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void divAndSubInPlaceHaveTheirGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd x = nd(17, 6);
         Nd d = Nd.randnAwayFromZero(new Random(18), 0.5, 6);
         GradCheck.check("div_ sub_", device, 19, xs -> {
@@ -174,9 +164,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void clampPassesTheGradientInsideTheBounds(Device device) {
-        TestDevices.assumeAvailable(device);
         // Values kept away from the bounds, where the derivative jumps.
         Nd x = new Nd(new double[] {-2.5, -0.75, -0.25, 0.3, 0.9, 1.6}, 6);
         GradCheck.check("clamp_", device, 20, xs -> xs[0].mul(1f).clamp_(-0.5f, 1f),
@@ -184,9 +173,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void copyIntoATensorLinksItToTheSource(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor src = nd(21, 3).tensor(device).requiresGrad(true);
         Tensor dst = Tensor.zeros(device, 3);
         dst.copy_(src);
@@ -196,9 +184,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void fillCutsTheGradient(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = nd(22, 3).tensor(device).requiresGrad(true);
         Tensor y = x.mul(2f);
         y.fill_(4f);
@@ -207,9 +194,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void errorsNameTheOpAndChangeNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor t = nd(23, 2, 3).tensor(device);
         float[] before = t.toFloatArray();
         ShapeMismatchException s = assertThrows(ShapeMismatchException.class, () -> t.add_(Tensor.ones(device, 4, 2, 3)));
@@ -224,9 +210,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void cloneIsACopyInTheGraph(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = nd(24, 3).tensor(device).requiresGrad(true);
         float[] old = x.toFloatArray();
         Tensor c = x.clone();
@@ -241,9 +226,8 @@ class InPlaceTest {
     // ---------------------------------------------------------------- the graph around an in-place op
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void opsRecordedBeforeAnInPlaceOpKeepTheirGradient(Device device) {
-        TestDevices.assumeAvailable(device);
         // c = 3·(2x), then b is scaled in place: c's gradient is still 6, whatever b became.
         Tensor x = Tensor.of(new float[] {1.5f, -2f}).to(device).requiresGrad(true);
         Tensor b = x.mul(2f);
@@ -261,9 +245,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void anInPlaceOpDoesNotReachBackIntoEarlierOps(Device device) {
-        TestDevices.assumeAvailable(device);
         // x did not require grad when y was computed; writing v into x later adds no path from y to v.
         Tensor x = Tensor.of(new float[] {1f, 2f}).to(device);
         Tensor w = Tensor.of(new float[] {0.5f, -1f}).to(device).requiresGrad(true);
@@ -276,9 +259,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aTensorTimesItselfInPlaceRefusesBackward(Device device) {
-        TestDevices.assumeAvailable(device);
         // x.mul_(x) overwrites the factor its own gradient needs; PyTorch refuses it in backward too.
         Tensor x = Tensor.of(new float[] {3f, 4f}).to(device).requiresGrad(true);
         Tensor a = x.mul(1f);
@@ -288,9 +270,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void inPlaceOpsOnAViewOfATensorThatRequiresGradAreRefused(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor w = Tensor.of(new float[] {1f, 2f}).to(device).requiresGrad(true);
         IllegalStateException leaf = assertThrows(IllegalStateException.class, () -> w.reshape(2).add_(1f));
         assertTrue(leaf.getMessage().startsWith("add_:"), leaf.getMessage());
@@ -305,9 +286,8 @@ class InPlaceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void clampSelectsTheGradientSoAnInfiniteOneOutsideGivesZero(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {-3f, 0.5f, Float.NaN}).to(device).requiresGrad(true);
         Tensor y = x.mul(1f);
         y.clamp_(-1f, 1f);

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * index_select, gather, scatter_add and embedding on the gather and scatter-add kernels: values
@@ -20,9 +24,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backend on the same inputs, meta shapes and typed errors.
  */
 class IndexKernelsTest {
-    static Stream<Device> devicesAndMeta() {
-        return Stream.concat(TestDevices.devices(), Stream.of(Device.META));
-    }
 
     /** An int64 index of {@code shape} with values in [0, n), drawn with repeats. */
     record Index(long[] v, int[] shape) {
@@ -94,9 +95,8 @@ class IndexKernelsTest {
     // ------------------------------------------------------------ values and gradients
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void indexSelectOnRandomInputs(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(21);
         int[][] shapes = {{3, 5, 4}, {1, 6, 1}, {2, 0, 3}, {7}};
         for (int[] shape : shapes) {
@@ -124,9 +124,8 @@ class IndexKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gatherOnRandomInputs(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(22);
         Nd x = Nd.randn(rng, 4, 3, 5);
         // index larger than input along dim, smaller outside it; negative dim; zero-size and size-1 dims
@@ -144,9 +143,8 @@ class IndexKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void scatterAddOnRandomInputs(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(23);
         Nd self = Nd.randn(rng, 4, 5, 3);
         // {index shape, src shape, dim}: index spanning self outside dim; smaller than self (the
@@ -182,9 +180,8 @@ class IndexKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void embeddingOnRandomInputs(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(24);
         Nd w = Nd.randn(rng, 6, 4);
         for (int[] shape : new int[][] {{5}, {2, 3}, {}, {0}, {2, 0, 3}}) {
@@ -221,9 +218,8 @@ class IndexKernelsTest {
      * smaller (ten collapsed dims: beyond the CUDA kernel's 8, so two loop on the host).
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void indexSmallerThanInputOutsideDim(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(26);
         Nd x = Nd.randn(rng, 4, 3, 5, 2);
         Index gi = Index.random(rng, 5, 3, 2, 6, 1);
@@ -252,29 +248,23 @@ class IndexKernelsTest {
      * counted): its backward counts as many ops as index_select's, each one gather-like kernel.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void scatterAddBackwardIsDispatched(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor index = Tensor.of(new long[] {2, 0, 2}, 1, 3).to(device);
         Tensor src = Tensor.randn(1, 3).to(device).requiresGrad(true);
         Tensor scattered = Tensor.randn(2, 4).to(device).scatterAdd(1, index, src);
         Tensor input = Tensor.randn(2, 4).to(device).requiresGrad(true);
         Tensor selected = input.indexSelect(1, Tensor.of(new long[] {2, 0, 2}, 3).to(device));
-        Counters.Snapshot before = Counters.snapshot(device);
-        scattered.backward(Tensor.randn(2, 4).to(device), false);
-        long scatterOps = Counters.snapshot(device).minus(before).ops();
-        before = Counters.snapshot(device);
-        selected.backward(Tensor.randn(2, 3).to(device), false);
-        long selectOps = Counters.snapshot(device).minus(before).ops();
+        long scatterOps = Placement.of(() -> scattered.backward(Tensor.randn(2, 4).to(device), false)).on(device).ops();
+        long selectOps = Placement.of(() -> selected.backward(Tensor.randn(2, 3).to(device), false)).on(device).ops();
         assertEquals(selectOps, scatterOps, "ops in scatter_add's backward against index_select's");
         assertTrue(scatterOps > 0);
     }
 
     /** Arguments rejected before the op is counted: no op, no allocation. */
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void rejectedArgumentsCountNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(3, 4).to(device);
         Tensor i1 = Tensor.of(new long[] {0, 1}, 2).to(device);
         Tensor i2 = Tensor.of(new long[] {0, 1, 2, 0}, 2, 2).to(device);
@@ -284,19 +274,18 @@ class IndexKernelsTest {
             () -> x.gather(0, i1), () -> x.gather(0, i4),
             () -> x.repeat(2), () -> x.repeat(1, -1), () -> x.scatterAdd(1, i3, x)};
         for (int b = 0; b < bad.length; b++) {
-            Counters.Snapshot before = Counters.snapshot(device);
             Executable call = bad[b];
-            RuntimeException e = assertThrows(RuntimeException.class, call);
-            assertTrue(e instanceof ShapeMismatchException || e instanceof IllegalArgumentException, e.toString());
-            Counters.Snapshot work = Counters.snapshot(device).minus(before);
-            assertEquals(0, work.ops() + work.allocations(), "call " + b + " (" + e.getMessage() + "): " + work);
+            RuntimeException[] e = new RuntimeException[1];
+            Counters.Snapshot work = Placement.of(() -> e[0] = assertThrows(RuntimeException.class, call)).on(device);
+            assertTrue(e[0] instanceof ShapeMismatchException || e[0] instanceof IllegalArgumentException, e[0].toString());
+            assertEquals(0, work.ops() + work.allocations(), "call " + b + " (" + e[0].getMessage() + "): " + work);
         }
     }
 
     /** The CUDA backend against the cpu on the same random inputs (gathers bit for bit). */
     @Test
+    @RequiresCuda
     void cudaMatchesCpu() {
-        TestDevices.requireCuda();
         Device cuda = Device.cuda(0);
         Random rng = new Random(25);
         Tensor x = Tensor.randn(5, 300, 3);
@@ -374,17 +363,16 @@ class IndexKernelsTest {
 
     /** {@code call} throws {@code type} naming {@code op}, and allocates nothing on {@code device} first. */
     private static <T extends TensorjException> T rejects(Class<T> type, String op, Device device, Executable call) {
-        Counters.Snapshot before = Counters.snapshot(device);
-        T e = assertThrows(type, call);
-        assertEquals(op, e.op());
-        assertEquals(0, Counters.snapshot(device).minus(before).allocations(), op + ": allocated before the error");
-        return e;
+        List<T> e = new ArrayList<>(1);
+        Placement p = Placement.of(() -> e.add(assertThrows(type, call)));
+        assertEquals(op, e.get(0).op());
+        assertEquals(0, p.on(device).allocations(), op + ": allocated before the error");
+        return e.get(0);
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void badArgumentsAreTypedErrors(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(3, 4).to(device);
         Tensor src = Tensor.randn(3, 4).to(device);
         Tensor ok = Tensor.of(new long[] {0, 1, 2, 1}, 2, 2).to(device);

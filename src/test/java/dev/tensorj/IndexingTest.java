@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** index_select, gather and one_hot against Java references, values and gradients, on every device. */
 class IndexingTest {
-    /** cpu and cuda (TestDevices), plus meta for shapes and dtypes. */
-    static java.util.stream.Stream<Device> devicesAndMeta() {
-        return java.util.stream.Stream.concat(TestDevices.devices(), java.util.stream.Stream.of(Device.META));
-    }
-
     private static Tensor idx(Device device, long[] v, int... shape) {
         return Tensor.of(v, shape).to(device);
     }
@@ -57,9 +52,8 @@ class IndexingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void indexSelectValuesAndGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(11);
         Nd x = Nd.randn(rng, 3, 4);
         long[] rows = {2, 0, 2, 1};
@@ -82,9 +76,8 @@ class IndexingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void gatherValuesAndGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(12);
         Nd x = Nd.randn(rng, 3, 4);
         long[] i1 = {3, 0, 1, 1, 2, 2}; // [3, 2] along dim 1
@@ -103,9 +96,8 @@ class IndexingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void oneHotIsInt64(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor h = Functional.oneHot(idx(device, new long[] {2, 0, 3}, 3), 4);
         assertEquals(DType.INT64, h.dtype());
         assertArrayEquals(new int[] {3, 4}, h.shape());
@@ -116,9 +108,8 @@ class IndexingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void badIndicesAreTypedErrors(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(3, 4).to(device);
         assertThrows(DTypeMismatchException.class, () -> x.indexSelect(0, Tensor.of(new float[] {0f}, 1).to(device)));
         assertThrows(DTypeMismatchException.class, () -> x.gather(1, Tensor.of(new float[] {0f, 1f}, 1, 2).to(device)));

@@ -2,17 +2,16 @@ package dev.tensorj;
 
 import static dev.tensorj.GradCheck.check;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Gradients of matmul, linear, mseLoss and a small MLP against finite differences in double. */
 class LinalgGradTest {
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void matmul(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(71);
         for (int[][] c : MatmulTest.CASES) {
             Nd a = Nd.randn(rng, c[0]);
@@ -23,9 +22,8 @@ class LinalgGradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void matmulOfTransposes(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(72);
         Nd a = Nd.randn(rng, 5, 3);
         Nd b = Nd.randn(rng, 4, 5);
@@ -34,9 +32,8 @@ class LinalgGradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void largeMatmulGradientsUseTransposedKernels(Device device) {
-        TestDevices.assumeAvailable(device);
         // Too large for finite differences; for L = Σ W·(A·B) by hand: dA = W·Bᵀ, dB = Aᵀ·W. The backward
         // runs the transposed-operand kernels on sizes that take the parallel path.
         Random rng = new Random(76);
@@ -53,9 +50,8 @@ class LinalgGradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void linear(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(73);
         Nd w = Nd.randn(rng, 4, 3);
         Nd b = Nd.randn(rng, 4);
@@ -71,9 +67,8 @@ class LinalgGradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void mseLoss(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(74);
         for (int[] s : new int[][] {{6, 1}, {7}, {3, 4}}) {
             check("mseLoss " + Arrays.toString(s), device, 5, t -> Functional.mseLoss(t[0], t[1]),
@@ -82,9 +77,8 @@ class LinalgGradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void twoLayerMlp(Device device) {
-        TestDevices.assumeAvailable(device);
         // mse(relu(x·W1ᵀ + b1)·W2ᵀ + b2, y) with respect to every input, parameters and data alike.
         Random rng = new Random(75);
         Nd x = Nd.randn(rng, 6, 5);

@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * softmax, log_softmax and the losses against double-precision references written from PyTorch's
  * formulas, values and finite-difference gradients, on every device (shapes only on meta).
  */
 class LossesTest {
-    /** cpu and cuda (TestDevices), plus meta for shapes and dtypes. */
-    static java.util.stream.Stream<Device> devicesAndMeta() {
-        return java.util.stream.Stream.concat(TestDevices.devices(), java.util.stream.Stream.of(Device.META));
-    }
-
     private static boolean meta(Device device) {
         return device.type() == Device.Type.META;
     }
@@ -123,9 +118,8 @@ class LossesTest {
     // ------------------------------------------------------------ softmax
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void softmaxAndLogSoftmax(Device device) {
-        TestDevices.assumeAvailable(device);
         if (meta(device)) {
             Tensor m = Tensor.randn(Device.META, 2, 3, 4);
             assertArrayEquals(new int[] {2, 3, 4}, m.softmax(1).shape());
@@ -155,9 +149,8 @@ class LossesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void softmaxIsStableAndMinusInfRowsAreNaN(Device device) {
-        TestDevices.assumeAvailable(device);
         if (meta(device)) {
             return;
         }
@@ -181,9 +174,8 @@ class LossesTest {
     // ------------------------------------------------------------ cross entropy and nll
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void crossEntropyWithClassIndices(Device device) {
-        TestDevices.assumeAvailable(device);
         long[] t = {2, -100, 0, 3, 2};
         double[] w = {0.5, 2.0, 1.5, 0.25};
         if (meta(device)) {
@@ -220,9 +212,8 @@ class LossesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void crossEntropyWithProbabilitiesAndNll(Device device) {
-        TestDevices.assumeAvailable(device);
         if (meta(device)) {
             Tensor m = Tensor.randn(Device.META, 3, 4);
             assertArrayEquals(new int[] {3}, Functional.crossEntropy(m, Tensor.rand(Device.META, 3, 4), null, -100, "none",
@@ -256,9 +247,8 @@ class LossesTest {
     // ------------------------------------------------------------ pointwise losses
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void pointwiseLosses(Device device) {
-        TestDevices.assumeAvailable(device);
         if (meta(device)) {
             Tensor a = Tensor.randn(Device.META, 2, 3);
             assertArrayEquals(new int[] {2, 3}, Functional.l1Loss(a, a, "none").shape());
@@ -318,9 +308,8 @@ class LossesTest {
     // ------------------------------------------------------------ errors
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void errorsAreTypedAndNamed(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(3, 4).to(device);
         DTypeMismatchException d = assertThrows(DTypeMismatchException.class,
                 () -> Functional.nllLoss(x, Tensor.of(new float[] {0f, 1f, 2f}, 3).to(device)));

@@ -3,11 +3,11 @@ package dev.tensorj;
 import static dev.tensorj.Approx.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Forward values of matmul ({@code torch.matmul} semantics for 1-d and 2-d operands). */
 class MatmulTest {
@@ -25,9 +25,8 @@ class MatmulTest {
             new int[][] {{0}, {0}});
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void matchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(21);
         for (int[][] c : CASES) {
             Nd a = Nd.randn(rng, c[0]);
@@ -39,9 +38,8 @@ class MatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void largeMatmulTakesTheParallelPath(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(22);
         Nd a = Nd.randn(rng, 203, 97);
         Nd b = Nd.randn(rng, 97, 131);
@@ -50,9 +48,8 @@ class MatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void emptyInnerDimensionGivesZeros(Device device) {
-        TestDevices.assumeAvailable(device);
         // [2,0] @ [0,3]: every output is an empty sum. Fill the output's memory first with garbage
         // elsewhere so that an uninitialised result would show.
         Tensor.randn(device, 64, 64).matmul(Tensor.randn(device, 64, 64)).close();
@@ -65,9 +62,8 @@ class MatmulTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void emptyOuterDimensionGivesEmptyResult(Device device) {
-        TestDevices.assumeAvailable(device);
         assertArrayEquals(new int[] {0, 4}, Tensor.zeros(device, 0, 3).matmul(Tensor.randn(device, 3, 4)).shape());
         assertArrayEquals(new int[] {0}, Tensor.randn(device, 3).matmul(Tensor.zeros(device, 3, 0)).shape());
     }

@@ -26,12 +26,13 @@ import org.junit.jupiter.api.Test;
  * The shape of the code, checked on the compiled classes: only the API packages are exported,
  * each documented; the packages form no cycle (as {@code jdeps} sees them); backends depend on the
  * backend interface only, never on the API; {@code nn}, {@code optim}, {@code data} and {@code train} use the public API only
- * (and {@code nn} and {@code optim} the one gradient accessor of {@code dev.tensorj.internal}).
+ * (and {@code nn} and {@code optim} the one gradient accessor of {@code dev.tensorj.internal}); the JUnit
+ * extension ({@code junit}) uses the public API of {@code dev.tensorj} only.
  */
 class PackageStructureTest {
     private static final Path CLASSES = Path.of("target/classes");
     private static final Set<String> API = Set.of("dev.tensorj", "dev.tensorj.nn", "dev.tensorj.optim", "dev.tensorj.data",
-            "dev.tensorj.train");
+            "dev.tensorj.train", "dev.tensorj.junit");
 
     @Test
     void theModuleExportsExactlyTheApiPackagesEachDocumented() throws Exception {
@@ -58,6 +59,10 @@ class PackageStructureTest {
                 if (from.startsWith("dev.tensorj.backend")) {
                     assertTrue(to.startsWith("dev.tensorj.backend"), from + " depends on " + to
                             + ": backends may depend on the backend interface only");
+                }
+                if (from.equals("dev.tensorj.junit")) {
+                    assertEquals("dev.tensorj", to, "dev.tensorj.junit depends on " + to
+                            + ": the JUnit extension is written with the public API of dev.tensorj only");
                 }
                 if (from.equals("dev.tensorj.nn") || from.equals("dev.tensorj.optim") || from.equals("dev.tensorj.data")
                         || from.equals("dev.tensorj.train")) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.examples.TutorialModels;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
@@ -94,24 +95,23 @@ class PlacementTest {
     @MethodSource("mixedOps")
     void mixedDevicesAreRejectedBeforeAnyWork(String op, List<String> roles, Supplier<Executable> setup) {
         Executable call = setup.get();
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        Counters.Snapshot meta = Counters.snapshot(Device.META);
-
-        DeviceMismatchException e = assertThrows(DeviceMismatchException.class, call);
+        DeviceMismatchException e = rejectedBeforeAnyWork(call);
 
         assertEquals(op, e.op());
         assertEquals(roles, e.roles());
         assertTrue(e.devices().contains(Device.CPU) && e.devices().contains(Device.META), e.devices().toString());
         assertTrue(e.getMessage().startsWith(op + ": expected all tensors on one device, got "), e.getMessage());
         assertTrue(e.getMessage().contains("move them with .to("), e.getMessage());
-        assertNothingRan(cpu, meta);
     }
 
-    private static void assertNothingRan(Counters.Snapshot cpuBefore, Counters.Snapshot metaBefore) {
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU).minus(cpuBefore);
-        Counters.Snapshot meta = Counters.snapshot(Device.META).minus(metaBefore);
-        assertEquals(0, cpu.allocations() + cpu.launches(), "cpu work before the check: " + cpu);
-        assertEquals(0, meta.allocations() + meta.launches(), "meta work before the check: " + meta);
+    /** What {@code call} throws, having allocated and launched nothing on cpu or meta first. */
+    private static DeviceMismatchException rejectedBeforeAnyWork(Executable call) {
+        DeviceMismatchException[] e = new DeviceMismatchException[1];
+        Placement p = Placement.of(() -> e[0] = assertThrows(DeviceMismatchException.class, call));
+        for (Device d : List.of(Device.CPU, Device.META)) {
+            assertEquals(0, p.on(d).allocations() + p.on(d).launches(), d + " work before the check: " + p);
+        }
+        return e[0];
     }
 
     @Test
@@ -128,12 +128,9 @@ class PlacementTest {
     void moduleForwardWithInputOnAnotherDeviceIsRejected() {
         Module model = new Sequential(new Linear(10, 20), new ReLU(), new Linear(20, 1)).to(Device.META);
         Tensor input = cpu(32, 10);
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        Counters.Snapshot meta = Counters.snapshot(Device.META);
-        DeviceMismatchException e = assertThrows(DeviceMismatchException.class, () -> model.forward(input));
+        DeviceMismatchException e = rejectedBeforeAnyWork(() -> model.forward(input));
         assertEquals("linear", e.op());
         assertEquals(List.of(Device.CPU, Device.META, Device.META), e.devices());
-        assertNothingRan(cpu, meta);
     }
 
     @Test
@@ -169,10 +166,7 @@ class PlacementTest {
         model.to(Device.META);
         sgd.zeroGrad();
         model.forward(x.to(Device.META)).sum().backward();
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        sgd.step(); // the buffers move to meta with their parameters
-        Counters.Snapshot cpuWork = Counters.snapshot(Device.CPU).minus(cpu);
-        assertEquals(0, cpuWork.ops() + cpuWork.launches(), "the step ran on meta: " + cpuWork);
+        Placement.of(sgd::step).assertOpsOnlyOn(Device.META); // the buffers move to meta with their parameters
     }
 
     @Test
@@ -186,14 +180,11 @@ class PlacementTest {
         // The second parameter's data moves without its gradient; the first is fine.
         b.weight().setData(meta(2, 3));
         float[] before = a.weight().toFloatArray();
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        Counters.Snapshot meta = Counters.snapshot(Device.META);
-        DeviceMismatchException e = assertThrows(DeviceMismatchException.class, sgd::step);
+        DeviceMismatchException e = rejectedBeforeAnyWork(sgd::step);
         assertEquals("sgd.step", e.op());
         assertEquals(List.of("param", "grad"), e.roles());
         assertEquals(List.of(Device.META, Device.CPU), e.devices());
         assertArrayEquals(before, a.weight().toFloatArray(), "the valid first parameter was not updated either");
-        assertNothingRan(cpu, meta);
     }
 
     @Test

@@ -14,6 +14,8 @@ import dev.tensorj.data.DataLoader;
 import dev.tensorj.data.Dataset;
 import dev.tensorj.data.Subset;
 import dev.tensorj.data.TensorDataset;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
 import dev.tensorj.train.Progress;
 import dev.tensorj.nn.ClipGrad;
 import dev.tensorj.nn.Dropout;
@@ -37,16 +39,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Corners where tensorj once disagreed with PyTorch, each checked against PyTorch's rule. */
 class PyTorchParityTest {
     private static final float NAN = Float.NaN;
     private static final float INF = Float.POSITIVE_INFINITY;
 
-    static Stream<Device> devicesAndMeta() {
-        return Stream.concat(TestDevices.devices(), Stream.of(Device.META));
-    }
 
     private static Tensor on(Device d, float[] v, int... shape) {
         return Tensor.of(v, shape).to(d);
@@ -59,9 +57,8 @@ class PyTorchParityTest {
     // ------------------------------------------------------------ 1. each leaf owns its gradient
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void closingTheGradientGivenToBackwardLeavesTheLeafsGradientIntact(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd gv = Nd.randn(new Random(101), 2, 3);
         // A leaf as the root, a pass-through (scalar add) and a view (reshape) before the leaf.
         List<java.util.function.UnaryOperator<Tensor>> graphs = List.of(
@@ -84,9 +81,8 @@ class PyTorchParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void twoLeavesNeverShareOneGradientTensor(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd w = Nd.randn(new Random(103), 4);
         Tensor a = leaf(device, 104, 4);
         Tensor b = leaf(device, 105, 4);
@@ -103,9 +99,8 @@ class PyTorchParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aSharedGradientIsCopiedOnceAndAFreshOneNever(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor w = Nd.randn(new Random(107), 5).tensor(device);
         long both = backwardAllocations(device, leaf(device, 108, 5), leaf(device, 109, 5), w);
         long one = backwardAllocations(device, leaf(device, 108, 5), Nd.randn(new Random(109), 5).tensor(device), w);
@@ -115,17 +110,14 @@ class PyTorchParityTest {
 
     private static long backwardAllocations(Device device, Tensor a, Tensor b, Tensor w) {
         Tensor loss = a.add(b).mul(w).sum();
-        Counters.Snapshot before = Counters.snapshot(device);
-        loss.backward();
-        return Counters.snapshot(device).minus(before).allocations();
+        return Placement.of(loss::backward).on(device).allocations();
     }
 
     // ------------------------------------------------------------ 2. pow(0)'s gradient
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void powZeroHasAZeroGradientEverywhere(Device device) {
-        TestDevices.assumeAvailable(device);
         // PyTorch's pow_backward: zeros where the exponent is 0 (not 0·x^-1, which is NaN at x = ±0).
         Nd x = new Nd(new double[] {0, -0.0, 1.5, -2.25, 3e-20, -7}, 6);
         GradCheck.check("pow 0", device, 110, t -> t[0].pow(0f), r -> RefOps.pow(r[0], 0), x);
@@ -141,9 +133,8 @@ class PyTorchParityTest {
     // ------------------------------------------------------------ 3. pow with NaN and infinite exponents
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void powFollowsCsPowForNanAndInfiniteExponents(Device device) {
-        TestDevices.assumeAvailable(device);
         float[] x = {1f, -1f, 0.5f, -0.5f, 2f, -2f, 0f, -0f, NAN, INF, -INF};
         // C99 Annex F (what torch.pow computes): pow(1, y) = 1 for any y, pow(-1, ±inf) = 1,
         // pow(x, ±0) = 1 for any x; otherwise NaN exponents give NaN and |x| < 1 vs > 1 picks 0 or inf.
@@ -167,9 +158,8 @@ class PyTorchParityTest {
     // ------------------------------------------------------------ 4. relu's gradient at NaN
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void reluPassesTheGradientWhereTheInputIsNan(Device device) {
-        TestDevices.assumeAvailable(device);
         // threshold_backward: input <= 0 ? 0 : grad. NaN is not <= 0, so its gradient passes.
         float negNan = Float.intBitsToFloat(0xFFC00000);
         float payloadNan = Float.intBitsToFloat(0x7F800001);
@@ -209,9 +199,8 @@ class PyTorchParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void linearWithZeroInFeaturesIsTheBiasBroadcast(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd b = Nd.randn(new Random(111), 4);
         Nd w = Nd.zeros(4, 0);
         for (int[] xs : new int[][] {{2, 3, 0}, {0}, {5, 0}, {2, 0, 0}}) {
@@ -252,9 +241,8 @@ class PyTorchParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void reshapeToAnOverflowingShapeNamesReshape(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor empty = Tensor.zeros(device, 0);
         // 65536^4 = 2^64 wraps to 0 elements in a long, the count of an empty tensor.
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
@@ -273,9 +261,8 @@ class PyTorchParityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devicesAndMeta")
+    @DevicesSource(meta = true)
     void meanErrorsNameMean(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 2, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.mean(5, false));
         assertTrue(e.getMessage().startsWith("mean: "), e.getMessage());
@@ -311,13 +298,13 @@ class PyTorchParityTest {
         Tensor x = leaf(Device.CPU, 113, 2, 3);
         Tensor w = Tensor.randn(Device.META, 2, 3).requiresGrad(true);
         Tensor loss = x.to(Device.META).mul(w).sum();
-        Counters.Snapshot before = Counters.snapshot(Device.META);
-        MetaTensorReadException e = assertThrows(MetaTensorReadException.class, loss::backward);
-        assertEquals("backward", e.op());
-        assertTrue(e.getMessage().contains("to(meta)"), e.getMessage());
+        MetaTensorReadException[] e = new MetaTensorReadException[1];
+        Placement p = Placement.of(() -> e[0] = assertThrows(MetaTensorReadException.class, loss::backward));
+        assertEquals("backward", e[0].op());
+        assertTrue(e[0].getMessage().contains("to(meta)"), e[0].getMessage());
         assertNull(x.grad());
         assertNull(w.grad(), "nothing is computed before the check");
-        assertEquals(1, Counters.snapshot(Device.META).minus(before).ops(), "backward's own check, no rule");
+        assertEquals(1, p.on(Device.META).ops(), "backward's own check, no rule");
     }
 
     @Test

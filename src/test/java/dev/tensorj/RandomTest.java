@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.backend.Philox;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The global generator and the draws on every device: values against {@link Philox}'s definition
@@ -32,9 +34,8 @@ class RandomTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void drawsFollowThePhiloxDefinitionBitForBit(Device device) {
-        TestDevices.assumeAvailable(device);
         int n = 1001; // not a multiple of 4: the last block is partial
         Tensor.manualSeed(42);
         Tensor u = Tensor.rand(device, 7, 11, 13);
@@ -63,9 +64,8 @@ class RandomTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void theDropoutMaskFollowsThePhiloxDefinition(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(43);
         float[] m = Functional.dropout(Tensor.ones(device, 3, 101), 0.3).toFloatArray();
         float keep = (float) (1 - 0.3);
@@ -76,14 +76,14 @@ class RandomTest {
     }
 
     @Test
+    @RequiresCuda
     void aSeedGivesTheSameTensorsOnCpuAndCuda() {
-        TestDevices.requireCuda();
         Device cuda = Device.cuda(0);
         for (long seed : new long[] {0, 7, -1, 0x1234_5678_9abc_def0L}) {
             float[][] cpu = draws(Device.CPU, seed);
             float[][] gpu = draws(cuda, seed);
             for (int k = 0; k < cpu.length; k++) {
-                if (k == 1 && !TestDevices.emulatedRun()) {
+                if (k == 1 && !CudaTestTally.emulatedRun()) {
                     assertArrayEquals(cpu[k], gpu[k], 1e-6f, "randn, seed " + seed + " (a GPU's libdevice: last ulp)");
                 } else {
                     assertArrayEquals(cpu[k], gpu[k], "draw " + k + ", seed " + seed);
@@ -112,9 +112,8 @@ class RandomTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void uniformSamplesAreUniform(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(2024);
         float[] u = Tensor.rand(device, N).toFloatArray();
         double mean = 0;
@@ -157,9 +156,8 @@ class RandomTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void normalSamplesHaveTheNormalMoments(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(2025);
         float[] z = Tensor.randn(device, N).toFloatArray();
         double m1 = 0;
@@ -192,9 +190,8 @@ class RandomTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void reseedingReproducesAndEachDrawMovesTheOffset(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(11);
         float[] a = Tensor.rand(device, 5).toFloatArray();
         float[] b = Tensor.rand(device, 6).toFloatArray();
@@ -215,9 +212,8 @@ class RandomTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void theSequenceOfDrawsDoesNotDependOnTheirDevices(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(99);
         float[] a1 = Tensor.rand(Device.CPU, 9).toFloatArray();
         float[] a2 = Tensor.randn(device, 9).toFloatArray();
@@ -234,9 +230,8 @@ class RandomTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void randintStaysInItsBoundsAndCoversThem(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(3);
         long[] r = Tensor.randint(device, -3, 4, 70_000).toLongArray();
         int[] counts = new int[7];
@@ -260,28 +255,26 @@ class RandomTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void randintRejectsAnEmptyRangeBeforeAnyWork(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(4);
-        Counters.Snapshot before = Counters.snapshot(device);
-        for (long[] bounds : new long[][] {{5, 5}, {5, 4}, {Long.MAX_VALUE, Long.MIN_VALUE}}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Tensor.randint(device, bounds[0], bounds[1], 3));
-            assertTrue(e.getMessage().startsWith("randint: ") && e.getMessage().contains("from=" + bounds[0])
-                    && e.getMessage().contains("to=" + bounds[1]), e.getMessage());
-        }
-        assertThrows(IllegalArgumentException.class, () -> Tensor.randint(device, 0, 2, -1));
-        Counters.Snapshot work = Counters.snapshot(device).minus(before);
+        Counters.Snapshot work = Placement.of(() -> {
+            for (long[] bounds : new long[][] {{5, 5}, {5, 4}, {Long.MAX_VALUE, Long.MIN_VALUE}}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Tensor.randint(device, bounds[0], bounds[1], 3));
+                assertTrue(e.getMessage().startsWith("randint: ") && e.getMessage().contains("from=" + bounds[0])
+                        && e.getMessage().contains("to=" + bounds[1]), e.getMessage());
+            }
+            assertThrows(IllegalArgumentException.class, () -> Tensor.randint(device, 0, 2, -1));
+        }).on(device);
         assertEquals(0, work.ops() + work.allocations(), "work before the check: " + work);
         float first = Tensor.rand(device, 1).item();
         assertEquals(uniformRef(4, 0, 0), first, "a rejected call consumes nothing");
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void randpermIsAPermutationTheSameOnEveryDevice(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int n : new int[] {0, 1, 2, 5, 1000}) {
             Tensor.manualSeed(n);
             Tensor p = Tensor.randperm(device, n);

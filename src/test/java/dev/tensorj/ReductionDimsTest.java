@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +17,6 @@ import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * var, std, logsumexp and norm over several dims ({@code int[] dims}, empty meaning all), against
@@ -51,9 +53,8 @@ class ReductionDimsTest {
     // ------------------------------------------------------------------ values
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void valuesOverSeveralDims(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(231);
         for (int[] s : new int[][] {{3, 4, 5}, {2, 1, 3}, {2, 0, 3}, {4, 6}, {7}}) {
             Nd offset = Nd.randn(rng, s).map(v -> (float) (100 + v)); // a one-pass variance would cancel
@@ -97,9 +98,8 @@ class ReductionDimsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sizeOneEmptyAndZeroDimensionalGroups(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 2, 1, 3);
         float[] one = x.var(new int[] {1}, true, false).toFloatArray();
         assertEquals(6, one.length);
@@ -127,9 +127,8 @@ class ReductionDimsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void singleDimFormsAndDefaults(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Nd.randn(new Random(232), 4, 5).tensor(device);
         assertArrayEquals(x.var(1, true, false).toFloatArray(), x.var(1).toFloatArray(), "var(dim): unbiased");
         assertArrayEquals(x.std(-2, true, false).toFloatArray(), x.std(-2).toFloatArray(), "std(dim): unbiased");
@@ -144,9 +143,8 @@ class ReductionDimsTest {
     // ------------------------------------------------------------------ gradients
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientsMatchFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(233);
         Nd a = Nd.randn(rng, 3, 4, 5); // continuous values: no ties
         Nd away = Nd.randnAwayFromZero(rng, 0.1, 3, 4, 5);
@@ -169,9 +167,8 @@ class ReductionDimsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void stdOfAConstantGroupHasGradientZero(Device device) {
-        TestDevices.assumeAvailable(device);
         // row 0 is constant: std 0, and PyTorch's std_backward gives 0 there (the chain rule, 0 · inf = NaN)
         Tensor x = Tensor.of(new float[] {2, 2, 2, 1, 2, 4}, 2, 3).to(device).requiresGrad(true);
         x.std(new int[] {1}, true, false).sum().backward();
@@ -208,9 +205,8 @@ class ReductionDimsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void typedErrorsBeforeAnyAllocation(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 2, 3);
         Map<String, Function<int[], Tensor>> ops = new LinkedHashMap<>();
         ops.put("var", ds -> x.var(ds, true, false));
@@ -245,15 +241,15 @@ class ReductionDimsTest {
     }
 
     private static void expectError(Device device, String op, String words, Runnable call) {
-        Counters.Snapshot before = Counters.snapshot(device);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run, op);
-        assertTrue(e.getMessage().startsWith(op + ":") && e.getMessage().contains(words), e.getMessage());
-        assertEquals(0, Counters.snapshot(device).minus(before).allocations(), op + ": allocated before the error");
+        IllegalArgumentException[] e = new IllegalArgumentException[1];
+        Placement p = Placement.of(() -> e[0] = assertThrows(IllegalArgumentException.class, call::run, op));
+        assertTrue(e[0].getMessage().startsWith(op + ":") && e[0].getMessage().contains(words), e[0].getMessage());
+        assertEquals(0, p.on(device).allocations(), op + ": allocated before the error");
     }
 
     @Test
+    @RequiresCuda
     void cpuAndCudaAgree() {
-        TestDevices.requireCuda();
         Nd a = ReductionOpsTest.special(new Random(234), 17, 29, 3);
         Tensor c = a.tensor(Device.CPU);
         Tensor g = a.tensor(Device.cuda(0));

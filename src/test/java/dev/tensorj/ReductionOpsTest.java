@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Reductions of issue 13: sum/mean over several dims, max/min with indices, amax/amin,
@@ -179,9 +181,8 @@ class ReductionOpsTest {
     // ------------------------------------------------------------------ values
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sumAndMeanOverSeveralDims(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(131);
         int[][] shapes = {{3, 4, 5}, {2, 1, 3, 2}, {2, 0, 3}, {4}};
         int[][] dimSets = {{0, 2}, {-1, 0}, {1}, {}, {2, 1, 0}};
@@ -208,9 +209,8 @@ class ReductionOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void maxAndMinWithIndicesFollowPyTorch(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(132);
         for (int[] s : new int[][] {{4, 7}, {3, 1, 5}, {6}, {2, 9, 3}, {0, 3}}) {
             Nd a = special(rng, s);
@@ -249,9 +249,8 @@ class ReductionOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void amaxAminAndWholeTensorExtremes(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(133);
         for (int[] s : new int[][] {{3, 4, 5}, {5, 1}, {7}}) {
             Nd a = special(rng, s);
@@ -278,9 +277,8 @@ class ReductionOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void varianceAndStandardDeviation(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(134);
         for (int[] s : new int[][] {{4, 6}, {3, 1, 5}, {9}, {2, 0}}) {
             Nd a = Nd.randn(rng, s).map(v -> (float) (100 + v)); // an offset: a one-pass formula would cancel
@@ -307,9 +305,8 @@ class ReductionOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void logsumexpIsStable(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(135);
         for (int[] s : new int[][] {{4, 6}, {3, 1, 5}, {8}, {2, 0}}) {
             Nd a = Nd.randn(rng, s).map(v -> (float) (v * 50)); // exp overflows float without the shift
@@ -332,9 +329,8 @@ class ReductionOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void norms(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(136);
         for (int[] s : new int[][] {{4, 6}, {3, 1, 5}, {8}}) {
             Nd a = Nd.randn(rng, s);
@@ -359,9 +355,8 @@ class ReductionOpsTest {
     // ------------------------------------------------------------------ gradients
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientsMatchFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(137);
         Nd a = Nd.randn(rng, 3, 4, 5); // continuous values: no ties
         int[] d02 = {0, 2};
@@ -395,9 +390,8 @@ class ReductionOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void tiedGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {1, 3, 3, 2, 3, 0}, 2, 3).to(device).requiresGrad(true);
         x.max(1, false).values().mul(Tensor.of(new float[] {2, 5}, 2).to(device)).sum().backward();
         assertArrayEquals(new float[] {0, 2, 0, 0, 5, 0}, x.grad().toFloatArray(), "max(dim): the selected index only");
@@ -433,9 +427,8 @@ class ReductionOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void typedErrors(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.ones(device, 2, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.sum(new int[] {1, -1}, false));
         assertTrue(e.getMessage().startsWith("sum:"), e.getMessage());
@@ -468,8 +461,8 @@ class ReductionOpsTest {
     }
 
     @Test
+    @RequiresCuda
     void cpuAndCudaAgree() {
-        TestDevices.requireCuda();
         Nd a = special(new Random(138), 37, 29, 3);
         Tensor c = a.tensor(Device.CPU);
         Tensor g = a.tensor(Device.cuda(0));
@@ -490,9 +483,8 @@ class ReductionOpsTest {
      * first does. A transposing copy would add a launch and an allocation.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void everyDimIsReducedWithoutATransposingCopy(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 4, 5, 6);
         java.util.Map<String, java.util.function.IntFunction<Tensor>> ops = new java.util.LinkedHashMap<>();
         ops.put("sum", d -> x.sum(d, false));
@@ -513,8 +505,6 @@ class ReductionOpsTest {
     }
 
     private static Counters.Snapshot work(Device device, java.util.function.IntFunction<Tensor> op, int dim) {
-        Counters.Snapshot before = Counters.snapshot(device);
-        op.apply(dim).close();
-        return Counters.snapshot(device).minus(before);
+        return Placement.of(() -> op.apply(dim).close()).on(device);
     }
 }

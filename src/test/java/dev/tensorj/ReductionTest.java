@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Forward values of sum and mean, whole-tensor and by dimension, including empty tensors. */
 class ReductionTest {
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sumAndMeanOfAll(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(41);
         for (int[] s : new int[][] {{3, 4, 5}, {1000}, {}, {1}}) {
             Nd a = Nd.randn(rng, s);
@@ -26,9 +25,8 @@ class ReductionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sumAndMeanByDimension(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(42), 3, 4, 5);
         Nd abs = RefOps.abs(a);
         Tensor x = a.tensor(device);
@@ -49,9 +47,8 @@ class ReductionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void largeReductionsTakeTheParallelPaths(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(43), 3, 301, 257);
         Nd abs = RefOps.abs(a);
         Tensor x = a.tensor(device);
@@ -65,9 +62,8 @@ class ReductionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void emptyTensors(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor e = Tensor.zeros(device, 0, 3);
         assertEquals(0f, e.sum().item());
         assertEquals(0f, Tensor.zeros(device, 0).sum().item());
@@ -87,9 +83,8 @@ class ReductionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void emptySumOverwritesStaleMemory(Device device) {
-        TestDevices.assumeAvailable(device);
         // Reuse-prone allocations: a result of the same size computed just before must not leak through.
         for (int i = 0; i < 3; i++) {
             Tensor.randn(device, 3).mul(5f).close();

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** repeat (torch.repeat) against a tiling reference: values, gradients (sums of tiles), dtypes, meta, errors. */
 class RepeatTest {
@@ -41,9 +41,8 @@ class RepeatTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void valuesAndGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(41);
         Object[][] cases = {{new int[] {2, 3}, new int[] {2, 1}}, {new int[] {2, 3}, new int[] {3, 1, 2}},
                 {new int[] {1, 4, 1}, new int[] {2, 1, 3}}, {new int[] {3}, new int[] {0}},

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.nn.Dropout;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link Tensor#getRngState()} and {@link Tensor#setRngState}: a saved state repeats the draws that followed it. */
 class RngStateTest {
@@ -27,9 +27,8 @@ class RngStateTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void restoredStateRepeatsTheDrawsThatFollowed(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(7);
         Tensor.randn(device, 5).close();
         long[] saved = Tensor.getRngState();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,7 +26,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Safetensors files against the format's specification: bytes written by hand, round trips, and every malformed header. */
 class SafetensorsTest {
@@ -66,9 +66,8 @@ class SafetensorsTest {
     // ------------------------------------------------------------ round trips
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void everyDtypeRoundTripsIncludingScalarsAndEmptyTensors(Device device) throws IOException {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(1401);
         Nd w = Nd.randn(rng, 3, 4);
         float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, Float.MIN_VALUE, Float.MAX_VALUE};
@@ -104,9 +103,8 @@ class SafetensorsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aTensorLargerThanOneReadWindowRoundTrips(Device device) throws IOException {
-        TestDevices.assumeAvailable(device);
         Nd big = Nd.randn(new Random(1402), 2049, 2049); // 16.8 MB of float32: more than one 16 MiB window
         Path p = dir.resolve("big.safetensors");
         Safetensors.save(Map.of("big", big.tensor(device)), p);

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.nn.Linear;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Shapes that cannot be combined are rejected with errors that name the op and every shape. */
 class ShapeErrorTest {
@@ -19,9 +19,8 @@ class ShapeErrorTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void matmulInnerDimensionsDiffer(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = Tensor.randn(device, 2, 3);
         Tensor b = Tensor.randn(device, 4, 5);
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> a.matmul(b));
@@ -32,9 +31,8 @@ class ShapeErrorTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void matmulRejectsZeroDimensions(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = Tensor.randn(device, 2, 3, 4);
         Tensor s = Tensor.scalar(2f).to(device);
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> a.matmul(s));
@@ -44,9 +42,8 @@ class ShapeErrorTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void elementwiseShapesThatDoNotBroadcast(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor a = Tensor.randn(device, 3);
         Tensor b = Tensor.randn(device, 4);
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> a.add(b));
@@ -58,9 +55,8 @@ class ShapeErrorTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void reshapeToAWrongCount(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.randn(device, 2, 3);
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> x.reshape(4, 2));
         assertEquals("reshape", e.op());
@@ -70,9 +66,8 @@ class ShapeErrorTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void linearNamesTheExpectedInFeatures(Device device) {
-        TestDevices.assumeAvailable(device);
         Linear layer = new Linear(3, 2).to(device);
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
                 () -> layer.forward(Tensor.randn(device, 5, 4)));
@@ -81,9 +76,8 @@ class ShapeErrorTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void mseLossRefusesToBroadcast(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor input = Tensor.randn(device, 4, 1);
         Tensor target = Tensor.randn(device, 4);
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> Functional.mseLoss(input, target));

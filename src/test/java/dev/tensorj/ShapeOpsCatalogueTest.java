@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +15,6 @@ import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The shape ops of issue 13 (unsqueeze, squeeze, flatten): shapes against a reference computed
@@ -107,9 +109,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void shapesAndValuesMatchReferenceForEveryDtype(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(1301);
         for (int[] s : SHAPES) {
             int n = Nd.numel(s);
@@ -144,9 +145,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void viewsShareMemoryWithTheirBase(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 1, 3).to(device);
         Tensor u = x.unsqueeze(0);
         Tensor s = x.squeeze();
@@ -163,9 +163,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void gradientsReshapeBack(Device device) {
-        TestDevices.assumeAvailable(device);
         long seed = 1310;
         for (int[] s : new int[][] {{}, {3}, {2, 1, 3}, {1, 4, 1}, {2, 3, 2}}) {
             for (Case c : cases(s)) {
@@ -227,8 +226,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @Test
+    @RequiresCuda
     void cudaMatchesCpu() {
-        TestDevices.requireCuda();
         Tensor cpu = Tensor.randn(3, 1, 4);
         Tensor cuda = cpu.to(Device.cuda(0));
         for (Case c : cases(cpu.shape())) {
@@ -409,9 +408,8 @@ class ShapeOpsCatalogueTest {
     private static final int[][] COPY_SHAPES = {{}, {4}, {2, 3}, {1, 3}, {3, 0, 2}, {2, 1, 3, 2}};
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void copiesMatchIndexReferenceForEveryDtype(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(1330);
         for (int[] s : COPY_SHAPES) {
             int n = Nd.numel(s);
@@ -455,9 +453,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void copiesOfManyDimensionsLoopOnTheHost(Device device) {
-        TestDevices.assumeAvailable(device);
         // 10 dimensions, none mergeable after the permutation: beyond the kernel's 8
         int[] s = {2, 1, 3, 2, 2, 1, 2, 3, 2, 2};
         int[] p = {9, 0, 8, 2, 7, 3, 6, 4, 5, 1};
@@ -481,9 +478,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void copyGradientsMatchFiniteDifferences(Device device) {
-        TestDevices.assumeAvailable(device);
         long seed = 1340;
         for (int[] s : new int[][] {{}, {4}, {2, 3}, {1, 3}, {2, 1, 3}}) {
             for (Copy c : copies(s)) {
@@ -504,9 +500,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sliceGradientIsZeroOutsideTheSlice(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {1, -2, 3, 4, -5, 6}, 2, 3).to(device).requiresGrad(true);
         Tensor y = x.square().slice(1, 0, 3, 2).sum();
         y.backward(true);
@@ -515,9 +510,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void catAndStackMatchReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(1350);
         int[][] parts = {{2, 3, 4}, {2, 0, 4}, {2, 1, 4}, {2, 5, 4}};
         for (int dim : new int[] {1, -2}) {
@@ -591,9 +585,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void splitAndChunkMatchPyTorch(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(1360), 3, 7);
         Tensor x = a.tensor(device);
         int[][] expectSplit = {{3, 3, 1}, {7}, {1, 1, 1, 1, 1, 1, 1}, {7}};
@@ -629,9 +622,8 @@ class ShapeOpsCatalogueTest {
 
     /** torch.split(x, [2, 0, 4, 1], dim=1): pieces of those sizes (an empty one included), with gradients. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void splitBySectionsMatchesPyTorch(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(1362), 3, 7);
         Tensor x = a.tensor(device);
         int[] sections = {2, 0, 4, 1};
@@ -689,38 +681,38 @@ class ShapeOpsCatalogueTest {
         Tensor scalar = Tensor.scalar(1f);
         List<Tensor> withNull = new ArrayList<>(List.of(x));
         withNull.add(null);
-        Counters.Snapshot before = Counters.snapshot(Device.CPU);
-        assertThrowsNaming(ShapeMismatchException.class, "permute: ", "[2, 3, 4]", () -> x.permute(0, 1));
-        assertThrowsNaming(IllegalArgumentException.class, "permute: ", "repeats", () -> x.permute(0, 1, -3));
-        assertThrowsNaming(IllegalArgumentException.class, "permute: ", "3", () -> x.permute(0, 1, 3));
-        assertThrowsNaming(IllegalArgumentException.class, "transpose: ", "3", () -> x.transpose(0, 3));
-        assertThrowsNaming(ShapeMismatchException.class, "expand: ", "[2, 3, 4]", () -> x.expand(2, 5, 4));
-        assertThrowsNaming(ShapeMismatchException.class, "expand: ", "fewer", () -> x.expand(3, 4));
-        assertThrowsNaming(IllegalArgumentException.class, "expand: ", "-1", () -> x.expand(-1, 2, 3, 4));
-        assertThrowsNaming(IllegalArgumentException.class, "narrow: ", "size 3", () -> x.narrow(1, 2, 2));
-        assertThrowsNaming(IllegalArgumentException.class, "narrow: ", "-4", () -> x.narrow(1, -4, 1));
-        assertThrowsNaming(IllegalArgumentException.class, "select: ", "index 4", () -> x.select(-1, 4));
-        assertThrowsNaming(IllegalArgumentException.class, "select: ", "index -5", () -> x.select(2, -5));
-        assertThrowsNaming(IllegalArgumentException.class, "slice: ", "step", () -> x.slice(0, 0, 2, 0));
-        assertThrowsNaming(IllegalArgumentException.class, "select: ", "0-d", () -> scalar.select(0, 0));
-        assertThrowsNaming(ShapeMismatchException.class, "cat: ", "tensors[1]", () -> Tensor.cat(List.of(x, y), 0));
-        assertThrowsNaming(ShapeMismatchException.class, "stack: ", "[2, 5, 4]", () -> Tensor.stack(List.of(x, y), 0));
-        assertThrowsNaming(DTypeMismatchException.class, "cat: ", "tensors[1]",
-                () -> Tensor.cat(List.of(x, ints), 0));
-        assertThrowsNaming(IllegalArgumentException.class, "cat: ", "non-empty", () -> Tensor.cat(List.of(), 0));
-        assertThrowsNaming(IllegalArgumentException.class, "cat: ", "zero-dimensional",
-                () -> Tensor.cat(List.of(scalar), 0));
-        assertThrowsNaming(IllegalArgumentException.class, "stack: ", "4", () -> Tensor.stack(List.of(x), 4));
-        assertThrowsNaming(NullPointerException.class, "cat: ", "tensors[1] is null", () -> Tensor.cat(withNull, 0));
-        assertThrowsNaming(IllegalArgumentException.class, "split: ", "splitSize 0", () -> x.split(0, 1));
-        assertThrowsNaming(IllegalArgumentException.class, "chunk: ", "positive", () -> x.chunk(0, 1));
-        Counters.Snapshot work = Counters.snapshot(Device.CPU).minus(before);
+        Counters.Snapshot work = Placement.of(() -> {
+            assertThrowsNaming(ShapeMismatchException.class, "permute: ", "[2, 3, 4]", () -> x.permute(0, 1));
+            assertThrowsNaming(IllegalArgumentException.class, "permute: ", "repeats", () -> x.permute(0, 1, -3));
+            assertThrowsNaming(IllegalArgumentException.class, "permute: ", "3", () -> x.permute(0, 1, 3));
+            assertThrowsNaming(IllegalArgumentException.class, "transpose: ", "3", () -> x.transpose(0, 3));
+            assertThrowsNaming(ShapeMismatchException.class, "expand: ", "[2, 3, 4]", () -> x.expand(2, 5, 4));
+            assertThrowsNaming(ShapeMismatchException.class, "expand: ", "fewer", () -> x.expand(3, 4));
+            assertThrowsNaming(IllegalArgumentException.class, "expand: ", "-1", () -> x.expand(-1, 2, 3, 4));
+            assertThrowsNaming(IllegalArgumentException.class, "narrow: ", "size 3", () -> x.narrow(1, 2, 2));
+            assertThrowsNaming(IllegalArgumentException.class, "narrow: ", "-4", () -> x.narrow(1, -4, 1));
+            assertThrowsNaming(IllegalArgumentException.class, "select: ", "index 4", () -> x.select(-1, 4));
+            assertThrowsNaming(IllegalArgumentException.class, "select: ", "index -5", () -> x.select(2, -5));
+            assertThrowsNaming(IllegalArgumentException.class, "slice: ", "step", () -> x.slice(0, 0, 2, 0));
+            assertThrowsNaming(IllegalArgumentException.class, "select: ", "0-d", () -> scalar.select(0, 0));
+            assertThrowsNaming(ShapeMismatchException.class, "cat: ", "tensors[1]", () -> Tensor.cat(List.of(x, y), 0));
+            assertThrowsNaming(ShapeMismatchException.class, "stack: ", "[2, 5, 4]", () -> Tensor.stack(List.of(x, y), 0));
+            assertThrowsNaming(DTypeMismatchException.class, "cat: ", "tensors[1]",
+                    () -> Tensor.cat(List.of(x, ints), 0));
+            assertThrowsNaming(IllegalArgumentException.class, "cat: ", "non-empty", () -> Tensor.cat(List.of(), 0));
+            assertThrowsNaming(IllegalArgumentException.class, "cat: ", "zero-dimensional",
+                    () -> Tensor.cat(List.of(scalar), 0));
+            assertThrowsNaming(IllegalArgumentException.class, "stack: ", "4", () -> Tensor.stack(List.of(x), 4));
+            assertThrowsNaming(NullPointerException.class, "cat: ", "tensors[1] is null", () -> Tensor.cat(withNull, 0));
+            assertThrowsNaming(IllegalArgumentException.class, "split: ", "splitSize 0", () -> x.split(0, 1));
+            assertThrowsNaming(IllegalArgumentException.class, "chunk: ", "positive", () -> x.chunk(0, 1));
+        }).on(Device.CPU);
         assertEquals(0, work.launches() + work.allocations(), "work before the checks: " + work);
     }
 
     @Test
+    @RequiresCuda
     void copiesOnCudaEqualCpuBitForBit() {
-        TestDevices.requireCuda();
         Tensor cpu = Tensor.randn(3, 1, 4, 2);
         Tensor cuda = cpu.to(Device.cuda(0));
         for (Copy c : copies(cpu.shape())) {
@@ -736,9 +728,8 @@ class ShapeOpsCatalogueTest {
     // ---------------------------------------------------------------- creation
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void arangeFollowsPyTorchDtypesAndCounts(Device device) {
-        TestDevices.assumeAvailable(device);
         long[][] cases = {{0, 5, 1}, {2, 11, 3}, {10, 0, -3}, {3, 3, 1}, {-4, 4, 5}, {7, -8, -5}};
         for (long[] c : cases) {
             List<Long> ref = new ArrayList<>();
@@ -768,9 +759,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void eyeAndLinspaceMatchReference(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int[] rc : new int[][] {{3, 3}, {2, 4}, {4, 2}, {0, 3}, {1, 1}}) {
             Tensor e = Tensor.eye(device, rc[0], rc[1]);
             float[] ref = new float[rc[0] * rc[1]];
@@ -802,9 +792,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void likeOpsKeepShapeDtypeAndDevice(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor f = Tensor.randn(device, 2, 0, 3);
         Tensor f2 = Tensor.randn(device, 3, 2);
         Tensor l = Tensor.of(new long[] {5, -6, 7}).to(device);
@@ -854,9 +843,8 @@ class ShapeOpsCatalogueTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aTensorUsedTwiceGetsBothGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(1380), 2, 3);
         GradCheck.check("cat(x, x.t-like permute)", device, 1381,
                 xs -> Tensor.cat(List.of(xs[0], xs[0].mul(xs[0])), 0).permute(1, 0),

@@ -4,16 +4,15 @@ import static dev.tensorj.Approx.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Forward values of t() and reshape(). */
 class ShapeOpsTest {
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void transposeMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(31);
         for (int[] s : new int[][] {{3, 5}, {1, 7}, {37, 41}, {0, 4}}) {
             Nd a = Nd.randn(rng, s);
@@ -22,17 +21,15 @@ class ShapeOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void transposeOfVectorIsItself(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor v = Tensor.randn(device, 4);
         assertSame(v, v.t());
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void reshapeKeepsRowMajorOrder(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd a = Nd.randn(new Random(32), 2, 3, 4);
         Tensor x = a.tensor(device);
         assertClose("reshape 6,4", x.reshape(6, 4), RefOps.reshape(a, 6, 4));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.Placement;
 import org.junit.jupiter.api.Test;
 
 class TensorCreationTest {
@@ -52,17 +53,18 @@ class TensorCreationTest {
 
     @Test
     void badShapesAreRejectedBeforeAnyAllocation() {
-        Counters.Snapshot before = Counters.snapshot(Device.CPU);
-        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, -1));
-        assertThrows(IllegalArgumentException.class, () -> Tensor.randn(-3));
-        IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
-                () -> Tensor.zeros(1 << 30, 1 << 30, 1 << 30));
-        assertTrue(big.getMessage().contains("too many elements"), big.getMessage());
-        // A typed error (it was a bare IllegalArgumentException from the cpu backend): op and count.
-        HostArrayLimitException host = assertThrows(HostArrayLimitException.class,
-                () -> Tensor.zeros(1 << 16, 1 << 16), "beyond a cpu array");
-        assertEquals("full", host.op());
-        assertEquals(1L << 32, host.numel());
-        assertEquals(0, Counters.snapshot(Device.CPU).minus(before).allocations());
+        Counters.Snapshot work = Placement.of(() -> {
+            assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, -1));
+            assertThrows(IllegalArgumentException.class, () -> Tensor.randn(-3));
+            IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
+                    () -> Tensor.zeros(1 << 30, 1 << 30, 1 << 30));
+            assertTrue(big.getMessage().contains("too many elements"), big.getMessage());
+            // A typed error (it was a bare IllegalArgumentException from the cpu backend): op and count.
+            HostArrayLimitException host = assertThrows(HostArrayLimitException.class,
+                    () -> Tensor.zeros(1 << 16, 1 << 16), "beyond a cpu array");
+            assertEquals("full", host.op());
+            assertEquals(1L << 32, host.numel());
+        }).on(Device.CPU);
+        assertEquals(0, work.allocations(), work.toString());
     }
 }

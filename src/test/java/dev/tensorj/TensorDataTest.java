@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.junit.DevicesSource;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link Tensor#setData} and {@link Tensor#setGrad}: PyTorch's {@code t.data = s} and {@code t.grad = g}. */
 class TensorDataTest {
@@ -22,9 +22,8 @@ class TensorDataTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void setDataUsesTheSourcesDataAndKeepsTheTensor(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor p = param();
         Tensor source = Tensor.of(NEW.clone(), 2, 3).to(device);
         p.setData(source);

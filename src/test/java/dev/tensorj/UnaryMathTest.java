@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DeviceCases;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
@@ -57,7 +61,7 @@ class UnaryMathTest {
     }
 
     static List<Object[]> opsOnDevices() {
-        return TestDevices.devices().flatMap(d -> ops().stream().map(op -> new Object[] {d, op})).toList();
+        return DeviceCases.devices().flatMap(d -> ops().stream().map(op -> new Object[] {d, op})).toList();
     }
 
     /** {@code 0.5·x·(1 + tanh u)}; where that cancels (u < -1), {@code x·e^(2u)/(1 + e^(2u))}. */
@@ -140,16 +144,16 @@ class UnaryMathTest {
 
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("opsOnDevices")
+    @CheckDevices
     void valuesMatchADoubleReference(Device device, Op op) {
-        TestDevices.assumeAvailable(device);
         Nd in = inputs(11);
         assertMatches(op.name(), op.f().apply(in.tensor(device)), in, in.map(op.ref()));
     }
 
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("opsOnDevices")
+    @CheckDevices
     void gradientsMatchFiniteDifferences(Device device, Op op) {
-        TestDevices.assumeAvailable(device);
         Random rng = new Random(op.name().hashCode());
         Nd x;
         switch (op.domain()) {
@@ -169,9 +173,8 @@ class UnaryMathTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void specialValuesFollowPyTorch(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {-1000f, 1000f, 0f, -0f, -1f, Float.NaN}, 6).to(device);
         float[] s = x.sigmoid().toFloatArray();
         assertEquals(0f, s[0]);
@@ -204,9 +207,8 @@ class UnaryMathTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void functionalFormsAndGeluApproximations(Device device) {
-        TestDevices.assumeAvailable(device);
         Nd in = inputs(5);
         Tensor x = in.tensor(device);
         assertArrayEquals(x.sigmoid().toFloatArray(), Functional.sigmoid(x).toFloatArray());
@@ -226,8 +228,8 @@ class UnaryMathTest {
 
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("opsOnDevices")
+    @CheckDevices
     void int64InputsAreRejectedNamingTheOp(Device device, Op op) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.zeros(device, DType.INT64, 2, 3);
         DTypeMismatchException e = assertThrows(DTypeMismatchException.class, () -> op.f().apply(x));
         assertEquals(op.name().equals("gelu tanh") ? "gelu" : op.name(), e.op());
@@ -253,9 +255,8 @@ class UnaryMathTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void rulesReadingTheOutputRefuseAnOverwrittenOutput(Device device) {
-        TestDevices.assumeAvailable(device);
         for (String name : new String[] {"exp", "sigmoid", "tanh", "sqrt", "reciprocal"}) {
             Op op = ops().stream().filter(o -> o.name().equals(name)).findFirst().orElseThrow();
             Tensor x = Tensor.of(new float[] {0.5f, 1.5f}, 2).to(device).requiresGrad(true);
@@ -267,8 +268,8 @@ class UnaryMathTest {
 
     /** The CPU against CUDA on the same inputs: bits for the IEEE-exact ops, a few ulps for the rest. */
     @Test
+    @RequiresCuda
     void cpuAndCudaAgree() {
-        TestDevices.requireCuda();
         Nd in = inputs(23);
         for (Op op : ops()) {
             float[] c = op.f().apply(in.tensor(Device.CPU)).toFloatArray();

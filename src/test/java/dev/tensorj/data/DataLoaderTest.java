@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.DType;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -27,7 +27,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * DataLoader against a reference written here: which rows each batch holds (each row's first feature
@@ -91,9 +90,8 @@ class DataLoaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void batchesInOrderWithTheLastOneShort(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int prefetch : new int[] {0, 2}) {
             DataLoader<Tensor[], Tensor[]> loader = DataLoader.of(dataset(device), 5).prefetch(prefetch);
             assertEquals(5, loader.size());
@@ -104,9 +102,8 @@ class DataLoaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void dropLastDropsTheShortBatchOnly(Device device) {
-        TestDevices.assumeAvailable(device);
         DataLoader<Tensor[], Tensor[]> loader = DataLoader.of(dataset(device), 5).dropLast(true);
         assertEquals(4, loader.size());
         List<int[]> batches = epoch(loader, device);
@@ -119,9 +116,8 @@ class DataLoaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aSeedRepeatsItsEpochsAndEachEpochDiffers(Device device) {
-        TestDevices.assumeAvailable(device);
         DataLoader<Tensor[], Tensor[]> a = DataLoader.of(dataset(device), 4).shuffle(42);
         DataLoader<Tensor[], Tensor[]> b = DataLoader.of(dataset(device), 4).shuffle(42).prefetch(3);
         // The reference: Fisher-Yates from java.util.Random(42), epoch after epoch.
@@ -290,9 +286,8 @@ class DataLoaderTest {
 
     /** A dataset that is not a TensorDataset: the default collate stacks its rows, with the fast path's result. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void theDefaultCollateStacksRowsAsTheFastPathGathersThem(Device device) {
-        TestDevices.assumeAvailable(device);
         TensorDataset tensors = dataset(device);
         Dataset<Tensor[]> plain = new Dataset<>() {
             @Override
@@ -335,9 +330,8 @@ class DataLoaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void batchesArriveOnTheTargetDevice(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int prefetch : new int[] {0, 2}) {
             DataLoader<Tensor[], Tensor[]> loader = DataLoader.of(dataset(Device.CPU), 6).shuffle(1).prefetch(prefetch)
                     .to(device);

@@ -8,22 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** TensorDataset, Subset and randomSplit against references written here. */
 class DatasetTest {
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aTensorDatasetItemIsOneRowOfEachTensor(Device device) {
-        TestDevices.assumeAvailable(device);
         SplittableRandom r = new SplittableRandom(11);
         float[] x = new float[6 * 2 * 3];
         for (int i = 0; i < x.length; i++) {

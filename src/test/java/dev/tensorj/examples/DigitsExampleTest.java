@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.CudaTestTally;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
 import dev.tensorj.data.DataLoader;
 import dev.tensorj.data.Subset;
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.train.EpochRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,7 +29,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The digits example, run through its own {@link Digits#train}: the committed data set is the one
@@ -129,11 +129,10 @@ class DigitsExampleTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void trainsToTheTargetAccuracy(Device device) throws IOException {
-        TestDevices.assumeAvailable(device);
         Digits.Result cpu = cpuRun();
-        if (device.isCuda() && TestDevices.emulatedRun()) {
+        if (device.isCuda() && CudaTestTally.emulatedRun()) {
             Path dir = dir(device + "-stopped");
             Digits.Result stopped = run(device, new Digits.Run(dir, Digits.EPOCHS, EMULATED_STOP, false));
             Digits.Result resumed = run(device, new Digits.Run(dir, Digits.EPOCHS, EMULATED_EPOCHS, true));

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.Counters;
 import dev.tensorj.Device;
 import dev.tensorj.IdleGpuException;
 import dev.tensorj.IdleGpuPolicy;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
+import dev.tensorj.junit.StrictIdleGpu;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,10 +35,9 @@ class TutorialExamplesTest {
     @Test
     void example1WarnsOncePerModelAndOptimizerAndEveryFlopIsOnTheCpu() {
         IdleGpuPolicy.overrideCudaAvailableForTesting(true);
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        Counters.Snapshot gpu = Counters.snapshot(Device.cuda(0));
         List<Float>[] losses = new List[1];
-        String log = StderrCapture.during(() -> losses[0] = Example1ModelLeftOnCpu.train());
+        Placement[] training = new Placement[1];
+        String log = StderrCapture.during(() -> training[0] = Placement.of(() -> losses[0] = Example1ModelLeftOnCpu.train()));
 
         assertEquals(1, count(log, "WARN dev.tensorj.IdleGpu - GPU idle: SimpleModel is running its forward pass on cpu"),
                 log);
@@ -45,11 +45,9 @@ class TutorialExamplesTest {
         assertTrue(log.contains("2 on cpu (linear.weight, linear.bias); input [32, 10] on cpu"), log);
         assertTrue(log.contains("model.to(Device.cuda(0))"), log);
 
-        Counters.Snapshot cpuWork = Counters.snapshot(Device.CPU).minus(cpu);
-        Counters.Snapshot gpuWork = Counters.snapshot(Device.cuda(0)).minus(gpu);
         // 10 steps × (forward 32·10·1 + grad-weight 1·32·10 + grad-input... ) all on the cpu.
-        assertTrue(cpuWork.flops() >= 10L * 2 * (2 * 32 * 10), "cpu FLOPs: " + cpuWork);
-        assertEquals(0, gpuWork.flops() + gpuWork.launches() + gpuWork.ops(), "nothing on the GPU: " + gpuWork);
+        training[0].assertOpsOnlyOn(Device.CPU);
+        assertTrue(training[0].on(Device.CPU).flops() >= 10L * 2 * (2 * 32 * 10), training[0].toString());
         assertTrue(losses[0].get(9) < losses[0].get(0), "still trains: " + losses[0]);
     }
 
@@ -69,48 +67,47 @@ class TutorialExamplesTest {
     }
 
     @Test
+    @StrictIdleGpu
     void strictModeThrowsBeforeTheFirstForwardPass() {
         IdleGpuPolicy.overrideCudaAvailableForTesting(true);
-        IdleGpuPolicy.setMode(IdleGpuPolicy.Mode.STRICT);
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
         TutorialModels.SimpleModel model = new TutorialModels.SimpleModel();
         dev.tensorj.Tensor x = dev.tensorj.Tensor.randn(32, 10);
-        Counters.Snapshot before = Counters.snapshot(Device.CPU);
-        IdleGpuException e = assertThrows(IdleGpuException.class, () -> model.forward(x));
-        assertEquals("forward", e.op());
-        assertTrue(e.getMessage().contains("SimpleModel"), e.getMessage());
-        assertEquals(0, Counters.snapshot(Device.CPU).minus(before).flops(), "nothing computed");
-        assertTrue(Counters.snapshot(Device.CPU).minus(cpu).allocations() > 0, "setup itself allocated");
+        IdleGpuException[] e = new IdleGpuException[1];
+        Placement p = Placement.of(() -> e[0] = assertThrows(IdleGpuException.class, () -> model.forward(x)));
+        assertEquals("forward", e[0].op());
+        assertTrue(e[0].getMessage().contains("SimpleModel"), e[0].getMessage());
+        assertEquals(0, p.on(Device.CPU).ops(), "nothing computed: " + p);
     }
 
     @Test
+    @RequiresCuda
     void example2TrainsWithEveryFlopOnTheGpu() {
-        TestDevices.requireCuda();
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        Counters.Snapshot gpu = Counters.snapshot(Device.cuda(0));
-        String log = StderrCapture.during(() -> {
-            List<Float> losses = Example2ModelMoved.train(Device.cuda(0));
+        Device cuda = Device.cuda(0);
+        Placement[] training = new Placement[1];
+        String log = StderrCapture.during(() -> training[0] = Placement.of(() -> {
+            List<Float> losses = Example2ModelMoved.train(cuda);
             assertTrue(losses.get(9) < losses.get(0), losses.toString());
-        });
+        }));
         assertFalse(log.contains("GPU idle"), log);
-        Counters.Snapshot cpuWork = Counters.snapshot(Device.CPU).minus(cpu);
-        Counters.Snapshot gpuWork = Counters.snapshot(Device.cuda(0)).minus(gpu);
-        assertEquals(0, cpuWork.flops(), "no FLOP on the cpu: " + cpuWork);
-        assertTrue(gpuWork.flops() > 0, gpuWork.toString());
+        training[0].assertRanOnlyOn(cuda);
+        assertTrue(training[0].on(cuda).flops() > 0, training[0].toString());
         // What crossed to the host: the ten losses the loop prints (4 bytes each), nothing else.
-        assertEquals(10 * Float.BYTES, gpuWork.bytesDeviceToHost(), gpuWork.toString());
+        assertEquals(10 * Float.BYTES, training[0].on(cuda).bytesDeviceToHost(), training[0].toString());
     }
 
     @Test
-    void example3IntermediatesFollowTheirInputs() {
+    void example3IntermediatesFollowTheirInputsOnTheCpu() {
         Example3IntermediateTensors.ComplexModel cpuModel = Example3IntermediateTensors.train(Device.CPU);
         assertEquals(30, cpuModel.intermediateDevices.size());
         assertTrue(cpuModel.intermediateDevices.stream().allMatch(Device.CPU::equals));
+    }
 
-        TestDevices.requireCuda();
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        Example3IntermediateTensors.ComplexModel gpuModel = Example3IntermediateTensors.train(Device.cuda(0));
-        assertTrue(gpuModel.intermediateDevices.stream().allMatch(Device.cuda(0)::equals));
-        assertEquals(0, Counters.snapshot(Device.CPU).minus(cpu).flops());
+    @Test
+    @RequiresCuda
+    void example3IntermediatesFollowTheirInputsOnCuda() {
+        Example3IntermediateTensors.ComplexModel[] gpuModel = new Example3IntermediateTensors.ComplexModel[1];
+        Placement.of(() -> gpuModel[0] = Example3IntermediateTensors.train(Device.cuda(0))).assertRanOnlyOn(Device.cuda(0));
+        assertEquals(30, gpuModel[0].intermediateDevices.size());
+        assertTrue(gpuModel[0].intermediateDevices.stream().allMatch(Device.cuda(0)::equals));
     }
 }

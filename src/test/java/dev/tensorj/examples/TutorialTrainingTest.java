@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.CheckDevices;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
@@ -39,10 +39,8 @@ class TutorialTrainingTest {
 
     @ParameterizedTest(name = "{0} on {2}, momentum {3}")
     @MethodSource("cases")
+    @CheckDevices
     void trainsLikeTheDoublePrecisionReference(String name, Supplier<Module> factory, Device device, float momentum) {
-        if (device.isCuda()) {
-            TestDevices.requireCuda();
-        }
         Tensor.manualSeed(42);
         Module model = factory.get();
         Tensor x = Tensor.randn(32, 10);

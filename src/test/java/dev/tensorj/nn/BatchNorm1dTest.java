@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 class BatchNorm1dTest {
@@ -21,9 +20,8 @@ class BatchNorm1dTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void trainingUsesBatchStatisticsAndUpdatesTheRunningOnes(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(12);
         int N = 4;
         int C = 3;
@@ -96,9 +94,8 @@ class BatchNorm1dTest {
      * no buffers, batch statistics in eval mode too (as PyTorch's track_running_stats=False).
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void affineAndRunningStatisticsCanBeTurnedOff(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(31);
         int N = 6;
         int C = 2;

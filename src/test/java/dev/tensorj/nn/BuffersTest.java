@@ -11,11 +11,10 @@ import dev.tensorj.Device;
 import dev.tensorj.LeakReport;
 import dev.tensorj.Tensor;
 import dev.tensorj.TensorClosedException;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class BuffersTest {
 
@@ -74,9 +73,8 @@ class BuffersTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void toMovesBuffersWithTheParameters(Device device) {
-        TestDevices.assumeAvailable(device);
         Net net = new Net();
         List<Tensor> buffers = net.buffers();
         net.to(device);

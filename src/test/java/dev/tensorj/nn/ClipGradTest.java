@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DeviceCases;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +31,7 @@ class ClipGradTest {
 
     static Stream<Arguments> norms() {
         List<Arguments> out = new ArrayList<>();
-        TestDevices.devices().forEach(d -> {
+        DeviceCases.devices().forEach(d -> {
             for (double p : new double[] {2, 1, 3, Double.POSITIVE_INFINITY}) {
                 for (double maxNorm : new double[] {0.5, 1e6}) {
                     out.add(Arguments.of(d, p, maxNorm));
@@ -40,8 +43,8 @@ class ClipGradTest {
 
     @ParameterizedTest(name = "{0} normType={1} maxNorm={2}")
     @MethodSource("norms")
+    @CheckDevices
     void clipGradNormMatchesTheReference(Device device, double normType, double maxNorm) {
-        TestDevices.assumeAvailable(device);
         var rnd = new SplittableRandom(7 + (long) maxNorm);
         int[][] shapes = {{3, 4}, {5}, {2, 1, 3}};
         List<Tensor> params = new ArrayList<>();
@@ -95,9 +98,8 @@ class ClipGradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aNonfiniteNormIsAnErrorOnlyWhenAskedAndTheGradientsAreThenUnchanged(Device device) {
-        TestDevices.assumeAvailable(device);
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
             Tensor a = Tensor.zeros(device, 2).requiresGrad(true);
             Tensor b = Tensor.zeros(device, 3).requiresGrad(true);
@@ -117,9 +119,8 @@ class ClipGradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void clipGradValueClampsEachGradient(Device device) {
-        TestDevices.assumeAvailable(device);
         var rnd = new SplittableRandom(11);
         float[] g = random(rnd, 50);
         g[3] = Float.NaN;
@@ -137,8 +138,8 @@ class ClipGradTest {
     }
 
     @org.junit.jupiter.api.Test
+    @RequiresCuda
     void gradientsOnTwoDevicesAreClippedWhereTheyAreWithTheTotalOnTheFirstsDevice() {
-        TestDevices.requireCuda();
         Tensor a = Tensor.zeros(Device.cuda(0), 2).requiresGrad(true);
         Tensor b = Tensor.zeros(3).requiresGrad(true);
         a.setGrad(Tensor.of(new float[] {3f, -4f}).to(Device.cuda(0)));

@@ -9,17 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.Device;
 import dev.tensorj.NoGrad;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class DropoutLayerNormTest {
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void dropoutZeroesAboutPAndScalesTheRest(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(5);
         float[] xs = Tensor.rand(100, 100).add(1).toFloatArray(); // all in [1, 2): none is 0 before dropout
         Tensor x = Tensor.of(xs, 100, 100).to(device).requiresGrad(true);
@@ -61,8 +60,8 @@ class DropoutLayerNormTest {
     }
 
     @Test
+    @RequiresCuda
     void dropoutDropsTheSameElementsOnCpuAndCuda() {
-        TestDevices.requireCuda();
         float[] xs = Tensor.randn(37, 29).toFloatArray();
         Tensor.manualSeed(21);
         float[] cpu = new Dropout(0.4).forward(Tensor.of(xs, 37, 29)).toFloatArray();
@@ -72,9 +71,8 @@ class DropoutLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void dropoutKeepsAboutOneMinusPAndItsGradientIsTheScaledMask(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(22);
         int n = 100_000;
         float[] xs = Tensor.rand(n).add(0.5f).toFloatArray(); // in [0.5, 1.5): never 0 before dropout
@@ -100,9 +98,8 @@ class DropoutLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void dropoutWithPOneIsExactlyZeroTimesTheInputAndPZeroIsTheInput(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor x = Tensor.of(new float[] {1.5f, -2f, Float.NaN, Float.POSITIVE_INFINITY, 0f}).to(device)
                 .requiresGrad(true);
         Tensor y = new Dropout(1).forward(x);
@@ -139,9 +136,8 @@ class DropoutLayerNormTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void layerNormMatchesAReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(6);
         float[] xs = Tensor.randn(2, 3, 4).mul(3).add(1).toFloatArray();
         LayerNorm ln = new LayerNorm(new int[] {3, 4}, 1e-5, true);

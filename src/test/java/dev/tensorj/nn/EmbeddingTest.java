@@ -11,11 +11,10 @@ import dev.tensorj.Device;
 import dev.tensorj.DeviceMismatchException;
 import dev.tensorj.IndexOutOfRangeException;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** nn.Embedding: initialisation, lookups of any index shape, padding, gradients, devices, errors. */
 class EmbeddingTest {
@@ -44,9 +43,8 @@ class EmbeddingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void lookupsPaddingAndGradients(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(3);
         Embedding e = new Embedding(5, 3, -1).to(device); // row 4
         assertSame(e, e.train());
@@ -82,9 +80,8 @@ class EmbeddingTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void badIndicesAreTypedErrors(Device device) {
-        TestDevices.assumeAvailable(device);
         Embedding e = new Embedding(4, 2).to(device);
         IndexOutOfRangeException r = assertThrows(IndexOutOfRangeException.class,
                 () -> e.forward(Tensor.of(new long[] {1, 4}, 2).to(device)));

@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class InitTest {
 
@@ -56,9 +55,8 @@ class InitTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void uniformAndNormalHaveTheRequestedStatistics(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(1);
         Tensor p = param(device);
         assertSame(p, Init.uniform_(p, -0.5, 1.5));
@@ -70,9 +68,8 @@ class InitTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void constantsFillEveryElement(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor p = Init.normal_(param(device), 0, 1);
         for (float v : Init.constant_(p, -2.5).toFloatArray()) {
             assertEquals(-2.5f, v);
@@ -109,9 +106,8 @@ class InitTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void xavierUsesBothFans(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(2);
         Tensor w = Tensor.zeros(device, 256, 128).requiresGrad(true); // fan_in 128, fan_out 256
         double bound = 2.0 * Math.sqrt(6.0 / (128 + 256));
@@ -121,9 +117,8 @@ class InitTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void kaimingUsesTheChosenFanAndGain(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(3);
         Tensor w = Tensor.zeros(device, 512, 128).requiresGrad(true);
         // Defaults: a = 0, fan_in, leaky_relu → gain √2, bound √3·√2/√128 = √(6/128)
@@ -144,9 +139,8 @@ class InitTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aSeedGivesTheSameValuesOnEveryDevice(Device device) {
-        TestDevices.assumeAvailable(device);
         for (Function<Tensor, Tensor> init : java.util.List.<Function<Tensor, Tensor>>of(
                 t -> Init.uniform_(t, -1, 1), t -> Init.normal_(t, 0, 1), Init::xavierUniform_, Init::kaimingNormal_)) {
             Tensor.manualSeed(11);

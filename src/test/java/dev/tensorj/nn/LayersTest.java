@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class LayersTest {
     private static final double TOL = 2e-5;
@@ -72,39 +71,34 @@ class LayersTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void tanhMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         checkElementwise(device, new Tanh(), Math::tanh, x -> 1 - Math.tanh(x) * Math.tanh(x));
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void sigmoidMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         checkElementwise(device, new Sigmoid(), LayersTest::sigmoid, x -> sigmoid(x) * (1 - sigmoid(x)));
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void siluMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         checkElementwise(device, new SiLU(), x -> x * sigmoid(x),
                 x -> sigmoid(x) + x * sigmoid(x) * (1 - sigmoid(x)));
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void geluExactMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         checkElementwise(device, new GELU(), x -> x * phi(x),
                 x -> phi(x) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI));
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void geluTanhMatchesReference(Device device) {
-        TestDevices.assumeAvailable(device);
         checkElementwise(device, new GELU("tanh"), x -> 0.5 * x * (1 + Math.tanh(K * (x + 0.044715 * x * x * x))),
                 x -> {
                     double t = Math.tanh(K * (x + 0.044715 * x * x * x));
@@ -123,18 +117,16 @@ class LayersTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void identityReturnsItsInputAndPassesTheGradient(Device device) {
-        TestDevices.assumeAvailable(device);
         checkElementwise(device, new Identity(), x -> x, x -> 1);
         Tensor x = Tensor.of(new float[] {1, 2}, 2).to(device);
         assertSame(x, new Identity().forward(x));
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void flattenKeepsTheBatchDimensionByDefault(Device device) {
-        TestDevices.assumeAvailable(device);
         float[] xs = inputs(2 * 3 * 4 * 5);
         Tensor x = Tensor.of(xs, 2, 3, 4, 5).to(device).requiresGrad(true);
         Tensor y = new Flatten().forward(x);

@@ -11,14 +11,13 @@ import dev.tensorj.DeviceMismatchException;
 import dev.tensorj.Functional;
 import dev.tensorj.ShapeMismatchException;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The loss modules forward to {@link Functional} with their settings: the same values and input
@@ -63,9 +62,8 @@ class LossModulesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void crossEntropyLossWithEveryOption(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(1);
         Tensor x = Tensor.randn(N, C).to(device);
         Tensor t = classTargets(device);
@@ -91,9 +89,8 @@ class LossModulesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void nllLossWithEveryOptionAndLogSoftmaxMakesCrossEntropy(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(2);
         Tensor logp = Functional.logSoftmax(Tensor.randn(N, C), 1).to(device);
         Tensor t = classTargets(device);
@@ -121,9 +118,8 @@ class LossModulesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void regressionLossesWithEveryOption(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(3);
         Tensor x = Tensor.randn(3, 5).mul(2f).to(device); // |x - y| spans both sides of delta and beta
         Tensor y = Tensor.randn(3, 5).to(device);
@@ -148,9 +144,8 @@ class LossModulesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void bceLossesWithEveryOption(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(4);
         Tensor p = Tensor.rand(N, C).mul(0.9f).add(0.05f).to(device);
         Tensor y = Tensor.rand(N, C).to(device);
@@ -182,9 +177,8 @@ class LossModulesTest {
      * ℓ = -(y·log p + (1-y)·log(1-p)), and by hand ∂loss/∂p = w·(p - y) / (p·(1-p)) / n.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void weightedBceMatchesTheReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(5);
         float[] p = Tensor.rand(N, C).mul(0.9f).add(0.05f).toFloatArray();
         float[] y = Tensor.rand(N, C).toFloatArray();
@@ -213,9 +207,8 @@ class LossModulesTest {
      * broadcast along different dims, so swapping them would fail.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void bceWithLogitsLossWithWeightAndPosWeightMatchesTheReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(6);
         float[] x = Tensor.randn(N, C).mul(2f).toFloatArray();
         float[] y = Tensor.rand(N, C).toFloatArray();
@@ -272,9 +265,8 @@ class LossModulesTest {
      * sum for "mean") and 0 elsewhere.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void nllLossMatchesTheReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(7);
         float[] logp = Functional.logSoftmax(Tensor.randn(N, C), 1).toFloatArray();
         float[] w = Tensor.rand(C).add(0.5f).toFloatArray();
@@ -310,9 +302,8 @@ class LossModulesTest {
      * ε/C·(Σ_c w[c]·p_j - w[j])} with p = softmax, over that sum for "mean".
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void crossEntropyLossWithWeightSmoothingAndIgnoreIndexMatchesTheReference(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(8);
         float[] x = Tensor.randn(N, C).mul(2f).toFloatArray();
         float[] w = Tensor.rand(C).add(0.5f).toFloatArray();
@@ -374,9 +365,8 @@ class LossModulesTest {
 
     /** The shorter constructors are the long ones with PyTorch's defaults. */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void shortConstructorsTakePyTorchsDefaults(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor.manualSeed(9);
         Tensor x = Tensor.randn(N, C).to(device);
         Tensor t = classTargets(device);
@@ -397,9 +387,8 @@ class LossModulesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void weightsAreBuffersThatMoveWithTheModule(Device device) {
-        TestDevices.assumeAvailable(device);
         Tensor w = classWeight();
         List<Loss> weighted = List.of(new CrossEntropyLoss(w, -100, "mean", 0f), new NLLLoss(w, -100, "mean"),
                 new BCELoss(w, "mean"));

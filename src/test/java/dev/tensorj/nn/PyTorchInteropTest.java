@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.Device;
 import dev.tensorj.Safetensors;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.optim.SGD;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Weights cross between tensorj and PyTorch itself through safetensors files: a model trained here
@@ -74,9 +73,8 @@ class PyTorchInteropTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aModelTrainedInTensorjGivesTheSameOutputsInPyTorch(Device device) throws Exception {
-        TestDevices.assumeAvailable(device);
         assumePython();
         Tensor.manualSeed(1404);
         Sequential model = model().to(device);
@@ -101,9 +99,8 @@ class PyTorchInteropTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aModelTrainedInPyTorchGivesTheSameOutputsInTensorj(Device device) throws IOException {
-        TestDevices.assumeAvailable(device);
         assumePython();
         Sequential model = model().to(device);
         IncompatibleKeys r = model.loadStateDict(Safetensors.load(dir.resolve("torch-model.safetensors"), device), false);

@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.Device;
 import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Softmax and LogSoftmax layers: values and gradients against double references, along any dim. */
 class SoftmaxLayersTest {
@@ -74,18 +73,16 @@ class SoftmaxLayersTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void softmaxAlongEachDim(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int dim : new int[] {0, 1, -1}) {
             check(device, dim, false);
         }
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void logSoftmaxAlongEachDim(Device device) {
-        TestDevices.assumeAvailable(device);
         for (int dim : new int[] {0, 1, -1}) {
             check(device, dim, true);
         }

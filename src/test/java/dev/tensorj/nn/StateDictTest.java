@@ -11,7 +11,7 @@ import dev.tensorj.Device;
 import dev.tensorj.LeakReport;
 import dev.tensorj.Safetensors;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.optim.SGD;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,7 +22,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Module.stateDict and loadStateDict against PyTorch's names, order and rules. */
 class StateDictTest {
@@ -99,9 +98,8 @@ class StateDictTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void loadingCopiesValuesInPlaceOntoEachParametersDevice(Device device) {
-        TestDevices.assumeAvailable(device);
         Net source = trained(Device.CPU, 1);
         Net target = trained(device, 2);
         List<Tensor> objects = new ArrayList<>(target.parameters());
@@ -123,9 +121,8 @@ class StateDictTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void anOptimizerBuiltBeforeTheLoadStepsTheLoadedValues(Device device) {
-        TestDevices.assumeAvailable(device);
         Net net = trained(device, 3);
         SGD sgd = new SGD(net.parameters(), 0.1f);
         Map<String, float[]> loaded = values(trained(Device.CPU, 4));
@@ -242,9 +239,8 @@ class StateDictTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aModelSavedAsSafetensorsReloadsIntoANewModel(Device device) throws IOException {
-        TestDevices.assumeAvailable(device);
         Net net = trained(device, 14);
         net.eval();
         Path p = dir.resolve("net.safetensors");

@@ -10,7 +10,7 @@ import dev.tensorj.DType;
 import dev.tensorj.Device;
 import dev.tensorj.Safetensors;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.nn.CrossEntropyLoss;
 import dev.tensorj.nn.Dropout;
 import dev.tensorj.nn.Linear;
@@ -27,7 +27,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link Checkpoint}: 3 epochs, a checkpoint, a fresh model, optimizer and scheduler restored from
@@ -77,9 +76,8 @@ class CheckpointTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void resumedTrainingIsBitIdenticalToTrainingThatNeverStopped(Device device) throws IOException {
-        TestDevices.assumeAvailable(device);
         Tensor[] xy = data(device);
         Run straight = Run.fresh(device, 16);
         Tensor.manualSeed(7);
@@ -123,9 +121,8 @@ class CheckpointTest {
      * stopped, rates and the scheduler's counters included.
      */
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aPlateauSchedulerAndParameterGroupsResumeExactly(Device device) throws IOException {
-        TestDevices.assumeAvailable(device);
         Tensor[] xy = data(device);
         record Plateau(Module model, SGD sgd, ReduceLROnPlateau plateau) {
             static Plateau fresh(Device d) {

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DeviceCases;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
@@ -46,7 +49,7 @@ class OptimizerStateDictTest {
             new Kind("Adagrad", ps -> new Adagrad(ps, 0.05f)));
 
     static Stream<Arguments> kindsAndDevices() {
-        return TestDevices.devices().flatMap(d -> KINDS.stream().map(k -> Arguments.of(k, d)));
+        return DeviceCases.devices().flatMap(d -> KINDS.stream().map(k -> Arguments.of(k, d)));
     }
 
     private static Module model(Device d) {
@@ -76,8 +79,8 @@ class OptimizerStateDictTest {
 
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("kindsAndDevices")
+    @CheckDevices
     void restoredOptimizerContinuesBitIdentically(Kind kind, Device device) {
-        TestDevices.assumeAvailable(device);
         Module straight = model(device);
         Optimizer a = kind.make().apply(straight.parameters());
         train(straight, a, 6, 1);
@@ -110,8 +113,8 @@ class OptimizerStateDictTest {
     /** A state dict saved on the CPU loads onto CUDA parameters (and back) and continues as the original. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("kinds")
+    @RequiresCuda
     void stateLoadsOntoEachParametersDevice(Kind kind) {
-        TestDevices.requireCuda();
         Module cpu = model(Device.CPU);
         Optimizer a = kind.make().apply(cpu.parameters());
         train(cpu, a, 4, 3);
@@ -173,9 +176,8 @@ class OptimizerStateDictTest {
     /** Each damaged state dict is rejected with a message naming what is wrong, and the optimizer is unchanged. */
     @SuppressWarnings("unchecked")
     @ParameterizedTest(name = "{0}")
-    @MethodSource("devices")
+    @DevicesSource
     void mismatchedStateDictsAreRejectedAndChangeNothing(Device device) {
-        TestDevices.assumeAvailable(device);
         Module m = model(device);
         Adam adam = new Adam(m.parameters(), 0.01f);
         train(m, adam, 3, 4);
@@ -244,6 +246,6 @@ class OptimizerStateDictTest {
     }
 
     static Stream<Device> devices() {
-        return TestDevices.devices();
+        return DeviceCases.devices();
     }
 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.Counters;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
@@ -75,8 +77,8 @@ class OptimizerStateTest {
 
     @ParameterizedTest
     @MethodSource("momentumOptions")
+    @RequiresCuda
     void momentumContinuesExactlyAfterMovingToCuda(SGD.Options options) {
-        TestDevices.requireCuda();
         Device cuda = Device.cuda();
         float[] uninterrupted = train(options, cuda, cuda, -1);
         float[] onCpu = train(options, Device.CPU, Device.CPU, -1);
@@ -103,13 +105,13 @@ class OptimizerStateTest {
         model.to(Device.META);
         Tensor mx = x.to(Device.META);
         Tensor my = y.to(Device.META);
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        for (int i = 0; i < 2; i++) {
-            sgd.zeroGrad();
-            loss.forward(model.forward(mx), my).backward();
-            sgd.step();
-        }
-        Counters.Snapshot cpuWork = Counters.snapshot(Device.CPU).minus(cpu);
+        Counters.Snapshot cpuWork = Placement.of(() -> {
+            for (int i = 0; i < 2; i++) {
+                sgd.zeroGrad();
+                loss.forward(model.forward(mx), my).backward();
+                sgd.step();
+            }
+        }).on(Device.CPU);
         assertEquals(0, cpuWork.launches() + cpuWork.allocations(), "the steps on meta left the cpu alone: " + cpuWork);
         for (Tensor p : model.parameters()) {
             assertEquals(Device.META, p.device());
@@ -120,9 +122,8 @@ class OptimizerStateTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void aModelMovedAfterStepsTrainsAsIfItHadStartedThere(Device target) {
-        TestDevices.assumeAvailable(target);
         SGD.Options options = SGD.Options.lr(0.1f).withMomentum(0.9f).withNesterov(true).withWeightDecay(1e-3f);
         List<float[]> uninterrupted = trainMlp(options, target, target, 0, true);
         List<float[]> moved = trainMlp(options, Device.CPU, target, 3, true);

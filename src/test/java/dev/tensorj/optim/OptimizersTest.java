@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DeviceCases;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -72,7 +73,7 @@ class OptimizersTest {
     }
 
     static Stream<Arguments> cases() {
-        return TestDevices.devices().flatMap(d -> variants().map(v -> Arguments.of(d, v)));
+        return DeviceCases.devices().flatMap(d -> variants().map(v -> Arguments.of(d, v)));
     }
 
     /**
@@ -83,8 +84,8 @@ class OptimizersTest {
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
+    @CheckDevices
     void matchesPyTorchsRuleInDoubleOverSixtySteps(Device device, Variant variant) {
-        TestDevices.assumeAvailable(device);
         var rnd = new SplittableRandom(variant.name().hashCode());
         int[] sizes = {37, 5};
         Tensor[] params = new Tensor[2];

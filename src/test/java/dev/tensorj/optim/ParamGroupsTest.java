@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Parameter groups (PyTorch's {@code param_groups}): each group stepped with its own options against
@@ -37,9 +36,8 @@ class ParamGroupsTest {
      * halved by hand half way; each parameter follows PyTorch's rule with its own group's options.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.tensorj.TestDevices#devices")
+    @DevicesSource
     void eachGroupFollowsItsOwnOptionsOverSixtySteps(Device device) {
-        TestDevices.assumeAvailable(device);
         Adam.Options a0 = Adam.Options.lr(0.05f).withAmsgrad(true);
         Adam.Options a1 = a0.withLr(0.02f).withAmsgrad(false).withWeightDecay(0.1f).withMaximize(true);
         checkGroups(device, ps -> new Adam(List.of(new ParamGroup<>(ps.subList(0, 2), a0),

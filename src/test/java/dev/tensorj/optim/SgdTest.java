@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -36,8 +36,8 @@ class SgdTest {
         "0.9, 0,   1e-2, true",
         "0.9, 0,   0,    true",
     })
+    @RequiresCuda
     void cudaGivesTheCpusBitsInEveryVariant(float momentum, float dampening, float weightDecay, boolean nesterov) {
-        TestDevices.requireCuda();
         var rnd = new SplittableRandom(42);
         int n = 65_537;
         float[] p0 = random(rnd, n);

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
 import dev.tensorj.TensorClosedException;
+import dev.tensorj.junit.DevicesSource;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
@@ -22,14 +22,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Separate models on separate threads, and shared devices under concurrent use. */
 class ConcurrencyTest {
-
-    static Stream<Device> devices() {
-        return Stream.of(Device.CPU, Device.cuda(0));
-    }
 
     /** One model and its data, built on the calling thread from a seed. */
     private record Job(Sequential model, Tensor x, Tensor y) {
@@ -71,9 +66,8 @@ class ConcurrencyTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void twoThreadsTrainingSeparateModelsEachGetTheSingleThreadedResult(Device d) throws Exception {
-        TestDevices.assumeAvailable(d);
         float[] expectedA = Job.build(d, 1).train();
         float[] expectedB = Job.build(d, 2).train();
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -100,9 +94,8 @@ class ConcurrencyTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void eightThreadsMultiplyingOnOneDeviceAreCorrect(Device d) throws Exception {
-        TestDevices.assumeAvailable(d);
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -151,9 +144,8 @@ class ConcurrencyTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void closingATensorWhileAnotherThreadUsesItGivesAnExceptionNotACrash(Device d) throws Exception {
-        TestDevices.assumeAvailable(d);
         for (int round = 0; round < 20; round++) {
             Tensor a = Tensor.randn(d, 256, 256);
             CountDownLatch started = new CountDownLatch(1);

@@ -5,27 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.Counters;
 import dev.tensorj.CudaUnavailableException;
 import dev.tensorj.Device;
 import dev.tensorj.DeviceMismatchException;
 import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
 import dev.tensorj.examples.TutorialModels;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.optim.SGD;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** cpu/cuda placement rules on a real GPU (skipped without one; the cpu/meta twin is PlacementTest). */
+@RequiresCuda
 class CudaPlacementTest {
-
-    @BeforeEach
-    void needsCuda() {
-        TestDevices.requireCuda();
-    }
 
     @Test
     void aDeviceBeyondTheLastIsRejectedWithTheCount() {
@@ -95,15 +90,14 @@ class CudaPlacementTest {
         Tensor c = Tensor.randn(3, 3);
         Tensor g = Tensor.randn(Device.cuda(), 3, 3);
         Tensor g0 = Tensor.randn(Device.cuda()); // a 0-d cuda operand is no exception
-        Counters.Snapshot before = Counters.snapshot(Device.cuda());
         List<Runnable> calls = List.of(() -> c.add(g), () -> g.sub(c), () -> c.mul(g0), () -> g.div(c),
                 () -> c.matmul(g), () -> Functional.linear(c, g, null), () -> Functional.mseLoss(g, c));
-        for (Runnable call : calls) {
-            DeviceMismatchException e = assertThrows(DeviceMismatchException.class, call::run);
-            assertTrue(e.getMessage().contains(".to(cuda:0)"), e.getMessage());
-        }
-        Counters.Snapshot work = Counters.snapshot(Device.cuda()).minus(before);
-        assertEquals(0, work.allocations() + work.launches(), work.toString());
+        Placement.of(() -> {
+            for (Runnable call : calls) {
+                DeviceMismatchException e = assertThrows(DeviceMismatchException.class, call::run);
+                assertTrue(e.getMessage().contains(".to(cuda:0)"), e.getMessage());
+            }
+        }).assertLaunchesAtMost(Device.cuda(), 0).assertBytesAllocatedAtMost(Device.cuda(), 0);
     }
 
     @Test

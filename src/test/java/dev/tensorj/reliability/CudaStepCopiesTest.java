@@ -3,10 +3,10 @@ package dev.tensorj.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.Counters;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.Placement;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.Linear;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.ReLU;
@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class CudaStepCopiesTest {
 
     @Test
+    @RequiresCuda
     void aTrainingStepCopiesOnlyTheLossItReads() {
-        TestDevices.requireCuda();
         Device gpu = Device.cuda();
         Sequential model = new Sequential(new Linear(10, 20), new ReLU(), new Linear(20, 1)).to(gpu);
         Tensor x = Tensor.randn(32, 10).to(gpu);
@@ -36,18 +36,17 @@ class CudaStepCopiesTest {
             sgd.step();
         };
         step.run(); // the first step creates the momentum buffers
-        Counters.Snapshot cpu = Counters.snapshot(Device.CPU);
-        Counters.Snapshot dev = Counters.snapshot(gpu);
-        for (int i = 0; i < 5; i++) {
-            step.run();
-        }
-        float last = lossFn.forward(model.forward(x), y).item();
-        Counters.Snapshot cpuWork = Counters.snapshot(Device.CPU).minus(cpu);
-        Counters.Snapshot gpuWork = Counters.snapshot(gpu).minus(dev);
-        assertTrue(Float.isFinite(last));
-        assertEquals(0, cpuWork.flops() + cpuWork.launches(), "nothing ran on the cpu: " + cpuWork);
-        assertEquals(0, gpuWork.bytesHostToDevice(), "no host→device copy in a step: " + gpuWork);
-        assertEquals(Float.BYTES, gpuWork.bytesDeviceToHost(), "only the loss came back: " + gpuWork);
-        assertTrue(gpuWork.flops() > 0 && gpuWork.launches() > 0, gpuWork.toString());
+        float[] last = new float[1];
+        Placement p = Placement.of(() -> {
+            for (int i = 0; i < 5; i++) {
+                step.run();
+            }
+            last[0] = lossFn.forward(model.forward(x), y).item();
+        });
+        assertTrue(Float.isFinite(last[0]));
+        p.assertOpsOnlyOn(gpu) // nothing ran on the cpu
+                .assertHostDeviceBytesAtMost(gpu, Float.BYTES); // only the loss came back
+        assertEquals(Float.BYTES, p.on(gpu).bytesDeviceToHost(), p.toString());
+        assertTrue(p.on(gpu).flops() > 0 && p.on(gpu).launches() > 0, p.toString());
     }
 }

@@ -9,37 +9,31 @@ import dev.tensorj.AnomalyException;
 import dev.tensorj.AnomalyMode;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.DevicesSource;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** NaN and ±Inf propagate as IEEE arithmetic says, the same way on every device; sums stay accurate. */
 class NumericsTest {
     static final float NAN = Float.NaN;
     static final float INF = Float.POSITIVE_INFINITY;
 
-    static Stream<Device> devices() {
-        return Stream.of(Device.CPU, Device.cuda(0));
-    }
 
     private static Tensor on(Device d, float[] v, int... shape) {
         return Tensor.of(v, shape).to(d);
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void reluKeepsNanAndInfinities(Device d) {
-        TestDevices.assumeAvailable(d);
         float[] out = on(d, new float[] {NAN, INF, -INF, -0f, 2.5f, -1f}).relu().toFloatArray();
         assertArrayEquals(new float[] {NAN, INF, 0f, 0f, 2.5f, 0f}, out);
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void reluGradientPassesExactlyWhereTheInputIsPositiveOrNan(Device d) {
-        TestDevices.assumeAvailable(d);
         float negativeNan = Float.intBitsToFloat(0xFFC00000);
         float[] x = {NAN, negativeNan, INF, -INF, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE,
             Float.MAX_VALUE, 2.5f, -1f, 1e-30f};
@@ -54,9 +48,8 @@ class NumericsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void sumAndMeanPropagateNanAndInf(Device d) {
-        TestDevices.assumeAvailable(d);
         assertTrue(Float.isNaN(on(d, new float[] {1f, NAN, 3f}).sum().item()));
         assertTrue(Float.isNaN(on(d, new float[] {INF, -INF}).sum().item()), "inf - inf is NaN");
         assertEquals(INF, on(d, new float[] {1f, INF, 3f}).mean().item());
@@ -66,9 +59,8 @@ class NumericsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void matmulPropagatesNanAndInfLikeIeee(Device d) {
-        TestDevices.assumeAvailable(d);
         // Row 0 holds a NaN; row 1 is [Inf, 1] (Inf·positive + 1·0); row 2 is [0, Inf] (Inf·0 = NaN).
         Tensor a = on(d, new float[] {NAN, 1f, INF, 1f, 0f, INF}, 3, 2);
         Tensor b = on(d, new float[] {1f, 2f, 0f, 0f}, 2, 2); // b[1][*] = 0
@@ -81,9 +73,8 @@ class NumericsTest {
 
     /** The same rules for a product large enough for the optimised kernels (OpenBLAS, cuBLAS). */
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void largeMatmulPropagatesNanAndInfLikeIeee(Device d) {
-        TestDevices.assumeAvailable(d);
         int n = 160;
         java.util.Random r = new java.util.Random(3);
         float[] a = new float[n * n];
@@ -108,9 +99,8 @@ class NumericsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void aSumOfLargeFloatsOverflowsToInfinityRatherThanThrowing(Device d) {
-        TestDevices.assumeAvailable(d);
         float[] big = new float[1000];
         java.util.Arrays.fill(big, 3e37f);
         assertEquals(INF, on(d, big).sum().item());
@@ -119,9 +109,8 @@ class NumericsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("devices")
+    @DevicesSource
     void longReductionsStayCloseToTheExactSum(Device d) {
-        TestDevices.assumeAvailable(d);
         int n = 1 << 22; // 4M elements: a naive float loop drifts by ~1e-3 relative here
         float[] v = new float[n];
         java.util.Random r = new java.util.Random(11);

@@ -49,6 +49,14 @@ public final class CudaBackends {
         });
     }
 
+    /**
+     * Whether {@code cuda:index} has been used in this process (its backend exists): lets callers
+     * read a device's state without creating a CUDA context on it.
+     */
+    public static boolean started(int index) {
+        return BACKENDS.containsKey(index);
+    }
+
     /** The memory pool's counters for {@code cuda:index}. */
     public static PoolStats memoryStats(int index) {
         return backend(index).pool().stats();

@@ -4,49 +4,49 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.Cuda;
 import dev.tensorj.CudaOutOfMemoryException;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
-import org.junit.jupiter.api.BeforeEach;
+import dev.tensorj.junit.LeakCheck;
+import dev.tensorj.junit.Leaks;
+import dev.tensorj.junit.RequiresCuda;
 import org.junit.jupiter.api.Test;
 
 /** Pool behaviour on a real device (needs a GPU). */
+@RequiresCuda
+@LeakCheck
 class CudaMemoryTest {
     private static final Device CUDA = Device.cuda(0);
 
-    @BeforeEach
-    void requireCuda() {
-        TestDevices.requireCuda();
-    }
 
     @Test
     void closeReturnsTheBlockAtOnceAndItIsReused() {
-        long start = CudaTestSupport.baseline();
+        long start = Leaks.settledPoolBytes(CUDA);
         Tensor t = Tensor.zeros(CUDA, 1000);
-        assertEquals(start + 4096, CudaTestSupport.bytesInUse());
+        assertEquals(start + 4096, Cuda.memoryAllocated(CUDA));
         t.close();
-        assertEquals(start, CudaTestSupport.bytesInUse());
+        assertEquals(start, Cuda.memoryAllocated(CUDA));
         long allocs = CudaBackends.memoryStats(0).deviceAllocs();
         try (Tensor u = Tensor.ones(CUDA, 1000)) {
             assertEquals(allocs, CudaBackends.memoryStats(0).deviceAllocs(), "the cached block is reused");
             assertEquals(1000f, u.sum().item());
         }
-        CudaTestSupport.assertSettlesTo(start);
+        Leaks.assertPoolReturnsTo(CUDA, start);
     }
 
     @Test
     void unreachableTensorsComeBackThroughTheCleaner() {
-        long start = CudaTestSupport.baseline();
+        long start = Leaks.settledPoolBytes(CUDA);
         assertTrue(dropSome() >= start + 2 * 256 * 256 * 4, "the tensors were allocated from the pool");
-        CudaTestSupport.assertSettlesTo(start); // never closed: the cleaner returned them
+        Leaks.assertPoolReturnsTo(CUDA, start); // never closed: the cleaner returned them
     }
 
     /** Creates tensors and drops them without close(); returns the bytes in use while they lived. */
     private static long dropSome() {
         Tensor x = Tensor.randn(CUDA, 256, 256);
         Tensor y = x.relu();
-        long inUse = CudaTestSupport.bytesInUse();
+        long inUse = Cuda.memoryAllocated(CUDA);
         java.lang.ref.Reference.reachabilityFence(x);
         java.lang.ref.Reference.reachabilityFence(y);
         return inUse;
@@ -55,7 +55,7 @@ class CudaMemoryTest {
     /** More than the free memory: a tensorj exception with both numbers, and the device still works. */
     @Test
     void outOfMemoryIsAnExceptionAndTheDeviceStaysUsable() {
-        long start = CudaTestSupport.baseline();
+        long start = Leaks.settledPoolBytes(CUDA);
         long free = CudaBackends.memoryInfo(0)[0];
         // 1 GiB more than is free, and always more than 2^31 elements: sizes past int range must
         // reach the device's own out-of-memory answer, not an overflow on the way.
@@ -73,6 +73,6 @@ class CudaMemoryTest {
         try (Tensor small = Tensor.ones(CUDA, 10)) {
             assertEquals(10f, small.sum().item());
         }
-        CudaTestSupport.assertSettlesTo(start);
+        Leaks.assertPoolReturnsTo(CUDA, start);
     }
 }

@@ -1,10 +1,9 @@
 package dev.tensorj.backend.cuda;
 
-import static dev.tensorj.backend.cuda.CudaTestSupport.assertClose;
-import static dev.tensorj.backend.cuda.CudaTestSupport.toHost;
+import static dev.tensorj.backend.cuda.CudaComparisons.assertClose;
+import static dev.tensorj.backend.cuda.CudaComparisons.toHost;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
@@ -12,9 +11,10 @@ import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 import dev.tensorj.backend.cpu.CpuBackend;
+import dev.tensorj.junit.LeakCheck;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,24 +24,16 @@ import org.junit.jupiter.api.Test;
  * kernels are built without FMA contraction and follow Java's NaN rules); matmul, sums and pow
  * within a relative 1e-4. Each test leaves the pool's bytes in use where it found them.
  */
+@RequiresCuda
+@LeakCheck(tensors = false) // the backend's storages are not tensors: the pool's bytes are what counts
 class CudaOpsTest {
     private final Backend cpu = CpuBackend.INSTANCE;
     private Backend gpu;
-    private long startBytes;
     private final Random random = new Random(12345);
 
     @BeforeEach
     void setUp() {
-        TestDevices.requireCuda();
         gpu = CudaBackends.get(0);
-        startBytes = CudaTestSupport.baseline();
-    }
-
-    @AfterEach
-    void poolIsBackToItsStartingLevel() {
-        if (gpu != null) {
-            CudaTestSupport.assertSettlesTo(startBytes);
-        }
     }
 
     private float[] randn(long n) {
@@ -95,7 +87,7 @@ class CudaOpsTest {
             cpu.unary(op, cpu.fromHost(x), c);
             Storage g = gpu.allocate(ScalarType.F32, x.length);
             gpu.unary(op, gpu.fromHost(x), g);
-            CudaTestSupport.assertUnaryMatches(op, x, toHost(cpu, c), toHost(gpu, g), op.name());
+            CudaComparisons.assertUnaryMatches(op, x, toHost(cpu, c), toHost(gpu, g), op.name());
         }
     }
 

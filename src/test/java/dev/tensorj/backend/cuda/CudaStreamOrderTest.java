@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,16 +17,13 @@ import org.junit.jupiter.api.Test;
  * the block waits for those kernels. They bite in the emulated run whose stream tasks are delayed:
  * there, the queued kernels are certainly still pending when the block is reused.
  */
+@RequiresCuda
 class CudaStreamOrderTest {
     private static final Device CUDA = Device.cuda(0);
     /** An odd size, so that the block's size class is unlikely to hold anyone else's blocks. */
     private static final int N = 1_000_003;
     private static final int READERS = 12;
 
-    @BeforeEach
-    void requireCuda() {
-        TestDevices.requireCuda();
-    }
 
     private static float[] random(long seed) {
         Random r = new Random(seed);

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.RequiresCuda;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,13 +15,10 @@ import org.junit.jupiter.api.Test;
  * device's context current itself, also when it is the first CUDA call a thread makes (a reader
  * thread, a cleaner thread). Each test starts a fresh thread whose first call is that entry point.
  */
+@RequiresCuda
 class CudaThreadEntryTest {
     private static final Device CUDA = Device.cuda(0);
 
-    @BeforeEach
-    void requireCuda() {
-        TestDevices.requireCuda();
-    }
 
     private static <T> T onFreshThread(Supplier<T> body) throws InterruptedException {
         AtomicReference<T> out = new AtomicReference<>();

@@ -1,13 +1,15 @@
 package dev.tensorj.backend.cuda;
 
-import static dev.tensorj.backend.cuda.CudaTestSupport.assertClose;
+import static dev.tensorj.backend.cuda.CudaComparisons.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
 import dev.tensorj.examples.TutorialModels;
+import dev.tensorj.junit.LeakCheck;
+import dev.tensorj.junit.Leaks;
+import dev.tensorj.junit.RequiresCuda;
 import dev.tensorj.nn.MSELoss;
 import dev.tensorj.nn.Module;
 import dev.tensorj.optim.SGD;
@@ -17,28 +19,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Training through the public API on cuda:0 against the same training on the CPU (needs a GPU). */
+@RequiresCuda
+@LeakCheck(tensors = false) // the pool returns to its level after each test; 10,000 steps of stacks would be slow
 class CudaTrainingTest {
     private static final Device CUDA = Device.cuda(0);
-    private long startBytes = -1;
-
-    @BeforeEach
-    void setUp() {
-        TestDevices.requireCuda();
-        startBytes = CudaTestSupport.baseline();
-    }
-
-    @AfterEach
-    void poolIsBackToItsStartingLevel() {
-        if (startBytes >= 0) {
-            CudaTestSupport.assertSettlesTo(startBytes);
-        }
-    }
 
     /** A model, its data and its optimizer on one device, built from one seed. */
     private static final class Run {
@@ -95,6 +83,7 @@ class CudaTrainingTest {
     @Test
     @Tag("soak") // left out of the emulated run whose stream tasks are delayed: 150,000 tasks
     void tenThousandStepsWithoutCloseKeepThePoolFlat() {
+        long startBytes = Leaks.settledPoolBytes(CUDA);
         Run run = new Run(3, TutorialModels.ComplexModel::new, CUDA, 0.9f, false, 32, 10);
         List<PoolStats> samples = new ArrayList<>();
         float first = run.step().item();
@@ -104,13 +93,17 @@ class CudaTrainingTest {
             if (step == 1_000 || step == 5_000 || step == 10_000) {
                 last = l.item();
                 l = null;
-                samples.add(samples.isEmpty() ? CudaTestSupport.settle()
-                        : CudaTestSupport.assertSettlesTo(samples.get(0).bytesInUse()));
+                if (samples.isEmpty()) {
+                    Leaks.settledPoolBytes(CUDA);
+                } else {
+                    Leaks.assertPoolReturnsTo(CUDA, samples.get(0).bytesInUse());
+                }
+                samples.add(CudaBackends.memoryStats(0));
             }
         }
         assertTrue(last < first, "training should reduce the loss: " + first + " -> " + last);
-        assertTrue(samples.get(0).bytesInUse() <= liveBytes(run),
-                "more in use than the model's state after settling: " + samples.get(0) + " > " + liveBytes(run));
+        assertTrue(samples.get(0).bytesInUse() <= liveBytes(run, startBytes), "more in use than the model's state "
+                + "after settling: " + samples.get(0) + " > " + liveBytes(run, startBytes));
         PoolStats at5k = samples.get(1);
         PoolStats at10k = samples.get(2);
         assertTrue(at10k.bytesReserved() <= at5k.bytesReserved() * 3 / 2 + (16 << 20),
@@ -120,7 +113,7 @@ class CudaTrainingTest {
     }
 
     /** The model's parameters, gradients and momentum buffers: what a settled pool still holds. */
-    private long liveBytes(Run run) {
+    private static long liveBytes(Run run, long startBytes) {
         long bytes = startBytes;
         for (Tensor p : run.model.parameters()) {
             long block = BlockPool.sizeClass(p.numel() * 4);

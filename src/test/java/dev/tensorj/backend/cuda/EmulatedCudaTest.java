@@ -3,8 +3,8 @@ package dev.tensorj.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tensorj.CudaTestTally;
 import dev.tensorj.Device;
-import dev.tensorj.TestDevices;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,11 +17,11 @@ class EmulatedCudaTest {
 
     @Test
     void theEmulatedRunRunsOnTheEmulator() {
-        assumeTrue(TestDevices.emulatedRun(), "runs only in the test runs on the CUDA emulator (-D"
-                + TestDevices.CUDA_RUN_PROPERTY + "=emulated)");
+        assumeTrue(CudaTestTally.emulatedRun(), "runs only in the test runs on the CUDA emulator (-D"
+                + CudaTestTally.CUDA_RUN_PROPERTY + "=emulated)");
         assertTrue(Device.isCudaAvailable(), () -> "the emulator did not load: " + Device.cudaStatus());
         String device = CudaBackends.describe(0);
-        assertTrue(TestDevices.isEmulator(device), device);
+        assertTrue(CudaTestTally.isEmulator(device), device);
         String delay = System.getenv("TENSORJ_EMU_STREAM_DELAY_US");
         if (delay != null && !delay.equals("0")) {
             assertTrue(device.contains("stream tasks delayed " + delay + " us"), device);

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.cpu.CpuBackend;
+import dev.tensorj.junit.RequiresCuda;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +20,8 @@ class HostCopyLengthTest {
     private static final float[] VALUES = {1.5f, -2.25f, 3.125f, 0f, -0f, 7e-3f, 1e30f};
 
     @Test
+    @RequiresCuda
     void cudaRejectsAHostArrayOfTheWrongLength() {
-        TestDevices.requireCuda();
         check(CudaBackends.get(0), "cuda:0");
     }
 
@@ -31,8 +31,8 @@ class HostCopyLengthTest {
     }
 
     @Test
+    @RequiresCuda
     void cudaRejectsHostArraysAndFillsOfAnotherType() {
-        TestDevices.requireCuda();
         checkTypes(CudaBackends.get(0), "cuda:0");
     }
 

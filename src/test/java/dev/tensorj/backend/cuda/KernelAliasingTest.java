@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.TestDevices;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.ScalarType;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
 import dev.tensorj.backend.cpu.CpuBackend;
+import dev.tensorj.junit.RequiresCuda;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,8 +141,8 @@ class KernelAliasingTest {
             Float.NEGATIVE_INFINITY, 0.1f, -1e-40f};
 
     @Test
+    @RequiresCuda
     void inPlaceUnaryMatchesTheCpu() {
-        TestDevices.requireCuda();
         Backend gpu = CudaBackends.get(0);
         Backend cpu = CpuBackend.INSTANCE;
         for (UnaryOp op : UnaryOp.values()) {
@@ -150,16 +150,16 @@ class KernelAliasingTest {
             cpu.unary(op, c, c);
             Storage g = gpu.fromHost(X);
             gpu.unary(op, g, g); // out == x
-            float[] expected = CudaTestSupport.toHost(cpu, c);
-            float[] got = CudaTestSupport.toHost(gpu, g);
+            float[] expected = CudaComparisons.toHost(cpu, c);
+            float[] got = CudaComparisons.toHost(gpu, g);
             // bits where the op is IEEE-exact (relu(-0) is +0 in Java), else within a few ulps
-            CudaTestSupport.assertUnaryMatches(op, X, expected, got, op + " in place");
+            CudaComparisons.assertUnaryMatches(op, X, expected, got, op + " in place");
         }
     }
 
     @Test
+    @RequiresCuda
     void axpyIntoItsOwnInputsMatchesTheCpu() {
-        TestDevices.requireCuda();
         Backend gpu = CudaBackends.get(0);
         Backend cpu = CpuBackend.INSTANCE;
         float[] w = {0.5f, -1.25f, 2f, 3.75f, -0.0625f, 10f, -3f};
@@ -168,6 +168,6 @@ class KernelAliasingTest {
         cpu.axpy(-0.1f, cw, cw, cw);
         Storage gw = gpu.fromHost(w);
         gpu.axpy(-0.1f, gw, gw, gw);
-        assertArrayEquals(CudaTestSupport.toHost(cpu, cw), CudaTestSupport.toHost(gpu, gw), "axpy, all three aliased");
+        assertArrayEquals(CudaComparisons.toHost(cpu, cw), CudaComparisons.toHost(gpu, gw), "axpy, all three aliased");
     }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tensorj.TestDevices;
 import dev.tensorj.backend.BackendException;
+import dev.tensorj.junit.RequiresCuda;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +19,8 @@ class KernelLoadErrorTest {
             + ".visible .entry tj_unary(\n\t.param .u32 tj_unary_param_0\n)\n{\n\tret;\n}\n";
 
     @Test
+    @RequiresCuda
     void aRejectedPtxReportsTheModuleTheDeviceAndTheJitLog() {
-        TestDevices.requireCuda();
         CudaContext ctx = ((CudaBackend) CudaBackends.get(0)).context();
         ctx.bind();
         // The backend's own exception (the engine's DeviceBackend turns it into a CudaException).
@@ -38,8 +38,8 @@ class KernelLoadErrorTest {
     }
 
     @Test
+    @RequiresCuda
     void theShippedPtxLoadsThroughTheSameCall() throws Exception {
-        TestDevices.requireCuda();
         CudaContext ctx = ((CudaBackend) CudaBackends.get(0)).context();
         ctx.bind();
         byte[] ptx = Files.readAllBytes(Path.of("src/main/resources/dev/tensorj/cuda/elementwise.ptx"));

@@ -6,61 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.backend.Backend;
 import dev.tensorj.backend.Storage;
 
-/** Shared by the CUDA tests: pool accounting and comparisons (the skip is TestDevices.requireCuda). */
-final class CudaTestSupport {
-    private CudaTestSupport() {}
-
-    static long bytesInUse() {
-        return CudaBackends.memoryStats(0).bytesInUse();
-    }
-
-    /**
-     * The pool's bytes in use once the garbage of earlier tests has come back: the level a test
-     * must return to. Read before that garbage is collected, the level would be too high, and a
-     * collection during the test would bring the pool below it for good.
-     */
-    static long baseline() {
-        return settle().bytesInUse();
-    }
-
-    /**
-     * Waits (collecting garbage, up to about 10 s) until the pool's bytes in use come down to
-     * {@code expected}, and asserts that they do: every tensor the test dropped was returned.
-     */
-    static PoolStats assertSettlesTo(long expected) {
-        PoolStats s = CudaBackends.memoryStats(0);
-        for (int i = 0; i < 200 && s.bytesInUse() != expected; i++) {
-            System.gc();
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            s = CudaBackends.memoryStats(0);
-        }
-        assertEquals(expected, s.bytesInUse(), "pool bytes in use did not return to the test's starting level: " + s);
-        return s;
-    }
-
-    /** Collects garbage until the pool's bytes in use stop changing (3 quiet polls, at most ~10 s). */
-    static PoolStats settle() {
-        PoolStats s = CudaBackends.memoryStats(0);
-        int quiet = 0;
-        for (int i = 0; i < 200 && quiet < 3; i++) {
-            System.gc();
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            PoolStats now = CudaBackends.memoryStats(0);
-            quiet = now.bytesInUse() == s.bytesInUse() ? quiet + 1 : 0;
-            s = now;
-        }
-        return s;
-    }
+/**
+ * Shared by the CUDA backend's tests: the CPU's results against the device's. (The skip without a
+ * device is dev.tensorj.junit's {@code @RequiresCuda}; the pool's accounting is its {@code @LeakCheck}.)
+ */
+final class CudaComparisons {
+    private CudaComparisons() {}
 
     static float[] toHost(Backend be, Storage s) {
         float[] out = new float[Math.toIntExact(s.numel())];
