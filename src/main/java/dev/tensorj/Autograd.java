@@ -1,7 +1,7 @@
 package dev.tensorj;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -62,26 +62,37 @@ final class Autograd {
      * tensors (inputs, saved tensors) are never gradients, so retainGraph changes nothing here.
      */
     static void backward(Tensor root, Tensor seed, boolean seedOwned, boolean retainGraph) {
+        Walk walk = Walk.acquire();
+        try {
+            walk(walk, root, seed, seedOwned, retainGraph);
+        } finally {
+            walk.release();
+        }
+    }
+
+    private static void walk(Walk walk, Tensor root, Tensor seed, boolean seedOwned, boolean retainGraph) {
         Object start = root.gradFn() != null ? root.gradFn() : root;
-        List<Object> order = topologicalOrder(start);
+        List<Object> order = walk.topologicalOrder(start);
         checkNoGradientLeavesMeta(order);
-        Map<Object, Tensor> grads = new IdentityHashMap<>();
+        Map<Object, Tensor> grads = walk.grads;
         // The gradient tensors that only this walk holds (those the rules made, and pass-throughs of
         // them), with how many entries of `grads` hold each. A leaf keeps such a tensor when it holds
         // the last reference; anything else (the caller's seed, add's {g, g}) is copied, so that
         // no two leaves, nor a leaf and the caller, share a Tensor that closing one would close.
-        Map<Tensor, Integer> holders = new IdentityHashMap<>();
+        Map<Tensor, Integer> holders = walk.holders;
         // Tensors a user's backward saw or made: it may keep them, so the walk never closes them
-        // (made on the first user rule: most graphs have none).
-        Set<Tensor> escaped = Collections.emptySet();
-        List<Tensor> consumed = new ArrayList<>();
+        // (empty unless the graph has a user rule: most graphs have none).
+        Set<Tensor> escaped = walk.escaped;
+        List<Tensor> consumed = walk.consumed;
         grads.put(start, seed);
         if (seedOwned) {
             holders.put(seed, 1);
         }
         boolean anomaly = AnomalyMode.isEnabled();
         try (NoGrad ignored = NoGrad.enter()) {
-            for (Object node : order) {
+            // Indexed loops here and below: the walk allocates no iterators.
+            for (int n = 0; n < order.size(); n++) {
+                Object node = order.get(n);
                 Tensor g = grads.remove(node);
                 if (g == null) {
                     continue;
@@ -103,9 +114,6 @@ final class Autograd {
                 Object[] nodes = fn.nodes();
                 Tensor[] inputGrads = fn.apply(g);
                 if (fn.userRule) {
-                    if (escaped.isEmpty()) {
-                        escaped = Collections.newSetFromMap(new IdentityHashMap<>());
-                    }
                     escaped.add(g);
                     Collections.addAll(escaped, inputGrads);
                 }
@@ -152,7 +160,8 @@ final class Autograd {
                     }
                 }
                 // Closed only now: a later input of the same rule may still pass one of them on.
-                for (Tensor t : consumed) {
+                for (int c = 0; c < consumed.size(); c++) {
+                    Tensor t = consumed.get(c);
                     if (!holders.containsKey(t) && !escaped.contains(t)) {
                         t.close();
                     }
@@ -166,11 +175,95 @@ final class Autograd {
     }
 
     /**
+     * The working sets of one backward pass, kept by each thread and cleared after every pass, so
+     * that a training step's backward allocates no maps, lists or stacks (they were most of a small
+     * step's heap). A pass that starts while the thread's walk is in use (a backward() inside a
+     * user's backward rule) gets one of its own; a walk grown by a large graph is dropped rather than
+     * kept, so a thread does not hold big tables for its lifetime.
+     */
+    private static final class Walk {
+        private static final ThreadLocal<Walk> OF_THREAD = ThreadLocal.withInitial(Walk::new);
+        private static final int KEPT_NODES = 4096;
+        private static final Object[] NO_CHILDREN = new Object[0];
+
+        final List<Object> order = new ArrayList<>();
+        final Set<Object> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        final Map<Object, Tensor> grads = new IdentityHashMap<>();
+        final Map<Tensor, Integer> holders = new IdentityHashMap<>();
+        final Set<Tensor> escaped = Collections.newSetFromMap(new IdentityHashMap<>());
+        final List<Tensor> consumed = new ArrayList<>();
+        /** The depth-first stack: a node and the index of its next input to visit. */
+        private Object[] stackNodes = new Object[16];
+        private int[] stackNext = new int[16];
+        private boolean inUse;
+
+        static Walk acquire() {
+            Walk w = OF_THREAD.get();
+            if (w.inUse) {
+                return new Walk(); // nested pass: not this thread's kept walk
+            }
+            w.inUse = true;
+            return w;
+        }
+
+        void release() {
+            boolean large = order.size() > KEPT_NODES;
+            order.clear();
+            visited.clear();
+            grads.clear();
+            holders.clear();
+            escaped.clear();
+            consumed.clear();
+            Arrays.fill(stackNodes, null);
+            if (OF_THREAD.get() == this) {
+                inUse = false;
+                if (large) {
+                    OF_THREAD.remove();
+                }
+            }
+        }
+
+        /** Root first; every node before the nodes it was computed from. Iterative: graphs can be deep. */
+        List<Object> topologicalOrder(Object root) {
+            int depth = 0;
+            visited.add(root);
+            push(depth++, root);
+            while (depth > 0) {
+                Object top = stackNodes[depth - 1];
+                Object[] children = top instanceof GradFn ? ((GradFn) top).nodes() : NO_CHILDREN;
+                int next = stackNext[depth - 1];
+                if (next < children.length) {
+                    stackNext[depth - 1] = next + 1;
+                    Object child = children[next];
+                    if (child != null && visited.add(child)) {
+                        push(depth++, child);
+                    }
+                } else {
+                    stackNodes[--depth] = null;
+                    order.add(top);
+                }
+            }
+            Collections.reverse(order);
+            return order;
+        }
+
+        private void push(int depth, Object node) {
+            if (depth == stackNodes.length) {
+                stackNodes = Arrays.copyOf(stackNodes, depth * 2);
+                stackNext = Arrays.copyOf(stackNext, depth * 2);
+            }
+            stackNodes[depth] = node;
+            stackNext[depth] = 0;
+        }
+    }
+
+    /**
      * Ops keep their operands on one device, so the only edge from meta back to a device with data
      * is a {@code to(meta)}: its gradient would have to be read out of meta. Refused before any work.
      */
     private static void checkNoGradientLeavesMeta(List<Object> order) {
-        for (Object node : order) {
+        for (int n = 0; n < order.size(); n++) {
+            Object node = order.get(n);
             if (!(node instanceof GradFn) || !((GradFn) node).device.isMeta()) {
                 continue;
             }
@@ -188,40 +281,14 @@ final class Autograd {
         }
     }
 
-    /** Root first; every node before the nodes it was computed from. Iterative: graphs can be deep. */
-    private static List<Object> topologicalOrder(Object root) {
-        List<Object> postOrder = new ArrayList<>();
-        Set<Object> visited = Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {node, next input index}
-        visited.add(root);
-        stack.push(new Object[] {root, 0});
-        while (!stack.isEmpty()) {
-            Object[] top = stack.peek();
-            Object[] children = top[0] instanceof GradFn ? ((GradFn) top[0]).nodes() : new Object[0];
-            int next = (Integer) top[1];
-            if (next < children.length) {
-                top[1] = next + 1;
-                Object child = children[next];
-                if (child != null && visited.add(child)) {
-                    stack.push(new Object[] {child, 0});
-                }
-            } else {
-                stack.pop();
-                postOrder.add(top[0]);
-            }
-        }
-        Collections.reverse(postOrder);
-        return postOrder;
-    }
-
     /**
      * Sums {@code grad} over the dimensions along which an input of {@code shape} was broadcast,
      * so that e.g. a Linear bias gets the batch sum with no code of its own. Returns {@code grad}
      * itself or a new tensor; the partial sums between are closed.
      */
     static Tensor sumToShape(Tensor grad, int[] shape) {
-        int[] gs = grad.shape();
-        if (java.util.Arrays.equals(gs, shape)) {
+        int[] gs = grad.shapeRef();
+        if (Arrays.equals(gs, shape)) {
             return grad;
         }
         Tensor g = grad;

@@ -39,7 +39,11 @@ public final class Tensor implements AutoCloseable {
      */
     private boolean gradShared;
     private GradFn gradFn;
-    private Version version;  // shared with the tensors that share this one's data
+    /**
+     * Shared with the tensors that share this one's data; made on first need ({@link #version()}):
+     * most tensors an op returns are never saved by a rule, viewed nor written in place.
+     */
+    private volatile Version version;
     private Tensor viewOf;    // the base of a view (reshape), for the in-place rules
     private volatile boolean closed;
     /** Graph nodes not yet freed that saved this tensor for their backward (guarded by this). */
@@ -48,7 +52,7 @@ public final class Tensor implements AutoCloseable {
     private boolean closeDeferred;
 
     Tensor(Device device, Storage storage, int[] shape) {
-        this(device, storage, shape, new Version());
+        this(device, storage, shape, null);
     }
 
     private Tensor(Device device, Storage storage, int[] shape, Version version) {
@@ -71,12 +75,14 @@ public final class Tensor implements AutoCloseable {
 
     /** As {@link #empty(String, DeviceBackend, int[])}, of {@code dtype}. */
     static Tensor empty(String op, DeviceBackend backend, DType dtype, int[] shape) {
-        return new Tensor(backend.device(), backend.allocate(dtype, numelFor(op, backend, shape)), shape.clone());
+        return new Tensor(backend.device(), backend.allocate(dtype, numelFor(op, backend, shape)),
+                Shapes.shared(shape));
     }
 
     /** As {@link #empty(String, DeviceBackend, DType, int[])}, every element zero (false). */
     static Tensor zeroed(String op, DeviceBackend backend, DType dtype, int[] shape) {
-        return new Tensor(backend.device(), backend.allocateZeroed(dtype, numelFor(op, backend, shape)), shape.clone());
+        return new Tensor(backend.device(), backend.allocateZeroed(dtype, numelFor(op, backend, shape)),
+                Shapes.shared(shape));
     }
 
     /** The elements of {@code shape}, checked against what one host array holds on the cpu. */
@@ -894,7 +900,7 @@ public final class Tensor implements AutoCloseable {
             old = storage;
             storage = source.storage;
             device = source.device;
-            version = source.version; // one data, one version: a write through either is seen by both
+            version = source.version(); // one data, one version: a write through either is seen by both
         }
         release(old);
     }
@@ -984,7 +990,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor detach() {
         checkOpen("detach", "input");
         storage.retain();
-        return new Tensor(device, storage, shape.clone(), version);
+        return new Tensor(device, storage, shape, version());
     }
 
     // ---------------------------------------------------------------- reading values
@@ -2044,7 +2050,7 @@ public final class Tensor implements AutoCloseable {
     /** A tensor of {@code shape} sharing {@code base}'s data and version counter: a view of it. */
     static Tensor view(Tensor base, int[] shape) {
         base.storage.retain();
-        Tensor v = new Tensor(base.device, base.storage, shape, base.version);
+        Tensor v = new Tensor(base.device, base.storage, shape, base.version());
         v.viewOf = base.viewOf != null ? base.viewOf : base;
         return v;
     }
@@ -2055,7 +2061,22 @@ public final class Tensor implements AutoCloseable {
     }
 
     Version version() {
-        return version;
+        Version v = version;
+        if (v == null) {
+            VERSION.compareAndSet(this, null, new Version()); // two readers that race agree on one
+            v = version;
+        }
+        return v;
+    }
+
+    private static final java.lang.invoke.VarHandle VERSION;
+
+    static {
+        try {
+            VERSION = java.lang.invoke.MethodHandles.lookup().findVarHandle(Tensor.class, "version", Version.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     // ---------------------------------------------------------------- softmax, indexing and losses
