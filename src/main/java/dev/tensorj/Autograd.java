@@ -37,6 +37,20 @@ final class Autograd {
         }
     }
 
+    /**
+     * As {@link #needsGraph(Tensor...)} for one input. The one- and two-input forms take no varargs
+     * array: ops ask before they build their node's arrays and rule, so that an op that records
+     * nothing (under no-grad: in a backward pass, in an optimizer step) allocates none of them.
+     */
+    static boolean needsGraph(Tensor a) {
+        return NoGrad.isGradEnabled() && a != null && a.requiresGrad();
+    }
+
+    /** As {@link #needsGraph(Tensor...)} for two inputs. */
+    static boolean needsGraph(Tensor a, Tensor b) {
+        return NoGrad.isGradEnabled() && (a != null && a.requiresGrad() || b != null && b.requiresGrad());
+    }
+
     /** Whether an op on {@code inputs} is recorded: grad mode is on and an input requires grad. */
     static boolean needsGraph(Tensor... inputs) {
         if (!NoGrad.isGradEnabled()) {
@@ -89,7 +103,8 @@ final class Autograd {
             holders.put(seed, 1);
         }
         boolean anomaly = AnomalyMode.isEnabled();
-        try (NoGrad ignored = NoGrad.enter()) {
+        boolean gradWasEnabled = NoGrad.suspend(); // the rules' ops are not recorded
+        try {
             // Indexed loops here and below: the walk allocates no iterators.
             for (int n = 0; n < order.size(); n++) {
                 Object node = order.get(n);
@@ -171,6 +186,8 @@ final class Autograd {
                     fn.free();
                 }
             }
+        } finally {
+            NoGrad.restore(gradWasEnabled);
         }
     }
 

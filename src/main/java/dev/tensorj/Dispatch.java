@@ -2,6 +2,8 @@ package dev.tensorj;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place that checks operands before an op runs: every operand present, open, on one
@@ -17,8 +19,11 @@ final class Dispatch {
     private record OptionalRole(String role) {}
 
     static Object optional(String role) {
-        return new OptionalRole(role);
+        return OPTIONAL_ROLES.computeIfAbsent(role, OptionalRole::new); // one per name, not one per call
     }
+
+    /** The few optional roles there are ("bias", ...), made once each. */
+    private static final Map<String, OptionalRole> OPTIONAL_ROLES = new ConcurrentHashMap<>();
 
     /**
      * {@code value}, or a NullPointerException naming the op and the argument ({@code add: other is

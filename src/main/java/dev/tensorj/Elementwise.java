@@ -29,6 +29,9 @@ final class Elementwise {
     }
 
     private static void record(String op, BinaryOp kind, Tensor a, Tensor b, Tensor out) {
+        if (!Autograd.needsGraph(a, b)) {
+            return; // nothing recorded (a backward's products): no arrays nor rule to build
+        }
         boolean toA = a.requiresGrad();
         boolean toB = b.requiresGrad();
         Autograd.record(out, op, new Tensor[] {a, b}, savedBy(kind, a, b, out),
@@ -169,6 +172,9 @@ final class Elementwise {
         Tensor out = Tensor.empty(op, be, a.shapeRef());
         if (out.numel() > 0) {
             be.binaryScalar(kind, a.storage(), s, out.storage());
+        }
+        if (!Autograd.needsGraph(a)) {
+            return out; // nothing recorded (a backward's scalings): no arrays nor rule to build
         }
         Tensor[] saved = kind == BinaryOp.POW || kind == BinaryOp.RDIV ? new Tensor[] {a}
                 : kind == BinaryOp.RPOW ? new Tensor[] {a, out} : Autograd.NOTHING_SAVED;

@@ -51,7 +51,10 @@ final class Reductions {
                 be.sumAxis(x.storage(), outer, s[d], inner, out.storage());
             }
         }
-        int[] shape = x.shape();
+        if (!Autograd.needsGraph(x)) {
+            return out; // a backward's sums (un-broadcasting) record nothing: no arrays nor rule to build
+        }
+        int[] shape = x.shapeRef();
         Autograd.record(out, "sum", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> {
             try (Tensor view = g.reshape(kept)) { // closed, or its reference would keep g's memory from reuse
                 return new Tensor[] {expand(view, shape)};

@@ -2060,6 +2060,15 @@ public final class Tensor implements AutoCloseable {
         return viewOf;
     }
 
+    /**
+     * The version's value: 0 while none was made (nothing has written in place yet), so that saving
+     * a tensor for a backward rule does not make one.
+     */
+    int versionValue() {
+        Version v = version;
+        return v == null ? 0 : v.value();
+    }
+
     Version version() {
         Version v = version;
         if (v == null) {
