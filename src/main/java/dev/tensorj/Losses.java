@@ -12,12 +12,15 @@ import dev.tensorj.backend.Storage;
 final class Losses {
     private Losses() {}
 
+    /** The shape of a 0-d tensor (never written: Tensor.empty copies it or shares an equal array). */
+    private static final int[] SCALAR = new int[0];
+
     /** {@code mean((input - target)²)}; callers have checked devices and shapes. */
     static Tensor mse(DeviceBackend be, Tensor input, Tensor target) {
         int[] shape = input.shapeRef();
         long n = input.numel();
         Tensor diff = Tensor.empty("mse_loss", be, shape); // kept for the backward pass
-        Tensor loss = Tensor.empty("mse_loss", be, new int[0]);
+        Tensor loss = Tensor.empty("mse_loss", be, SCALAR);
         if (n == 0) {
             be.fill(loss.storage(), Float.NaN); // the mean of nothing, as in PyTorch
         } else {

@@ -27,7 +27,6 @@ import java.util.List;
 public final class Tensor implements AutoCloseable {
     private final int[] shape;
     private final long numel;
-    private final DType dtype; // the storage's; a moved or replaced storage keeps it
     private Device device;    // changes only through setData
     private Storage storage;
     private boolean requiresGrad;
@@ -61,7 +60,6 @@ public final class Tensor implements AutoCloseable {
         this.version = version;
         this.shape = shape;
         this.numel = Shapes.numel("tensor", shape);
-        this.dtype = DType.of(storage.type());
     }
 
     /**
@@ -264,7 +262,9 @@ public final class Tensor implements AutoCloseable {
 
     /** The element type: {@link DType#FLOAT32} unless created or converted otherwise. */
     public DType dtype() {
-        return dtype;
+        // The storage's (a replaced storage has the same): read from it rather than kept in a field,
+        // which keeps a Tensor at 56 bytes instead of 64, a tensor an op makes.
+        return DType.of(storage.type());
     }
 
     /** The shape (a copy). */
@@ -892,7 +892,7 @@ public final class Tensor implements AutoCloseable {
                     + "computed by '" + gradFn.op + "'");
         }
         checkSameShape("setData", "source", source);
-        Dispatch.checkDType("setData", dtype.bit, "source", source, null);
+        Dispatch.checkDType("setData", dtype().bit, "source", source, null);
         Storage old;
         synchronized (this) { // against a concurrent close() releasing the storage being replaced
             checkOpen("setData", "self");
@@ -921,7 +921,7 @@ public final class Tensor implements AutoCloseable {
         }
         Dispatch.checkSameDevice("setGrad", "tensor", this, "grad", grad);
         checkSameShape("setGrad", "grad", grad);
-        Dispatch.checkDType("setGrad", dtype.bit, "grad", grad, null);
+        Dispatch.checkDType("setGrad", dtype().bit, "grad", grad, null);
         if (grad == this) {
             throw new IllegalArgumentException("setGrad: a tensor cannot be its own gradient; pass a copy (clone())");
         }
@@ -1092,8 +1092,8 @@ public final class Tensor implements AutoCloseable {
             sb.append(valuesString()).append(", ");
         }
         sb.append("shape=").append(Shapes.str(shape)).append(", device=").append(device);
-        if (dtype != DType.FLOAT32) {
-            sb.append(", dtype=").append(dtype);
+        if (dtype() != DType.FLOAT32) {
+            sb.append(", dtype=").append(dtype());
         }
         if (gradFn != null) {
             sb.append(", gradFn=").append(gradFn);
@@ -1241,7 +1241,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor to(DType target) {
         Dispatch.nonNull("to", "dtype", target);
         checkOpen("to", "input");
-        if (target == dtype) {
+        if (target == dtype()) {
             return this;
         }
         DeviceBackend be = Dispatch.check("to", DTypes.ANY, this);
@@ -1249,8 +1249,8 @@ public final class Tensor implements AutoCloseable {
         if (numel > 0) {
             be.cast(storage, out.storage);
         }
-        if (dtype.isFloatingPoint() && target.isFloatingPoint()) { // between floating dtypes, once there are several
-            DType source = dtype;
+        if (dtype().isFloatingPoint() && target.isFloatingPoint()) { // between floating dtypes, once there are several
+            DType source = dtype();
             Autograd.record(out, "to", new Tensor[] {this}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.to(source)});
         }
         return out;
@@ -1320,7 +1320,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The values of a small CPU tensor, for {@link #toString()}. */
     private String valuesString() {
-        switch (dtype) {
+        switch (dtype()) {
             case INT64:
                 return Arrays.toString(toLongArray());
             case BOOL:
@@ -2035,7 +2035,7 @@ public final class Tensor implements AutoCloseable {
     /** A new tensor holding a copy of this one's current values, outside the graph. */
     Tensor copyOfValues(String op) {
         DeviceBackend be = Backends.of(device);
-        Tensor out = empty(op, be, dtype, shape);
+        Tensor out = empty(op, be, dtype(), shape);
         if (numel > 0) {
             be.copy(storage, out.storage);
         }
