@@ -231,6 +231,9 @@ final class Elementwise {
 
     static Tensor unary(String op, UnaryOp kind, Tensor a) {
         Tensor out = unaryKernel(op, kind, a);
+        if (!Autograd.needsGraph(a)) {
+            return out; // nothing recorded: no arrays nor rule to build
+        }
         Tensor[] saved = savedBy(kind, a, out);
         Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {unaryGrad(kind, a, out, g)});
         return out;
