@@ -40,9 +40,11 @@ public final class Tensor implements AutoCloseable {
     private GradFn gradFn;
     /**
      * Shared with the tensors that share this one's data; made on first need ({@link #version()}):
-     * most tensors an op returns are never saved by a rule, viewed nor written in place.
+     * most tensors an op returns are never saved by a rule, viewed nor written in place. Not volatile
+     * (a volatile store in every constructor would be a memory fence per tensor): set once by a
+     * compare-and-set, and a Version's initial state is the default one.
      */
-    private volatile Version version;
+    private Version version;
     private Tensor viewOf;    // the base of a view (reshape), for the in-place rules
     private volatile boolean closed;
     /** Graph nodes not yet freed that saved this tensor for their backward (guarded by this). */

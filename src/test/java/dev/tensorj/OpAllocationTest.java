@@ -97,13 +97,14 @@ class OpAllocationTest {
 
     @Test
     void smallTrainingSteps() {
-        // The CPU suite's S1 and S2 steps (MSE, SGD lr 0.01, batch 32), 1848 and 3160 bytes on
+        // The CPU suite's S1 and S2 steps (MSE, SGD lr 0.01, batch 32), 1852 and 3164 bytes on
         // 2026-12-05 (7248 and 11016 before), with a margin of about 3%. Of S1's: 7 Tensors 392 and 8
         // storages 384 (forward output, loss, the loss's saved difference and squares, the seed of
         // backward, the loss's gradient, the weight's and bias's gradients), the two float arrays the
         // pool cannot give back because the user may hold their tensors (output and loss) 168, two
-        // graph nodes with their arrays and rules, and the CPU kernels' lambdas; backward's walk,
-        // broadcast plans, shapes and versions allocate nothing per step. See
+        // graph nodes with their arrays and rules, and the CPU kernels' lambdas; backward's walk (4 bytes
+        // a step: it is replaced every 256 passes), broadcast plans, shapes and versions next to
+        // nothing. See
         // benchmarks/results/2026-12-05-small-step-heap.md.
         Tensor.manualSeed(15);
         Tensor x = Tensor.randn(32, 10);

@@ -12,10 +12,11 @@ public abstract class Storage {
     private final ScalarType type;
     private final long numel;
     /**
-     * The tensors sharing this storage, counted atomically through {@link #REFS}: a field rather than
-     * an AtomicInteger saves an object per tensor an op makes.
+     * The tensors sharing this storage, changed only atomically through {@link #REFS}: a field rather
+     * than an AtomicInteger saves an object per tensor an op makes. Not volatile, so that making a
+     * storage costs no memory fence (the atomic updates are full fences themselves).
      */
-    private volatile int refs = 1;
+    private int refs = 1;
     private long tag;
 
     private static final VarHandle REFS;
