@@ -95,7 +95,7 @@ final class Autograd {
         // no two leaves, nor a leaf and the caller, share a Tensor that closing one would close.
         Map<Tensor, Integer> holders = walk.holders;
         // Tensors a user's backward saw or made: it may keep them, so the walk never closes them
-        // (made on the first user rule: most graphs have none).
+        // (empty unless the graph has a user rule: most graphs have none).
         Set<Tensor> escaped = walk.escaped;
         List<Tensor> consumed = walk.consumed;
         grads.put(start, seed);

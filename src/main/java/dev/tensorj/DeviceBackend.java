@@ -18,8 +18,8 @@ import dev.tensorj.backend.UnaryOp;
  * sending one; cpu's own copies in and out of Java arrays count as neither. Bytes are the
  * storages' own ({@code numel × dtype size}).
  *
- * <p>Each method calls its backend in a try block of its own rather than through a shared helper
- * taking a lambda: such a helper's call site sees every method's lambda class, so the JIT cannot
+ * <p>Each method calls its backend in a try block of its own rather than through a shared method
+ * taking a lambda: that method's call site sees every caller's lambda class, so the JIT cannot
  * inline it, and each call allocated its capturing lambda (32-56 bytes per kernel, a large part of
  * a small training step's heap).
  */

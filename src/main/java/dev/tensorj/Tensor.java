@@ -265,7 +265,7 @@ public final class Tensor implements AutoCloseable {
     /** The element type: {@link DType#FLOAT32} unless created or converted otherwise. */
     public DType dtype() {
         // The storage's (a replaced storage has the same): read from it rather than kept in a field,
-        // which keeps a Tensor at 56 bytes instead of 64, a tensor an op makes.
+        // so that every tensor an op makes is 56 bytes, not 64.
         return DType.of(storage.type());
     }
 
