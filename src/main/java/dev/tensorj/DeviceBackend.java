@@ -9,7 +9,6 @@ import dev.tensorj.backend.IndexPlan;
 import dev.tensorj.backend.RandomKind;
 import dev.tensorj.backend.Storage;
 import dev.tensorj.backend.UnaryOp;
-import java.util.function.Supplier;
 
 /**
  * A device's backend as the engine sees it: the one place where every backend call passes, so
@@ -18,6 +17,11 @@ import java.util.function.Supplier;
  * A copy between devices counts host→device on the receiving device and device→host on the
  * sending one; cpu's own copies in and out of Java arrays count as neither. Bytes are the
  * storages' own ({@code numel × dtype size}).
+ *
+ * <p>Each method calls its backend in a try block of its own rather than through a shared method
+ * taking a lambda: that method's call site sees every caller's lambda class, so the JIT cannot
+ * inline it, and each call allocated its capturing lambda (32-56 bytes per kernel, a large part of
+ * a small training step's heap).
  */
 final class DeviceBackend {
     /**
@@ -75,34 +79,6 @@ final class DeviceBackend {
         }
     }
 
-    /** Counts one kernel launch and makes the backend call {@code kernel} ({@link #run}). */
-    private void launch(Runnable kernel) {
-        launched();
-        run(kernel);
-    }
-
-    /**
-     * Makes a backend call, its {@link BackendException} turned into the public exception. (A
-     * capturing lambda per call, not measured: once the JIT inlines this small method the capture
-     * does not escape, so escape analysis can drop its allocation.)
-     */
-    private void run(Runnable call) {
-        try {
-            call.run();
-        } catch (BackendException e) {
-            throw translate(device, e);
-        }
-    }
-
-    /** As {@link #run}, for a call with a result. */
-    private <T> T call(Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (BackendException e) {
-            throw translate(device, e);
-        }
-    }
-
     /** The public exception for a backend's failure on {@code device}. */
     static TensorjException translate(Device device, BackendException e) {
         return translate(device, e, e.op());
@@ -123,7 +99,13 @@ final class DeviceBackend {
     }
 
     Storage allocate(DType dtype, long numel) {
-        return allocated(call(() -> inner.allocate(dtype.scalarType(), numel)), false);
+        Storage s;
+        try {
+            s = inner.allocate(dtype.scalarType(), numel);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
+        return allocated(s, false);
     }
 
     /**
@@ -131,7 +113,13 @@ final class DeviceBackend {
      * elements, one launch (the fill it stands for), whether or not the backend had to clear it.
      */
     Storage allocateZeroed(DType dtype, long numel) {
-        Storage s = allocated(call(() -> inner.allocateZeroed(dtype.scalarType(), numel)), false);
+        Storage s;
+        try {
+            s = inner.allocateZeroed(dtype.scalarType(), numel);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
+        allocated(s, false);
         if (numel > 0) {
             launched();
         }
@@ -139,75 +127,160 @@ final class DeviceBackend {
     }
 
     Storage fromHost(float[] data) {
-        return allocated(call(() -> inner.fromHost(data)), true);
+        Storage s;
+        try {
+            s = inner.fromHost(data);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
+        return allocated(s, true);
     }
 
     Storage fromHost(long[] data) {
-        return allocated(call(() -> inner.fromHost(data)), true);
+        Storage s;
+        try {
+            s = inner.fromHost(data);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
+        return allocated(s, true);
     }
 
     Storage fromHost(boolean[] data) {
-        return allocated(call(() -> inner.fromHost(data)), true);
+        Storage s;
+        try {
+            s = inner.fromHost(data);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
+        return allocated(s, true);
     }
 
     void toHost(Storage src, float[] dst) {
-        run(() -> inner.toHost(src, dst));
+        try {
+            inner.toHost(src, dst);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
         copiedToHost(src);
     }
 
     void toHost(Storage src, long[] dst) {
-        run(() -> inner.toHost(src, dst));
+        try {
+            inner.toHost(src, dst);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
         copiedToHost(src);
     }
 
     void toHost(Storage src, boolean[] dst) {
-        run(() -> inner.toHost(src, dst));
+        try {
+            inner.toHost(src, dst);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
         copiedToHost(src);
     }
 
     void copy(Storage src, Storage dst) {
-        launch(() -> inner.copy(src, dst));
+        launched();
+        try {
+            inner.copy(src, dst);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void fill(Storage out, float value) {
-        launch(() -> inner.fill(out, value));
+        launched();
+        try {
+            inner.fill(out, value);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void fill(Storage out, long value) {
-        launch(() -> inner.fill(out, value));
+        launched();
+        try {
+            inner.fill(out, value);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void fill(Storage out, boolean value) {
-        launch(() -> inner.fill(out, value));
+        launched();
+        try {
+            inner.fill(out, value);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     /** Converts {@code x} into {@code out} (same length, any two dtypes). */
     void cast(Storage x, Storage out) {
-        launch(() -> inner.cast(x, out));
+        launched();
+        try {
+            inner.cast(x, out);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void unary(UnaryOp op, Storage x, Storage out) {
-        launch(() -> inner.unary(op, x, out));
+        launched();
+        try {
+            inner.unary(op, x, out);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void binary(BinaryOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
-        launch(() -> inner.binary(op, a, b, out, plan));
+        launched();
+        try {
+            inner.binary(op, a, b, out, plan);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void compare(CompareOp op, Storage a, Storage b, Storage out, BroadcastPlan plan) {
-        launch(() -> inner.compare(op, a, b, out, plan));
+        launched();
+        try {
+            inner.compare(op, a, b, out, plan);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void where(Storage cond, Storage a, Storage b, Storage out, BroadcastPlan plan) {
-        launch(() -> inner.where(cond, a, b, out, plan));
+        launched();
+        try {
+            inner.where(cond, a, b, out, plan);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {
-        launch(() -> inner.binaryScalar(op, a, scalar, out));
+        launched();
+        try {
+            inner.binaryScalar(op, a, scalar, out);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void axpy(float alpha, Storage x, Storage y, Storage out) {
-        launch(() -> inner.axpy(alpha, x, y, out));
+        launched();
+        try {
+            inner.axpy(alpha, x, y, out);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void matmul(Storage a, Storage b, Storage out, int m, int n, int k, boolean transA, boolean transB) {
@@ -216,7 +289,11 @@ final class DeviceBackend {
             cell.launches++;
             cell.flops += 2L * m * n * k;
         }
-        run(() -> inner.matmul(a, b, out, m, n, k, transA, transB));
+        try {
+            inner.matmul(a, b, out, m, n, k, transA, transB);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     /** Counted as one launch, as it is on CUDA (one strided-batched cuBLAS call), on every device. */
@@ -227,49 +304,103 @@ final class DeviceBackend {
             cell.launches++;
             cell.flops += 2L * batch * m * n * k;
         }
-        run(() -> inner.matmulBatched(a, b, out, batch, m, n, k, transA, transB, strideA, strideB, strideC));
+        try {
+            inner.matmulBatched(a, b, out, batch, m, n, k, transA, transB, strideA, strideB, strideC);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void sumAxis(Storage x, long outer, long len, long innerSize, Storage out) {
-        launch(() -> inner.sumAxis(x, outer, len, innerSize, out));
+        launched();
+        try {
+            inner.sumAxis(x, outer, len, innerSize, out);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void extremeAxis(boolean max, Storage x, long outer, long len, long innerSize, Storage values, Storage indices) {
-        launch(() -> inner.extremeAxis(max, x, outer, len, innerSize, values, indices));
+        launched();
+        try {
+            inner.extremeAxis(max, x, outer, len, innerSize, values, indices);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void gather(Storage x, Storage index, Storage out, IndexPlan plan) {
-        launch(() -> inner.gather(x, index, out, plan));
+        launched();
+        try {
+            inner.gather(x, index, out, plan);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void softmax(boolean log, Storage x, long outer, long len, long innerSize, Storage out) {
-        launch(() -> inner.softmax(log, x, outer, len, innerSize, out));
+        launched();
+        try {
+            inner.softmax(log, x, outer, len, innerSize, out);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void scatterAdd(Storage src, Storage index, Storage out, IndexPlan plan) {
-        launch(() -> inner.scatterAdd(src, index, out, plan));
+        launched();
+        try {
+            inner.scatterAdd(src, index, out, plan);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void softmaxBackward(boolean log, Storage y, Storage g, long outer, long len, long innerSize, Storage gx) {
-        launch(() -> inner.softmaxBackward(log, y, g, outer, len, innerSize, gx));
+        launched();
+        try {
+            inner.softmaxBackward(log, y, g, outer, len, innerSize, gx);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void crossEntropy(Storage x, Storage target, Storage weight, long n, long c, long ignoreIndex, float smoothing,
             Storage loss, Storage stats) {
-        launch(() -> inner.crossEntropy(x, target, weight, n, c, ignoreIndex, smoothing, loss, stats));
+        launched();
+        try {
+            inner.crossEntropy(x, target, weight, n, c, ignoreIndex, smoothing, loss, stats);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void crossEntropyBackward(Storage x, Storage target, Storage weight, Storage stats, Storage g, boolean gPerRow,
             long n, long c, long ignoreIndex, float smoothing, Storage gx) {
-        launch(() -> inner.crossEntropyBackward(x, target, weight, stats, g, gPerRow, n, c, ignoreIndex, smoothing, gx));
+        launched();
+        try {
+            inner.crossEntropyBackward(x, target, weight, stats, g, gPerRow, n, c, ignoreIndex, smoothing, gx);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void transpose(Storage x, int rows, int cols, Storage out) {
-        launch(() -> inner.transpose(x, rows, cols, out));
+        launched();
+        try {
+            inner.transpose(x, rows, cols, out);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void stridedCopy(Storage src, long srcOffset, Storage dst, long dstOffset, BroadcastPlan plan) {
-        launch(() -> inner.stridedCopy(src, srcOffset, dst, dstOffset, plan));
+        launched();
+        try {
+            inner.stridedCopy(src, srcOffset, dst, dstOffset, plan);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     /**
@@ -286,16 +417,30 @@ final class DeviceBackend {
     }
 
     void randint(long seed, long offset, Storage out, long low, long high) {
-        launch(() -> inner.randint(seed, offset, out, low, high));
+        launched();
+        try {
+            inner.randint(seed, offset, out, low, high);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void synchronize() {
-        run(() -> inner.synchronize());
+        try {
+            inner.synchronize();
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     void layerNorm(Storage x, Storage weight, Storage bias, long rows, long len, float eps, Storage out,
             Storage stats) {
-        launch(() -> inner.layerNorm(x, weight, bias, rows, len, eps, out, stats));
+        launched();
+        try {
+            inner.layerNorm(x, weight, bias, rows, len, eps, out, stats);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 
     /** Two launches when a column sum (gWeight or gBias) is asked for: CUDA runs those as a kernel of their own. */
@@ -304,6 +449,11 @@ final class DeviceBackend {
         if (gWeight != null || gBias != null) {
             launched();
         }
-        launch(() -> inner.layerNormBackward(x, weight, stats, g, rows, len, gx, gWeight, gBias));
+        launched();
+        try {
+            inner.layerNormBackward(x, weight, stats, g, rows, len, gx, gWeight, gBias);
+        } catch (BackendException e) {
+            throw translate(device, e);
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.tensorj;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place that checks operands before an op runs: every operand present, open, on one
@@ -17,8 +19,11 @@ final class Dispatch {
     private record OptionalRole(String role) {}
 
     static Object optional(String role) {
-        return new OptionalRole(role);
+        return OPTIONAL_ROLES.computeIfAbsent(role, OptionalRole::new); // one per name, not one per call
     }
+
+    /** The few optional roles there are ("bias", ...), made once each. */
+    private static final Map<String, OptionalRole> OPTIONAL_ROLES = new ConcurrentHashMap<>();
 
     /**
      * {@code value}, or a NullPointerException naming the op and the argument ({@code add: other is
@@ -75,12 +80,40 @@ final class Dispatch {
     }
 
     /**
+     * As {@link #check(String, int, Object...)} for three operands, the third optional or not (a
+     * linear layer's input, weight and bias, every forward): operands that pass go through without a
+     * varargs array; anything else takes the general check, which reports it.
+     */
+    static DeviceBackend check(String op, int dtypes, String roleA, Tensor a, String roleB, Tensor b, Object roleC,
+                               Tensor c) {
+        if (a != null && b != null && (c != null || roleC instanceof OptionalRole)) {
+            a.checkOpen(op, roleA); // in verify's order: all present, then each open
+            b.checkOpen(op, roleB);
+            if (c != null) {
+                c.checkOpen(op, role(roleC));
+            }
+            Device d = a.device();
+            int seen = a.dtype().bit | b.dtype().bit | (c == null ? 0 : c.dtype().bit);
+            if (d.equals(b.device()) && (c == null || d.equals(c.device())) && (seen & ~dtypes) == 0) {
+                return Backends.forOp(d);
+            }
+        }
+        return check(op, dtypes, new Object[] {roleA, a, roleB, b, roleC, c});
+    }
+
+    /**
      * The device half of {@link #check(String, int, Object...)}: every operand present, open and on
      * one device, which is returned; nothing is counted. For ops that then check each operand's
      * dtype on its own ({@link #checkDType}) and dispatch with {@link Backends#forOp}.
      */
     static Device sameDevice(String op, Object... rolesAndTensors) {
         return verify(op, DTypes.ANY, rolesAndTensors);
+    }
+
+    /** As {@link #sameDevice(String, Object...)} for two operands, without the varargs array (a loss's check). */
+    static Device sameDevice(String op, String roleA, Tensor a, String roleB, Tensor b) {
+        checkSameDevice(op, roleA, a, roleB, b);
+        return a.device();
     }
 
     private static Device verify(String op, int dtypes, Object... rolesAndTensors) {

@@ -29,6 +29,9 @@ final class Elementwise {
     }
 
     private static void record(String op, BinaryOp kind, Tensor a, Tensor b, Tensor out) {
+        if (!Autograd.needsGraph(a, b)) {
+            return; // nothing recorded (a backward's products): no arrays nor rule to build
+        }
         boolean toA = a.requiresGrad();
         boolean toB = b.requiresGrad();
         Autograd.record(out, op, new Tensor[] {a, b}, savedBy(kind, a, b, out),
@@ -170,6 +173,9 @@ final class Elementwise {
         if (out.numel() > 0) {
             be.binaryScalar(kind, a.storage(), s, out.storage());
         }
+        if (!Autograd.needsGraph(a)) {
+            return out; // nothing recorded (a backward's scalings): no arrays nor rule to build
+        }
         Tensor[] saved = kind == BinaryOp.POW || kind == BinaryOp.RDIV ? new Tensor[] {a}
                 : kind == BinaryOp.RPOW ? new Tensor[] {a, out} : Autograd.NOTHING_SAVED;
         Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {scalarGrad(kind, a, s, out, g)});
@@ -225,6 +231,9 @@ final class Elementwise {
 
     static Tensor unary(String op, UnaryOp kind, Tensor a) {
         Tensor out = unaryKernel(op, kind, a);
+        if (!Autograd.needsGraph(a)) {
+            return out; // nothing recorded: no arrays nor rule to build
+        }
         Tensor[] saved = savedBy(kind, a, out);
         Autograd.record(out, op, new Tensor[] {a}, saved, g -> new Tensor[] {unaryGrad(kind, a, out, g)});
         return out;

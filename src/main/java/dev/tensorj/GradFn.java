@@ -27,6 +27,7 @@ final class GradFn {
     /** The tensors whose values the rule reads, and their versions when the op ran. */
     private Tensor[] saved;
     private final int[] savedVersions;
+    private static final int[] NO_VERSIONS = new int[0];
 
     /**
      * Whether the rule is a user's ({@link AutogradFunction}): it may keep the gradient it gets or
@@ -52,9 +53,9 @@ final class GradFn {
             }
         }
         this.saved = saved;
-        this.savedVersions = new int[saved.length];
+        this.savedVersions = saved.length == 0 ? NO_VERSIONS : new int[saved.length];
         for (int i = 0; i < saved.length; i++) {
-            savedVersions[i] = saved[i].version().value();
+            savedVersions[i] = saved[i].versionValue();
             saved[i].holdForGraph(); // closing it now frees it after this node's backward
         }
     }
@@ -85,8 +86,8 @@ final class GradFn {
     /** Refuses to compute a gradient from values that an in-place op has overwritten since. */
     private void checkSavedVersions() {
         for (int i = 0; i < saved.length; i++) {
-            Version v = saved[i].version();
-            if (v.value() != savedVersions[i]) {
+            if (saved[i].versionValue() != savedVersions[i]) {
+                Version v = saved[i].version();
                 throw new IllegalStateException("backward: a tensor of shape " + Shapes.str(saved[i].shapeRef())
                         + " that '" + op + "' saved to compute its gradient was modified afterwards by the in-place op '"
                         + v.lastOp() + "' (it is at version " + v.value() + "; '" + op + "' saved version "

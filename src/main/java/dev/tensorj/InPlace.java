@@ -159,6 +159,9 @@ final class InPlace {
 
     /** An in-place op keeps self's shape: {@code other} must broadcast to it. */
     private static void checkBroadcastsInto(String op, Tensor other, int[] shape) {
+        if (Arrays.equals(shape, other.shapeRef())) {
+            return; // the optimizers' case: no broadcast shape to make
+        }
         int[] result = Shapes.broadcast(op, shape, other.shapeRef());
         if (!Arrays.equals(result, shape)) {
             throw new ShapeMismatchException(op, "cannot write the result of shape " + Shapes.str(result)

@@ -77,6 +77,9 @@ final class Linalg {
 
     /** The broadcast of two operands' batch dimensions (all but their last two; none for a 1-d operand). */
     private static int[] batchShape(String op, int[] as, int[] bs) {
+        if (as.length <= 2 && bs.length <= 2) {
+            return NO_BATCH; // two matrices (or vectors): no arrays to make per product
+        }
         int[] ab = Arrays.copyOf(as, Math.max(0, as.length - 2));
         int[] bb = Arrays.copyOf(bs, Math.max(0, bs.length - 2));
         try {
@@ -99,6 +102,8 @@ final class Linalg {
     }
 
     /** {@code batch + [m, n]}, without {@code m} or {@code n} where it is -1 (a promoted 1-d operand). */
+    private static final int[] NO_BATCH = new int[0];
+
     private static int[] resultShape(int[] batch, int m, int n) {
         int[] out = Arrays.copyOf(batch, batch.length + (m < 0 ? 0 : 1) + (n < 0 ? 0 : 1));
         int i = batch.length;
@@ -152,9 +157,11 @@ final class Linalg {
      */
     private static Tensor mm(DeviceBackend be, String op, Tensor a, Tensor b, boolean transA, boolean transB) {
         Tensor c = product(be, a, b, transA, transB);
-        Autograd.record(c, op, new Tensor[] {a, b}, new Tensor[] {a, b}, g -> new Tensor[] {
-                a.requiresGrad() ? gradA(a, b, g, transA, transB) : null,
-                b.requiresGrad() ? gradB(a, b, g, transA, transB) : null});
+        if (Autograd.needsGraph(a, b)) { // else (a backward's products) no arrays nor rule to build
+            Autograd.record(c, op, new Tensor[] {a, b}, new Tensor[] {a, b}, g -> new Tensor[] {
+                    a.requiresGrad() ? gradA(a, b, g, transA, transB) : null,
+                    b.requiresGrad() ? gradB(a, b, g, transA, transB) : null});
+        }
         return c;
     }
 

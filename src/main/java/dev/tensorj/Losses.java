@@ -2,6 +2,7 @@ package dev.tensorj;
 
 import dev.tensorj.backend.BinaryOp;
 import dev.tensorj.backend.BroadcastPlan;
+import dev.tensorj.backend.Storage;
 
 /**
  * Losses as single ops, forward and backward side by side: one graph node each, as PyTorch's
@@ -11,20 +12,27 @@ import dev.tensorj.backend.BroadcastPlan;
 final class Losses {
     private Losses() {}
 
+    /** The shape of a 0-d tensor (never written: Tensor.empty copies it or shares an equal array). */
+    private static final int[] SCALAR = new int[0];
+
     /** {@code mean((input - target)²)}; callers have checked devices and shapes. */
     static Tensor mse(DeviceBackend be, Tensor input, Tensor target) {
         int[] shape = input.shapeRef();
         long n = input.numel();
         Tensor diff = Tensor.empty("mse_loss", be, shape); // kept for the backward pass
-        Tensor loss = Tensor.empty("mse_loss", be, new int[0]);
+        Tensor loss = Tensor.empty("mse_loss", be, SCALAR);
         if (n == 0) {
             be.fill(loss.storage(), Float.NaN); // the mean of nothing, as in PyTorch
         } else {
             BroadcastPlan same = Shapes.plan(shape, shape, shape);
             be.binary(BinaryOp.SUB, input.storage(), target.storage(), diff.storage(), same);
-            try (Tensor squares = Tensor.empty("mse_loss", be, shape)) {
-                be.binary(BinaryOp.MUL, diff.storage(), diff.storage(), squares.storage(), same);
-                be.sumAxis(squares.storage(), 1, n, 1, loss.storage()); // double accumulation; n may exceed 2^31
+            // The squares are a bare storage, not a tensor: nothing but the next kernel reads them.
+            Storage squares = be.allocate(DType.FLOAT32, n);
+            try {
+                be.binary(BinaryOp.MUL, diff.storage(), diff.storage(), squares, same);
+                be.sumAxis(squares, 1, n, 1, loss.storage()); // double accumulation; n may exceed 2^31
+            } finally {
+                Tensor.release(squares);
             }
             be.binaryScalar(BinaryOp.DIV, loss.storage(), (float) n, loss.storage());
         }
@@ -32,14 +40,28 @@ final class Losses {
         // diff is the op's own tensor, never handed out: saved so that the graph holds it, then
         // closed here, so its memory returns after the backward (at once when nothing is recorded).
         Autograd.record(loss, "mse_loss", new Tensor[] {input, target}, new Tensor[] {diff}, g -> {
-            Tensor dInput;
-            try (Tensor dg = diff.mul(g)) {
-                dInput = dg.mul(scale); // 2·(input − target)·g / n
-            }
+            Tensor dInput = mseBackward(diff, g, scale);
             return new Tensor[] {input.requiresGrad() ? dInput : null, target.requiresGrad() ? dInput.neg() : null};
         });
         diff.close();
         return loss;
+    }
+
+    /**
+     * {@code 2·(input − target)·g / n} as {@code (diff·g)·scale}: one op running two kernels into one
+     * tensor, rounding as the two tensor ops {@code diff.mul(g).mul(scale)} did (the same bits), with
+     * no tensor between them and no graph bookkeeping for either.
+     */
+    private static Tensor mseBackward(Tensor diff, Tensor g, float scale) {
+        String op = "mse_loss_backward";
+        DeviceBackend be = Dispatch.check(op, DTypes.FLOAT32, "diff", diff, "grad", g);
+        int[] shape = diff.shapeRef();
+        Tensor dInput = Tensor.empty(op, be, shape);
+        if (dInput.numel() > 0) {
+            be.binary(BinaryOp.MUL, diff.storage(), g.storage(), dInput.storage(), Shapes.plan(shape, g.shapeRef(), shape));
+            be.binaryScalar(BinaryOp.MUL, dInput.storage(), scale, dInput.storage());
+        }
+        return dInput;
     }
 
     // ---------------------------------------------------------------- softmax and composed losses

@@ -26,6 +26,22 @@ public final class NoGrad implements AutoCloseable {
         return new NoGrad();
     }
 
+    /**
+     * Turns recording off on this thread and returns whether it was on, for {@link #restore}: the
+     * engine's own scopes (a backward pass) without an object per pass.
+     */
+    static boolean suspend() {
+        boolean[] flag = ENABLED.get();
+        boolean previous = flag[0];
+        flag[0] = false;
+        return previous;
+    }
+
+    /** Ends a {@link #suspend()}: recording is as it was before. */
+    static void restore(boolean previous) {
+        ENABLED.get()[0] = previous;
+    }
+
     /** Whether ops on this thread record the autograd graph. */
     public static boolean isGradEnabled() {
         return ENABLED.get()[0];

@@ -41,8 +41,8 @@ final class Reductions {
         for (int i = d + 1; i < s.length; i++) {
             inner *= s[i];
         }
-        int[] kept = s.clone();
-        kept[d] = 1;
+        boolean recorded = Autograd.needsGraph(x);
+        int[] kept = keepDim || recorded ? keptDim(s, d) : null; // not made for a backward's sums
         Tensor out = Tensor.empty("sum", be, keepDim ? kept : drop(s, d));
         if (out.numel() > 0) {
             if (s[d] == 0) {
@@ -51,7 +51,10 @@ final class Reductions {
                 be.sumAxis(x.storage(), outer, s[d], inner, out.storage());
             }
         }
-        int[] shape = x.shape();
+        if (!recorded) {
+            return out; // a backward's sums (un-broadcasting) record nothing: no arrays nor rule to build
+        }
+        int[] shape = x.shapeRef();
         Autograd.record(out, "sum", new Tensor[] {x}, Autograd.NOTHING_SAVED, g -> {
             try (Tensor view = g.reshape(kept)) { // closed, or its reference would keep g's memory from reuse
                 return new Tensor[] {expand(view, shape)};
@@ -392,6 +395,13 @@ final class Reductions {
         }
         zero.close();
         return out;
+    }
+
+    /** {@code s} with dimension {@code d} of size 1. */
+    private static int[] keptDim(int[] s, int d) {
+        int[] kept = s.clone();
+        kept[d] = 1;
+        return kept;
     }
 
     private static int[] drop(int[] s, int d) {

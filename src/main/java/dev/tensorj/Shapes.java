@@ -80,8 +80,47 @@ final class Shapes {
      * (each broadcast to {@code out}): made here, once, for every backend.
      */
     static BroadcastPlan plan(int[] a, int[] b, int[] out) {
-        return BroadcastPlan.of(out, broadcastStrides(a, out), broadcastStrides(b, out));
+        int slot = (31 * (31 * Arrays.hashCode(a) + Arrays.hashCode(b)) + Arrays.hashCode(out)) & (PLANS.length - 1);
+        PlanEntry e = PLANS[slot];
+        if (e != null && Arrays.equals(e.a, a) && Arrays.equals(e.b, b) && Arrays.equals(e.out, out)) {
+            return e.plan;
+        }
+        BroadcastPlan p = BroadcastPlan.of(out, broadcastStrides(a, out), broadcastStrides(b, out));
+        PLANS[slot] = new PlanEntry(a.clone(), b.clone(), out.clone(), p);
+        return p;
     }
+
+    /**
+     * Recently made plans, direct-mapped by their shapes' hash and shared by all threads: a training
+     * step runs the same few shape combinations every time, and a new plan was five objects per op
+     * (a large part of a small step's heap). Plans are immutable, and so is an entry (its shapes are
+     * copies), so a thread reading a slot while another replaces it sees one whole entry or the other.
+     */
+    private static final PlanEntry[] PLANS = new PlanEntry[64];
+
+    private record PlanEntry(int[] a, int[] b, int[] out, BroadcastPlan plan) {}
+
+    /**
+     * An array equal to {@code shape} that tensors may share: {@code shape} copied once, then the
+     * same copy for every tensor of that shape while it stays in its slot. A tensor's shape array is
+     * never written (Tensor hands out copies only), so an op's output needs no array of its own.
+     * Direct-mapped and shared by all threads as {@link #PLANS}; the array is held by an immutable
+     * record, so its values are visible to every thread that reads the slot.
+     */
+    static int[] shared(int[] shape) {
+        int slot = Arrays.hashCode(shape) & (SHAPES.length - 1);
+        SharedShape e = SHAPES[slot];
+        if (e != null && Arrays.equals(e.dims, shape)) {
+            return e.dims;
+        }
+        int[] copy = shape.clone();
+        SHAPES[slot] = new SharedShape(copy);
+        return copy;
+    }
+
+    private static final SharedShape[] SHAPES = new SharedShape[64];
+
+    private record SharedShape(int[] dims) {}
 
     /** Normalises a possibly negative dimension index. */
     static int dim(String op, int dim, int rank) {

@@ -27,7 +27,6 @@ import java.util.List;
 public final class Tensor implements AutoCloseable {
     private final int[] shape;
     private final long numel;
-    private final DType dtype; // the storage's; a moved or replaced storage keeps it
     private Device device;    // changes only through setData
     private Storage storage;
     private boolean requiresGrad;
@@ -39,7 +38,13 @@ public final class Tensor implements AutoCloseable {
      */
     private boolean gradShared;
     private GradFn gradFn;
-    private Version version;  // shared with the tensors that share this one's data
+    /**
+     * Shared with the tensors that share this one's data; made on first need ({@link #version()}):
+     * most tensors an op returns are never saved by a rule, viewed nor written in place. Not volatile
+     * (a volatile store in every constructor would be a memory fence per tensor): set once by a
+     * compare-and-set, and a Version's initial state is the default one.
+     */
+    private Version version;
     private Tensor viewOf;    // the base of a view (reshape), for the in-place rules
     private volatile boolean closed;
     /** Graph nodes not yet freed that saved this tensor for their backward (guarded by this). */
@@ -48,7 +53,7 @@ public final class Tensor implements AutoCloseable {
     private boolean closeDeferred;
 
     Tensor(Device device, Storage storage, int[] shape) {
-        this(device, storage, shape, new Version());
+        this(device, storage, shape, null);
     }
 
     private Tensor(Device device, Storage storage, int[] shape, Version version) {
@@ -57,7 +62,6 @@ public final class Tensor implements AutoCloseable {
         this.version = version;
         this.shape = shape;
         this.numel = Shapes.numel("tensor", shape);
-        this.dtype = DType.of(storage.type());
     }
 
     /**
@@ -71,12 +75,14 @@ public final class Tensor implements AutoCloseable {
 
     /** As {@link #empty(String, DeviceBackend, int[])}, of {@code dtype}. */
     static Tensor empty(String op, DeviceBackend backend, DType dtype, int[] shape) {
-        return new Tensor(backend.device(), backend.allocate(dtype, numelFor(op, backend, shape)), shape.clone());
+        return new Tensor(backend.device(), backend.allocate(dtype, numelFor(op, backend, shape)),
+                Shapes.shared(shape));
     }
 
     /** As {@link #empty(String, DeviceBackend, DType, int[])}, every element zero (false). */
     static Tensor zeroed(String op, DeviceBackend backend, DType dtype, int[] shape) {
-        return new Tensor(backend.device(), backend.allocateZeroed(dtype, numelFor(op, backend, shape)), shape.clone());
+        return new Tensor(backend.device(), backend.allocateZeroed(dtype, numelFor(op, backend, shape)),
+                Shapes.shared(shape));
     }
 
     /** The elements of {@code shape}, checked against what one host array holds on the cpu. */
@@ -258,7 +264,9 @@ public final class Tensor implements AutoCloseable {
 
     /** The element type: {@link DType#FLOAT32} unless created or converted otherwise. */
     public DType dtype() {
-        return dtype;
+        // The storage's (a replaced storage has the same): read from it rather than kept in a field,
+        // so that every tensor an op makes is 56 bytes, not 64.
+        return DType.of(storage.type());
     }
 
     /** The shape (a copy). */
@@ -886,7 +894,7 @@ public final class Tensor implements AutoCloseable {
                     + "computed by '" + gradFn.op + "'");
         }
         checkSameShape("setData", "source", source);
-        Dispatch.checkDType("setData", dtype.bit, "source", source, null);
+        Dispatch.checkDType("setData", dtype().bit, "source", source, null);
         Storage old;
         synchronized (this) { // against a concurrent close() releasing the storage being replaced
             checkOpen("setData", "self");
@@ -894,7 +902,7 @@ public final class Tensor implements AutoCloseable {
             old = storage;
             storage = source.storage;
             device = source.device;
-            version = source.version; // one data, one version: a write through either is seen by both
+            version = source.version(); // one data, one version: a write through either is seen by both
         }
         release(old);
     }
@@ -915,7 +923,7 @@ public final class Tensor implements AutoCloseable {
         }
         Dispatch.checkSameDevice("setGrad", "tensor", this, "grad", grad);
         checkSameShape("setGrad", "grad", grad);
-        Dispatch.checkDType("setGrad", dtype.bit, "grad", grad, null);
+        Dispatch.checkDType("setGrad", dtype().bit, "grad", grad, null);
         if (grad == this) {
             throw new IllegalArgumentException("setGrad: a tensor cannot be its own gradient; pass a copy (clone())");
         }
@@ -984,7 +992,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor detach() {
         checkOpen("detach", "input");
         storage.retain();
-        return new Tensor(device, storage, shape.clone(), version);
+        return new Tensor(device, storage, shape, version());
     }
 
     // ---------------------------------------------------------------- reading values
@@ -1086,8 +1094,8 @@ public final class Tensor implements AutoCloseable {
             sb.append(valuesString()).append(", ");
         }
         sb.append("shape=").append(Shapes.str(shape)).append(", device=").append(device);
-        if (dtype != DType.FLOAT32) {
-            sb.append(", dtype=").append(dtype);
+        if (dtype() != DType.FLOAT32) {
+            sb.append(", dtype=").append(dtype());
         }
         if (gradFn != null) {
             sb.append(", gradFn=").append(gradFn);
@@ -1235,7 +1243,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor to(DType target) {
         Dispatch.nonNull("to", "dtype", target);
         checkOpen("to", "input");
-        if (target == dtype) {
+        if (target == dtype()) {
             return this;
         }
         DeviceBackend be = Dispatch.check("to", DTypes.ANY, this);
@@ -1243,8 +1251,8 @@ public final class Tensor implements AutoCloseable {
         if (numel > 0) {
             be.cast(storage, out.storage);
         }
-        if (dtype.isFloatingPoint() && target.isFloatingPoint()) { // between floating dtypes, once there are several
-            DType source = dtype;
+        if (dtype().isFloatingPoint() && target.isFloatingPoint()) { // between floating dtypes, once there are several
+            DType source = dtype();
             Autograd.record(out, "to", new Tensor[] {this}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.to(source)});
         }
         return out;
@@ -1314,7 +1322,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The values of a small CPU tensor, for {@link #toString()}. */
     private String valuesString() {
-        switch (dtype) {
+        switch (dtype()) {
             case INT64:
                 return Arrays.toString(toLongArray());
             case BOOL:
@@ -2029,7 +2037,7 @@ public final class Tensor implements AutoCloseable {
     /** A new tensor holding a copy of this one's current values, outside the graph. */
     Tensor copyOfValues(String op) {
         DeviceBackend be = Backends.of(device);
-        Tensor out = empty(op, be, dtype, shape);
+        Tensor out = empty(op, be, dtype(), shape);
         if (numel > 0) {
             be.copy(storage, out.storage);
         }
@@ -2044,7 +2052,7 @@ public final class Tensor implements AutoCloseable {
     /** A tensor of {@code shape} sharing {@code base}'s data and version counter: a view of it. */
     static Tensor view(Tensor base, int[] shape) {
         base.storage.retain();
-        Tensor v = new Tensor(base.device, base.storage, shape, base.version);
+        Tensor v = new Tensor(base.device, base.storage, shape, base.version());
         v.viewOf = base.viewOf != null ? base.viewOf : base;
         return v;
     }
@@ -2054,8 +2062,32 @@ public final class Tensor implements AutoCloseable {
         return viewOf;
     }
 
+    /**
+     * The version's value: 0 while none was made (nothing has written in place yet), so that saving
+     * a tensor for a backward rule does not make one.
+     */
+    int versionValue() {
+        Version v = version;
+        return v == null ? 0 : v.value();
+    }
+
     Version version() {
-        return version;
+        Version v = version;
+        if (v == null) {
+            VERSION.compareAndSet(this, null, new Version()); // two readers that race agree on one
+            v = version;
+        }
+        return v;
+    }
+
+    private static final java.lang.invoke.VarHandle VERSION;
+
+    static {
+        try {
+            VERSION = java.lang.invoke.MethodHandles.lookup().findVarHandle(Tensor.class, "version", Version.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     // ---------------------------------------------------------------- softmax, indexing and losses

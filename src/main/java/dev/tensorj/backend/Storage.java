@@ -1,6 +1,7 @@
 package dev.tensorj.backend;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A flat buffer of {@link #numel()} elements of one {@link ScalarType} on one device, owned by a
@@ -10,8 +11,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 public abstract class Storage {
     private final ScalarType type;
     private final long numel;
-    private final AtomicInteger refs = new AtomicInteger(1);
+    /**
+     * The tensors sharing this storage, changed only atomically through {@link #REFS}: a field rather
+     * than an AtomicInteger saves an object per tensor an op makes. Not volatile, so that making a
+     * storage costs no memory fence (the atomic updates are full fences themselves).
+     */
+    private int refs = 1;
     private long tag;
+
+    private static final VarHandle REFS;
+
+    static {
+        try {
+            REFS = MethodHandles.lookup().findVarHandle(Storage.class, "refs", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     protected Storage(ScalarType type, long numel) {
         this.type = java.util.Objects.requireNonNull(type, "type");
@@ -47,21 +63,21 @@ public abstract class Storage {
 
     /** Adds a reference (a new tensor sharing this storage). */
     public final void retain() {
-        if (refs.getAndIncrement() <= 0) {
-            refs.getAndDecrement();
+        if ((int) REFS.getAndAdd(this, 1) <= 0) {
+            REFS.getAndAdd(this, -1);
             throw new IllegalStateException("storage was already freed");
         }
     }
 
     /** Drops a reference; the last one frees the memory and returns true. */
     public final boolean release() {
-        int left = refs.decrementAndGet();
+        int left = (int) REFS.getAndAdd(this, -1) - 1;
         if (left == 0) {
             free();
             return true;
         }
         if (left < 0) {
-            refs.incrementAndGet();
+            REFS.getAndAdd(this, 1);
         }
         return false;
     }

@@ -28,6 +28,8 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private Module parent; // the first module this one was registered in; null for a root
     private boolean training = true;
+    /** Made once: a method reference made per forward call was an object per layer per step. */
+    private final java.util.function.Supplier<Map<String, Tensor>> namedParametersOnDemand = this::namedParameters;
 
     /** The forward pass. */
     public abstract Tensor forward(Tensor input);
@@ -107,7 +109,7 @@ public abstract class Module {
     protected final void checkPlacement(Tensor input) {
         if (input.device().isCpu()) {
             Module model = root();
-            dev.tensorj.IdleGpuPolicy.checkForward(model, model::namedParameters, input);
+            dev.tensorj.IdleGpuPolicy.checkForward(model, model.namedParametersOnDemand, input);
         }
     }
 

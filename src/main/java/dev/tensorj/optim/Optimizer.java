@@ -151,8 +151,8 @@ public abstract class Optimizer {
      * nobody was handed is closed, so the next backward reuses its memory ({@link Tensor#zeroGrad()}).
      */
     public void zeroGrad() {
-        for (Tensor p : params) {
-            p.zeroGrad();
+        for (int i = 0; i < params.size(); i++) { // indexed, here and in step(): no iterator per call
+            params.get(i).zeroGrad();
         }
     }
 
@@ -169,7 +169,8 @@ public abstract class Optimizer {
      */
     public final void step() {
         IdleGpuPolicy.checkStep(this, params);
-        for (Tensor p : params) {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
             Tensor grad = gradOf(p);
             if (grad != null) {
                 Tensor.checkSameDevice(stepOp, "param", p, "grad", grad);
@@ -179,7 +180,9 @@ public abstract class Optimizer {
         try (NoGrad g = NoGrad.enter()) {
             for (int group = 0; group < groupParams.size(); group++) {
                 GroupOptions options = groupOptions.get(group);
-                for (Tensor p : groupParams.get(group)) {
+                List<Tensor> ps = groupParams.get(group);
+                for (int i = 0; i < ps.size(); i++) {
+                    Tensor p = ps.get(i);
                     Tensor grad = gradOf(p);
                     if (grad != null) {
                         update(p, grad, options);
@@ -361,6 +364,9 @@ public abstract class Optimizer {
      * after the parameters and gradients were checked.
      */
     private void moveStateToParameters() {
+        if (state.isEmpty()) {
+            return; // no state yet (plain SGD never has any): nothing to move, nothing allocated
+        }
         List<Map<String, Tensor>> owners = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<Tensor> copies = new ArrayList<>();

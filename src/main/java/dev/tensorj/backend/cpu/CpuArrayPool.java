@@ -28,10 +28,14 @@ final class CpuArrayPool {
             Long.getLong("tensorj.cpu.pool.bytes", Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4)),
             Boolean.getBoolean("tensorj.cpu.pool.poison"));
 
-    /** The free arrays of one type and length, most recently returned on top. */
+    /**
+     * The free arrays of one type and length, most recently returned on top. An empty shelf stays
+     * in its slot and is taken over by the next (type, length) that lands there: a size that a step
+     * takes and returns every time (its count going to 0 and back) allocates no shelf per step.
+     */
     private static final class Shelf {
-        final ScalarType type;
-        final int length;
+        ScalarType type;
+        int length;
         Object[] arrays = new Object[4];
         int count;
         Shelf next; // the chain of one hash slot
@@ -45,7 +49,7 @@ final class CpuArrayPool {
 
     private long capBytes;
     private final boolean poison;
-    /** Chained by hash of (type, length); a shelf is unlinked when it runs empty, so stale sizes cost nothing. */
+    /** Chained by hash of (type, length); an empty shelf is reused by the next size in its slot (see {@link Shelf}). */
     private final Shelf[] slots = new Shelf[256];
     private long keptBytes;
     private long reused;
@@ -101,8 +105,13 @@ final class CpuArrayPool {
             int slot = slot(type, length);
             Shelf s = find(slot, type, length);
             if (s == null) {
+                s = emptyShelf(slot);
+            }
+            if (s == null) {
                 s = slots[slot] = new Shelf(type, length, slots[slot]);
             }
+            s.type = type;
+            s.length = length;
             if (s.count == s.arrays.length) {
                 s.arrays = Arrays.copyOf(s.arrays, 2 * s.count);
             }
@@ -118,14 +127,11 @@ final class CpuArrayPool {
         }
         int slot = slot(type, length);
         Shelf s = find(slot, type, length);
-        if (s == null) {
+        if (s == null || s.count == 0) {
             return null;
         }
         Object a = s.arrays[--s.count];
         s.arrays[s.count] = null;
-        if (s.count == 0) {
-            unlink(slot, s);
-        }
         keptBytes -= (long) length * type.byteSize();
         reused++;
         return a;
@@ -176,17 +182,14 @@ final class CpuArrayPool {
         return null;
     }
 
-    private void unlink(int slot, Shelf shelf) {
-        if (slots[slot] == shelf) {
-            slots[slot] = shelf.next;
-            return;
-        }
-        for (Shelf s = slots[slot]; s.next != null; s = s.next) {
-            if (s.next == shelf) {
-                s.next = shelf.next;
-                return;
+    /** A shelf of {@code slot} that holds nothing, for another size to take over, or null. */
+    private Shelf emptyShelf(int slot) {
+        for (Shelf s = slots[slot]; s != null; s = s.next) {
+            if (s.count == 0) {
+                return s;
             }
         }
+        return null;
     }
 
     synchronized long capBytes() {
