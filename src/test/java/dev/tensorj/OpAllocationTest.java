@@ -97,12 +97,13 @@ class OpAllocationTest {
 
     @Test
     void smallTrainingSteps() {
-        // The CPU suite's S1 and S2 steps (MSE, SGD lr 0.01, batch 32), 1852 and 3164 bytes on
-        // 2026-12-05 (7248 and 11016 before), with a margin of about 3%. Of S1's: 7 Tensors 392 and 8
+        // The CPU suite's S1 and S2 steps (MSE, SGD lr 0.01, batch 32), 1452 and 2308 bytes on
+        // 2026-12-05 once the CPU kernels stopped making lambdas on one thread (1852 and 3164
+        // before that, 7248 and 11016 before the day), with a margin of about 3%. Of S1's: 7 Tensors 392 and 8
         // storages 384 (forward output, loss, the loss's saved difference and squares, the seed of
         // backward, the loss's gradient, the weight's and bias's gradients), the two float arrays the
         // pool cannot give back because the user may hold their tensors (output and loss) 168, two
-        // graph nodes with their arrays and rules, and the CPU kernels' lambdas; backward's walk (4 bytes
+        // graph nodes with their arrays and rules; backward's walk (4 bytes
         // a step: it is replaced every 256 passes), broadcast plans, shapes and versions next to
         // nothing. See
         // benchmarks/results/2026-12-05-small-step-heap.md.
@@ -112,14 +113,14 @@ class OpAllocationTest {
         MSELoss mse = new MSELoss();
         Linear s1 = new Linear(10, 1);
         SGD sgd1 = new SGD(s1.parameters(), 0.01f);
-        assertAtMost(1904, "an S1 step", () -> {
+        assertAtMost(1496, "an S1 step", () -> {
             sgd1.zeroGrad();
             mse.forward(s1.forward(x), y).backward();
             sgd1.step();
         });
         Sequential s2 = new Sequential(new Linear(10, 20), new ReLU(), new Linear(20, 1));
         SGD sgd2 = new SGD(s2.parameters(), 0.01f);
-        assertAtMost(3256, "an S2 step", () -> {
+        assertAtMost(2380, "an S2 step", () -> {
             sgd2.zeroGrad();
             mse.forward(s2.forward(x), y).backward();
             sgd2.step();

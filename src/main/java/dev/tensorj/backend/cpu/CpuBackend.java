@@ -135,19 +135,25 @@ public final class CpuBackend implements Backend {
     public void unary(UnaryOp op, Storage x, Storage out) {
         float[] a = data(x);
         float[] o = data(out);
-        CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> {
-            switch (op) {
-                case NEG:
-                    for (int i = from; i < to; i++) o[i] = -a[i];
-                    break;
-                case RELU:
-                    // Math.max compiles to a branch-free vmaxss; a branch costs dearly on random data.
-                    for (int i = from; i < to; i++) o[i] = Math.max(a[i], 0f);
-                    break;
-                default:
-                    CpuUnary.range(op, a, o, from, to);
-            }
-        });
+        if (CpuThreads.serial(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS)) {
+            unaryRange(op, a, o, 0, o.length);
+        } else {
+            CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> unaryRange(op, a, o, from, to));
+        }
+    }
+
+    private static void unaryRange(UnaryOp op, float[] a, float[] o, int from, int to) {
+        switch (op) {
+            case NEG:
+                for (int i = from; i < to; i++) o[i] = -a[i];
+                break;
+            case RELU:
+                // Math.max compiles to a branch-free vmaxss; a branch costs dearly on random data.
+                for (int i = from; i < to; i++) o[i] = Math.max(a[i], 0f);
+                break;
+            default:
+                CpuUnary.range(op, a, o, from, to);
+        }
     }
 
     @Override
@@ -169,8 +175,12 @@ public final class CpuBackend implements Backend {
     public void binaryScalar(BinaryOp op, Storage a, float scalar, Storage out) {
         float[] x = data(a);
         float[] o = data(out);
-        CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS,
-                (from, to) -> CpuElementwise.scalarRange(op, x, scalar, o, from, to));
+        if (CpuThreads.serial(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS)) {
+            CpuElementwise.scalarRange(op, x, scalar, o, 0, o.length);
+        } else {
+            CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS,
+                    (from, to) -> CpuElementwise.scalarRange(op, x, scalar, o, from, to));
+        }
     }
 
     @Override
@@ -178,11 +188,17 @@ public final class CpuBackend implements Backend {
         float[] xs = data(x);
         float[] ys = data(y);
         float[] o = data(out);
-        CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                o[i] = ys[i] + alpha * xs[i];
-            }
-        });
+        if (CpuThreads.serial(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS)) {
+            axpyRange(alpha, xs, ys, o, 0, o.length);
+        } else {
+            CpuThreads.parallelFor(o.length, CpuThreads.PARALLEL_MIN_ELEMENTS, (from, to) -> axpyRange(alpha, xs, ys, o, from, to));
+        }
+    }
+
+    private static void axpyRange(float alpha, float[] xs, float[] ys, float[] o, int from, int to) {
+        for (int i = from; i < to; i++) {
+            o[i] = ys[i] + alpha * xs[i];
+        }
     }
 
     @Override

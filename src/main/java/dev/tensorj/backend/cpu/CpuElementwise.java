@@ -49,6 +49,13 @@ final class CpuElementwise {
         }
         // The plan merged the dimensions both operands walk contiguously, so same-shape operands
         // are one long row: a [32, 20] op ran as 32 rows of 20 floats, each too short to vectorise.
+        if (plan.rank() <= 1 && CpuThreads.serial(out.length, CpuThreads.PARALLEL_MIN_ELEMENTS)) {
+            // One row on this thread, without the walk's lambdas (see CpuThreads.serial).
+            int aS = plan.rank() == 0 ? 0 : (int) plan.aStrides[0];
+            int bS = plan.rank() == 0 ? 0 : (int) plan.bStrides[0];
+            row(op, a, 0, aS, b, 0, bS, out, 0, out.length);
+            return;
+        }
         CpuPlanWalk.rows(plan, out.length, (aOff, aS, bOff, bS, oOff, len) -> row(op, a, aOff, aS, b, bOff, bS, out, oOff, len));
     }
 
@@ -90,26 +97,34 @@ final class CpuElementwise {
      */
     private static void tiledRows(BinaryOp op, float[] full, float[] row, boolean rowOnLeft, float[] o, int rows, int n) {
         int perBlock = STAGE / n;
-        CpuThreads.parallelFor(rows, Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / n), (from, to) -> {
-            float[][] buffers = STAGING.get();
-            float[] staged = buffers[0];
-            float[] tile = buffers[1];
-            int tiled = Math.min(perBlock, to - from) * n;
-            System.arraycopy(row, 0, tile, 0, n);
-            for (int filled = n; filled < tiled; filled *= 2) {
-                System.arraycopy(tile, 0, tile, filled, Math.min(filled, tiled - filled));
+        int grain = Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / n);
+        if (CpuThreads.serial(rows, grain)) {
+            tiledRange(op, full, row, rowOnLeft, o, n, perBlock, 0, rows);
+        } else {
+            CpuThreads.parallelFor(rows, grain, (from, to) -> tiledRange(op, full, row, rowOnLeft, o, n, perBlock, from, to));
+        }
+    }
+
+    private static void tiledRange(BinaryOp op, float[] full, float[] row, boolean rowOnLeft, float[] o, int n,
+                                   int perBlock, int from, int to) {
+        float[][] buffers = STAGING.get();
+        float[] staged = buffers[0];
+        float[] tile = buffers[1];
+        int tiled = Math.min(perBlock, to - from) * n;
+        System.arraycopy(row, 0, tile, 0, n);
+        for (int filled = n; filled < tiled; filled *= 2) {
+            System.arraycopy(tile, 0, tile, filled, Math.min(filled, tiled - filled));
+        }
+        for (int r = from; r < to; r += perBlock) {
+            int len = Math.min(perBlock, to - r) * n;
+            System.arraycopy(full, r * n, staged, 0, len);
+            if (rowOnLeft) {
+                aligned(op, tile, staged, staged, 0, len);
+            } else {
+                aligned(op, staged, tile, staged, 0, len);
             }
-            for (int r = from; r < to; r += perBlock) {
-                int len = Math.min(perBlock, to - r) * n;
-                System.arraycopy(full, r * n, staged, 0, len);
-                if (rowOnLeft) {
-                    aligned(op, tile, staged, staged, 0, len);
-                } else {
-                    aligned(op, staged, tile, staged, 0, len);
-                }
-                System.arraycopy(staged, 0, o, r * n, len);
-            }
-        });
+            System.arraycopy(staged, 0, o, r * n, len);
+        }
     }
 
     /**

@@ -16,12 +16,12 @@ final class CpuReduce {
     static void sumAxis(float[] x, int outer, int len, int inner, float[] out) {
         if (inner == 1) {
             // Contiguous rows: one dot-like loop per output, split across cores by rows.
-            CpuThreads.parallelFor(outer, Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / Math.max(1, len)),
-                    (from, to) -> {
-                        for (int o = from; o < to; o++) {
-                            out[o] = (float) sumContiguous(x, o * len, len);
-                        }
-                    });
+            int grain = Math.max(1, CpuThreads.PARALLEL_MIN_ELEMENTS / Math.max(1, len));
+            if (CpuThreads.serial(outer, grain)) { // no lambda: see CpuThreads.serial
+                sumRows(x, len, out, 0, outer);
+            } else {
+                CpuThreads.parallelFor(outer, grain, (from, to) -> sumRows(x, len, out, from, to));
+            }
             return;
         }
         // Strided axis: accumulate whole inner rows at a time so reads stay sequential. With fewer
@@ -29,27 +29,40 @@ final class CpuReduce {
         int blocks = outer >= CpuThreads.THREADS ? 1 : Math.max(1, Math.min(CpuThreads.THREADS, inner / COLUMNS_MIN));
         int width = (inner + blocks - 1) / blocks;
         long work = (long) len * width;
-        CpuThreads.parallelFor(outer * blocks, (int) Math.max(1, STRIDED_MIN_ELEMENTS / Math.max(1, work)),
-                (from, to) -> {
-                    double[] acc = accumulators(width);
-                    for (int t = from; t < to; t++) {
-                        int o = t / blocks;
-                        int c0 = (t % blocks) * width;
-                        int cols = Math.min(inner, c0 + width) - c0;
-                        java.util.Arrays.fill(acc, 0, cols, 0.0);
-                        int base = o * len * inner + c0;
-                        for (int l = 0; l < len; l++) {
-                            int row = base + l * inner;
-                            for (int i = 0; i < cols; i++) {
-                                acc[i] += x[row + i];
-                            }
-                        }
-                        int ob = o * inner + c0;
-                        for (int i = 0; i < cols; i++) {
-                            out[ob + i] = (float) acc[i];
-                        }
-                    }
-                });
+        int grain = (int) Math.max(1, STRIDED_MIN_ELEMENTS / Math.max(1, work));
+        if (CpuThreads.serial(outer * blocks, grain)) {
+            sumColumns(x, len, inner, blocks, width, out, 0, outer * blocks);
+        } else {
+            CpuThreads.parallelFor(outer * blocks, grain, (from, to) -> sumColumns(x, len, inner, blocks, width, out, from, to));
+        }
+    }
+
+    private static void sumRows(float[] x, int len, float[] out, int from, int to) {
+        for (int o = from; o < to; o++) {
+            out[o] = (float) sumContiguous(x, o * len, len);
+        }
+    }
+
+    /** Column blocks {@code [from, to)} of the strided sum: block t is columns of output block t / blocks. */
+    private static void sumColumns(float[] x, int len, int inner, int blocks, int width, float[] out, int from, int to) {
+        double[] acc = accumulators(width);
+        for (int t = from; t < to; t++) {
+            int o = t / blocks;
+            int c0 = (t % blocks) * width;
+            int cols = Math.min(inner, c0 + width) - c0;
+            java.util.Arrays.fill(acc, 0, cols, 0.0);
+            int base = o * len * inner + c0;
+            for (int l = 0; l < len; l++) {
+                int row = base + l * inner;
+                for (int i = 0; i < cols; i++) {
+                    acc[i] += x[row + i];
+                }
+            }
+            int ob = o * inner + c0;
+            for (int i = 0; i < cols; i++) {
+                out[ob + i] = (float) acc[i];
+            }
+        }
     }
 
     /** Per-thread accumulators, so that a reduction in a training step allocates nothing once warm. */

@@ -35,11 +35,20 @@ final class CpuThreads {
     private CpuThreads() {}
 
     /**
+     * Whether {@link #parallelFor} would run {@code [0, n)} on the calling thread. Hot kernels ask
+     * first and then run their loop directly: a small step's ops would otherwise each allocate the
+     * capturing lambda that only a split needs (the heap a small training step costs).
+     */
+    static boolean serial(int n, int grain) {
+        return POOL == null || n < grain || n < 2 || ForkJoinTask.getPool() == POOL; // no nested fan-out
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)}, split into one chunk per thread when {@code n} is at
      * least {@code grain}; otherwise on the calling thread.
      */
     static void parallelFor(int n, int grain, RangeBody body) {
-        if (POOL == null || n < grain || n < 2 || ForkJoinTask.getPool() == POOL) { // no nested fan-out
+        if (serial(n, grain)) {
             body.run(0, n);
             return;
         }
