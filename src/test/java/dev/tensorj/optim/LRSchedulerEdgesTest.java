@@ -22,14 +22,14 @@ class LRSchedulerEdgesTest {
 
     /**
      * SequentialLR restarts each later scheduler at its epoch 0 from its closed form (PyTorch's
-     * {@code step(0)}): a MultiStepLR with a milestone at 0 starts decayed once, a LinearLR at
+     * {@code step(0)}): a MultiStepLR with milestone 0 listed twice starts decayed twice, a LinearLR at
      * {@code startFactor}, a StepLR at the base rate; each then continues by its chainable rule.
      */
     @Test
     void sequentialLRRestartsEachSchedulerFromItsClosedForm() {
         SGD opt = sgd(0.1f);
         StepLR first = new StepLR(opt, 2, 0.5);
-        MultiStepLR multi = new MultiStepLR(opt, new int[] {3, 0}, 0.1);
+        MultiStepLR multi = new MultiStepLR(opt, new int[] {3, 0, 0}, 0.1);
         LinearLR linear = new LinearLR(opt, 0.5, 1.0, 4);
         StepLR last = new StepLR(opt, 3, 0.2);
         SequentialLR s = new SequentialLR(opt, List.of(first, multi, linear, last), new int[] {4, 10, 20});
@@ -40,7 +40,7 @@ class LRSchedulerEdgesTest {
                 return base * Math.pow(0.5, e / 2);
             }
             if (e < 10) {
-                return base * (e - 4 < 3 ? 0.1 : 0.01); // milestone 0 counts at the restart
+                return base * (e - 4 < 3 ? 0.01 : 0.001); // milestone 0 counts (twice) at the restart
             }
             if (e < 20) {
                 return base * (0.5 + 0.5 * Math.min(e - 10, 4) / 4);
