@@ -99,6 +99,40 @@ class CpuMatmulRoutesTest {
         checkAtOffsets(CpuMatmul::sgemm, random(rnd, m * k), random(rnd, k * n), m, n, k, transA, transB);
     }
 
+    /**
+     * A product whose inputs hold ±Inf and NaN, then finite products on the same thread with
+     * ragged k (not a multiple of the kernel's three rows) and narrow strips: the buffers the
+     * thread reuses must carry nothing over (a stale Inf times a padding zero would be NaN).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void aProductAfterOneWithInfinitiesIsUnaffected(Route route) {
+        var rnd = new SplittableRandom(99);
+        int m = 70;
+        int n = 90;
+        int k = 2 * CpuMatmul.KC;
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        for (int i = 0; i < b.length; i += 7) {
+            b[i] = i % 3 == 0 ? Float.NaN : (i % 2 == 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY);
+        }
+        for (int i = 0; i < a.length; i += 11) {
+            a[i] = Float.POSITIVE_INFINITY;
+        }
+        CpuMatmul.sgemm(a, 0, b, 0, new float[m * n], 0, m, n, k, false, false, route);
+        for (int[] s : new int[][] {{65, 80, 7}, {80, 65, 5}, {49, 61, 4}}) {
+            float[] x = random(rnd, s[0] * s[2]);
+            float[] y = random(rnd, s[2] * s[1]);
+            float[] c = new float[s[0] * s[1]];
+            CpuMatmul.sgemm(x, 0, y, 0, c, 0, s[0], s[1], s[2], false, false, route);
+            assertClose(x, y, c, s[0], s[1], s[2], false, false);
+        }
+    }
+
+    static Stream<Route> routes() {
+        return Stream.of(Route.values());
+    }
+
     static Stream<Arguments> batchedShapes() {
         List<Arguments> out = new ArrayList<>();
         int[][] mnk = {{7, 33, 129}, {129, 7, 33}, {65, 300, 7}, {300, 65, 129}};
