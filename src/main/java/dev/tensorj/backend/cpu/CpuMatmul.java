@@ -53,6 +53,24 @@ final class CpuMatmul {
      */
     static void sgemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
                       boolean transA, boolean transB) {
+        sgemm(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB, Route.BY_SIZE);
+    }
+
+    /** Which of the Java paths a product takes. */
+    enum Route {
+        /** What {@link #sgemm} does: the size picks the plain loop, the packed kernel and its threads. */
+        BY_SIZE,
+        /** The plain loops at any size (tests: their edges on shapes the size would send elsewhere). */
+        PLAIN,
+        /** The packed kernel on the calling thread at any size (tests: its tile edges on small shapes). */
+        PACKED,
+        /** The packed kernel split over the worker pool at any size (tests: the split's edges). */
+        PACKED_PARALLEL
+    }
+
+    /** {@link #sgemm} through the given route; the tests force each path on any shape with it. */
+    static void sgemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                      boolean transA, boolean transB, Route route) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -61,22 +79,27 @@ final class CpuMatmul {
             return;
         }
         long macs = (long) m * n * k;
-        if (macs < PACKED_MIN_MACS || Math.max(m, n) < PACKED_MIN_WIDTH) {
+        boolean plain = route == Route.BY_SIZE
+                ? macs < PACKED_MIN_MACS || Math.max(m, n) < PACKED_MIN_WIDTH
+                : route == Route.PLAIN;
+        boolean parallel = route == Route.BY_SIZE
+                ? macs >= PARALLEL_MIN_MACS && CpuThreads.THREADS > 1
+                : route == Route.PACKED_PARALLEL;
+        if (plain) {
             Small.sgemm(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB);
         } else if (n >= m) {
-            packed(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB, false, macs);
+            packed(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB, false, parallel);
         } else {
             // Cᵀ = op(b)ᵀ·op(a)ᵀ puts the longer side along the kernel's vector loop.
-            packed(b, bOff, a, aOff, c, cOff, n, m, k, !transB, !transA, true, macs);
+            packed(b, bOff, a, aOff, c, cOff, n, m, k, !transB, !transA, true, parallel);
         }
     }
 
     /** {@code c = op(a)·op(b)} through the packed kernel, with c written transposed when {@code transC}. */
     private static void packed(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
-                               boolean transA, boolean transB, boolean transC, long macs) {
+                               boolean transA, boolean transB, boolean transC, boolean parallel) {
         Gemm g = new Gemm(a, aOff, b, bOff, c, cOff, m, n, k, transA, transB, transC);
         int strips = (n + W - 1) / W;
-        boolean parallel = macs >= PARALLEL_MIN_MACS && CpuThreads.THREADS > 1;
         int threads = CpuThreads.THREADS;
         // Rows split best (each worker packs its own panel, but keeps the longest vector loop);
         // with too few rows, split the columns instead.
