@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DeviceCases;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -38,7 +39,7 @@ class OptimizerOptionEdgesTest {
                 ps -> new Adagrad(ps, Adagrad.Options.lr(LR).withLrDecay(0f).withInitialAccumulatorValue(0f)
                         .withEps(0f).withWeightDecay(0f)));
         List<Arguments> out = new ArrayList<>();
-        TestDevices.devices().forEach(d -> {
+        DeviceCases.devices().forEach(d -> {
             for (int i = 0; i < optimizers.size(); i++) {
                 out.add(Arguments.of(d, i, optimizers.get(i)));
             }
@@ -47,9 +48,9 @@ class OptimizerOptionEdgesTest {
     }
 
     @ParameterizedTest(name = "{0} optimizer #{1}")
+    @CheckDevices
     @MethodSource("signSteps")
     void zeroCoefficientsGiveASignStep(Device device, int index, Function<List<Tensor>, Optimizer> make) {
-        TestDevices.assumeAvailable(device);
         try (Tensor p = Tensor.of(PARAM).to(device).requiresGrad(true); Tensor g = Tensor.of(GRAD).to(device)) {
             Optimizer opt = make.apply(List.of(p));
             p.setGrad(g);

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tensorj.Device;
 import dev.tensorj.LeakReport;
 import dev.tensorj.Tensor;
-import dev.tensorj.TestDevices;
+import dev.tensorj.junit.CheckDevices;
+import dev.tensorj.junit.DeviceCases;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -34,7 +35,7 @@ class OptimizerTemporariesTest {
                 ps -> new Adagrad(ps, Adagrad.Options.lr(0.1f).withWeightDecay(0.1f).withLrDecay(0.01f)
                         .withMaximize(true)));
         List<Arguments> out = new ArrayList<>();
-        TestDevices.devices().forEach(d -> {
+        DeviceCases.devices().forEach(d -> {
             for (int i = 0; i < optimizers.size(); i++) {
                 out.add(Arguments.of(d, i, optimizers.get(i)));
             }
@@ -43,9 +44,9 @@ class OptimizerTemporariesTest {
     }
 
     @ParameterizedTest(name = "{0} optimizer #{1}")
+    @CheckDevices
     @MethodSource("cases")
     void aStepLeavesNoTemporaryOpen(Device device, int index, Function<List<Tensor>, Optimizer> make) {
-        TestDevices.assumeAvailable(device);
         LeakReport.setEnabled(true);
         try (Tensor p = Tensor.randn(device, 3, 5).requiresGrad(true)) {
             Optimizer opt = make.apply(List.of(p));
