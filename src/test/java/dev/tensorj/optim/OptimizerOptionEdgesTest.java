@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.tensorj.Device;
 import dev.tensorj.Tensor;
 import dev.tensorj.junit.CheckDevices;
-import dev.tensorj.junit.DeviceCases;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -38,13 +36,7 @@ class OptimizerOptionEdgesTest {
                 ps -> new RMSprop(ps, RMSprop.Options.lr(LR).withAlpha(0f).withEps(0f).withMomentum(0f)),
                 ps -> new Adagrad(ps, Adagrad.Options.lr(LR).withLrDecay(0f).withInitialAccumulatorValue(0f)
                         .withEps(0f).withWeightDecay(0f)));
-        List<Arguments> out = new ArrayList<>();
-        DeviceCases.devices().forEach(d -> {
-            for (int i = 0; i < optimizers.size(); i++) {
-                out.add(Arguments.of(d, i, optimizers.get(i)));
-            }
-        });
-        return out.stream();
+        return OptimizerTemporariesTest.onEveryDevice(optimizers);
     }
 
     @ParameterizedTest(name = "{0} optimizer #{1}")

@@ -7,9 +7,9 @@ import dev.tensorj.LeakReport;
 import dev.tensorj.Tensor;
 import dev.tensorj.junit.CheckDevices;
 import dev.tensorj.junit.DeviceCases;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,13 +34,13 @@ class OptimizerTemporariesTest {
                         .withMomentum(0.9f).withMaximize(true)),
                 ps -> new Adagrad(ps, Adagrad.Options.lr(0.1f).withWeightDecay(0.1f).withLrDecay(0.01f)
                         .withMaximize(true)));
-        List<Arguments> out = new ArrayList<>();
-        DeviceCases.devices().forEach(d -> {
-            for (int i = 0; i < optimizers.size(); i++) {
-                out.add(Arguments.of(d, i, optimizers.get(i)));
-            }
-        });
-        return out.stream();
+        return onEveryDevice(optimizers);
+    }
+
+    /** (device, index, optimizer factory) for every device and every factory, in that order. */
+    static Stream<Arguments> onEveryDevice(List<Function<List<Tensor>, Optimizer>> optimizers) {
+        return DeviceCases.devices().flatMap(d -> IntStream.range(0, optimizers.size())
+                .mapToObj(i -> Arguments.of(d, i, optimizers.get(i))));
     }
 
     @ParameterizedTest(name = "{0} optimizer #{1}")
