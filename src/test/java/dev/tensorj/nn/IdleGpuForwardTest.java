@@ -52,6 +52,7 @@ class IdleGpuForwardTest {
         }
         assertRefused(embedding, Tensor.of(new long[] {0, 3}, 2), "Embedding");
         assertRefused(new LayerNorm(3), x, "LayerNorm");
+        assertRefused(new Sequential(new Linear(3, 2), new ReLU()), x, "Sequential"); // the fused pair
     }
 
     @Test

@@ -54,6 +54,34 @@ class LayerArgumentBoundsTest {
         Tensor filled = Tensor.zeros(3, 2);
         assertSame(filled, Init.xavierUniform_(filled));
         assertSame(filled, Init.xavierNormal_(filled));
+        double bound = Math.sqrt(6.0 / (4 + 4));
+        for (float v : Init.xavierUniform_(Tensor.zeros(4, 4)).toFloatArray()) {
+            assertTrue(v != 0 && Math.abs(v) <= bound, "a square tensor is filled in ±" + bound + ": " + v);
+        }
+        for (float v : Init.xavierNormal_(Tensor.zeros(4, 4)).toFloatArray()) {
+            assertTrue(v != 0, "a square tensor is filled");
+        }
+    }
+
+    /** A zero-width range or a zero std is allowed (as in PyTorch): every element is the bound or the mean. */
+    @Test
+    void initAcceptsAnEmptyRangeAndAZeroStd() {
+        assertArrayEquals(new float[] {1.5f, 1.5f}, Init.uniform_(Tensor.zeros(2), 1.5, 1.5).toFloatArray());
+        assertArrayEquals(new float[] {-2f, -2f}, Init.normal_(Tensor.zeros(2), -2, 0).toFloatArray());
+        assertThrows(IllegalArgumentException.class, () -> Init.uniform_(Tensor.zeros(2), 1, 0.5));
+        assertThrows(IllegalArgumentException.class, () -> Init.normal_(Tensor.zeros(2), 0, -1e-9));
+    }
+
+    /** Empty tables are allowed, and paddingIdx may be as low as -numEmbeddings (the first row). */
+    @Test
+    void embeddingSizeAndPaddingBounds() {
+        assertArrayEquals(new int[] {0, 3}, new Embedding(0, 3).weight().shape());
+        assertArrayEquals(new int[] {3, 0}, new Embedding(3, 0).weight().shape());
+        Embedding first = new Embedding(4, 2, -4);
+        assertEquals(java.util.OptionalInt.of(0), first.paddingIdx());
+        assertArrayEquals(new float[] {0f, 0f}, java.util.Arrays.copyOf(first.weight().toFloatArray(), 2));
+        assertThrows(IllegalArgumentException.class, () -> new Embedding(4, 2, -5));
+        assertThrows(IllegalArgumentException.class, () -> new Embedding(4, 2, 4));
     }
 
     @Test

@@ -61,4 +61,16 @@ class StateDictValuesTest {
                 + e.mismatches().get(1), e.getMessage());
         assertArrayEquals(new long[] {0, 0}, m.steps.toLongArray(), "nothing written");
     }
+
+    @Test
+    void aClosedParameterOfTheModuleIsNamed() {
+        Counting m = new Counting();
+        m.w.close();
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        sd.put("w", Tensor.randn(2));
+        sd.put("steps", Tensor.of(new long[] {3, 4}, 2));
+        StateDictException e = assertThrows(StateDictException.class, () -> m.loadStateDict(sd));
+        assertEquals(List.of("the module's w is closed"), e.mismatches());
+        assertArrayEquals(new long[] {0, 0}, m.steps.toLongArray(), "nothing written");
+    }
 }
