@@ -34,8 +34,10 @@ class TensorLifecycleTest {
         t.close();
         assertTrue(t.isClosed());
         assertFalse(shared.isClosed());
+        Tensor next = Tensor.full(d, 9f, 3); // would be handed the memory, were it released
         assertArrayEquals(new float[] {1f, -2f, 3f}, shared.toFloatArray(),
                 "the detached tensor still holds the memory: a second close must not release it again");
+        assertArrayEquals(new float[] {9f, 9f, 9f}, next.toFloatArray());
         TensorClosedException e = assertThrows(TensorClosedException.class, t::toFloatArray);
         assertEquals("toFloatArray", e.op());
         assertTrue(e.getMessage().contains("[3] on " + d), e.getMessage());
@@ -125,6 +127,8 @@ class TensorLifecycleTest {
         gone.close();
         TensorClosedException g = assertThrows(TensorClosedException.class, () -> gone.setData(on(d, 3f, 4f)));
         assertTrue(g.getMessage().startsWith("setData: self"), g.getMessage());
+        g = assertThrows(TensorClosedException.class, () -> gone.setData(closed));
+        assertTrue(g.getMessage().startsWith("setData: self"), "self is checked first: " + g.getMessage());
     }
 
     @ParameterizedTest
