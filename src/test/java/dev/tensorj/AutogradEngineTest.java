@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
@@ -152,5 +154,20 @@ class AutogradEngineTest {
             double ref = 2 * Math.exp(v) * v + 2 * Math.exp(v); // d/dx (2eˣ·x)
             assertEquals(ref, gx[i], 1e-5 * Math.abs(ref), "x[" + i + "]");
         }
+    }
+    @ParameterizedTest
+    @DevicesSource
+    void aBackwardThatFailedHalfwayLeavesNothingForTheNextOne(Device d) {
+        Tensor x = Tensor.of(new float[] {0.5f, -1f}).to(d).requiresGrad(true);
+        Tensor a = x.mul(2f);
+        Tensor b = x.exp(); // exp saves its output
+        Tensor loss = a.add(b).sum();
+        try (NoGrad g = NoGrad.enter()) {
+            b.add_(0f); // a write: exp's backward must refuse, after add's has given a its gradient
+        }
+        assertThrows(IllegalStateException.class, loss::backward);
+        assertNull(x.grad(), "the walk failed before it reached the leaf");
+        a.sum().backward(); // walks through a's node again, which the failed pass had given a gradient
+        assertArrayEquals(new float[] {2f, 2f}, x.grad().toFloatArray(), "d/dx Σ 2x, nothing left over from before");
     }
 }
