@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorj.junit.DevicesSource;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 
 /**
@@ -208,5 +209,20 @@ class TensorLifecycleTest {
         assertThrows(IllegalArgumentException.class, () -> Tensor.scalar(1f).to(d).size(0),
                 "a 0-d tensor has no dimension to size");
         assertEquals(3, Tensor.zeros(d, 2, 3).size(-1));
+    }
+    /**
+     * Moving a meta tensor to a device with data is refused as a read of meta, before the target is
+     * touched: the same error whether or not CUDA can be used here.
+     */
+    @Test
+    void aMetaTensorIsRefusedBeforeItsTargetDeviceIsTouched() {
+        Tensor m = Tensor.zeros(Device.META, 2, 5);
+        for (Device target : new Device[] {Device.CPU, Device.cuda(0)}) {
+            MetaTensorReadException e = assertThrows(MetaTensorReadException.class, () -> m.to(target));
+            assertEquals("to", e.op());
+            assertTrue(e.getMessage().contains("cannot copy it to " + target) && e.getMessage().contains("[2, 5]"),
+                    e.getMessage());
+        }
+        assertSame(m, m.to(Device.META), "already there: the same tensor");
     }
 }
