@@ -45,14 +45,17 @@ class BackwardMemoryTest {
 
     /**
      * Runs {@code backward} of {@code loss} (with the graph retained) three times, dropping the
-     * leaves' gradients in between, and returns the arrays the third pass made anew.
+     * leaves' gradients in between or accumulating into them, and returns the arrays the third pass
+     * made anew.
      */
-    private static long freshArraysOfASteadyBackward(Tensor loss, List<Tensor> leaves) {
+    private static long freshArraysOfASteadyBackward(Tensor loss, List<Tensor> leaves, boolean dropGrads) {
         long fresh = 0;
         for (int pass = 0; pass < 3; pass++) {
             fresh = freshArrays(() -> {
                 loss.backward(true);
-                leaves.forEach(Tensor::zeroGrad);
+                if (dropGrads) {
+                    leaves.forEach(Tensor::zeroGrad);
+                }
             });
         }
         return fresh;
@@ -82,20 +85,30 @@ class BackwardMemoryTest {
                     Tensor w = leaf(rng, 3, 3);
                     Tensor h = w.matmul(w).add(w).relu();
                     return new Object[] {h.add(h).mean(), List.of(w)};
+                },
+                // add passes one gradient to three nodes, one of which gets a second gradient later
+                rng -> {
+                    Tensor x = leaf(rng, 4);
+                    Tensor a = x.exp();
+                    Tensor c = x.mul(2f);
+                    return new Object[] {a.add(c.add(a)).sum(), List.of(x)};
                 });
     }
 
     @Test
     void aSteadyBackwardTakesAllItsMemoryFromThePool() {
-        Random rng = new Random(21);
-        int i = 0;
-        for (Function<Random, Object[]> graph : graphs()) {
-            Object[] lossAndLeaves = graph.apply(rng);
-            @SuppressWarnings("unchecked")
-            List<Tensor> leaves = (List<Tensor>) lossAndLeaves[1];
-            assertEquals(0, freshArraysOfASteadyBackward((Tensor) lossAndLeaves[0], leaves),
-                    "graph " + i + ": a temporary of the pass before was not given back");
-            i++;
+        for (boolean dropGrads : new boolean[] {true, false}) {
+            Random rng = new Random(21);
+            int i = 0;
+            for (Function<Random, Object[]> graph : graphs()) {
+                Object[] lossAndLeaves = graph.apply(rng);
+                @SuppressWarnings("unchecked")
+                List<Tensor> leaves = (List<Tensor>) lossAndLeaves[1];
+                assertEquals(0, freshArraysOfASteadyBackward((Tensor) lossAndLeaves[0], leaves, dropGrads),
+                        "graph " + i + (dropGrads ? ", gradients dropped" : ", gradients accumulated")
+                                + ": a temporary of the pass before was not given back");
+                i++;
+            }
         }
     }
 
