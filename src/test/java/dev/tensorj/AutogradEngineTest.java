@@ -170,4 +170,33 @@ class AutogradEngineTest {
         a.sum().backward(); // walks through a's node again, which the failed pass had given a gradient
         assertArrayEquals(new float[] {2f, 2f}, x.grad().toFloatArray(), "d/dx Σ 2x, nothing left over from before");
     }
+    /**
+     * Each thread keeps the working sets of its backward passes and reuses them from pass to pass: on
+     * a thread of its own (so that its first pass finds them new), a retained graph walked three
+     * times gives three times the gradient, and a pass that failed halfway leaves nothing behind.
+     */
+    @ParameterizedTest
+    @DevicesSource
+    void aThreadsPassesReuseItsWorkingSetsCleanly(Device d) throws Exception {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                Tensor x = Tensor.of(new float[] {1f, -3f}).to(d).requiresGrad(true);
+                Tensor h = x.mul(x);
+                Tensor loss = h.add(h.mul(2f)).sum(); // d/dx 3x² = 6x
+                for (int pass = 0; pass < 3; pass++) {
+                    loss.backward(true);
+                }
+                assertArrayEquals(new float[] {18f, -54f}, x.grad().toFloatArray());
+                aBackwardThatFailedHalfwayLeavesNothingForTheNextOne(d);
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError("on a new thread", failure[0]);
+        }
+    }
 }
