@@ -180,4 +180,41 @@ class AutogradFunctionOwnershipTest {
         }.apply(x, c);
         assertArrayEquals(new boolean[] {true, false}, seen[0]);
     }
+    @ParameterizedTest
+    @DevicesSource
+    void aGradientOfTheInputsRankButAnotherSizeIsRefused(Device d) {
+        Tensor x = Tensor.of(new float[] {1f, 2f, 3f, 4f, 5f, 6f}, 2, 3).to(d).requiresGrad(true);
+        Tensor y = withBackward(false, (ctx, g) -> new Tensor[] {Tensor.zeros(d, 2, 4)}).apply(x);
+        ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> y.sum().backward());
+        assertEquals("CustomBackward", e.op());
+        assertTrue(e.getMessage().contains("gradient of shape [2, 4] for input 0 of shape [2, 3]"), e.getMessage());
+        assertNull(x.grad());
+    }
+
+    @ParameterizedTest
+    @DevicesSource
+    void aNullSavedEntryStaysNullAndTheOthersAreVersionChecked(Device d) {
+        Tensor x = Tensor.of(new float[] {1f, -2f}).to(d).requiresGrad(true);
+        Tensor c = Tensor.of(new float[] {4f, 5f}).to(d);
+        AutogradFunction mul = new AutogradFunction("MulByConst") {
+            @Override
+            protected Tensor forward(Context ctx, Tensor... in) {
+                ctx.saveForBackward(null, in[1]);
+                return in[0].mul(in[1]);
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor g) {
+                Tensor[] saved = ctx.savedTensors();
+                assertNull(saved[0], "kept as null, as PyTorch's None");
+                return new Tensor[] {g.mul(saved[1]), null};
+            }
+        };
+        mul.apply(x, c).sum().backward(true);
+        assertArrayEquals(new float[] {4f, 5f}, x.grad().toFloatArray());
+        Tensor again = mul.apply(x, c);
+        c.mul_(2f);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> again.sum().backward());
+        assertTrue(e.getMessage().contains("'MulByConst'") && e.getMessage().contains("'mul_'"), e.getMessage());
+    }
 }
