@@ -1251,10 +1251,8 @@ public final class Tensor implements AutoCloseable {
         if (numel > 0) {
             be.cast(storage, out.storage);
         }
-        if (dtype().isFloatingPoint() && target.isFloatingPoint()) { // between floating dtypes, once there are several
-            DType source = dtype();
-            Autograd.record(out, "to", new Tensor[] {this}, Autograd.NOTHING_SAVED, g -> new Tensor[] {g.to(source)});
-        }
+        // Never recorded: float32 is the only floating dtype, so one side is int64 or bool. A second
+        // floating dtype would need a "to" node here whose rule converts the gradient back.
         return out;
     }
 
