@@ -16,7 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
  * every device, instead of leaving them to the garbage collector: device memory is the scarce
  * resource, and a GPU's is not freed by a collection that the JVM's own heap does not need. Measured
  * with {@link LeakReport}: once the caller has closed what the op handed out (its output, the leaves
- * and their gradients), no storage made during the call is still live.
+ * and their gradients), no storage made on the device during the call is still live (the host copies
+ * that move test inputs to the device are not counted).
  */
 class OpsReleaseTheirTemporariesTest {
     /** What one call hands out, to be closed by the caller: outputs, leaves, gradients. */
@@ -33,10 +34,10 @@ class OpsReleaseTheirTemporariesTest {
     private static void assertReleases(String what, Device device, Call call) {
         closeAll(call.run(device)); // class loading, first-use caches
         LeakReport.setEnabled(true);
-        int before = LeakTracker.live().size();
+        long before = LeakReport.liveCount(device);
         List<Tensor> handedOut = call.run(device);
         closeAll(handedOut);
-        int after = LeakTracker.live().size();
+        long after = LeakReport.liveCount(device);
         LeakReport.setEnabled(false);
         assertEquals(before, after, what + " on " + device + ": " + (after - before)
                 + " storage(s) made by the op are still live after its results were closed");
