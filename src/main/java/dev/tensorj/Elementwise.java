@@ -66,9 +66,9 @@ final class Elementwise {
         Tensor converted = fa != a ? fa : fb;
         Tensor out = compute(op, kind, be, fa, fb, shape);
         record(op, kind, fa, fb, out); // the converted operand cannot require grad: the rule sees a constant
-        if (out.isLeaf()) {
-            converted.close(); // nothing recorded keeps it: free it now rather than at the next collection
-        }
+        // Ours alone: free it now rather than at the next collection. When the node saved it, the
+        // close completes once that node's backward has run (Tensor.holdForGraph).
+        converted.close();
         return out;
     }
 
@@ -280,15 +280,21 @@ final class Elementwise {
             case LOG: // g/a
                 return g.div(a);
             case LOG1P: // g/(1 + a)
-                return g.div(a.add(1f));
+                return dividedBy(g, a.add(1f));
             case EXPM1: // g·(out + 1)
-                return g.mul(out.add(1f));
+                return times(g, out.add(1f));
             case SQRT: // g/(2·out)
-                return g.div(out.mul(2f));
-            case RSQRT: // -0.5·g·out³
-                return g.mul(out.pow(3f)).mul(-0.5f);
+                return dividedBy(g, out.mul(2f));
+            case RSQRT: { // -0.5·g·out³
+                Tensor gCubed = times(g, out.pow(3f));
+                try {
+                    return gCubed.mul(-0.5f);
+                } finally {
+                    gCubed.close();
+                }
+            }
             case ABS: // g·sign(a): 0 at a = ±0, as PyTorch
-                return g.mul(unaryKernel("abs_backward", UnaryOp.SIGN, a));
+                return times(g, unaryKernel("abs_backward", UnaryOp.SIGN, a));
             case SIGN: // 0 everywhere
                 return Tensor.zeros(a.device(), a.shapeRef());
             // The activations' rules are one fused kernel each (no temporaries). Backward runs under
@@ -304,13 +310,44 @@ final class Elementwise {
             case GELU_TANH:
                 return fusedBackward("gelu_backward", BinaryOp.GELU_TANH_BACKWARD, a, g);
             case SIN: // g·cos(a)
-                return g.mul(unaryKernel("sin_backward", UnaryOp.COS, a));
+                return times(g, unaryKernel("sin_backward", UnaryOp.COS, a));
             case COS: // -g·sin(a)
-                return g.mul(unaryKernel("cos_backward", UnaryOp.SIN, a)).neg();
+                return negated(times(g, unaryKernel("cos_backward", UnaryOp.SIN, a)));
             case RECIPROCAL: // -g·out²
-                return g.mul(out.mul(out)).neg();
+                return negated(times(g, out.mul(out)));
             default:
                 throw new AssertionError(kind);
+        }
+    }
+
+    // A rule's own temporaries are closed as soon as they are used, so that their memory goes back
+    // to the pool (or the CUDA allocator) at once, not at the next collection. The results are the
+    // same ops on the same values as before, bit for bit.
+
+    /** {@code g·temp}, closing {@code temp}. */
+    private static Tensor times(Tensor g, Tensor temp) {
+        try {
+            return g.mul(temp);
+        } finally {
+            temp.close();
+        }
+    }
+
+    /** {@code g/temp}, closing {@code temp}. */
+    private static Tensor dividedBy(Tensor g, Tensor temp) {
+        try {
+            return g.div(temp);
+        } finally {
+            temp.close();
+        }
+    }
+
+    /** {@code -temp}, closing {@code temp}. */
+    private static Tensor negated(Tensor temp) {
+        try {
+            return temp.neg();
+        } finally {
+            temp.close();
         }
     }
 

@@ -141,11 +141,25 @@ final class Reductions {
         if (ds.length == 0) {
             return sumAll(x); // a 0-d input
         }
+        // One dim at a time, each a recorded sum. The partial sums are ours: closed as soon as the
+        // next step has read them (no sum saves its input; a graph keeps only their shapes), and the
+        // last one once the result's view holds its memory.
         Tensor t = x;
-        for (int i = ds.length - 1; i >= 0; i--) { // one dim at a time, each a recorded sum
-            t = sum(t, ds[i], true);
+        for (int i = ds.length - 1; i >= 0; i--) {
+            Tensor partial = sum(t, ds[i], true);
+            if (t != x) {
+                t.close();
+            }
+            t = partial;
         }
-        return keepDim ? t : t.reshape(reducedShape(x.shapeRef(), ds, false));
+        if (keepDim) {
+            return t;
+        }
+        Tensor out = t.reshape(reducedShape(x.shapeRef(), ds, false));
+        if (out != t) {
+            t.close();
+        }
+        return out;
     }
 
     static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
@@ -246,16 +260,21 @@ final class Reductions {
         int[] ds = dims(op, dims, x.dim());
         int[] s = x.shapeRef();
         requireNonEmpty(op, s, ds);
+        // Every tensor made here but the result is ours, closed once read (a detached alias's close
+        // drops only the alias's hold on x's memory).
         Tensor t;
         try (NoGrad ignored = NoGrad.enter()) {
             t = x.detach();
             for (int i = ds.length - 1; i >= 0; i--) {
                 Tensor.ValuesIndices r = extreme(op, max, t, ds[i], true);
                 r.indices().close();
+                t.close();
                 t = r.values();
             }
             if (ds.length == 0) {
-                t = t.mul(1f); // a 0-d input: a copy
+                Tensor copy = t.mul(1f); // a 0-d input: a copy
+                t.close();
+                t = copy;
             }
         }
         int[] kept = reducedShape(s, ds, true);
@@ -264,10 +283,22 @@ final class Reductions {
             int[] shape = x.shape();
             Tensor res = t.detach();
             Autograd.record(out, op, new Tensor[] {x}, new Tensor[] {x, res}, g -> {
-                Tensor mask = x.detach().eq(res).to(DType.FLOAT32);
-                Tensor count = sum(mask, ds, true);
-                return new Tensor[] {expand(g.reshape(kept).div(count), shape).mul(mask)};
+                Tensor mask;
+                try (Tensor xd = x.detach(); Tensor hit = xd.eq(res)) {
+                    mask = hit.to(DType.FLOAT32);
+                }
+                Tensor gk = g.reshape(kept);
+                try (mask; Tensor count = sum(mask, ds, true); Tensor share = gk.div(count);
+                        Tensor spread = expand(share, shape)) {
+                    return new Tensor[] {spread.mul(mask)};
+                } finally {
+                    closeView(gk, g);
+                }
             });
+            res.close(); // saved: freed once the node's backward has run
+        }
+        if (out != t) {
+            t.close(); // the result's view holds the memory
         }
         return out;
     }
@@ -349,12 +380,17 @@ final class Reductions {
         int[] ds = dims("norm", dims, x.dim()); // every check before the first allocation (abs)
         if (Double.isInfinite(p)) {
             requireNonEmpty("norm", x.shapeRef(), ds);
-            return amaxmin("norm", p > 0, x.abs(), ds, keepDim);
+            Tensor magnitudes = x.abs();
+            try {
+                return amaxmin("norm", p > 0, magnitudes, ds, keepDim);
+            } finally {
+                magnitudes.close(); // when the max's node saved it, freed once that node's backward ran
+            }
         }
         if (p == 0) {
             Tensor out;
-            try (NoGrad ignored = NoGrad.enter()) {
-                out = sum(x.ne(0f).to(DType.FLOAT32), ds, keepDim); // NaN counts as nonzero, as PyTorch
+            try (NoGrad ignored = NoGrad.enter(); Tensor nonzero = x.ne(0f); Tensor ones = nonzero.to(DType.FLOAT32)) {
+                out = sum(ones, ds, keepDim); // NaN counts as nonzero, as PyTorch
             }
             int[] shape = x.shape();
             Autograd.record(out, "norm", new Tensor[] {x}, Autograd.NOTHING_SAVED,
@@ -362,26 +398,59 @@ final class Reductions {
             return out;
         }
         if (p == 1) {
-            return sum(x.abs(), ds, keepDim);
+            Tensor magnitudes = x.abs();
+            Tensor out = sum(magnitudes, ds, keepDim);
+            closeIfUngraphed(out, magnitudes);
+            return out;
         }
         if (p == 2) {
             Tensor out;
-            try (NoGrad ignored = NoGrad.enter()) {
-                out = sum(x.mul(x), ds, keepDim).sqrt();
+            try (NoGrad ignored = NoGrad.enter(); Tensor squares = x.mul(x); Tensor sumOfSquares = sum(squares, ds, keepDim)) {
+                out = sumOfSquares.sqrt();
             }
             if (Autograd.needsGraph(x)) {
                 int[] kept = reducedShape(x.shapeRef(), ds, true);
                 Tensor res = out.detach();
-                Tensor xd = x.detach();
                 Autograd.record(out, "norm", new Tensor[] {x}, new Tensor[] {x, res}, g -> {
                     Tensor r = res.reshape(kept);
-                    Tensor scale = g.reshape(kept).div(r).maskedFill(r.eq(0f), 0f); // 0 at a zero norm, as PyTorch
-                    return new Tensor[] {xd.mul(scale)};
+                    Tensor gk = g.reshape(kept);
+                    try (Tensor xd = x.detach(); Tensor atZero = r.eq(0f); Tensor ratio = gk.div(r);
+                            Tensor scale = ratio.maskedFill(atZero, 0f)) { // 0 at a zero norm, as PyTorch
+                        return new Tensor[] {xd.mul(scale)};
+                    } finally {
+                        closeView(r, res);
+                        closeView(gk, g);
+                    }
                 });
+                res.close(); // saved: freed once the node's backward has run
             }
             return out;
         }
-        return sum(x.abs().pow((float) p), ds, keepDim).pow((float) (1.0 / p));
+        Tensor magnitudes = x.abs();
+        Tensor powers = magnitudes.pow((float) p);
+        Tensor sum = sum(powers, ds, keepDim);
+        Tensor out = sum.pow((float) (1.0 / p));
+        closeIfUngraphed(out, magnitudes, powers, sum);
+        return out;
+    }
+
+    /** Closes {@code view} unless it is {@code base} itself (a reshape to the same shape), which is not ours. */
+    private static void closeView(Tensor view, Tensor base) {
+        if (view != base) {
+            view.close();
+        }
+    }
+
+    /**
+     * Closes a composite op's intermediates when {@code out} recorded no graph, so that their memory
+     * is reused at once rather than after a collection; in a graph they stay, inputs of its nodes.
+     */
+    private static void closeIfUngraphed(Tensor out, Tensor... intermediates) {
+        if (out.isLeaf()) {
+            for (Tensor t : intermediates) {
+                t.close();
+            }
+        }
     }
 
     /** {@code g} broadcast to {@code shape}: one binary kernel against a one-element zero. */

@@ -159,7 +159,16 @@ class OpsReleaseTheirTemporariesTest {
             Tensor b = Tensor.of(new long[] {2, -1, 3}).to(d);
             return List.of(a, b, a.mul(b));
         });
-        // In the graph the converted operand is the rule's to read: the gradient is the int64 values.
+        // In the graph the converted operand is the rule's to read (the gradient is the int64 values),
+        // and freed once the rule has run.
+        assertReleases("float32 * int64 backward", device, d -> {
+            Tensor a = randn(d, 11, 2, 3).requiresGrad(true);
+            Tensor b = Tensor.of(new long[] {2, -1, 3}).to(d);
+            Tensor y = a.mul(b);
+            Tensor s = y.sum();
+            s.backward();
+            return List.of(a, b, y, s, a.grad());
+        });
         Tensor a = randn(device, 11, 2, 3).requiresGrad(true);
         a.mul(Tensor.of(new long[] {2, -1, 3}).to(device)).sum().backward();
         Approx.assertClose("d(a * int64)/da", a.grad(), new Nd(new double[] {2, -1, 3, 2, -1, 3}, 2, 3));
@@ -204,5 +213,43 @@ class OpsReleaseTheirTemporariesTest {
         assertReleases("sum's backward (an expand)", device, backward(t -> t[0].sum(0, false), new int[] {3, 4}));
         assertReleases("fused linear + relu backward", device,
                 backward(t -> Functional.linearRelu(t[0], t[1], t[2]), new int[] {3, 4}, new int[] {2, 4}, new int[] {2}));
+    }
+
+    @ParameterizedTest
+    @DevicesSource
+    void unaryRulesFreeTheirTemporaries(Device device) {
+        assertReleases("sin backward", device, backward(t -> t[0].sin(), new int[] {2, 3}));
+        assertReleases("cos backward", device, backward(t -> t[0].cos(), new int[] {2, 3}));
+        assertReleases("abs backward", device, backward(t -> t[0].abs(), new int[] {2, 3}));
+        assertReleases("expm1 backward", device, backward(t -> t[0].expm1(), new int[] {2, 3}));
+        assertReleases("log1p backward", device, backwardOnPositive(Tensor::log1p));
+        assertReleases("sqrt backward", device, backwardOnPositive(Tensor::sqrt));
+        assertReleases("rsqrt backward", device, backwardOnPositive(Tensor::rsqrt));
+        assertReleases("reciprocal backward", device, backwardOnPositive(Tensor::reciprocal));
+    }
+
+    /** As {@link #backward}, on one leaf of positive values (away from the poles of log1p, sqrt, rsqrt, 1/x). */
+    private static Call backwardOnPositive(Function<Tensor, Tensor> f) {
+        return device -> {
+            Tensor leaf = Tensor.of(new float[] {0.5f, 1.5f, 2.5f, 0.75f, 1.25f, 3f}, 2, 3).to(device).requiresGrad(true);
+            Tensor y = f.apply(leaf);
+            Tensor s = y.sum();
+            s.backward();
+            return java.util.Arrays.asList(leaf, y, s, leaf.grad());
+        };
+    }
+
+    @ParameterizedTest
+    @DevicesSource
+    void normsFreeTheirIntermediatesOutsideTheGraph(Device device) {
+        for (double p : new double[] {0, 1, 2, 3, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            assertReleases("norm(p=" + p + ") outside the graph", device, d -> {
+                Tensor x = randn(d, 19, 3, 4);
+                return List.of(x, x.norm(p, 1, false));
+            });
+        }
+        for (double p : new double[] {2, Double.POSITIVE_INFINITY}) {
+            assertReleases("norm(p=" + p + ") backward", device, backward(t -> t[0].norm(p, 1, false), new int[] {3, 4}));
+        }
     }
 }
