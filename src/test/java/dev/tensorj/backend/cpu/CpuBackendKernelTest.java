@@ -149,7 +149,7 @@ class CpuBackendKernelTest {
 
     /**
      * {@code dst[dstOffset + idx·bStrides] = src[srcOffset + idx·aStrides]} over the plan's shape:
-     * contiguous rows, a strided source, a strided destination, ranks 0 to 3, and an empty plan;
+     * contiguous rows, a strided source, a strided destination, ranks 0 to 3 (after merging), and an empty plan;
      * each scalar type.
      */
     @Test
@@ -162,6 +162,9 @@ class CpuBackendKernelTest {
             {new int[] {4, 5}, new long[] {5, 1}, new long[] {1, 4}}, // strided destination
             {new int[] {2, 3, 4}, new long[] {24, 4, 1}, new long[] {12, 4, 1}}, // a slice's rows
             {new int[] {3, 2, 4}, new long[] {1, 12, 3}, new long[] {8, 4, 1}},
+            // Permuted strides that do not merge: the odometer steps and resets two dimensions.
+            {new int[] {2, 3, 4}, new long[] {1, 2, 6}, new long[] {12, 4, 1}},
+            {new int[] {3, 2, 5}, new long[] {10, 5, 1}, new long[] {1, 3, 6}},
             {new int[] {3, 0, 2}, new long[] {1, 1, 1}, new long[] {1, 1, 1}},
         };
         for (Object[] c : cases) {
