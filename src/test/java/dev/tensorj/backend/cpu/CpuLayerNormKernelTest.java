@@ -110,6 +110,47 @@ class CpuLayerNormKernelTest {
         }
     }
 
+    /**
+     * Rows far from 0 with a small spread: x̂ comes from the mean kept as two floats (hi + lo), since
+     * {@code x - hi} alone would be off by the rounding of the mean, magnified by 1/σ.
+     */
+    @Test
+    void backwardOfRowsFarFromZero() {
+        var rnd = new SplittableRandom(64);
+        int rows = 5;
+        int len = 37;
+        float[] x = KernelData.uniform(rnd, rows * len, 999.95, 1000.05);
+        float[] g = KernelData.uniform(rnd, rows * len, -1, 1);
+        float[] stats = new float[3 * rows];
+        CpuLayerNorm.forward(x, null, null, rows, len, EPS, new float[rows * len], stats);
+        float[] gx = new float[rows * len];
+        float[] gw = new float[len];
+        CpuLayerNorm.backward(x, null, stats, g, rows, len, gx, gw, null);
+        double[] refW = new double[len];
+        for (int r = 0; r < rows; r++) {
+            double mean = mean(x, r, len);
+            double rstd = rstd(x, r, len, mean);
+            double a = 0;
+            double c = 0;
+            for (int j = 0; j < len; j++) {
+                double xh = (x[r * len + j] - mean) * rstd;
+                a += g[r * len + j];
+                c += g[r * len + j] * xh;
+                refW[j] += g[r * len + j] * xh;
+            }
+            a /= len;
+            c /= len;
+            for (int j = 0; j < len; j++) {
+                double xh = (x[r * len + j] - mean) * rstd;
+                assertClose(rstd * (g[r * len + j] - a - xh * c), gx[r * len + j], 1e-4, rstd * 1e-2,
+                        "grad of row " + r + " at " + j);
+            }
+        }
+        for (int j = 0; j < len; j++) {
+            assertClose(refW[j], gw[j], 1e-4, 1e-2, "weight grad " + j);
+        }
+    }
+
     /** Only one of the two column sums asked for: the other stays untouched (null). */
     @Test
     void eitherColumnSumAlone() {

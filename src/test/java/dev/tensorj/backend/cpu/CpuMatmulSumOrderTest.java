@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Which bits a product gives. Every pure-Java path adds an output's k products in order, one fma
  * after another, except the plain loops' 4×4 tiles' edges, which keep four partial sums; so the
  * packed kernel, its split across threads (over rows or over columns, never over k) and the plain
- * loops agree bit for bit away from those edges. Where the paths do differ, the path is fixed by
+ * loops agree bit for bit away from those edges (and the edges' four chains are checked too). Where the paths do differ, the path is fixed by
  * the product's shape alone, by the documented size rules ({@link CpuMatmul#PACKED_MIN_MACS},
  * {@link CpuMatmul#PACKED_MIN_WIDTH}, {@link CpuBackend#JNI_BLAS_MIN_MACS}): a product's bits are
  * reproducible from its shape, and each side of each threshold gives the bits of the path named.
@@ -40,7 +40,10 @@ class CpuMatmulSumOrderTest {
         var rnd = new SplittableRandom(91);
         // Row loops (n >= 64), tiles with edges, and several k blocks of the packed kernel; m > n
         // runs the packed kernel on the transposed product.
-        int[][] shapes = {{5, 64, 9}, {3, 70, 300}, {7, 30, 13}, {9, 6, 260}, {66, 33, 17}, {130, 20, 5}};
+        // {8, 12, 9}: whole tiles only; {150, 100, 300}: the transposed product over several row
+        // blocks and two k blocks (each block's partial sums reloaded from C).
+        int[][] shapes = {{5, 64, 9}, {3, 70, 300}, {7, 30, 13}, {9, 6, 260}, {66, 33, 17}, {130, 20, 5},
+            {8, 12, 9}, {150, 100, 300}};
         for (int[] s : shapes) {
             int m = s[0];
             int n = s[1];
@@ -62,11 +65,28 @@ class CpuMatmulSumOrderTest {
                         if (!tileEdge(i, j, m, n)) {
                             assertEquals(Float.floatToIntBits(packed[at]), Float.floatToIntBits(plain[at]),
                                     "packed vs plain at [" + i + ", " + j + "] of " + what);
+                        } else {
+                            assertEquals(Float.floatToIntBits(edgeSum(a, b, i, j, m, n, k, transA, transB)),
+                                    Float.floatToIntBits(plain[at]), "a tile edge at [" + i + ", " + j + "] of " + what);
                         }
                     }
                 }
             }
         }
+    }
+
+    /** A tile edge's element: four fma chains over p ≡ 0, 1, 2, 3 (mod 4) of the whole groups of four, the rest on the first, then (s0 + s1) + (s2 + s3). */
+    private static float edgeSum(float[] a, float[] b, int i, int j, int m, int n, int k, boolean transA,
+            boolean transB) {
+        float[] s = new float[4];
+        int whole = k / 4 * 4;
+        for (int p = 0; p < k; p++) {
+            float x = transA ? a[p * m + i] : a[i * k + p];
+            float y = transB ? b[j * k + p] : b[p * n + j];
+            int chain = p < whole ? p % 4 : 0;
+            s[chain] = Math.fma(x, y, s[chain]);
+        }
+        return (s[0] + s[1]) + (s[2] + s[3]);
     }
 
     /** {@code expected}'s route on each side of a threshold, where the two routes' bits differ. */

@@ -179,6 +179,29 @@ class CpuSoftmaxKernelTest {
         }
     }
 
+    /**
+     * A class masked with -inf (probability 0) and no smoothing: the loss and its gradient stay
+     * finite (PyTorch's values); with smoothing the -inf enters the smoothing term, as in PyTorch.
+     */
+    @Test
+    void aMaskedClassWithoutSmoothingLeavesTheLossFinite() {
+        float[] x = {1f, Float.NEGATIVE_INFINITY, 0.5f, -2f};
+        long[] target = {0};
+        float[] loss = new float[1];
+        float[] stats = new float[4];
+        CpuSoftmax.crossEntropy(x, target, null, 1, 4, -100, 0f, loss, stats);
+        double sum = Math.exp(0) + Math.exp(-0.5) + Math.exp(-3);
+        assertClose(Math.log(sum), loss[0], REL, 1, "loss");
+        float[] gx = new float[4];
+        CpuSoftmax.crossEntropyBackward(x, target, null, stats, new float[] {1f}, false, 1, 4, -100, 0f, gx);
+        double[] expected = {1 / sum - 1, 0, Math.exp(-0.5) / sum, Math.exp(-3) / sum};
+        for (int j = 0; j < 4; j++) {
+            assertClose(expected[j], gx[j], 1e-5, 1, "grad " + j);
+        }
+        CpuSoftmax.crossEntropy(x, target, null, 1, 4, -100, 0.1f, loss, stats);
+        assertEquals(Float.POSITIVE_INFINITY, loss[0], "with smoothing");
+    }
+
     private static void check(float[] x, long[] target, float[] weight, int n, int c, long ignore, float eps,
             float[] loss, float[] stats, float[] g, boolean perRow, float[] gx, String what) {
         for (int r = 0; r < n; r++) {
