@@ -1,0 +1,42 @@
+package dev.tensorj.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+
+/** Random operands and the comparisons the kernel tests share. */
+final class KernelData {
+    private KernelData() {}
+
+    /** {@code n} floats uniform in {@code [lo, hi)}. */
+    static float[] uniform(SplittableRandom rnd, int n, double lo, double hi) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (lo + rnd.nextDouble() * (hi - lo));
+        }
+        return x;
+    }
+
+    /** The same bits, except that any NaN matches any NaN (payloads are not specified). */
+    static void assertBits(float expected, float actual, String what) {
+        if (!(Float.isNaN(expected) && Float.isNaN(actual))) {
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual),
+                    () -> what + ": expected " + expected + " but was " + actual);
+        }
+    }
+
+    /**
+     * {@code actual} within {@code rel·max(|expected|, scale)} of the double reference; NaN and the
+     * infinities must match exactly.
+     */
+    static void assertClose(double expected, float actual, double rel, double scale, String what) {
+        if (Double.isNaN(expected) || Double.isInfinite(expected)) {
+            assertEquals(expected, (double) actual, () -> what);
+            return;
+        }
+        double tol = rel * Math.max(Math.abs(expected), scale);
+        assertTrue(Math.abs(expected - actual) <= tol,
+                () -> what + ": expected " + expected + " but was " + actual + " (tolerance " + tol + ")");
+    }
+}
