@@ -169,6 +169,21 @@ class DeviceBackendCountingTest {
     }
 
     @Test
+    void aDeviceCountedOnForTheFirstTimeStartsAtZero() {
+        // An index no other test (nor an earlier run of this one in the same JVM) has used.
+        Device fresh = Device.cuda(1000 + FRESH.getAndIncrement());
+        assertEquals(new Counters.Snapshot(fresh, 0, 0, 0, 0, 0, 0, 0), Counters.snapshot(fresh));
+        DeviceBackend be = new DeviceBackend(fresh, NO_OP);
+        be.countOp();
+        be.fill(NO_OP.allocate(ScalarType.F32, 1), 0f);
+        assertEquals(new Counters.Snapshot(fresh, 1, 1, 0, 0, 0, 0, 0), Counters.snapshot(fresh));
+        assertEquals(true, Counters.devices().contains(fresh));
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger FRESH =
+            new java.util.concurrent.atomic.AtomicInteger(new java.util.Random().nextInt(1 << 20));
+
+    @Test
     void anOpIsCountedOnceOnItsDevice() {
         Counters.Snapshot d = counted(GPU, DeviceBackend::countOp);
         assertEquals(1, d.ops());
