@@ -71,6 +71,25 @@ class LeakTrackingTest {
     }
 
     @Test
+    void openAllocationsAreListedOldestFirstWhateverTheirIds() {
+        LeakReport.setEnabled(true);
+        List<Tensor> kept = new java.util.ArrayList<>();
+        // Gaps of 1 to 40 closed allocations between the kept ones spread their ids over the map's buckets.
+        for (int gap = 1; gap <= 40; gap++) {
+            for (int i = 0; i < gap; i++) {
+                Tensor.zeros(Device.META, 1).close();
+            }
+            kept.add(Tensor.zeros(Device.META, 1));
+        }
+        List<LeakReport.Allocation> live = LeakReport.live();
+        for (int i = 1; i < live.size(); i++) {
+            assertTrue(live.get(i - 1).id() < live.get(i).id(), "not oldest first at " + i + ": " + live.get(i - 1).id()
+                    + " then " + live.get(i).id());
+        }
+        kept.forEach(Tensor::close);
+    }
+
+    @Test
     void aTensorCollectedWithoutCloseIsCountedAsLeakedAndNoLongerListed() throws InterruptedException {
         LeakReport.setEnabled(true);
         long leakedBefore = LeakReport.leakedCount();
