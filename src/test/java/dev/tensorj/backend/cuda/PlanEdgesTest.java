@@ -28,6 +28,19 @@ class PlanEdgesTest {
         assertEquals(1, CudaSoftmax.threadsPerRow(5000, 2), "strided columns: one thread per row");
     }
 
+    /** Every row gets its threads: ⌈rows / (BLOCK / threads per row)⌉ blocks before the launch caps them. */
+    @Test
+    void blocksForRowsPackWholeRowsIntoEachBlock() {
+        assertEquals(0, CudaSoftmax.blocksForRows(0, 1));
+        assertEquals(1, CudaSoftmax.blocksForRows(1, 1));
+        assertEquals(1, CudaSoftmax.blocksForRows(256, 1));
+        assertEquals(2, CudaSoftmax.blocksForRows(257, 1));
+        assertEquals(1, CudaSoftmax.blocksForRows(4, 64));
+        assertEquals(2, CudaSoftmax.blocksForRows(5, 64));
+        assertEquals(3, CudaSoftmax.blocksForRows(3, 256));
+        assertEquals(1L << 40, CudaSoftmax.blocksForRows(1L << 48, 1));
+    }
+
     @Test
     void theRowKernelStartsAtRowsOf64() {
         assertEquals(new ReducePlan(true, 1), ReducePlan.of(100_000, ReducePlan.ROW_KERNEL_MIN_LEN, 1, SMS));
