@@ -21,10 +21,8 @@ final class CudaLayerNorm {
         this.device = device;
     }
 
-    /** Blocks for {@code rows} rows of {@code tpr} threads each. */
     private int rowBlocks(long rows, int tpr) {
-        long perBlock = CudaKernels.BLOCK / tpr;
-        return kernels.gridOfBlocks((rows + perBlock - 1) / perBlock);
+        return kernels.gridOfBlocks(CudaSoftmax.blocksForRows(rows, tpr));
     }
 
     void forward(Storage x, Storage weight, Storage bias, long rows, long len, float eps, Storage out, Storage stats) {

@@ -33,10 +33,17 @@ final class CudaSoftmax {
         return t;
     }
 
-    /** Blocks for {@code rows} rows of {@code tpr} threads each. */
-    private int rowBlocks(long rows, int tpr) {
+    /**
+     * Blocks that give each of {@code rows} rows its {@code tpr} threads, {@code BLOCK / tpr} rows to a
+     * block; the launch caps it ({@link CudaKernels#gridOfBlocks}) and the kernels loop over the rest.
+     */
+    static long blocksForRows(long rows, int tpr) {
         long perBlock = CudaKernels.BLOCK / tpr;
-        return kernels.gridOfBlocks((rows + perBlock - 1) / perBlock);
+        return (rows + perBlock - 1) / perBlock;
+    }
+
+    private int rowBlocks(long rows, int tpr) {
+        return kernels.gridOfBlocks(blocksForRows(rows, tpr));
     }
 
     void softmax(boolean log, Storage x, long outer, long len, long inner, Storage out) {

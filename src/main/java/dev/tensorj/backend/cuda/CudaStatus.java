@@ -90,7 +90,27 @@ public final class CudaStatus {
             JCudaDriver.cuInit(0);
             JCudaDriver.cuDriverGetVersion(version);
             JCudaDriver.cuDeviceGetCount(count);
-        } catch (UnsatisfiedLinkError e) {
+        } catch (Throwable e) {
+            return driverFailed(e, version[0]);
+        }
+        Result unusable = driverUnusable(version[0], count[0]);
+        if (unusable != null) {
+            return unusable;
+        }
+        try {
+            // Loads libJCublas2, which links against libcublas.so.12 (README: CUDA 13-only machines).
+            JCublas2.setExceptionsEnabled(true);
+            JCublas2.initialize();
+        } catch (Throwable e) {
+            return cublasFailed(e, version[0]);
+        }
+        return new Result(true, Reason.AVAILABLE, count[0] + " device(s), driver API "
+                + fmt(version[0]), count[0], version[0], null);
+    }
+
+    /** Why the driver's first calls ({@code cuInit} and the queries after it) threw {@code e}. */
+    static Result driverFailed(Throwable e, int version) {
+        if (e instanceof UnsatisfiedLinkError) {
             String detail = loaderDetail(e);
             if (detail.contains("libcuda.so")) {
                 return unavailable(Reason.NO_DRIVER, 0, "no NVIDIA driver: " + detail
@@ -98,42 +118,42 @@ public final class CudaStatus {
             }
             return unavailable(Reason.NATIVES_MISSING, 0, "JCuda's native driver library could not be loaded: "
                     + detail + " (the jcuda-natives jar for this platform must be on the classpath)", e);
-        } catch (Throwable e) {
-            if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_NO_DEVICE")) {
-                return unavailable(Reason.NO_DEVICE, version[0], "the CUDA driver found no device ("
-                        + e.getMessage() + ")", e);
-            }
-            return unavailable(Reason.INIT_FAILED, version[0], "the CUDA driver failed to initialise: "
-                    + loaderDetail(e), e);
         }
-        if (version[0] < MIN_DRIVER_VERSION) {
-            return unavailable(Reason.DRIVER_TOO_OLD, version[0], "CUDA driver too old: API version "
-                    + fmt(version[0]) + ", JCuda 12.6 needs 12.0 or newer (driver R525+)", null);
+        if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_NO_DEVICE")) {
+            return unavailable(Reason.NO_DEVICE, version, "the CUDA driver found no device ("
+                    + e.getMessage() + ")", e);
         }
-        if (count[0] == 0) {
-            return unavailable(Reason.NO_DEVICE, version[0], "CUDA driver " + fmt(version[0])
+        return unavailable(Reason.INIT_FAILED, version, "the CUDA driver failed to initialise: "
+                + loaderDetail(e), e);
+    }
+
+    /** Why a driver that answered cannot be used, or {@code null} when it can. */
+    static Result driverUnusable(int version, int count) {
+        if (version < MIN_DRIVER_VERSION) {
+            return unavailable(Reason.DRIVER_TOO_OLD, version, "CUDA driver too old: API version "
+                    + fmt(version) + ", JCuda 12.6 needs 12.0 or newer (driver R525+)", null);
+        }
+        if (count == 0) {
+            return unavailable(Reason.NO_DEVICE, version, "CUDA driver " + fmt(version)
                     + " found but no CUDA device is visible", null);
         }
-        try {
-            // Loads libJCublas2, which links against libcublas.so.12 (README: CUDA 13-only machines).
-            JCublas2.setExceptionsEnabled(true);
-            JCublas2.initialize();
-        } catch (Throwable e) {
-            String detail = loaderDetail(e);
-            Reason r = detail.contains("version") || detail.contains("undefined symbol")
-                    ? Reason.CUBLAS_WRONG_VERSION : Reason.CUBLAS_MISSING;
-            return unavailable(r, version[0], "cuBLAS unusable: JCublas2 needs libcublas.so.12 from CUDA 12 ("
-                    + detail + "); on a CUDA 13-only machine see the README's CUDA section", e);
-        }
-        return new Result(true, Reason.AVAILABLE, count[0] + " device(s), driver API "
-                + fmt(version[0]), count[0], version[0], null);
+        return null;
+    }
+
+    /** Why loading cuBLAS threw {@code e}. */
+    static Result cublasFailed(Throwable e, int version) {
+        String detail = loaderDetail(e);
+        Reason r = detail.contains("version") || detail.contains("undefined symbol")
+                ? Reason.CUBLAS_WRONG_VERSION : Reason.CUBLAS_MISSING;
+        return unavailable(r, version, "cuBLAS unusable: JCublas2 needs libcublas.so.12 from CUDA 12 ("
+                + detail + "); on a CUDA 13-only machine see the README's CUDA section", e);
     }
 
     private static Result unavailable(Reason reason, int version, String message, Throwable cause) {
         return new Result(false, reason, message, 0, version, cause);
     }
 
-    private static String fmt(int v) {
+    static String fmt(int v) {
         return v / 1000 + "." + (v % 1000) / 10;
     }
 
@@ -141,7 +161,7 @@ public final class CudaStatus {
      * The informative part of a loader error: JCuda's UnsatisfiedLinkError lists every attempt,
      * and the one that matters names the missing library ({@code libcuda.so.1: cannot open ...}).
      */
-    private static String loaderDetail(Throwable e) {
+    static String loaderDetail(Throwable e) {
         String m = String.valueOf(e.getMessage());
         for (String line : m.split("\n")) {
             int so = line.indexOf(".so: ");

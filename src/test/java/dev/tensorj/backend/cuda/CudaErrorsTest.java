@@ -31,4 +31,27 @@ class CudaErrorsTest {
                 new jcuda.CudaException(CUresult.stringFor(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS)));
         assertTrue(sticky.getMessage().contains("earlier op"), sticky.getMessage());
     }
+
+    /**
+     * The four sticky errors (the context is lost, and the failing kernel may be an earlier op's) say
+     * so; any other error is its name and the device, nothing more.
+     */
+    @Test
+    void onlyStickyErrorsWarnThatTheDeviceIsLost() {
+        for (int code : new int[] {CUresult.CUDA_ERROR_ILLEGAL_ADDRESS, CUresult.CUDA_ERROR_LAUNCH_FAILED,
+            CUresult.CUDA_ERROR_ILLEGAL_INSTRUCTION, CUresult.CUDA_ERROR_MISALIGNED_ADDRESS}) {
+            String name = CUresult.stringFor(code);
+            BackendException e = CudaErrors.wrap("sum", "cuda:0", new jcuda.CudaException(name));
+            assertEquals(name + " on cuda:0 (a kernel failed; it may belong to an earlier op, since kernels run "
+                    + "asynchronously; the device cannot be used again in this process)", e.getMessage());
+            assertEquals(name, e.errorName());
+        }
+        for (int code : new int[] {CUresult.CUDA_ERROR_INVALID_VALUE, CUresult.CUDA_ERROR_OUT_OF_MEMORY,
+            CUresult.CUDA_ERROR_NOT_SUPPORTED}) {
+            String name = CUresult.stringFor(code);
+            assertEquals(name + " on cuda:2", CudaErrors.wrap("copy", "cuda:2", new jcuda.CudaException(name)).getMessage());
+        }
+        BackendException unnamed = CudaErrors.wrap("t", "cuda:0", new jcuda.CudaException(null));
+        assertEquals("null on cuda:0", unnamed.getMessage());
+    }
 }
