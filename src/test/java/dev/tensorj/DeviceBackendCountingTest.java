@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeviceBackendCountingTest {
     /** A device only this test counts on; nothing runs there but the no-op backend below. */
-    private static final Device GPU = Device.cuda(15);
+    private static final Device GPU = Device.cuda(14);
 
     /** The backend calls made so far, by name. */
     private static final List<String> CALLS = new ArrayList<>();
