@@ -7,8 +7,6 @@ import dev.tensorj.Device;
 import dev.tensorj.Functional;
 import dev.tensorj.Tensor;
 import dev.tensorj.junit.RequiresCuda;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,25 +80,7 @@ class CudaOpsOnAFreshThreadTest {
     void givesTheSameBitsOnAThreadWhoseFirstCudaCallItIs(Op op) throws InterruptedException {
         Operands o = new Operands();
         float[] here = op.run(o).toFloatArray();
-        Tensor there = onFreshThread(() -> op.run(o));
+        Tensor there = CudaThreadEntryTest.onFreshThread(() -> op.run(o));
         assertArrayEquals(here, there.toFloatArray());
-    }
-
-    private static <T> T onFreshThread(Supplier<T> body) throws InterruptedException {
-        AtomicReference<T> out = new AtomicReference<>();
-        AtomicReference<Throwable> error = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                out.set(body.get());
-            } catch (Throwable e) {
-                error.set(e);
-            }
-        }, "fresh-cuda-thread");
-        t.start();
-        t.join();
-        if (error.get() != null) {
-            throw new AssertionError("on a fresh thread: " + error.get(), error.get());
-        }
-        return out.get();
     }
 }

@@ -20,7 +20,8 @@ class CudaThreadEntryTest {
     private static final Device CUDA = Device.cuda(0);
 
 
-    private static <T> T onFreshThread(Supplier<T> body) throws InterruptedException {
+    /** Runs {@code body} on a new thread, whose first CUDA call it makes, and returns its result or rethrows. */
+    static <T> T onFreshThread(Supplier<T> body) throws InterruptedException {
         AtomicReference<T> out = new AtomicReference<>();
         AtomicReference<Throwable> error = new AtomicReference<>();
         Thread t = new Thread(() -> {
