@@ -20,17 +20,7 @@ import org.junit.jupiter.api.Test;
 class CpuBackendEntryPointsTest {
     private static final CpuBackend CPU = CpuBackend.INSTANCE;
 
-    private static float[] host(Storage s) {
-        float[] h = new float[(int) s.numel()];
-        CPU.toHost(s, h);
-        return h;
-    }
 
-    private static long[] longs(Storage s) {
-        long[] h = new long[(int) s.numel()];
-        CPU.toHost(s, h);
-        return h;
-    }
 
     @Test
     void elementwiseReductionsAndIndexing() {
@@ -42,13 +32,13 @@ class CpuBackendEntryPointsTest {
         CPU.binary(BinaryOp.MUL, CPU.fromHost(x), CPU.fromHost(y), out, plan);
         float[] expected = new float[24];
         CpuElementwise.binary(BinaryOp.MUL, x, y, expected, plan);
-        assertArrayEquals(expected, host(out), "binary");
+        assertArrayEquals(expected, KernelData.floats(out), "binary");
 
         Storage sums = CPU.allocate(ScalarType.F32, 8);
         CPU.sumAxis(CPU.fromHost(x), 2, 3, 4, sums);
         float[] s = new float[8];
         CpuReduce.sumAxis(x, 2, 3, 4, s);
-        assertArrayEquals(s, host(sums), "sumAxis");
+        assertArrayEquals(s, KernelData.floats(sums), "sumAxis");
 
         for (boolean max : new boolean[] {true, false}) {
             Storage values = CPU.allocate(ScalarType.F32, 8);
@@ -57,8 +47,8 @@ class CpuBackendEntryPointsTest {
             float[] v = new float[8];
             long[] at = new long[8];
             CpuReduce.extremeAxis(max, x, 2, 3, 4, v, at);
-            assertArrayEquals(v, host(values), "extremeAxis values, max " + max);
-            assertArrayEquals(at, longs(indices), "extremeAxis indices, max " + max);
+            assertArrayEquals(v, KernelData.floats(values), "extremeAxis values, max " + max);
+            assertArrayEquals(at, KernelData.longs(indices), "extremeAxis indices, max " + max);
         }
 
         long[] index = {3, 0, 5, 5, 1, 2, 0, 4};
@@ -67,12 +57,12 @@ class CpuBackendEntryPointsTest {
         CPU.gather(CPU.fromHost(x), CPU.fromHost(index), gathered, ip);
         float[] g = new float[8];
         CpuIndex.gather(x, index, g, ip);
-        assertArrayEquals(g, host(gathered), "gather");
+        assertArrayEquals(g, KernelData.floats(gathered), "gather");
         Storage scattered = CPU.fromHost(y);
         CPU.scatterAdd(CPU.fromHost(g), CPU.fromHost(index), scattered, ip);
         float[] sc = y.clone();
         CpuIndex.scatterAdd(g, index, sc, ip);
-        assertArrayEquals(sc, host(scattered), "scatterAdd");
+        assertArrayEquals(sc, KernelData.floats(scattered), "scatterAdd");
     }
 
     @Test
@@ -85,12 +75,12 @@ class CpuBackendEntryPointsTest {
             CPU.softmax(log, CPU.fromHost(x), 2, 5, 3, out);
             float[] y = new float[30];
             CpuSoftmax.softmax(log, x, 2, 5, 3, y);
-            assertArrayEquals(y, host(out), "softmax, log " + log);
+            assertArrayEquals(y, KernelData.floats(out), "softmax, log " + log);
             Storage gx = CPU.allocate(ScalarType.F32, 30);
             CPU.softmaxBackward(log, CPU.fromHost(y), CPU.fromHost(g), 2, 5, 3, gx);
             float[] d = new float[30];
             CpuSoftmax.softmaxBackward(log, y, g, 2, 5, 3, d);
-            assertArrayEquals(d, host(gx), "softmaxBackward, log " + log);
+            assertArrayEquals(d, KernelData.floats(gx), "softmaxBackward, log " + log);
         }
         long[] target = {4, -100, 0, 2, 1, 3};
         float[] w = KernelData.uniform(rnd, 5, 0.5, 2);
@@ -104,14 +94,14 @@ class CpuBackendEntryPointsTest {
             float[] st = new float[24];
             CpuSoftmax.crossEntropy(x, target, weight, 6, 5, -100, 0.1f, l, st);
             String what = weight == null ? "unweighted" : "weighted";
-            assertArrayEquals(l, host(loss), "crossEntropy loss, " + what);
-            assertArrayEquals(st, host(stats), "crossEntropy stats, " + what);
+            assertArrayEquals(l, KernelData.floats(loss), "crossEntropy loss, " + what);
+            assertArrayEquals(st, KernelData.floats(stats), "crossEntropy stats, " + what);
             Storage gx = CPU.allocate(ScalarType.F32, 30);
             CPU.crossEntropyBackward(CPU.fromHost(x), CPU.fromHost(target), weight == null ? null : CPU.fromHost(weight),
                     CPU.fromHost(st), CPU.fromHost(gr), true, 6, 5, -100, 0.1f, gx);
             float[] d = new float[30];
             CpuSoftmax.crossEntropyBackward(x, target, weight, st, gr, true, 6, 5, -100, 0.1f, d);
-            assertArrayEquals(d, host(gx), "crossEntropyBackward, " + what);
+            assertArrayEquals(d, KernelData.floats(gx), "crossEntropyBackward, " + what);
         }
     }
 
@@ -135,8 +125,8 @@ class CpuBackendEntryPointsTest {
             float[] st = new float[3 * rows];
             CpuLayerNorm.forward(x, weight, bias, rows, len, 1e-5f, o, st);
             String what = "weight " + (weight != null) + ", bias " + (bias != null);
-            assertArrayEquals(o, host(out), "layerNorm, " + what);
-            assertArrayEquals(st, host(stats), "layerNorm stats, " + what);
+            assertArrayEquals(o, KernelData.floats(out), "layerNorm, " + what);
+            assertArrayEquals(st, KernelData.floats(stats), "layerNorm stats, " + what);
             boolean sums = bias != null;
             Storage gx = CPU.allocate(ScalarType.F32, rows * len);
             Storage gw = sums ? CPU.allocate(ScalarType.F32, len) : null;
@@ -147,10 +137,10 @@ class CpuBackendEntryPointsTest {
             float[] dw = sums ? new float[len] : null;
             float[] db = sums ? new float[len] : null;
             CpuLayerNorm.backward(x, weight, st, g, rows, len, dx, dw, db);
-            assertArrayEquals(dx, host(gx), "layerNormBackward, " + what);
+            assertArrayEquals(dx, KernelData.floats(gx), "layerNormBackward, " + what);
             if (sums) {
-                assertArrayEquals(dw, host(gw), "layerNormBackward weight grad, " + what);
-                assertArrayEquals(db, host(gb), "layerNormBackward bias grad, " + what);
+                assertArrayEquals(dw, KernelData.floats(gw), "layerNormBackward weight grad, " + what);
+                assertArrayEquals(db, KernelData.floats(gb), "layerNormBackward bias grad, " + what);
             }
         }
     }
@@ -162,12 +152,12 @@ class CpuBackendEntryPointsTest {
             CPU.random(kind, 77, 8, out, 0.3f, 2f);
             float[] r = new float[9];
             CpuRandom.random(kind, 77, 8, r, 0.3f, 2f);
-            assertArrayEquals(r, host(out), kind.toString());
+            assertArrayEquals(r, KernelData.floats(out), kind.toString());
         }
         Storage ints = CPU.allocate(ScalarType.I64, 5);
         CPU.randint(78, 4, ints, -3, 9);
         long[] i = new long[5];
         CpuRandom.randint(78, 4, i, -3, 9);
-        assertArrayEquals(i, longs(ints), "randint");
+        assertArrayEquals(i, KernelData.longs(ints), "randint");
     }
 }

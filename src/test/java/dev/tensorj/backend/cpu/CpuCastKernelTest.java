@@ -24,32 +24,17 @@ class CpuCastKernelTest {
         return out;
     }
 
-    private static float[] floats(Storage s) {
-        float[] h = new float[(int) s.numel()];
-        CPU.toHost(s, h);
-        return h;
-    }
 
-    private static long[] longs(Storage s) {
-        long[] h = new long[(int) s.numel()];
-        CPU.toHost(s, h);
-        return h;
-    }
 
-    private static boolean[] bools(Storage s) {
-        boolean[] h = new boolean[(int) s.numel()];
-        CPU.toHost(s, h);
-        return h;
-    }
 
     @Test
     void fromFloat() {
         Storage x = CPU.fromHost(FLOATS);
-        assertArrayEquals(FLOATS, floats(cast(x, ScalarType.F32)));
+        assertArrayEquals(FLOATS, KernelData.floats(cast(x, ScalarType.F32)));
         assertArrayEquals(new long[] {0, 0, 1, -2, 0, 0, 3_000_000_000L, Long.MIN_VALUE, Long.MAX_VALUE, 0,
-                Long.MAX_VALUE, Long.MIN_VALUE, 7}, longs(cast(x, ScalarType.I64)));
+                Long.MAX_VALUE, Long.MIN_VALUE, 7}, KernelData.longs(cast(x, ScalarType.I64)));
         assertArrayEquals(new boolean[] {false, false, true, true, true, true, true, true, true, true, true, true, true},
-                bools(cast(x, ScalarType.BOOL)));
+                KernelData.bools(cast(x, ScalarType.BOOL)));
     }
 
     @Test
@@ -57,17 +42,17 @@ class CpuCastKernelTest {
         Storage x = CPU.fromHost(LONGS);
         // 2^24 + 1 rounds to even (2^24), -(2^24 + 3) to -(2^24 + 4); the extremes to ±2^63.
         assertArrayEquals(new float[] {0f, 1f, -1f, 16_777_216f, -16_777_220f, 0x1p63f, -0x1p63f, 42f, 3f},
-                floats(cast(x, ScalarType.F32)));
-        assertArrayEquals(LONGS, longs(cast(x, ScalarType.I64)));
+                KernelData.floats(cast(x, ScalarType.F32)));
+        assertArrayEquals(LONGS, KernelData.longs(cast(x, ScalarType.I64)));
         assertArrayEquals(new boolean[] {false, true, true, true, true, true, true, true, true},
-                bools(cast(x, ScalarType.BOOL)));
+                KernelData.bools(cast(x, ScalarType.BOOL)));
     }
 
     @Test
     void fromBool() {
         Storage x = CPU.fromHost(BOOLS);
-        assertArrayEquals(new float[] {1f, 0f, 0f, 1f, 1f}, floats(cast(x, ScalarType.F32)));
-        assertArrayEquals(new long[] {1, 0, 0, 1, 1}, longs(cast(x, ScalarType.I64)));
-        assertArrayEquals(BOOLS, bools(cast(x, ScalarType.BOOL)));
+        assertArrayEquals(new float[] {1f, 0f, 0f, 1f, 1f}, KernelData.floats(cast(x, ScalarType.F32)));
+        assertArrayEquals(new long[] {1, 0, 0, 1, 1}, KernelData.longs(cast(x, ScalarType.I64)));
+        assertArrayEquals(BOOLS, KernelData.bools(cast(x, ScalarType.BOOL)));
     }
 }

@@ -3,11 +3,33 @@ package dev.tensorj.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorj.backend.Storage;
 import java.util.SplittableRandom;
 
-/** Random operands and the comparisons the kernel tests share. */
+/** Random operands, host copies of results and the comparisons the kernel tests share. */
 final class KernelData {
     private KernelData() {}
+
+    /** {@code s}'s float32 elements, copied to a new array. */
+    static float[] floats(Storage s) {
+        float[] h = new float[(int) s.numel()];
+        CpuBackend.INSTANCE.toHost(s, h);
+        return h;
+    }
+
+    /** {@code s}'s int64 elements, copied to a new array. */
+    static long[] longs(Storage s) {
+        long[] h = new long[(int) s.numel()];
+        CpuBackend.INSTANCE.toHost(s, h);
+        return h;
+    }
+
+    /** {@code s}'s bool elements, copied to a new array. */
+    static boolean[] bools(Storage s) {
+        boolean[] h = new boolean[(int) s.numel()];
+        CpuBackend.INSTANCE.toHost(s, h);
+        return h;
+    }
 
     /** {@code n} floats uniform in {@code [lo, hi)}. */
     static float[] uniform(SplittableRandom rnd, int n, double lo, double hi) {
